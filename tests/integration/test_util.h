@@ -1,0 +1,26 @@
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <string_view>
+
+namespace linecast::test {
+
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+// Every wait in these tests is bounded by one of these.
+inline constexpr milliseconds kDefaultTimeout{5000};
+inline constexpr milliseconds kQuietWindow{200};
+
+// Shows arbitrary bytes readably in assertion messages: printable ASCII as
+// is, everything else as \r, \n, \t or \xHH, long strings shortened.
+std::string escapeBytes(std::string_view bytes, std::size_t maxShown = 300);
+
+// Milliseconds left until the deadline, 0 when it has passed (for poll()).
+int msUntil(Clock::time_point deadline);
+
+// A string of n copies of c.
+inline std::string repeat(char c, std::size_t n) { return std::string(n, c); }
+
+}  // namespace linecast::test
