@@ -262,6 +262,17 @@ std::optional<std::string> TestClient::readUntilClosed(milliseconds timeout, std
   return expectLine(expected, timeout);
 }
 
+std::size_t TestClient::discardInput() {
+  std::size_t dropped = buffered();
+  in_.clear();
+  pos_ = scan_ = 0;
+  for (int i = 0; i < 1000 && fill(Clock::now()) == Fill::kData; ++i) {
+    dropped += in_.size();
+    in_.clear();
+  }
+  return dropped;
+}
+
 void TestClient::shutdownWrite() {
   if (fd_ >= 0) ::shutdown(fd_, SHUT_WR);
 }

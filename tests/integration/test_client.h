@@ -63,6 +63,10 @@ class TestClient {
   // Barrier: PING <text>, then the next line must be PONG <text>.
   ::testing::AssertionResult ping(std::string_view text = "sync", milliseconds timeout = kDefaultTimeout);
 
+  // Reads and drops whatever has arrived, without waiting; returns the
+  // count of bytes dropped (the peer's close shows in peerClosed()).
+  std::size_t discardInput();
+
   void shutdownWrite();
   // close() then sends RST instead of FIN.
   void setLingerZero();

@@ -1,0 +1,107 @@
+// SIGTERM: pending output is flushed (within --shutdown-grace), connections
+// are closed, and the server exits with status 0.
+
+#include <signal.h>
+
+#include <string>
+
+#include "server_test.h"
+
+namespace linecast::test {
+namespace {
+
+class ShutdownTest : public ServerTest {
+ protected:
+  std::vector<std::string> serverArgs() const override { return {"--shutdown-grace", "5"}; }
+};
+
+TEST_F(ShutdownTest, SigtermWithoutClientsExitsZero) {
+  auto status = server_.stop(milliseconds(5000));
+  ASSERT_TRUE(status.has_value()) << "no exit within 5 s of SIGTERM";
+  EXPECT_TRUE(status->success()) << status->describe();
+}
+
+TEST_F(ShutdownTest, SigtermClosesIdleClientsAndExitsZeroPromptly) {
+  TestClient a = connect();
+  TestClient b = connect();
+  ASSERT_TRUE(a.ping());
+  ASSERT_TRUE(b.send("SUB x\n"));
+  ASSERT_TRUE(b.ping());
+  auto start = Clock::now();
+  ASSERT_TRUE(server_.sendSignal(SIGTERM));
+  EXPECT_TRUE(a.expectClosed());
+  EXPECT_TRUE(b.expectClosed());
+  auto status = server_.waitExit(milliseconds(5000));
+  ASSERT_TRUE(status.has_value()) << "no exit within 5 s of SIGTERM";
+  EXPECT_TRUE(status->success()) << status->describe();
+  // Nothing was pending: the grace period is an upper bound, not a wait.
+  EXPECT_LT(Clock::now() - start, milliseconds(3000));
+}
+
+TEST_F(ShutdownTest, SigtermFlushesPendingMessagesToASubscriber) {
+  constexpr int kCount = 3000;
+  TestClient::Options tiny;
+  tiny.rcvbuf = 4096;
+  TestClient sub = connect(tiny);
+  TestClient pub = connect();
+  ASSERT_TRUE(sub.send("SUB news\n"));
+  ASSERT_TRUE(sub.ping());
+  // ~400 KB: more than the kernel buffers hold, far less than --max-outbuf,
+  // so most of it is still pending in the server when SIGTERM arrives.
+  std::string payload = repeat('n', 120);
+  std::string batch;
+  for (int i = 0; i < kCount; ++i) batch += "PUB news " + std::to_string(i) + " " + payload + "\n";
+  ASSERT_TRUE(pub.send(batch));
+  ASSERT_TRUE(pub.ping());  // every PUB is queued to the subscriber
+  ASSERT_TRUE(server_.sendSignal(SIGTERM));
+
+  for (int i = 0; i < kCount; ++i) {
+    ASSERT_TRUE(sub.expectLine("MSG news " + std::to_string(i) + " " + payload)) << "message " << i;
+  }
+  EXPECT_TRUE(sub.expectClosed());
+  EXPECT_TRUE(pub.expectClosed());
+  auto status = server_.waitExit(milliseconds(8000));
+  ASSERT_TRUE(status.has_value()) << "no exit after SIGTERM";
+  EXPECT_TRUE(status->success()) << status->describe();
+}
+
+TEST_F(ShutdownTest, SigtermFlushesRepliesOfPipelinedCommands) {
+  TestClient c = connect();
+  ASSERT_TRUE(c.send("SUB a\nPUB a 1\nPING 2\n"));
+  ASSERT_TRUE(c.expectLine("MSG a 1"));
+  ASSERT_TRUE(c.expectLine("PONG 2"));
+  ASSERT_TRUE(server_.sendSignal(SIGTERM));
+  EXPECT_TRUE(c.expectClosed());
+  auto status = server_.waitExit(milliseconds(5000));
+  ASSERT_TRUE(status.has_value());
+  EXPECT_TRUE(status->success()) << status->describe();
+}
+
+class ShutdownGraceTest : public ServerTest {
+ protected:
+  std::vector<std::string> serverArgs() const override { return {"--shutdown-grace", "0.5"}; }
+};
+
+TEST_F(ShutdownGraceTest, SubscriberThatNeverReadsDelaysExitAtMostTheGrace) {
+  TestClient::Options tiny;
+  tiny.rcvbuf = 4096;
+  TestClient stuck = connect(tiny);
+  TestClient pub = connect();
+  ASSERT_TRUE(stuck.send("SUB s\n"));
+  ASSERT_TRUE(stuck.ping());
+  std::string batch;
+  std::string payload = repeat('s', 500);
+  for (int i = 0; i < 4000; ++i) batch += "PUB s " + payload + "\n";  // 2 MB, under the 8 MiB default outbuf
+  ASSERT_TRUE(pub.send(batch));
+  ASSERT_TRUE(pub.ping());
+  auto start = Clock::now();
+  ASSERT_TRUE(server_.sendSignal(SIGTERM));
+  auto status = server_.waitExit(milliseconds(5000));
+  ASSERT_TRUE(status.has_value()) << "the server waited more than 5 s for a reader that never reads";
+  EXPECT_TRUE(status->success()) << status->describe();
+  EXPECT_LT(Clock::now() - start, milliseconds(3000));
+  EXPECT_GE(Clock::now() - start, milliseconds(300)) << "gave up before --shutdown-grace";
+}
+
+}  // namespace
+}  // namespace linecast::test

@@ -1,0 +1,149 @@
+// Slow consumers (docs/PROTOCOL.md, "Guarantees"): a subscriber that does
+// not read is cut at --max-outbuf; readers that keep up, the publisher and
+// the server carry on.
+
+#include <cstdio>
+#include <string>
+#include <thread>
+
+#include "server_test.h"
+
+namespace linecast::test {
+namespace {
+
+constexpr std::size_t kPayloadBytes = 1000;
+constexpr int kMessages = 16'000;  // 16 MB: far past the outbuf and any kernel buffer
+
+// Message i: its number, then padding to kPayloadBytes.
+std::string payload(int i) {
+  char head[16];
+  std::snprintf(head, sizeof head, "%08d", i);
+  std::string p(head);
+  p.resize(kPayloadBytes, 'p');
+  return p;
+}
+
+class SlowConsumerTest : public ServerTest {
+ protected:
+  // 1 MiB of pending output: far more than one reactor turn of the
+  // publisher's input, so a reader that keeps up is never near it.
+  std::vector<std::string> serverArgs() const override {
+    return {"--max-line", "4096", "--max-outbuf", "1048576"};
+  }
+
+};
+
+// The bytes a cut subscriber received must be the messages in order, then
+// at most a torn message and/or "-ERR slow consumer". Returns the count of
+// whole messages.
+int checkCutStream(const std::string& bytes, const std::string& channel) {
+  std::size_t pos = 0;
+  int whole = 0;
+  bool sawError = false;
+  for (int guard = 0; guard < kMessages + 10 && pos < bytes.size(); ++guard) {
+    std::size_t nl = bytes.find('\n', pos);
+    if (nl == std::string::npos) {
+      // A torn last message: the kernel took part of a line before the cut.
+      std::string expected = "MSG " + channel + " " + payload(whole);
+      EXPECT_EQ(bytes.compare(pos, std::string::npos, expected, 0, bytes.size() - pos), 0)
+          << "torn tail is not a prefix of message " << whole;
+      EXPECT_FALSE(sawError) << "bytes after -ERR slow consumer";
+      break;
+    }
+    std::string line = bytes.substr(pos, nl - pos);
+    pos = nl + 1;
+    if (line == "-ERR slow consumer") {
+      EXPECT_EQ(pos, bytes.size()) << "bytes after -ERR slow consumer";
+      sawError = true;
+      break;
+    }
+    std::string expected = "MSG " + channel + " " + payload(whole);
+    if (line != expected) {
+      ADD_FAILURE() << "message " << whole << ": expected " << escapeBytes(expected) << ", got " << escapeBytes(line);
+      break;
+    }
+    ++whole;
+  }
+  return whole;
+}
+
+TEST_F(SlowConsumerTest, SubscriberThatNeverReadsIsCutOthersGetEverything) {
+  TestClient::Options tiny;
+  tiny.rcvbuf = 4096;
+  TestClient slow = connect(tiny);
+  TestClient fast = connect();
+  TestClient pub = connect();
+  ASSERT_TRUE(slow.send("SUB feed\n"));
+  ASSERT_TRUE(slow.ping());
+  ASSERT_TRUE(fast.send("SUB feed\n"));
+  ASSERT_TRUE(fast.ping());
+
+  std::string sendError;
+  Clock::duration publishTime{};
+  std::thread publisher([&] {
+    auto start = Clock::now();
+    std::string batch;
+    for (int i = 0; i < kMessages; ++i) {
+      batch += "PUB feed " + payload(i) + "\n";
+      if (batch.size() > 64'000 || i == kMessages - 1) {
+        // Never blocked for long by the subscriber that does not read.
+        auto r = pub.send(batch, milliseconds(20'000));
+        if (!r) {
+          sendError = r.message();
+          return;
+        }
+        batch.clear();
+      }
+    }
+    publishTime = Clock::now() - start;
+  });
+
+  int received = 0;
+  for (; received < kMessages; ++received) {
+    auto line = fast.readLine(milliseconds(10'000));
+    if (!line) {
+      ADD_FAILURE() << "the fast subscriber got no message " << received
+                    << (fast.peerClosed() ? " (it was disconnected)" : "");
+      break;
+    }
+    if (*line != "MSG feed " + payload(received)) {
+      ADD_FAILURE() << "the fast subscriber's message " << received << " is " << escapeBytes(*line);
+      break;
+    }
+  }
+  publisher.join();
+  EXPECT_TRUE(sendError.empty()) << "publisher: " << sendError;
+  EXPECT_EQ(received, kMessages);
+  EXPECT_LT(publishTime, std::chrono::seconds(20));
+  EXPECT_TRUE(pub.ping("publisher still served"));
+
+  // The slow one was disconnected: what it can still read ends in EOF.
+  auto rest = slow.readUntilClosed(milliseconds(10'000));
+  ASSERT_TRUE(rest.has_value()) << "the subscriber that never read was not disconnected";
+  int whole = checkCutStream(*rest, "feed");
+  EXPECT_LT(whole, kMessages);
+
+  // The server keeps serving new clients.
+  TestClient late = connect();
+  ASSERT_TRUE(subscribe(late, {"feed"}));
+  EXPECT_TRUE(expectOnly(late, pub, "PUB feed after\n", {"MSG feed after"}));
+  EXPECT_TRUE(fast.expectLine("MSG feed after"));
+}
+
+TEST_F(SlowConsumerTest, ReaderThatKeepsUpGetsMessagesLargerThanTheKernelBuffers) {
+  // One frame near --max-line to a subscriber with an empty backlog is
+  // always delivered, even with a tiny receive buffer.
+  TestClient::Options tiny;
+  tiny.rcvbuf = 4096;
+  TestClient sub = connect(tiny);
+  TestClient pub = connect();
+  ASSERT_TRUE(subscribe(sub, {"big"}));
+  std::string big = repeat('z', 4000);
+  for (int i = 0; i < 20; ++i) {
+    ASSERT_TRUE(pub.send("PUB big " + big + "\n"));
+    ASSERT_TRUE(sub.expectLine("MSG big " + big)) << i;
+  }
+}
+
+}  // namespace
+}  // namespace linecast::test
