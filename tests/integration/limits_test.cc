@@ -86,6 +86,7 @@ TEST_F(MaxConnsTest, ClosingAConnectionMakesRoom) {
   ASSERT_TRUE(clients[0].send("QUIT\n"));
   ASSERT_TRUE(clients[0].expectLine("+OK bye"));
   ASSERT_TRUE(clients[0].expectClosed());
+  clients[0].close();  // as any client does on EOF
   // The server notices the close at its own pace: retry a bounded number of times.
   bool served = false;
   for (int attempt = 0; attempt < 50 && !served; ++attempt) {

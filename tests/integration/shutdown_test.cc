@@ -12,7 +12,9 @@ namespace {
 
 class ShutdownTest : public ServerTest {
  protected:
-  std::vector<std::string> serverArgs() const override { return {"--shutdown-grace", "5"}; }
+  std::vector<std::string> serverArgs() const override {
+    return {"--shutdown-grace", "5", "--max-outbuf", "33554432"};
+  }
 };
 
 TEST_F(ShutdownTest, SigtermWithoutClientsExitsZero) {
@@ -39,16 +41,17 @@ TEST_F(ShutdownTest, SigtermClosesIdleClientsAndExitsZeroPromptly) {
 }
 
 TEST_F(ShutdownTest, SigtermFlushesPendingMessagesToASubscriber) {
-  constexpr int kCount = 3000;
+  // 8 MB: more than the kernel's socket buffers can hold (they autotune up
+  // to a few MiB), less than --max-outbuf, so much of it is still pending in
+  // the server when SIGTERM arrives.
+  constexpr int kCount = 8000;
   TestClient::Options tiny;
   tiny.rcvbuf = 4096;
   TestClient sub = connect(tiny);
   TestClient pub = connect();
   ASSERT_TRUE(sub.send("SUB news\n"));
   ASSERT_TRUE(sub.ping());
-  // ~400 KB: more than the kernel buffers hold, far less than --max-outbuf,
-  // so most of it is still pending in the server when SIGTERM arrives.
-  std::string payload = repeat('n', 120);
+  std::string payload = repeat('n', 1000);
   std::string batch;
   for (int i = 0; i < kCount; ++i) batch += "PUB news " + std::to_string(i) + " " + payload + "\n";
   ASSERT_TRUE(pub.send(batch));
@@ -79,7 +82,9 @@ TEST_F(ShutdownTest, SigtermFlushesRepliesOfPipelinedCommands) {
 
 class ShutdownGraceTest : public ServerTest {
  protected:
-  std::vector<std::string> serverArgs() const override { return {"--shutdown-grace", "0.5"}; }
+  std::vector<std::string> serverArgs() const override {
+    return {"--shutdown-grace", "0.5", "--max-outbuf", "67108864"};
+  }
 };
 
 TEST_F(ShutdownGraceTest, SubscriberThatNeverReadsDelaysExitAtMostTheGrace) {
@@ -91,9 +96,10 @@ TEST_F(ShutdownGraceTest, SubscriberThatNeverReadsDelaysExitAtMostTheGrace) {
   ASSERT_TRUE(stuck.ping());
   std::string batch;
   std::string payload = repeat('s', 500);
-  for (int i = 0; i < 4000; ++i) batch += "PUB s " + payload + "\n";  // 2 MB, under the 8 MiB default outbuf
-  ASSERT_TRUE(pub.send(batch));
-  ASSERT_TRUE(pub.ping());
+  // 16 MB: past what the kernel's buffers take, under --max-outbuf.
+  for (int i = 0; i < 32'000; ++i) batch += "PUB s " + payload + "\n";
+  ASSERT_TRUE(pub.send(batch, milliseconds(20'000)));
+  ASSERT_TRUE(pub.ping("queued", milliseconds(20'000)));
   auto start = Clock::now();
   ASSERT_TRUE(server_.sendSignal(SIGTERM));
   auto status = server_.waitExit(milliseconds(5000));
