@@ -1,0 +1,51 @@
+#pragma once
+
+#include <string_view>
+
+namespace linecast {
+
+// Channel names and subscription patterns (docs/PROTOCOL.md, "Channels"):
+// 1..255 bytes of 0x21..0x7E, split by '.' into non-empty tokens; in a
+// pattern a token of exactly "*" matches one token and a last token of
+// exactly ">" matches one or more.
+
+inline constexpr std::size_t kMaxChannelLength = 255;
+
+enum class ChannelStatus { kValid, kInvalid, kHasWildcard };
+
+// For PUB: a valid channel has no wildcard token.
+ChannelStatus checkPublishChannel(std::string_view channel);
+
+// For SUB/UNSUB.
+bool isValidPattern(std::string_view pattern);
+
+// True when some token is a wildcard (the pattern is assumed valid).
+bool hasWildcardToken(std::string_view pattern);
+
+// Reference matcher, used by tests and as the slow path's oracle; the
+// Router matches through its token tree instead.
+bool patternMatches(std::string_view pattern, std::string_view channel);
+
+// Splits "a.b.c" into tokens without allocating.
+class TokenCursor {
+ public:
+  explicit TokenCursor(std::string_view s) : rest_(s), done_(s.empty()) {}
+  bool next(std::string_view& token) {
+    if (done_) return false;
+    std::size_t dot = rest_.find('.');
+    if (dot == std::string_view::npos) {
+      token = rest_;
+      done_ = true;
+    } else {
+      token = rest_.substr(0, dot);
+      rest_.remove_prefix(dot + 1);
+    }
+    return true;
+  }
+
+ private:
+  std::string_view rest_;
+  bool done_;
+};
+
+}  // namespace linecast

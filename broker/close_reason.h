@@ -1,0 +1,37 @@
+#pragma once
+
+#include <string_view>
+
+namespace linecast {
+
+// Why a connection ends; named in the log line and counted in the stats.
+enum class CloseReason {
+  kNone,
+  kPeerClosed,      // EOF from the client
+  kQuit,            // QUIT
+  kIoError,         // read/write failed (reset by peer, ...)
+  kSlowConsumer,    // output over --max-outbuf
+  kLineTooLong,     // line over --max-line
+  kAuthFailed,      // wrong AUTH token
+  kAuthTimeout,     // no AUTH within --auth-timeout
+  kReadTimeout,     // partial line older than --read-timeout
+  kShutdown,        // server stopping
+};
+
+constexpr std::string_view closeReasonName(CloseReason reason) {
+  switch (reason) {
+    case CloseReason::kNone: return "none";
+    case CloseReason::kPeerClosed: return "peer-closed";
+    case CloseReason::kQuit: return "quit";
+    case CloseReason::kIoError: return "io-error";
+    case CloseReason::kSlowConsumer: return "slow-consumer";
+    case CloseReason::kLineTooLong: return "line-too-long";
+    case CloseReason::kAuthFailed: return "auth-failed";
+    case CloseReason::kAuthTimeout: return "auth-timeout";
+    case CloseReason::kReadTimeout: return "read-timeout";
+    case CloseReason::kShutdown: return "shutdown";
+  }
+  return "unknown";
+}
+
+}  // namespace linecast

@@ -1,0 +1,30 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace linecast {
+
+// Everything the server can be told, with the defaults of docs/PROTOCOL.md.
+struct Config {
+  std::string bind = "127.0.0.1";
+  std::uint16_t port = 7400;
+  std::size_t maxConns = 10000;
+  std::size_t maxLine = 1024 * 1024;
+  std::size_t maxOutbuf = 8 * 1024 * 1024;
+  std::size_t maxSubs = 10000;
+  double readTimeout = 30;    // seconds; 0 disables
+  double authTimeout = 5;     // seconds
+  double shutdownGrace = 5;   // seconds
+  std::string authToken;      // empty: no authentication
+  std::string logLevel = "info";
+};
+
+// Parses the command line (and the TOML file named by --config, which the
+// flags override). Returns the config, or the exit code to leave with after
+// --help, --version or an error (already printed).
+std::optional<Config> parseConfig(int argc, char** argv, int& exitCode);
+
+}  // namespace linecast

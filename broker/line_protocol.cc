@@ -1,0 +1,163 @@
+#include "line_protocol.h"
+
+#include <fmt/format.h>
+
+#include "auth.h"
+#include "channel.h"
+
+namespace linecast {
+namespace {
+
+// Echoing a garbage verb whole could be a megabyte; Redis cuts it too.
+constexpr std::size_t kMaxEchoedVerb = 128;
+
+}  // namespace
+
+LineProtocol::LineProtocol(Broker& broker, LineProtocolSettings settings)
+    : broker_(broker), settings_(std::move(settings)) {
+  tooManySubs_ = fmt::format("too many subscriptions (max {})", settings_.maxSubs);
+}
+
+void LineProtocol::process(Connection& conn, std::span<char> scratch, double now) {
+  LineParser& parser = conn.parser();
+  RingBuffer& in = conn.input();
+  while (conn.open()) {
+    std::string_view line;
+    std::size_t frameLength = 0;
+    auto status = parser.next(in, scratch, line, frameLength);
+    if (status == LineParser::Status::kNeedMore) break;
+    if (status == LineParser::Status::kTooLong) {
+      ++broker_.metrics().protocolErrors;
+      if (lineTooLong_.empty()) {
+        lineTooLong_ = fmt::format("-ERR line too long (max {} bytes)\n", parser.maxLine());
+      }
+      conn.fail(CloseReason::kLineTooLong, lineTooLong_);
+      return;
+    }
+    execute(conn, line);
+    // QUIT or a fatal error drops the input; it must not be consumed twice.
+    if (conn.open()) in.consume(frameLength);
+  }
+  // Silence after a whole line is never a timeout; a partial line is timed
+  // from its last byte (--read-timeout).
+  conn.partialSince = conn.open() && !in.empty() ? now : -1;
+}
+
+void LineProtocol::error(Connection& conn, std::string_view text) {
+  ++broker_.metrics().protocolErrors;
+  conn.queue(std::string_view("-ERR "), text, '\n');
+}
+
+void LineProtocol::execute(Connection& conn, std::string_view line) {
+  Command command = parseCommand(line);
+  if (command.verb == Verb::kEmpty) return;
+  if (!conn.authenticated && requiresAuth() && command.verb != Verb::kPing &&
+      command.verb != Verb::kQuit && command.verb != Verb::kAuth) {
+    error(conn, "authentication required");
+    return;
+  }
+  switch (command.verb) {
+    case Verb::kPub:
+      publish(conn, command.rest);
+      break;
+    case Verb::kSub:
+      subscribe(conn, command.rest);
+      break;
+    case Verb::kUnsub:
+      unsubscribe(conn, command.rest);
+      break;
+    case Verb::kPing: {
+      std::string_view text = pingText(command.rest);
+      if (text.empty()) {
+        conn.queue(std::string_view("PONG\n"));
+      } else {
+        conn.queue(std::string_view("PONG "), text, '\n');
+      }
+      break;
+    }
+    case Verb::kAuth:
+      authenticate(conn, command.rest);
+      break;
+    case Verb::kQuit:
+      conn.queue(std::string_view("+OK bye\n"));
+      conn.drain(CloseReason::kQuit);  // drops the bytes after QUIT
+      break;
+    case Verb::kUnknown:
+      ++broker_.metrics().protocolErrors;
+      conn.queue(std::string_view("-ERR unknown command '"),
+                 command.verbText.substr(0, kMaxEchoedVerb), std::string_view("'\n"));
+      break;
+    case Verb::kEmpty:
+      break;
+  }
+}
+
+void LineProtocol::publish(Connection& conn, std::string_view rest) {
+  std::string_view channel;
+  std::string_view payload;
+  splitPublish(rest, channel, payload);
+  if (channel.empty()) return error(conn, "missing channel");
+  switch (checkPublishChannel(channel)) {
+    case ChannelStatus::kInvalid:
+      return error(conn, "invalid channel");
+    case ChannelStatus::kHasWildcard:
+      return error(conn, "wildcard not allowed in PUB channel");
+    case ChannelStatus::kValid:
+      break;
+  }
+  broker_.publish(channel, payload);
+}
+
+void LineProtocol::subscribe(Connection& conn, std::string_view rest) {
+  std::string_view check = rest;
+  std::string_view pattern;
+  bool any = false;
+  while (nextArgument(check, pattern)) {
+    any = true;
+    if (!isValidPattern(pattern)) return error(conn, "invalid pattern");
+  }
+  if (!any) return error(conn, "missing pattern");
+
+  // Add one by one so duplicates inside the command count once; roll back
+  // if the whole command would pass --max-subs (it is rejected whole).
+  auto& held = conn.patterns();
+  added_.clear();
+  while (nextArgument(rest, pattern)) {
+    if (held.contains(pattern)) continue;
+    auto it = held.emplace(pattern).first;
+    added_.push_back(*it);
+    if (held.size() > settings_.maxSubs) {
+      for (std::string_view undo : added_) held.erase(held.find(undo));
+      added_.clear();
+      return error(conn, tooManySubs_);
+    }
+  }
+  for (std::string_view p : added_) broker_.router().subscribe(&conn, p);
+  added_.clear();
+}
+
+void LineProtocol::unsubscribe(Connection& conn, std::string_view rest) {
+  std::string_view check = rest;
+  std::string_view pattern;
+  bool any = false;
+  while (nextArgument(check, pattern)) {
+    any = true;
+    if (!isValidPattern(pattern)) return error(conn, "invalid pattern");
+  }
+  if (!any) return broker_.unsubscribeAll(conn);
+  while (nextArgument(rest, pattern)) broker_.unsubscribe(conn, pattern);
+}
+
+void LineProtocol::authenticate(Connection& conn, std::string_view rest) {
+  std::string_view token;
+  if (!nextArgument(rest, token)) return error(conn, "usage: AUTH <token>");
+  if (!requiresAuth() || tokensEqual(settings_.authToken, token)) {
+    conn.authenticated = true;
+    conn.queue(std::string_view("+OK\n"));
+    return;
+  }
+  ++broker_.metrics().protocolErrors;
+  conn.fail(CloseReason::kAuthFailed, "-ERR authentication failed\n");
+}
+
+}  // namespace linecast

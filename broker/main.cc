@@ -1,0 +1,46 @@
+#include <signal.h>
+
+#include <cstdio>
+#include <exception>
+#include <system_error>
+
+#include "config.h"
+#include "log.h"
+#include "server.h"
+
+namespace {
+
+linecast::Server* gServer = nullptr;
+
+void onStopSignal(int) {
+  if (gServer != nullptr) gServer->requestStop();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int exitCode = 0;
+  auto config = linecast::parseConfig(argc, argv, exitCode);
+  if (!config) return exitCode;
+  linecast::LogLevel level;
+  linecast::parseLogLevel(config->logLevel, level);
+  linecast::setLogLevel(level);
+
+  // A peer that closes while we write must cost an EPIPE, not the process.
+  ::signal(SIGPIPE, SIG_IGN);
+  try {
+    linecast::Server server(*config);
+    gServer = &server;
+    struct sigaction action {};
+    action.sa_handler = onStopSignal;
+    ::sigemptyset(&action.sa_mask);
+    ::sigaction(SIGTERM, &action, nullptr);
+    ::sigaction(SIGINT, &action, nullptr);
+    int code = server.run();
+    gServer = nullptr;
+    return code;
+  } catch (const std::system_error& e) {
+    linecast::log(linecast::LogLevel::kError, "cannot start: {}", e.what());
+    return 1;
+  }
+}

@@ -1,0 +1,21 @@
+#pragma once
+
+#include <cstdint>
+
+namespace linecast {
+
+// The broker's counters (docs/PROTOCOL.md, "Metrics"). Plain integers: they
+// are only touched by the reactor thread that owns them.
+struct Metrics {
+  std::int64_t connections = 0;  // gauge
+  std::uint64_t connectionsTotal = 0;
+  std::uint64_t connectionsRejected = 0;  // over --max-conns
+  std::uint64_t messagesPublished = 0;
+  std::uint64_t messagesDelivered = 0;
+  std::uint64_t bytesIn = 0;
+  std::uint64_t bytesOut = 0;
+  std::uint64_t slowConsumers = 0;
+  std::uint64_t protocolErrors = 0;  // every -ERR sent
+};
+
+}  // namespace linecast

@@ -1,0 +1,112 @@
+#include "ring_buffer.h"
+
+#include <bit>
+#include <cassert>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+#include <utility>
+
+namespace linecast {
+
+RingBuffer::~RingBuffer() { std::free(data_); }
+
+RingBuffer::RingBuffer(RingBuffer&& other) noexcept
+    : data_(std::exchange(other.data_, nullptr)),
+      capacity_(std::exchange(other.capacity_, 0)),
+      head_(std::exchange(other.head_, 0)),
+      tail_(std::exchange(other.tail_, 0)) {}
+
+RingBuffer& RingBuffer::operator=(RingBuffer&& other) noexcept {
+  if (this != &other) {
+    std::free(data_);
+    data_ = std::exchange(other.data_, nullptr);
+    capacity_ = std::exchange(other.capacity_, 0);
+    head_ = std::exchange(other.head_, 0);
+    tail_ = std::exchange(other.tail_, 0);
+  }
+  return *this;
+}
+
+bool RingBuffer::reserve(std::size_t n, std::size_t maxCapacity) {
+  std::size_t need = size() + n;
+  if (need <= capacity_) return true;
+  if (need > maxCapacity) return false;
+  std::size_t newCapacity = std::bit_ceil(std::max<std::size_t>(need, kMinCapacity));
+  regrow(newCapacity);
+  return true;
+}
+
+void RingBuffer::regrow(std::size_t newCapacity) {
+  assert(std::has_single_bit(newCapacity) && newCapacity >= size());
+  char* fresh = static_cast<char*>(std::malloc(newCapacity));
+  if (fresh == nullptr) throw std::bad_alloc();
+  std::size_t n = size();
+  if (n > 0) copyOut(0, n, fresh);
+  std::free(data_);
+  data_ = fresh;
+  capacity_ = newCapacity;
+  head_ = 0;
+  tail_ = n;
+}
+
+void RingBuffer::append(std::string_view bytes) {
+  assert(bytes.size() <= freeSpace());
+  std::size_t pos = tail_ & (capacity_ - 1);
+  std::size_t first = std::min(bytes.size(), capacity_ - pos);
+  std::memcpy(data_ + pos, bytes.data(), first);
+  std::memcpy(data_, bytes.data() + first, bytes.size() - first);
+  tail_ += bytes.size();
+}
+
+void RingBuffer::append(char c) {
+  assert(freeSpace() >= 1);
+  data_[tail_ & (capacity_ - 1)] = c;
+  ++tail_;
+}
+
+std::array<std::span<char>, 2> RingBuffer::writableSpans() {
+  if (capacity_ == 0) return {};
+  std::size_t free = freeSpace();
+  std::size_t pos = tail_ & (capacity_ - 1);
+  std::size_t first = std::min(free, capacity_ - pos);
+  return {std::span<char>(data_ + pos, first), std::span<char>(data_, free - first)};
+}
+
+void RingBuffer::commit(std::size_t n) {
+  assert(n <= freeSpace());
+  tail_ += n;
+}
+
+std::array<std::span<const char>, 2> RingBuffer::readableSpans() const {
+  if (capacity_ == 0) return {};
+  std::size_t n = size();
+  std::size_t pos = head_ & (capacity_ - 1);
+  std::size_t first = std::min(n, capacity_ - pos);
+  return {std::span<const char>(data_ + pos, first), std::span<const char>(data_, n - first)};
+}
+
+void RingBuffer::copyOut(std::size_t offset, std::size_t len, char* out) const {
+  assert(offset + len <= size());
+  std::size_t pos = (head_ + offset) & (capacity_ - 1);
+  std::size_t first = std::min(len, capacity_ - pos);
+  std::memcpy(out, data_ + pos, first);
+  std::memcpy(out + first, data_, len - first);
+}
+
+void RingBuffer::consume(std::size_t n) {
+  assert(n <= size());
+  head_ += n;
+  if (head_ == tail_) head_ = tail_ = 0;  // keeps the next append contiguous
+}
+
+bool RingBuffer::releaseIfEmpty() {
+  if (!empty() || data_ == nullptr) return false;
+  std::free(data_);
+  data_ = nullptr;
+  capacity_ = 0;
+  head_ = tail_ = 0;
+  return true;
+}
+
+}  // namespace linecast

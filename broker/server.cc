@@ -1,0 +1,350 @@
+#include "server.h"
+
+#include <sys/eventfd.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <system_error>
+
+#include "log.h"
+#include "version.h"
+
+namespace linecast {
+namespace {
+
+// Bytes one connection may read per turn before others get their share.
+constexpr std::size_t kReadBudget = 256 * 1024;
+constexpr double kCronInterval = 0.1;
+// Idle this long, a connection gives its empty ring blocks back.
+constexpr double kIdleRelease = 1.0;
+// Lingering after our last line: how long we wait for the client's FIN.
+constexpr double kLingerSeconds = 2.0;
+// Descriptors kept free for the listener, epoll, logs and the spare.
+constexpr rlim_t kReservedFds = 32;
+
+constexpr std::uint32_t kReadEvents = EPOLLIN | EPOLLRDHUP | EPOLLET;
+
+double monotonicSeconds() {
+  timespec ts;
+  ::clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
+// Raises the soft descriptor limit to the hard one and returns how many
+// client connections fit under it.
+std::size_t connectionsTheFdLimitAllows() {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return 1024;
+  if (limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &limit);
+    ::getrlimit(RLIMIT_NOFILE, &limit);
+  }
+  return limit.rlim_cur > kReservedFds ? limit.rlim_cur - kReservedFds : 1;
+}
+
+}  // namespace
+
+Server::Server(const Config& config)
+    : config_(config),
+      listener_(config.bind, config.port),
+      broker_(metrics_),
+      lineProtocol_(broker_, LineProtocolSettings{config.maxSubs, config.authToken}),
+      scratch_(config.maxLine + 1) {
+  wakeFd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (wakeFd_ < 0) throw std::system_error(errno, std::generic_category(), "eventfd");
+  reactor_.add(listener_.fd(), EPOLLIN | EPOLLET, kListenerKey);
+  reactor_.add(wakeFd_, EPOLLIN | EPOLLET, kWakeKey);
+  std::size_t allowed = connectionsTheFdLimitAllows();
+  maxConns_ = std::min(config.maxConns, allowed);
+  if (maxConns_ < config.maxConns) {
+    log(LogLevel::kWarn, "--max-conns {} lowered to {} by the file descriptor limit",
+        config.maxConns, maxConns_);
+  }
+  now_ = monotonicSeconds();
+  nextCron_ = now_ + kCronInterval;
+}
+
+Server::~Server() {
+  connections_.clear();
+  if (wakeFd_ >= 0) ::close(wakeFd_);
+}
+
+void Server::requestStop() {
+  std::uint64_t one = 1;
+  ssize_t ignored = ::write(wakeFd_, &one, sizeof one);
+  (void)ignored;
+}
+
+int Server::run() {
+  log(LogLevel::kInfo, "linecast-server {} listening on {}", kVersion, listener_.address());
+  while (!stopping_) runOnce(1000);
+  beginShutdown();
+  double deadline = now_ + config_.shutdownGrace;
+  while (!connections_.empty() && now_ < deadline) runOnce(50);
+  std::size_t cut = connections_.size();
+  for (auto& [id, conn] : connections_) conn->abort(CloseReason::kShutdown);
+  endTurn();
+  log(LogLevel::kInfo, "stopped ({} connections cut at the grace deadline)", cut);
+  return 0;
+}
+
+void Server::runOnce(int maxWaitMs) {
+  ++turns_;
+  int timeout = maxWaitMs;
+  if (!readAgain_.empty()) {
+    timeout = 0;
+  } else {
+    double untilCron = nextCron_ - monotonicSeconds();
+    timeout = std::clamp(static_cast<int>(untilCron * 1000) + 1, 0, maxWaitMs);
+  }
+  readAgainNow_.swap(readAgain_);
+  reactor_.poll(timeout, [this](std::uint64_t key, std::uint32_t events) {
+    now_ = monotonicSeconds();
+    onEvent(key, events);
+  });
+  now_ = monotonicSeconds();
+  resumeBudgetedReads();
+  if (now_ >= nextCron_) cron();
+  endTurn();
+}
+
+void Server::onEvent(std::uint64_t key, std::uint32_t events) {
+  if (key == kListenerKey) return acceptAll();
+  if (key == kWakeKey) {
+    std::uint64_t count;
+    ssize_t ignored = ::read(wakeFd_, &count, sizeof count);
+    (void)ignored;
+    stopping_ = true;
+    return;
+  }
+  Connection* conn = find(key);
+  if (conn == nullptr) return;  // closed earlier in this batch
+  if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) {
+    readFrom(*conn, (events & (EPOLLRDHUP | EPOLLHUP)) != 0);
+  }
+  if ((events & EPOLLOUT) && conn->state() != Connection::State::kClosing) {
+    endOfTurn_.flush.push_back(conn);
+    conn->flushQueued = true;
+  }
+}
+
+Connection* Server::find(std::uint64_t id) {
+  auto it = connections_.find(id);
+  return it == connections_.end() ? nullptr : it->second.get();
+}
+
+void Server::acceptAll() {
+  if (stopping_) return;
+  for (;;) {
+    int fd;
+    std::string peer;
+    auto result = listener_.acceptOne(fd, peer);
+    if (result == Listener::AcceptResult::kDrained) return;
+    if (result == Listener::AcceptResult::kDropped) {
+      ++metrics_.connectionsRejected;
+      log(LogLevel::kWarn, "out of file descriptors: dropped a new connection");
+      continue;
+    }
+    if (result == Listener::AcceptResult::kError) {
+      log(LogLevel::kError, "accept failed: {}", std::strerror(errno));
+      return;
+    }
+    if (connections_.size() >= maxConns_) {
+      // Sent before the protocol is known; the \r makes it valid RESP too.
+      static constexpr std::string_view kFull = "-ERR max number of clients reached\r\n";
+      ssize_t ignored = ::send(fd, kFull.data(), kFull.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+      (void)ignored;
+      ::close(fd);
+      ++metrics_.connectionsRejected;
+      ++metrics_.protocolErrors;
+      log(LogLevel::kWarn, "rejected {}: max number of clients ({}) reached", peer, maxConns_);
+      continue;
+    }
+    std::uint64_t id = nextId_++;
+    auto conn = std::make_unique<Connection>(fd, id, std::move(peer), config_.maxLine,
+                                             config_.maxOutbuf, endOfTurn_, now_);
+    conn->protocol = Protocol::kLine;
+    conn->authenticated = !lineProtocol_.requiresAuth();
+    reactor_.add(fd, kReadEvents, id);
+    ++metrics_.connections;
+    ++metrics_.connectionsTotal;
+    log(LogLevel::kInfo, "conn {} open {}", id, conn->peer());
+    connections_.emplace(id, std::move(conn));
+  }
+}
+
+void Server::readFrom(Connection& conn, bool hangup) {
+  if (conn.state() == Connection::State::kLingering) {
+    if (conn.discardInput()) conn.abort(conn.reason());
+    return;
+  }
+  if (!conn.open()) return;  // draining: input is no longer wanted
+  std::size_t spent = 0;
+  for (;;) {
+    std::size_t n = 0;
+    auto result = conn.readSocket(hangup, n);
+    if (n > 0) {
+      metrics_.bytesIn += n;
+      spent += n;
+      conn.lastActive = now_;
+      lineProtocol_.process(conn, scratch_, now_);
+      if (!conn.open()) return;
+    }
+    switch (result) {
+      case Connection::ReadResult::kDrained:
+        return;
+      case Connection::ReadResult::kEof:
+        // Every complete line ran; an unterminated last line is dropped.
+        conn.drain(CloseReason::kPeerClosed);
+        conn.drainDeadline = now_ + config_.shutdownGrace;
+        return;
+      case Connection::ReadResult::kError:
+        conn.abort(CloseReason::kIoError);
+        return;
+      case Connection::ReadResult::kMore:
+        break;
+    }
+    if (spent >= kReadBudget) {
+      // With EPOLLET the bytes left in the socket raise no new edge: resume
+      // this connection next turn, after the others had their share.
+      if (!conn.readQueued) {
+        conn.readQueued = true;
+        readAgain_.push_back(conn.id());
+      }
+      return;
+    }
+  }
+}
+
+void Server::resumeBudgetedReads() {
+  for (std::uint64_t id : readAgainNow_) {
+    Connection* conn = find(id);
+    if (conn == nullptr) continue;
+    conn->readQueued = false;
+    readFrom(*conn, true);
+  }
+  readAgainNow_.clear();
+}
+
+void Server::cron() {
+  nextCron_ = now_ + kCronInterval;
+  bool authRequired = lineProtocol_.requiresAuth();
+  for (auto& [id, ptr] : connections_) {
+    Connection& conn = *ptr;
+    switch (conn.state()) {
+      case Connection::State::kOpen:
+        if (authRequired && !conn.authenticated && now_ - conn.openedAt >= config_.authTimeout) {
+          ++metrics_.protocolErrors;
+          conn.fail(CloseReason::kAuthTimeout, "-ERR authentication timeout\n");
+          conn.drainDeadline = now_ + config_.shutdownGrace;
+        } else if (config_.readTimeout > 0 && conn.partialSince >= 0 &&
+                   now_ - conn.partialSince >= config_.readTimeout) {
+          ++metrics_.protocolErrors;
+          conn.fail(CloseReason::kReadTimeout, "-ERR read timeout\n");
+          conn.drainDeadline = now_ + config_.shutdownGrace;
+        } else if (now_ - conn.lastActive >= kIdleRelease) {
+          conn.releaseIdleBuffers();
+        }
+        break;
+      case Connection::State::kDraining:
+      case Connection::State::kLingering:
+        if (now_ >= conn.drainDeadline) conn.abort(conn.reason());
+        break;
+      case Connection::State::kClosing:
+        break;
+    }
+  }
+}
+
+void Server::endTurn() {
+  lastTurnWriteCalls_ = 0;
+  lastTurnFlushes_ = 0;
+  // flush() can only append to the close list, never to the flush list.
+  for (std::size_t i = 0; i < endOfTurn_.flush.size(); ++i) {
+    Connection* conn = endOfTurn_.flush[i];
+    conn->flushQueued = false;
+    flush(*conn);
+  }
+  endOfTurn_.flush.clear();
+  for (std::size_t i = 0; i < endOfTurn_.close.size(); ++i) destroy(*endOfTurn_.close[i]);
+  endOfTurn_.close.clear();
+}
+
+void Server::flush(Connection& conn) {
+  auto state = conn.state();
+  if (state == Connection::State::kClosing || state == Connection::State::kLingering) return;
+  std::size_t written = 0;
+  std::uint64_t callsBefore = conn.writeCalls;
+  auto result = conn.output().empty() ? Connection::WriteResult::kDone : conn.writeSocket(written);
+  lastTurnWriteCalls_ += conn.writeCalls - callsBefore;
+  ++lastTurnFlushes_;
+  metrics_.bytesOut += written;
+  if (written > 0) conn.lastActive = now_;
+  switch (result) {
+    case Connection::WriteResult::kError:
+      conn.abort(CloseReason::kIoError);
+      return;
+    case Connection::WriteResult::kPending:
+      watchWritable(conn, true);
+      return;
+    case Connection::WriteResult::kDone:
+      watchWritable(conn, false);
+      break;
+  }
+  if (state != Connection::State::kDraining) return;
+  if (conn.drainDeadline == 0) conn.drainDeadline = now_ + config_.shutdownGrace;
+  if (conn.reason() == CloseReason::kPeerClosed || conn.reason() == CloseReason::kShutdown) {
+    conn.abort(conn.reason());  // nothing more to wait for
+  } else {
+    // The client may still be sending (a too-long line, bytes after QUIT):
+    // closing now would answer with a reset that can destroy our last line
+    // in its receive queue, so half-close and wait for its FIN.
+    conn.startLingering();
+    conn.drainDeadline = std::min(conn.drainDeadline, now_ + kLingerSeconds);
+    if (conn.discardInput()) conn.abort(conn.reason());
+  }
+}
+
+void Server::watchWritable(Connection& conn, bool on) {
+  if (conn.wantsWritable == on) return;
+  conn.wantsWritable = on;
+  reactor_.modify(conn.fd(), on ? (kReadEvents | EPOLLOUT) : kReadEvents, conn.id());
+}
+
+void Server::destroy(Connection& conn) {
+  CloseReason reason = conn.reason();
+  if (reason == CloseReason::kSlowConsumer) {
+    ++metrics_.slowConsumers;
+    ++metrics_.protocolErrors;
+    // Best effort: the backlog is gone; the line goes only if the socket
+    // takes it now.
+    static constexpr std::string_view kSlow = "-ERR slow consumer\n";
+    ssize_t ignored = ::send(conn.fd(), kSlow.data(), kSlow.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+    (void)ignored;
+    log(LogLevel::kWarn, "conn {} {} cut: slow consumer (over {} bytes pending)", conn.id(),
+        conn.peer(), config_.maxOutbuf);
+  }
+  log(LogLevel::kInfo, "conn {} closed {} reason={}", conn.id(), conn.peer(),
+      closeReasonName(reason));
+  broker_.unsubscribeAll(conn);
+  --metrics_.connections;
+  connections_.erase(conn.id());  // closes the socket, which leaves epoll
+}
+
+void Server::beginShutdown() {
+  log(LogLevel::kInfo, "shutting down: flushing {} connections for up to {} s",
+      connections_.size(), config_.shutdownGrace);
+  reactor_.remove(listener_.fd());
+  listener_.close();
+  double deadline = now_ + config_.shutdownGrace;
+  for (auto& [id, conn] : connections_) {
+    conn->drain(CloseReason::kShutdown);
+    conn->drainDeadline = deadline;
+  }
+}
+
+}  // namespace linecast

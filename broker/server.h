@@ -1,0 +1,91 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <unordered_map>
+#include <vector>
+
+#include "broker.h"
+#include "config.h"
+#include "connection.h"
+#include "line_protocol.h"
+#include "listener.h"
+#include "metrics.h"
+#include "reactor.h"
+
+namespace linecast {
+
+// The broker process: one Reactor turning over the listener and every
+// client connection. It owns the connections (by id: epoll events carry the
+// id, never a pointer, so a stale event finds nothing), the Broker, and the
+// protocol handlers. Each turn: wait, read within a budget and execute,
+// then write every connection with output once, then close the ones marked
+// for closing.
+class Server {
+ public:
+  // Binds the listening socket; throws std::system_error when it cannot.
+  explicit Server(const Config& config);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Runs until requestStop(), then stops accepting and flushes pending
+  // output for at most --shutdown-grace seconds. Returns the exit code.
+  int run();
+  // One reactor turn, waiting at most maxWaitMs for events (tests drive the
+  // server with it).
+  void runOnce(int maxWaitMs);
+  // Async-signal-safe: wakes the reactor and makes run() return.
+  void requestStop();
+
+  std::uint16_t port() const { return listener_.port(); }
+  const Metrics& metrics() const { return metrics_; }
+  std::size_t connectionCount() const { return connections_.size(); }
+  std::size_t maxConnections() const { return maxConns_; }
+  std::uint64_t turns() const { return turns_; }
+  // send() calls made in the last turn, and connections written in it: a
+  // test checks the first never exceeds the second by more than the partial
+  // writes, i.e. one batched write per connection per turn.
+  std::uint64_t lastTurnWriteCalls() const { return lastTurnWriteCalls_; }
+  std::uint64_t lastTurnFlushes() const { return lastTurnFlushes_; }
+
+ private:
+  static constexpr std::uint64_t kListenerKey = 1;
+  static constexpr std::uint64_t kWakeKey = 2;
+  static constexpr std::uint64_t kFirstConnectionId = 16;
+
+  void onEvent(std::uint64_t key, std::uint32_t events);
+  void acceptAll();
+  void readFrom(Connection& conn, bool hangup);
+  void resumeBudgetedReads();
+  void cron();
+  void endTurn();
+  void flush(Connection& conn);
+  void destroy(Connection& conn);
+  void beginShutdown();
+  void watchWritable(Connection& conn, bool on);
+  Connection* find(std::uint64_t id);
+
+  Config config_;
+  Metrics metrics_;
+  Reactor reactor_;
+  Listener listener_;
+  int wakeFd_ = -1;
+  Broker broker_;
+  LineProtocol lineProtocol_;
+  std::unordered_map<std::uint64_t, std::unique_ptr<Connection>> connections_;
+  EndOfTurn endOfTurn_;
+  std::vector<std::uint64_t> readAgain_;  // read budget spent: resume next turn
+  std::vector<std::uint64_t> readAgainNow_;
+  std::vector<char> scratch_;             // one wrapped line, max-line + 1 bytes
+  std::size_t maxConns_;
+  std::uint64_t nextId_ = kFirstConnectionId;
+  double now_ = 0;
+  double nextCron_ = 0;
+  bool stopping_ = false;
+  std::uint64_t turns_ = 0;
+  std::uint64_t lastTurnWriteCalls_ = 0;
+  std::uint64_t lastTurnFlushes_ = 0;
+};
+
+}  // namespace linecast
