@@ -1,0 +1,460 @@
+#include "loadgen/connection.h"
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <numeric>
+
+#include <fmt/format.h>
+
+#include "loadgen/clock.h"
+#include "loadgen/payload.h"
+
+namespace linecast::bench {
+namespace {
+
+// Bytes one publisher may write per worker turn, so that subscribers sharing
+// its thread get their turn to read.
+constexpr std::size_t kPumpBudget = 1024 * 1024;
+// Encoded frames are gathered up to this size before a send(); it is also
+// the backlog at which a paced publisher stops generating while the socket
+// is blocked. Generation resumes later with the same intended-time stamps,
+// so a stall still shows in full in the latencies.
+constexpr std::size_t kBatch = 64 * 1024;
+// A throughput template is a few hundred KiB of whole frames, so one send()
+// moves many frames; past kTemplateMax (huge payloads over many channels)
+// frames are encoded as they go instead.
+constexpr std::size_t kTemplateTarget = 256 * 1024;
+constexpr std::size_t kTemplateMax = 8 * 1024 * 1024;
+// Reads per epoll event before the connection yields to the others.
+constexpr int kReadsPerEvent = 8;
+
+std::size_t maxFrameFor(const Options& o) {
+  return std::max<std::size_t>(o.payloadBytes + 4096, 64 * 1024);
+}
+
+std::uint64_t xorshift(std::uint64_t& state) {
+  state ^= state << 13;
+  state ^= state >> 7;
+  state ^= state << 17;
+  return state;
+}
+
+}  // namespace
+
+Connection::Connection(WorkerContext& ctx, Role role, std::uint32_t index, std::uint64_t id)
+    : ctx_(ctx), role_(role), index_(index), id_(id),
+      decoder_(makeDecoder(ctx.options.protocol, maxFrameFor(ctx.options))) {
+  if (role_ == Role::kSubscriber) channel_ = ctx_.channelNames[ctx_.plan.channelOfSubscriber(index_)];
+}
+
+Connection::~Connection() { close(); }
+
+void Connection::start(int epollFd) {
+  epollFd_ = epollFd;
+  const auto* sa = reinterpret_cast<const sockaddr*>(&ctx_.target.addr);
+  fd_ = ::socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd_ < 0) {
+    state_ = State::kConnecting;
+    fail(fmt::format("socket: {}", std::strerror(errno)));
+    return;
+  }
+  // A paced message must leave at once; throughput writes are large anyway.
+  int one = 1;
+  setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  epoll_event ev{};
+  ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+  ev.data.u64 = id_;
+  state_ = State::kConnecting;
+  if (epoll_ctl(epollFd_, EPOLL_CTL_ADD, fd_, &ev) != 0) {
+    fail(fmt::format("epoll_ctl: {}", std::strerror(errno)));
+    return;
+  }
+  if (::connect(fd_, sa, ctx_.target.length) == 0) {
+    onConnected();
+  } else if (errno != EINPROGRESS) {
+    fail(fmt::format("connect to {}: {}", ctx_.target.text, std::strerror(errno)));
+  }
+}
+
+void Connection::close() {
+  if (fd_ >= 0) {
+    ::close(fd_);  // also drops it from the epoll set
+    fd_ = -1;
+  }
+  state_ = State::kClosed;
+}
+
+void Connection::fail(const std::string& what) {
+  if (state_ == State::kClosed) return;
+  ctx_.control.fail(fmt::format("{} {}: {}", role_ == Role::kPublisher ? "publisher" : "subscriber",
+                                index_, what));
+  close();
+}
+
+bool Connection::onReady(std::uint32_t events) {
+  if (state_ == State::kClosed || state_ == State::kIdle) return false;
+  if (state_ == State::kConnecting) {
+    if ((events & (EPOLLOUT | EPOLLERR | EPOLLHUP)) == 0) return false;
+    int err = 0;
+    socklen_t len = sizeof err;
+    getsockopt(fd_, SOL_SOCKET, SO_ERROR, &err, &len);
+    if (err != 0) {
+      fail(fmt::format("connect to {}: {}", ctx_.target.text, std::strerror(err)));
+      return false;
+    }
+    onConnected();
+    if (state_ == State::kClosed) return false;
+  }
+  if (events & EPOLLOUT) {
+    writable_ = true;
+    // A streaming publisher's queued reply may only go out between two
+    // frames; pump() takes care of that.
+    if (!(publishing_ && mode_ == Mode::kTemplate) && !flushOut()) return false;
+  }
+  if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) return readAll(kReadsPerEvent);
+  return false;
+}
+
+bool Connection::readMore() {
+  if (state_ == State::kClosed) return false;
+  return readAll(kReadsPerEvent);
+}
+
+bool Connection::readAll(int budget) {
+  std::vector<char>& buf = ctx_.readBuffer;
+  for (int i = 0; i < budget; ++i) {
+    ssize_t n = ::read(fd_, buf.data(), buf.size());
+    if (n > 0) {
+      recvNs_ = nowNs();
+      ctx_.bytesIn += static_cast<std::uint64_t>(n);
+      if (!decoder_->feed(std::string_view(buf.data(), static_cast<std::size_t>(n)), *this)) {
+        fail("protocol error: " + decoder_->error());
+        return false;
+      }
+      if (state_ == State::kClosed) return false;
+      if (outOff_ < out_.size() && !(publishing_ && mode_ == Mode::kTemplate) && writable_ &&
+          !flushOut())
+        return false;
+      continue;
+    }
+    if (n == 0) {
+      fail("the server closed the connection");
+      return false;
+    }
+    if (errno == EINTR) continue;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return false;
+    fail(fmt::format("read: {}", std::strerror(errno)));
+    return false;
+  }
+  return true;
+}
+
+bool Connection::flushOut() {
+  if (state_ == State::kClosed) return false;
+  while (outOff_ < out_.size()) {
+    ssize_t n = ::send(fd_, out_.data() + outOff_, out_.size() - outOff_, MSG_NOSIGNAL);
+    if (n > 0) {
+      outOff_ += static_cast<std::size_t>(n);
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      writable_ = false;
+      break;
+    }
+    fail(fmt::format("send: {}", std::strerror(errno)));
+    return false;
+  }
+  if (outOff_ == out_.size()) {
+    out_.clear();
+    outOff_ = 0;
+  } else if (outOff_ * 2 >= out_.size()) {
+    out_.erase(0, outOff_);
+    outOff_ = 0;
+  }
+  return true;
+}
+
+void Connection::onConnected() {
+  writable_ = true;
+  ++ctx_.connected;
+  if (ctx_.encoder->serverGreets()) {
+    state_ = State::kGreeting;
+  } else {
+    sendHandshake();
+  }
+}
+
+void Connection::sendHandshake() {
+  const Encoder& enc = *ctx_.encoder;
+  enc.hello(out_);
+  if (role_ == Role::kSubscriber) {
+    enc.subscribe(out_, channel_, 1);
+    if (!enc.subscribeConfirms()) enc.ping(out_);
+  } else {
+    enc.ping(out_);
+  }
+  state_ = State::kConfirming;
+  flushOut();
+}
+
+void Connection::confirm() {
+  state_ = State::kReady;
+  ++ctx_.confirmed;
+}
+
+void Connection::onEvent(const Event& event) {
+  if (state_ == State::kClosed) return;
+  switch (event.type) {
+    case EventType::kMessage:
+      if (role_ == Role::kSubscriber) {
+        deliver(event.channel, event.payload);
+      } else {
+        fail(fmt::format("got a message on '{}', but publishers subscribe to nothing",
+                         excerpt(event.channel)));
+      }
+      break;
+    case EventType::kPong:
+      if (state_ == State::kConfirming &&
+          (role_ == Role::kPublisher || !ctx_.encoder->subscribeConfirms()))
+        confirm();
+      break;
+    case EventType::kSubscribed:
+      if (state_ != State::kConfirming || role_ != Role::kSubscriber) break;
+      if (event.channel != channel_) {
+        fail(fmt::format("subscribe confirmed for '{}', expected '{}'", excerpt(event.channel),
+                         channel_));
+      } else {
+        confirm();
+      }
+      break;
+    case EventType::kGreeting:
+      // NATS may send INFO again later (cluster changes); only the first counts.
+      if (state_ == State::kGreeting) sendHandshake();
+      break;
+    case EventType::kPing:
+      ctx_.encoder->pong(out_);
+      break;
+    case EventType::kOk:
+    case EventType::kReply:
+      break;
+    case EventType::kError:
+      fail("server error: " + excerpt(event.text));
+      break;
+  }
+}
+
+void Connection::deliver(std::string_view channel, std::string_view payload) {
+  if (state_ != State::kReady) {
+    fail(fmt::format("message on '{}' before the subscription was confirmed", excerpt(channel)));
+    return;
+  }
+  if (channel != channel_) {
+    fail(fmt::format("wrong delivery: got a message on '{}', subscribed to '{}'", excerpt(channel),
+                     channel_));
+    return;
+  }
+  if (payload.size() != ctx_.options.payloadBytes) {
+    fail(fmt::format("payload of {} bytes, sent {}", payload.size(), ctx_.options.payloadBytes));
+    return;
+  }
+  switch (ctx_.options.scenario) {
+    case Scenario::kThroughput: break;
+    case Scenario::kLatency: {
+      auto sentAt = readStamp(payload);
+      if (!sentAt) {
+        fail("payload without a send-time stamp: " + excerpt(payload));
+        return;
+      }
+      ctx_.latency.record(recvNs_ > *sentAt ? recvNs_ - *sentAt : 0);
+      break;
+    }
+    case Scenario::kConns: {
+      auto addressee = readStamp(payload);
+      if (!addressee || *addressee != index_) {
+        fail(fmt::format("wrong delivery: payload for subscriber {} reached subscriber {}",
+                         addressee ? static_cast<long long>(*addressee) : -1LL, index_));
+        return;
+      }
+      break;
+    }
+  }
+  ++received_;
+  ++ctx_.delivered;
+  ctx_.lastDeliveryNs = recvNs_;
+}
+
+void Connection::beginPublishing(std::uint64_t startNs) {
+  const Options& o = ctx_.options;
+  const Plan& plan = ctx_.plan;
+  publishing_ = true;
+  startNs_ = startNs;
+  quota_ = plan.quotaOf(index_, o.messages);
+  payload_ = fillerPayload(o.payloadBytes);
+  switch (o.scenario) {
+    case Scenario::kLatency: mode_ = Mode::kPaced; break;
+    case Scenario::kConns: mode_ = Mode::kRandom; break;
+    case Scenario::kThroughput: {
+      mode_ = Mode::kEncoded;
+      std::uint64_t period = plan.channels / std::gcd(plan.publishers, plan.channels);
+      std::string frame;
+      ctx_.encoder->publish(frame, ctx_.channelNames[plan.channelOfMessage(index_, 0)], payload_);
+      frameBytes_ = frame.size();
+      if (period * frameBytes_ > kTemplateMax) break;
+      std::size_t repeats = std::max<std::size_t>(1, kTemplateTarget / (period * frameBytes_));
+      for (std::size_t r = 0; r < repeats; ++r) {
+        for (std::uint64_t k = 0; k < period; ++k)
+          ctx_.encoder->publish(template_, ctx_.channelNames[plan.channelOfMessage(index_, k)],
+                                payload_);
+      }
+      // Fixed-width channel names make all frames the same size; counting
+      // messages from bytes depends on it.
+      if (template_.size() != repeats * period * frameBytes_) {
+        template_.clear();
+        break;
+      }
+      mode_ = Mode::kTemplate;
+      if (quota_ != UINT64_MAX) targetBytes_ = quota_ * frameBytes_;
+      break;
+    }
+  }
+  checkFinished();
+}
+
+void Connection::stopPublishing() {
+  if (!publishing_ || finished_) return;
+  if (mode_ == Mode::kTemplate) {
+    // Finish the frame under way, so the broker never sees half a command.
+    std::uint64_t frames = (bytesWritten_ + frameBytes_ - 1) / frameBytes_;
+    targetBytes_ = std::min(targetBytes_, frames * frameBytes_);
+  } else {
+    quota_ = std::min(quota_, sent_);
+  }
+  checkFinished();
+}
+
+std::uint64_t Connection::published() const {
+  if (mode_ == Mode::kTemplate) return frameBytes_ ? bytesWritten_ / frameBytes_ : 0;
+  return sent_;
+}
+
+std::uint64_t Connection::expectedDeliveries() const {
+  // conns: every channel has exactly one subscriber.
+  if (mode_ == Mode::kRandom) return published();
+  return ctx_.plan.expectedDeliveries(index_, published());
+}
+
+void Connection::checkFinished() {
+  if (finished_ || !publishing_ || outOff_ < out_.size()) return;
+  bool done = mode_ == Mode::kTemplate ? bytesWritten_ >= targetBytes_ : sent_ >= quota_;
+  if (!done) return;
+  finished_ = true;
+  ++ctx_.publishersDone;
+  ctx_.expectedDone += expectedDeliveries();
+}
+
+std::uint64_t Connection::dueNs(std::uint64_t k) const {
+  // Message g of the run is due g/rate seconds after the start, whichever
+  // publisher sends it, so together they send at exactly --rate.
+  long double g = static_cast<long double>(index_) +
+                  static_cast<long double>(k) * static_cast<long double>(ctx_.plan.publishers);
+  return startNs_ + static_cast<std::uint64_t>(g * 1e9L / static_cast<long double>(ctx_.options.rate));
+}
+
+std::uint64_t Connection::nextDueNs() const {
+  if (!publishing_ || finished_ || mode_ != Mode::kPaced || sent_ >= quota_) return UINT64_MAX;
+  return dueNs(sent_);
+}
+
+bool Connection::pump(std::uint64_t now) {
+  if (!publishing_ || finished_ || state_ != State::kReady || !writable_) return false;
+  bool more = mode_ == Mode::kTemplate ? pumpTemplate() : pumpEncoded(now);
+  if (state_ == State::kClosed) return false;
+  checkFinished();
+  return more && !finished_;
+}
+
+bool Connection::pumpTemplate() {
+  std::size_t budget = kPumpBudget;
+  while (budget > 0 && bytesWritten_ < targetBytes_) {
+    std::uint64_t limit = targetBytes_;
+    if (outOff_ < out_.size()) {
+      // A queued reply (NATS PONG) goes out at the next frame boundary.
+      if (bytesWritten_ % frameBytes_ == 0) {
+        if (!flushOut() || !writable_) return false;
+        continue;
+      }
+      limit = std::min(limit, (bytesWritten_ / frameBytes_ + 1) * frameBytes_);
+    }
+    std::size_t len = std::min<std::uint64_t>({template_.size() - templateOff_,
+                                               limit - bytesWritten_, budget});
+    ssize_t n = ::send(fd_, template_.data() + templateOff_, len, MSG_NOSIGNAL);
+    if (n > 0) {
+      auto wrote = static_cast<std::size_t>(n);
+      bytesWritten_ += wrote;
+      templateOff_ = (templateOff_ + wrote) % template_.size();
+      budget -= std::min(budget, wrote);
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      writable_ = false;
+      return false;
+    }
+    fail(fmt::format("send: {}", std::strerror(errno)));
+    return false;
+  }
+  if (outOff_ < out_.size() && bytesWritten_ % frameBytes_ == 0 && !flushOut()) return false;
+  return budget == 0 && bytesWritten_ < targetBytes_ && writable_;
+}
+
+bool Connection::pumpEncoded(std::uint64_t now) {
+  std::size_t budget = kPumpBudget;
+  while (true) {
+    if (out_.size() - outOff_ < kBatch) generate(now);
+    std::size_t before = out_.size() - outOff_;
+    if (before == 0) return false;  // nothing due yet
+    if (!flushOut()) return false;
+    std::size_t wrote = before - (out_.size() - outOff_);
+    budget -= std::min(budget, wrote);
+    if (!writable_) return false;
+    if (budget == 0) return true;
+  }
+}
+
+void Connection::generate(std::uint64_t now) {
+  const Plan& plan = ctx_.plan;
+  while (sent_ < quota_ && out_.size() - outOff_ < kBatch) {
+    std::uint32_t channel = 0;
+    switch (mode_) {
+      case Mode::kPaced: {
+        std::uint64_t due = dueNs(sent_);
+        if (due > now) return;
+        channel = plan.channelOfMessage(index_, sent_);
+        writeStamp(payload_.data(), due);
+        ctx_.sendLag.record(now - due);
+        break;
+      }
+      case Mode::kRandom:
+        channel = static_cast<std::uint32_t>(xorshift(ctx_.rngState) % plan.channels);
+        writeStamp(payload_.data(), channel);
+        ++ctx_.sentPerChannel[channel];
+        break;
+      case Mode::kEncoded:
+      case Mode::kTemplate:
+        channel = plan.channelOfMessage(index_, sent_);
+        break;
+    }
+    ctx_.encoder->publish(out_, ctx_.channelNames[channel], payload_);
+    ++sent_;
+  }
+}
+
+}  // namespace linecast::bench

@@ -1,0 +1,112 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "loadgen/protocol.h"
+#include "loadgen/worker_context.h"
+
+namespace linecast::bench {
+
+// One client connection of the loadgen, publisher or subscriber. It owns its
+// socket and decoder; its worker owns it, drives it from one epoll loop and
+// never destroys it before the run ends (epoll's data field holds its id).
+//
+// Life: kIdle -> kConnecting -> [kGreeting, NATS only] -> kConfirming (the
+// subscribe and barrier are sent) -> kReady (barrier answered) -> kClosed.
+// Any error fails the run through RunControl and closes the socket.
+class Connection final : public EventSink {
+ public:
+  enum class Role { kPublisher, kSubscriber };
+  enum class State { kIdle, kConnecting, kGreeting, kConfirming, kReady, kClosed };
+
+  Connection(WorkerContext& ctx, Role role, std::uint32_t index, std::uint64_t id);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  // Starts a non-blocking connect and registers with epoll, edge-triggered,
+  // once for the connection's whole life.
+  void start(int epollFd);
+  // Handles an epoll event. Returns true when reading stopped at its budget
+  // with bytes possibly left: the worker must call readMore() next turn, as
+  // with EPOLLET those bytes raise no new edge.
+  bool onReady(std::uint32_t events);
+  bool readMore();
+  void close();
+
+  // Publishers only.
+  void beginPublishing(std::uint64_t startNs);
+  void stopPublishing();
+  // Writes what is due. Returns true when it stopped at its budget with the
+  // socket still writable, i.e. it has more to do right now.
+  bool pump(std::uint64_t nowNs);
+  // Paced publishers: when the next message is due (UINT64_MAX: none).
+  std::uint64_t nextDueNs() const;
+  bool finished() const { return finished_; }
+  std::uint64_t published() const;
+  std::uint64_t expectedDeliveries() const;
+
+  Role role() const { return role_; }
+  State state() const { return state_; }
+  std::uint32_t index() const { return index_; }
+  std::uint64_t received() const { return received_; }
+
+ private:
+  // How a publisher produces frames.
+  enum class Mode {
+    kTemplate,  // throughput: write straight from a pre-encoded, repeating block
+    kEncoded,   // throughput with frames too big for a template: encode as we go
+    kPaced,     // latency: each message at its intended time, stamped with it
+    kRandom,    // conns: each message to a random channel, stamped with the addressee
+  };
+
+  void onEvent(const Event& event) override;
+  void onConnected();
+  void sendHandshake();
+  void confirm();
+  void deliver(std::string_view channel, std::string_view payload);
+  bool readAll(int budget);
+  bool flushOut();
+  void fail(const std::string& what);
+
+  bool pumpTemplate();
+  bool pumpEncoded(std::uint64_t nowNs);
+  void generate(std::uint64_t nowNs);
+  std::uint64_t dueNs(std::uint64_t k) const;
+  void checkFinished();
+
+  WorkerContext& ctx_;
+  Role role_;
+  std::uint32_t index_;
+  std::uint64_t id_;
+  int fd_ = -1;
+  int epollFd_ = -1;
+  State state_ = State::kIdle;
+  std::unique_ptr<Decoder> decoder_;
+  std::string_view channel_;  // subscriber: the one channel it listens on
+  std::uint64_t recvNs_ = 0;  // when the chunk being decoded was read
+  std::uint64_t received_ = 0;
+
+  std::string out_;
+  std::size_t outOff_ = 0;
+  bool writable_ = false;
+
+  // Publisher state.
+  Mode mode_ = Mode::kEncoded;
+  bool publishing_ = false;
+  bool finished_ = false;
+  std::uint64_t startNs_ = 0;
+  std::uint64_t quota_ = UINT64_MAX;  // messages this publisher may send
+  std::uint64_t sent_ = 0;            // encoded modes: messages generated
+  std::string payload_;
+  std::string template_;              // kTemplate: whole frames, a multiple of the channel period
+  std::size_t frameBytes_ = 0;
+  std::size_t templateOff_ = 0;
+  std::uint64_t bytesWritten_ = 0;    // kTemplate: template bytes written in total
+  std::uint64_t targetBytes_ = UINT64_MAX;
+};
+
+}  // namespace linecast::bench

@@ -1,0 +1,34 @@
+#pragma once
+
+#include "loadgen/protocol.h"
+#include "loadgen/split_reader.h"
+
+namespace linecast::bench {
+
+// linecast's line protocol (docs/PROTOCOL.md): "SUB ch", "PUB ch payload",
+// "PING"; the server answers "MSG ch payload", "PONG", "+OK", "-ERR text",
+// each line ending in "\n".
+class LinecastEncoder final : public Encoder {
+ public:
+  bool serverGreets() const override { return false; }
+  bool subscribeConfirms() const override { return false; }
+  void hello(std::string&) const override {}
+  void subscribe(std::string& out, std::string_view channel, std::uint64_t sid) const override;
+  void publish(std::string& out, std::string_view channel, std::string_view payload) const override;
+  void ping(std::string& out) const override;
+  void pong(std::string& out) const override;
+};
+
+class LinecastDecoder final : public Decoder {
+ public:
+  // Lines are the payload plus "MSG " and the channel.
+  explicit LinecastDecoder(std::size_t maxFrame) : lines_(maxFrame + 512, /*stripCr=*/false) {}
+  bool feed(std::string_view chunk, EventSink& sink) override;
+
+ private:
+  bool onLine(std::string_view line, EventSink& sink);
+
+  LineReader lines_;
+};
+
+}  // namespace linecast::bench

@@ -1,0 +1,124 @@
+#include "loadgen/options.h"
+
+#include <map>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "loadgen/payload.h"
+
+namespace linecast::bench {
+
+std::string_view scenarioName(Scenario scenario) {
+  switch (scenario) {
+    case Scenario::kThroughput: return "throughput";
+    case Scenario::kLatency: return "latency";
+    case Scenario::kConns: return "conns";
+  }
+  return "?";
+}
+
+double Options::hardDeadlineSec() const {
+  if (deadlineSec > 0) return deadlineSec;
+  return connectTimeoutSec + durationSec + drainSec + 15;
+}
+
+std::variant<Options, int> parseOptions(int argc, char** argv) {
+  Options o;
+  CLI::App app{
+      "linecast-bench: drives a pub/sub broker (linecast, NATS or Redis) with P publishers and "
+      "S subscribers over C channels and reports throughput, latency or connection cost."};
+  std::string protocol = "linecast";
+  std::string scenario = "throughput";
+  app.add_option("--host", o.host, "broker address (loopback only unless --allow-remote)")
+      ->capture_default_str();
+  app.add_option("--port", o.port, "broker port")->capture_default_str();
+  app.add_option("--protocol", protocol, "linecast | nats | resp")
+      ->check(CLI::IsMember({"linecast", "nats", "resp", "redis"}))
+      ->capture_default_str();
+  app.add_option("--scenario", scenario, "throughput | latency | conns")
+      ->check(CLI::IsMember({"throughput", "latency", "conns"}))
+      ->capture_default_str();
+  app.add_option("-p,--publishers", o.publishers, "publisher connections")->capture_default_str();
+  app.add_option("-s,--subscribers", o.subscribers, "subscriber connections")
+      ->capture_default_str();
+  auto* channels = app.add_option("-c,--channels", o.channels,
+                                  "channels (subscriber s listens on s % C; conns: one each)");
+  channels->capture_default_str();
+  app.add_option("-b,--payload", o.payloadBytes, "payload bytes")->capture_default_str();
+  app.add_option("-d,--duration", o.durationSec, "seconds of publishing")->capture_default_str();
+  app.add_option("-n,--messages", o.messages,
+                 "messages to publish in total (0: until the duration ends)")
+      ->capture_default_str();
+  app.add_option("-t,--threads", o.threads, "threads (connections are spread over them)")
+      ->capture_default_str();
+  app.add_option("--rate", o.rate, "latency: total msgs/s over all publishers")
+      ->capture_default_str();
+  app.add_option("--drain", o.drainSec, "seconds to wait for deliveries after publishing")
+      ->capture_default_str();
+  app.add_option("--connect-timeout", o.connectTimeoutSec,
+                 "seconds for all connections to connect and confirm")
+      ->capture_default_str();
+  app.add_option("--deadline", o.deadlineSec,
+                 "hard bound on the whole run in seconds (0: connect-timeout + duration + "
+                 "drain + 15)")
+      ->capture_default_str();
+  app.add_option("--connect-window", o.connectWindow, "connects in flight per thread")
+      ->capture_default_str();
+  app.add_option("--server-pid", o.serverPid,
+                 "the broker's pid: report its memory (conns), CPU time and threads");
+  app.add_option("--channel-prefix", o.channelPrefix, "first token of every channel name")
+      ->capture_default_str();
+  app.add_option("--seed", o.seed, "seed for the conns scenario's random channels")
+      ->capture_default_str();
+  app.add_flag("--json", o.json, "print the result as one JSON object on stdout");
+  app.add_flag("-q,--quiet", o.quiet, "no progress lines on stderr");
+  app.add_flag("--allow-remote", o.allowRemote, "allow a target outside 127.0.0.0/8 and ::1");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  o.protocol = *parseProtocol(protocol);
+  static const std::map<std::string, Scenario> kScenarios = {
+      {"throughput", Scenario::kThroughput},
+      {"latency", Scenario::kLatency},
+      {"conns", Scenario::kConns}};
+  o.scenario = kScenarios.at(scenario);
+  if (o.scenario == Scenario::kConns && channels->count() == 0) o.channels = o.subscribers;
+  return o;
+}
+
+std::optional<std::string> validate(Options& o) {
+  if (o.publishers == 0) return "--publishers must be at least 1";
+  if (o.threads == 0 || o.threads > 256) return "--threads must be 1..256";
+  if (o.channels == 0) return "--channels must be at least 1";
+  if (o.channels >= kMaxChannels || o.subscribers >= kMaxChannels)
+    return fmt::format("--channels and --subscribers must be below {}", kMaxChannels);
+  if (o.durationSec <= 0 && o.messages == 0) return "give a --duration or a --messages count";
+  if (o.durationSec <= 0) o.durationSec = 3600;  // a message count alone; the deadline still bounds it
+  if (o.payloadBytes > 64 * 1024 * 1024) return "--payload is limited to 64 MiB";
+  if (o.drainSec < 0 || o.connectTimeoutSec <= 0) return "--drain and --connect-timeout must be positive";
+  if (o.connectWindow == 0) return "--connect-window must be at least 1";
+  if (o.channelPrefix.empty() || o.channelPrefix.find_first_of(" \t\r\n*>.") != std::string::npos)
+    return "--channel-prefix must be one token without spaces or wildcards";
+  switch (o.scenario) {
+    case Scenario::kThroughput: break;
+    case Scenario::kLatency:
+      if (o.rate <= 0) return "--rate must be positive";
+      if (o.subscribers == 0) return "latency needs at least one subscriber";
+      if (o.payloadBytes < kStampBytes)
+        return fmt::format("latency payloads carry a send time: --payload must be >= {}", kStampBytes);
+      break;
+    case Scenario::kConns:
+      if (o.subscribers == 0) return "conns needs at least one subscriber";
+      if (o.channels != o.subscribers) return "conns puts every subscriber on its own channel: leave --channels out";
+      if (o.payloadBytes < kStampBytes)
+        return fmt::format("conns payloads carry the addressee: --payload must be >= {}", kStampBytes);
+      if (o.messages == 0) o.messages = o.subscribers;
+      break;
+  }
+  return std::nullopt;
+}
+
+}  // namespace linecast::bench

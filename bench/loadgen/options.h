@@ -1,0 +1,51 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+
+#include "loadgen/protocol.h"
+
+namespace linecast::bench {
+
+enum class Scenario { kThroughput, kLatency, kConns };
+std::string_view scenarioName(Scenario scenario);
+
+// Everything a run is told on the command line, already validated.
+struct Options {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 7400;
+  Protocol protocol = Protocol::kLinecast;
+  Scenario scenario = Scenario::kThroughput;
+  std::uint32_t publishers = 1;
+  std::uint32_t subscribers = 1;
+  std::uint32_t channels = 1;
+  std::size_t payloadBytes = 16;
+  double durationSec = 5;
+  std::uint64_t messages = 0;  // total over all publishers; 0 = until the duration ends
+  std::uint32_t threads = 1;
+  double rate = 10'000;         // latency: msgs/s over all publishers
+  double drainSec = 3;          // how long to wait for deliveries after publishing stops
+  double connectTimeoutSec = 60;
+  double deadlineSec = 0;       // hard bound on the whole run; 0 = derived from the others
+  std::uint32_t connectWindow = 128;  // connects in flight per thread
+  int serverPid = 0;
+  std::string channelPrefix = "lcb";
+  std::uint64_t seed = 1;
+  bool json = false;
+  bool quiet = false;
+  bool allowRemote = false;
+
+  // The hard deadline in seconds from the start of the program.
+  double hardDeadlineSec() const;
+};
+
+// Parses argv. On success returns the options; otherwise an exit code after
+// CLI11 has printed help or the error.
+std::variant<Options, int> parseOptions(int argc, char** argv);
+
+// Checks the combination of flags; returns an error message or nothing.
+std::optional<std::string> validate(Options& options);
+
+}  // namespace linecast::bench

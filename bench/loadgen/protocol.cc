@@ -1,0 +1,78 @@
+#include "loadgen/protocol.h"
+
+#include <cctype>
+
+#include "loadgen/linecast_protocol.h"
+#include "loadgen/nats_protocol.h"
+#include "loadgen/resp_protocol.h"
+
+namespace linecast::bench {
+
+std::optional<Protocol> parseProtocol(std::string_view name) {
+  if (name == "linecast") return Protocol::kLinecast;
+  if (name == "nats") return Protocol::kNats;
+  if (name == "resp" || name == "redis") return Protocol::kResp;
+  return std::nullopt;
+}
+
+std::string_view protocolName(Protocol protocol) {
+  switch (protocol) {
+    case Protocol::kLinecast: return "linecast";
+    case Protocol::kNats: return "nats";
+    case Protocol::kResp: return "resp";
+  }
+  return "?";
+}
+
+bool Decoder::fail(std::string message) {
+  error_ = std::move(message);
+  return false;
+}
+
+std::unique_ptr<Encoder> makeEncoder(Protocol protocol) {
+  switch (protocol) {
+    case Protocol::kLinecast: return std::make_unique<LinecastEncoder>();
+    case Protocol::kNats: return std::make_unique<NatsEncoder>();
+    case Protocol::kResp: return std::make_unique<RespEncoder>();
+  }
+  return nullptr;
+}
+
+std::unique_ptr<Decoder> makeDecoder(Protocol protocol, std::size_t maxFrame) {
+  switch (protocol) {
+    case Protocol::kLinecast: return std::make_unique<LinecastDecoder>(maxFrame);
+    case Protocol::kNats: return std::make_unique<NatsDecoder>(maxFrame);
+    case Protocol::kResp: return std::make_unique<RespDecoder>(maxFrame);
+  }
+  return nullptr;
+}
+
+bool startsWithNoCase(std::string_view text, std::string_view prefix) {
+  if (text.size() < prefix.size()) return false;
+  for (std::size_t i = 0; i < prefix.size(); ++i) {
+    if (std::toupper(static_cast<unsigned char>(text[i])) !=
+        std::toupper(static_cast<unsigned char>(prefix[i])))
+      return false;
+  }
+  return true;
+}
+
+std::string excerpt(std::string_view bytes) {
+  constexpr std::size_t kMax = 60;
+  std::string out;
+  for (char c : bytes.substr(0, kMax)) {
+    auto u = static_cast<unsigned char>(c);
+    if (u >= 0x20 && u < 0x7f) {
+      out += c;
+    } else {
+      static constexpr char kHex[] = "0123456789abcdef";
+      out += "\\x";
+      out += kHex[u >> 4];
+      out += kHex[u & 15];
+    }
+  }
+  if (bytes.size() > kMax) out += "...";
+  return out;
+}
+
+}  // namespace linecast::bench

@@ -1,0 +1,62 @@
+#pragma once
+
+#include <array>
+
+#include "loadgen/protocol.h"
+#include "loadgen/split_reader.h"
+
+namespace linecast::bench {
+
+// RESP2 as Redis pub/sub clients speak it: commands are arrays of bulk
+// strings; the server pushes ["message", channel, payload] (or "pmessage"
+// with the pattern first), confirms ["subscribe", channel, count], answers
+// PUBLISH with ":N" and PING with "+PONG" (or ["pong", ""] once subscribed).
+class RespEncoder final : public Encoder {
+ public:
+  bool serverGreets() const override { return false; }
+  bool subscribeConfirms() const override { return true; }
+  void hello(std::string&) const override {}
+  void subscribe(std::string& out, std::string_view channel, std::uint64_t sid) const override;
+  void publish(std::string& out, std::string_view channel, std::string_view payload) const override;
+  void ping(std::string& out) const override;
+  // A Redis server never pings its clients.
+  void pong(std::string&) const override {}
+};
+
+// Decodes replies that are scalars or flat arrays (everything pub/sub
+// sends); a nested array is a protocol error here.
+class RespDecoder final : public Decoder {
+ public:
+  explicit RespDecoder(std::size_t maxFrame)
+      : maxBulk_(maxFrame), lines_(maxFrame + 512, /*stripCr=*/true) {}
+  bool feed(std::string_view chunk, EventSink& sink) override;
+
+  static constexpr std::size_t kMaxElements = 8;
+
+ private:
+  struct Element {
+    char type = 0;  // '$' (bulk, also null), '+', '-', ':'
+    std::string_view data;
+    bool owned = false;  // data points into owned_[i]
+  };
+
+  bool onHeader(std::string_view line, EventSink& sink);
+  void onValue(char type, std::string_view data, bool fromCarry, EventSink& sink);
+  void emitScalar(char type, std::string_view data, EventSink& sink);
+  void emitArray(EventSink& sink);
+  void own(std::size_t i);
+
+  std::size_t maxBulk_;
+  LineReader lines_;
+  ExactReader bulk_;
+  bool inBulk_ = false;
+  std::size_t bulkSize_ = 0;
+  std::size_t arrayLeft_ = 0;  // elements still to come in the current array
+  std::size_t arraySize_ = 0;
+  std::array<Element, kMaxElements> elements_;
+  // Storage for elements that must outlive the chunk or the reader's carry.
+  // Fixed-size, so a view into one never moves.
+  std::array<std::string, kMaxElements> owned_;
+};
+
+}  // namespace linecast::bench

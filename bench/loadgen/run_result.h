@@ -1,0 +1,49 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "loadgen/histogram.h"
+#include "loadgen/proc_stats.h"
+
+namespace linecast::bench {
+
+// Everything a run measured, gathered by the runner after its workers have
+// stopped, for the report.
+struct RunResult {
+  bool ok = true;
+  std::string error;
+
+  std::uint64_t connections = 0;
+  double connectSec = 0;   // until every connection had answered its barrier
+  double publishSec = 0;   // clock start until publishing stopped
+  double deliverySec = 0;  // clock start until the last delivery
+  double drainSec = 0;     // publishing stopped until the drain ended
+
+  std::uint64_t published = 0;
+  std::uint64_t expected = 0;  // deliveries owed for what was published
+  std::uint64_t delivered = 0;
+  std::uint64_t lost = 0;
+  std::uint64_t bytesIn = 0;
+  std::uint64_t unfinishedPublishers = 0;
+
+  Histogram latency;  // ns
+  Histogram sendLag;  // ns
+
+  // conns: subscribers that did not get exactly the messages sent to them.
+  std::uint64_t mismatchedSubscribers = 0;
+
+  std::optional<std::uint64_t> serverRssBeforeKb;
+  std::optional<std::uint64_t> serverRssAfterKb;  // once all connections were confirmed
+  std::optional<double> serverCpuSec;             // during this run
+  std::optional<std::uint32_t> serverThreads;
+
+  CpuTimes loadgenCpu;
+  std::uint64_t fdLimit = 0;
+
+  double publishedPerSec() const { return publishSec > 0 ? published / publishSec : 0; }
+  double deliveredPerSec() const { return deliverySec > 0 ? delivered / deliverySec : 0; }
+};
+
+}  // namespace linecast::bench

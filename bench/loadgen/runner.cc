@@ -1,0 +1,229 @@
+#include "loadgen/runner.h"
+
+#include <algorithm>
+#include <chrono>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "loadgen/clock.h"
+#include "loadgen/payload.h"
+#include "loadgen/plan.h"
+#include "loadgen/progress.h"
+#include "loadgen/run_control.h"
+#include "loadgen/worker.h"
+
+namespace linecast::bench {
+namespace {
+
+// How often the runner looks at the workers' counters.
+constexpr auto kPollInterval = std::chrono::milliseconds(1);
+
+std::uint64_t secToNs(double sec) { return static_cast<std::uint64_t>(sec * 1e9); }
+double nsToSec(std::uint64_t ns) { return static_cast<double>(ns) / 1e9; }
+
+class Runner {
+ public:
+  Runner(const Options& options, const Target& target)
+      : o_(options), target_(target), plan_{options.publishers, options.subscribers, options.channels},
+        begin_(nowNs()), deadline_(begin_ + secToNs(options.hardDeadlineSec())),
+        total_(std::uint64_t{options.subscribers} + options.publishers) {}
+
+  RunResult run();
+
+ private:
+  std::uint64_t sum(std::atomic<std::uint64_t> WorkerStats::*counter) const {
+    std::uint64_t total = 0;
+    for (const auto& w : workers_) total += (w->stats().*counter).load(std::memory_order_relaxed);
+    return total;
+  }
+  void setPhase(Phase phase) {
+    control_.setPhase(phase);
+    for (auto& w : workers_) w->wake();
+  }
+  // False once the run failed or passed its hard deadline.
+  bool alive(std::uint64_t now) {
+    if (now > deadline_ && !control_.failed())
+      control_.fail(fmt::format("hard deadline of {:.0f} s exceeded", o_.hardDeadlineSec()));
+    return !control_.failed();
+  }
+  void progress(std::uint64_t now, const char* phase, const std::string& detail) {
+    if (o_.quiet || now < nextProgress_) return;
+    nextProgress_ = now + kNsPerSec;
+    printProgress(nsToSec(now - begin_), phase, detail);
+  }
+  std::string connsText() const {
+    return fmt::format("conns {}/{}", sum(&WorkerStats::confirmed), total_);
+  }
+
+  void connect();
+  void publish();
+  void drain();
+  void gather();
+
+  const Options& o_;
+  const Target& target_;
+  Plan plan_;
+  std::uint64_t begin_;
+  std::uint64_t deadline_;
+  std::uint64_t total_;
+  std::uint64_t nextProgress_ = nowNs() + kNsPerSec;
+  std::uint64_t startNs_ = 0;
+  std::uint64_t stopNs_ = 0;
+  std::optional<double> serverCpuBefore_;
+  RunControl control_;
+  std::vector<std::string> channelNames_;
+  std::vector<std::unique_ptr<Worker>> workers_;
+  RunResult r_;
+};
+
+RunResult Runner::run() {
+  for (std::uint32_t c = 0; c < o_.channels; ++c)
+    channelNames_.push_back(channelName(o_.channelPrefix, c));
+  if (o_.serverPid > 0) {
+    r_.serverRssBeforeKb = readRssKb(o_.serverPid);
+    serverCpuBefore_ = readCpuSeconds(o_.serverPid);
+    if (!r_.serverRssBeforeKb || !serverCpuBefore_) {
+      r_.ok = false;
+      r_.error = fmt::format("no process {} (--server-pid)", o_.serverPid);
+      return r_;
+    }
+  }
+  for (std::uint32_t t = 0; t < o_.threads; ++t)
+    workers_.push_back(std::make_unique<Worker>(o_, plan_, target_, control_, channelNames_, t));
+  // Round-robin, subscribers first so that they are connected (and their
+  // subscriptions in place) before publishers are.
+  std::uint32_t next = 0;
+  for (std::uint32_t s = 0; s < o_.subscribers; ++s)
+    workers_[next++ % o_.threads]->add(Connection::Role::kSubscriber, s);
+  for (std::uint32_t p = 0; p < o_.publishers; ++p)
+    workers_[next++ % o_.threads]->add(Connection::Role::kPublisher, p);
+
+  std::vector<std::thread> threads;
+  for (auto& w : workers_) threads.emplace_back([&w] { w->run(); });
+  connect();
+  if (!control_.failed()) publish();
+  if (!control_.failed()) drain();
+  setPhase(Phase::kDone);
+  for (auto& t : threads) t.join();
+  gather();
+  return r_;
+}
+
+void Runner::connect() {
+  while (alive(nowNs())) {
+    std::uint64_t confirmed = sum(&WorkerStats::confirmed);
+    std::uint64_t now = nowNs();
+    if (confirmed == total_) break;
+    if (now - begin_ > secToNs(o_.connectTimeoutSec)) {
+      control_.fail(fmt::format("only {} of {} connections confirmed within {:.0f} s", confirmed,
+                                total_, o_.connectTimeoutSec));
+      break;
+    }
+    progress(now, "connect",
+             fmt::format("{} connected, {} confirmed of {}", sum(&WorkerStats::connected),
+                         confirmed, total_));
+    std::this_thread::sleep_for(kPollInterval);
+  }
+  r_.connectSec = nsToSec(nowNs() - begin_);
+  r_.connections = sum(&WorkerStats::confirmed);
+  if (o_.serverPid > 0 && !control_.failed()) r_.serverRssAfterKb = readRssKb(o_.serverPid);
+}
+
+void Runner::publish() {
+  startNs_ = nowNs();
+  control_.setStartNs(startNs_);
+  setPhase(Phase::kRun);
+  std::uint64_t end = startNs_ + secToNs(o_.durationSec);
+  nextProgress_ = startNs_ + kNsPerSec;
+  while (alive(nowNs())) {
+    std::uint64_t now = nowNs();
+    if (now >= end || sum(&WorkerStats::publishersDone) == o_.publishers) break;
+    double sec = nsToSec(now - startNs_);
+    progress(now, "run",
+             fmt::format("published {}/s  delivered {}/s  {}",
+                         shortCount(sum(&WorkerStats::published) / sec),
+                         shortCount(sum(&WorkerStats::delivered) / sec), connsText()));
+    std::this_thread::sleep_for(kPollInterval);
+  }
+  stopNs_ = nowNs();
+  setPhase(Phase::kStop);
+  r_.publishSec = nsToSec(stopNs_ - startNs_);
+}
+
+void Runner::drain() {
+  std::uint64_t end = stopNs_ + secToNs(o_.drainSec);
+  while (alive(nowNs())) {
+    std::uint64_t now = nowNs();
+    std::uint64_t delivered = sum(&WorkerStats::delivered);
+    if (sum(&WorkerStats::publishersDone) == o_.publishers &&
+        delivered >= sum(&WorkerStats::expectedDone))
+      break;
+    if (now >= end) break;
+    progress(now, "drain",
+             fmt::format("delivered {} of {} published  {}", shortCount(delivered),
+                         shortCount(sum(&WorkerStats::published)), connsText()));
+    std::this_thread::sleep_for(kPollInterval);
+  }
+  r_.drainSec = nsToSec(nowNs() - stopNs_);
+}
+
+void Runner::gather() {
+  std::uint64_t lastDelivery = 0;
+  std::vector<std::uint64_t> sentPerChannel(o_.scenario == Scenario::kConns ? o_.channels : 0, 0);
+  for (const auto& w : workers_) {
+    const WorkerContext& ctx = w->context();
+    r_.delivered += ctx.delivered;
+    r_.bytesIn += ctx.bytesIn;
+    r_.latency.merge(ctx.latency);
+    r_.sendLag.merge(ctx.sendLag);
+    lastDelivery = std::max(lastDelivery, ctx.lastDeliveryNs);
+    for (std::size_t c = 0; c < ctx.sentPerChannel.size(); ++c) sentPerChannel[c] += ctx.sentPerChannel[c];
+    for (const auto& conn : w->connections()) {
+      if (conn->role() != Connection::Role::kPublisher) continue;
+      r_.published += conn->published();
+      r_.expected += conn->expectedDeliveries();
+      if (!conn->finished()) ++r_.unfinishedPublishers;
+    }
+  }
+  if (o_.scenario == Scenario::kConns && !control_.failed()) {
+    for (const auto& w : workers_) {
+      for (const auto& conn : w->connections()) {
+        if (conn->role() == Connection::Role::kSubscriber &&
+            conn->received() != sentPerChannel[conn->index()])
+          ++r_.mismatchedSubscribers;
+      }
+    }
+  }
+  r_.deliverySec = lastDelivery > startNs_ ? nsToSec(lastDelivery - startNs_) : 0;
+  r_.lost = r_.expected > r_.delivered ? r_.expected - r_.delivered : 0;
+  if (o_.serverPid > 0) {
+    auto cpu = readCpuSeconds(o_.serverPid);
+    if (cpu && serverCpuBefore_) r_.serverCpuSec = *cpu - *serverCpuBefore_;
+    r_.serverThreads = readThreads(o_.serverPid);
+  }
+  r_.loadgenCpu = selfCpu();
+
+  if (control_.failed()) {
+    r_.ok = false;
+    r_.error = control_.error();
+  } else if (r_.delivered > r_.expected) {
+    r_.ok = false;
+    r_.error = fmt::format("{} deliveries for {} owed: duplicates or stray messages", r_.delivered,
+                           r_.expected);
+  } else if (r_.mismatchedSubscribers > 0) {
+    r_.ok = false;
+    r_.error = fmt::format("{} subscribers did not get exactly the messages sent to them ({} lost)",
+                           r_.mismatchedSubscribers, r_.lost);
+  }
+}
+
+}  // namespace
+
+RunResult runBenchmark(const Options& options, const Target& target) {
+  return Runner(options, target).run();
+}
+
+}  // namespace linecast::bench

@@ -1,0 +1,49 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "loadgen/histogram.h"
+#include "loadgen/options.h"
+#include "loadgen/plan.h"
+#include "loadgen/protocol.h"
+#include "loadgen/run_control.h"
+#include "loadgen/target.h"
+
+namespace linecast::bench {
+
+// What a connection needs from its worker: the run's settings (shared,
+// read-only) and the worker's own tallies, which only that worker's thread
+// touches while it runs, and the runner reads after joining it.
+struct WorkerContext {
+  WorkerContext(const Options& o, const Plan& p, const Target& t, RunControl& c,
+                const std::vector<std::string>& names)
+      : options(o), plan(p), target(t), control(c), channelNames(names),
+        encoder(makeEncoder(o.protocol)) {}
+
+  const Options& options;
+  const Plan& plan;
+  const Target& target;
+  RunControl& control;
+  const std::vector<std::string>& channelNames;
+  std::unique_ptr<Encoder> encoder;
+
+  // One read buffer for all of this worker's connections: a read is decoded
+  // at once, and only a frame split across reads is copied (by the decoder).
+  std::vector<char> readBuffer = std::vector<char>(256 * 1024);
+
+  Histogram latency;  // receive time - intended send time, ns
+  Histogram sendLag;  // when a paced message was written - when it was due, ns
+  std::uint64_t connected = 0;
+  std::uint64_t confirmed = 0;
+  std::uint64_t delivered = 0;
+  std::uint64_t bytesIn = 0;
+  std::uint64_t publishersDone = 0;
+  std::uint64_t expectedDone = 0;
+  std::uint64_t lastDeliveryNs = 0;
+  std::vector<std::uint64_t> sentPerChannel;  // conns: messages this worker sent to each channel
+  std::uint64_t rngState = 1;
+};
+
+}  // namespace linecast::bench

@@ -1,0 +1,126 @@
+#include "loadgen/runner.h"
+
+#include <gtest/gtest.h>
+
+#include "fake_broker.h"
+#include "loadgen/clock.h"
+
+namespace linecast::bench {
+namespace {
+
+using testing::FakeBroker;
+
+Options baseOptions(const FakeBroker& broker) {
+  Options o;
+  o.port = broker.port();
+  o.quiet = true;
+  o.durationSec = 20;  // the message count ends these runs first
+  o.drainSec = 5;
+  o.connectTimeoutSec = 10;
+  return o;
+}
+
+RunResult run(Options o) {
+  if (auto problem = validate(o)) ADD_FAILURE() << *problem;
+  Target t = resolveTarget(o.host, o.port, false);
+  EXPECT_EQ(t.error, "");
+  return runBenchmark(o, t);
+}
+
+TEST(Runner, ThroughputDeliversEverythingOverManyChannelsAndThreads) {
+  FakeBroker broker;
+  Options o = baseOptions(broker);
+  o.publishers = 2;
+  o.subscribers = 5;
+  o.channels = 3;
+  o.threads = 2;
+  o.messages = 3000;
+  RunResult r = run(o);
+  ASSERT_TRUE(r.ok) << r.error;
+  EXPECT_EQ(r.published, 3000u);
+  // Channel c has subscribers {c, c+3}: 2, 2, 1; messages spread evenly.
+  EXPECT_EQ(r.expected, 1000u * 2 + 1000u * 2 + 1000u * 1);
+  EXPECT_EQ(r.delivered, r.expected);
+  EXPECT_EQ(r.lost, 0u);
+  EXPECT_EQ(r.connections, 7u);
+}
+
+TEST(Runner, LatencyStampsEveryMessage) {
+  FakeBroker broker;
+  Options o = baseOptions(broker);
+  o.scenario = Scenario::kLatency;
+  o.subscribers = 2;
+  o.payloadBytes = 64;
+  o.rate = 5000;
+  o.messages = 500;
+  RunResult r = run(o);
+  ASSERT_TRUE(r.ok) << r.error;
+  EXPECT_EQ(r.delivered, 1000u);
+  EXPECT_EQ(r.latency.count(), 1000u);
+  EXPECT_EQ(r.sendLag.count(), 500u);
+  EXPECT_GT(r.latency.percentile(0.5), 0u);
+  // 500 messages at 5,000/s take about 0.1 s.
+  EXPECT_GT(r.publishSec, 0.09);
+}
+
+TEST(Runner, ConnsChecksEverySubscriberGetsExactlyItsMessages) {
+  FakeBroker broker;
+  Options o = baseOptions(broker);
+  o.scenario = Scenario::kConns;
+  o.subscribers = 200;
+  o.channels = 200;
+  o.messages = 1000;
+  o.threads = 2;
+  RunResult r = run(o);
+  ASSERT_TRUE(r.ok) << r.error;
+  EXPECT_EQ(r.delivered, 1000u);
+  EXPECT_EQ(r.mismatchedSubscribers, 0u);
+}
+
+TEST(Runner, AWrongDeliveryFailsTheRun) {
+  FakeBroker broker(FakeBroker::Fault::kMisdeliver);
+  Options o = baseOptions(broker);
+  o.subscribers = 2;
+  o.channels = 2;
+  o.messages = 10;
+  RunResult r = run(o);
+  EXPECT_FALSE(r.ok);
+  EXPECT_NE(r.error.find("wrong delivery"), std::string::npos) << r.error;
+}
+
+TEST(Runner, LossIsCountedNotHidden) {
+  FakeBroker broker(FakeBroker::Fault::kDropEveryTenth);
+  Options o = baseOptions(broker);
+  o.messages = 1000;
+  o.drainSec = 0.5;
+  RunResult r = run(o);
+  ASSERT_TRUE(r.ok) << r.error;
+  EXPECT_EQ(r.published, 1000u);
+  EXPECT_EQ(r.delivered, 900u);
+  EXPECT_EQ(r.lost, 100u);
+}
+
+TEST(Runner, AStalledBrokerCannotHangTheRun) {
+  FakeBroker broker(FakeBroker::Fault::kSilent);
+  Options o = baseOptions(broker);
+  o.connectTimeoutSec = 0.5;
+  std::uint64_t begin = nowNs();
+  RunResult r = run(o);
+  EXPECT_FALSE(r.ok);
+  EXPECT_NE(r.error.find("confirmed"), std::string::npos) << r.error;
+  EXPECT_LT(nowNs() - begin, 3 * kNsPerSec);
+}
+
+TEST(Runner, ConnsRefusesToShareChannels) {
+  Options o;
+  o.scenario = Scenario::kConns;
+  o.subscribers = 10;
+  o.channels = 5;
+  EXPECT_TRUE(validate(o).has_value());
+  o.channels = 10;
+  EXPECT_FALSE(validate(o).has_value());
+  EXPECT_EQ(o.messages, 10u);  // one per subscriber by default
+}
+
+}  // namespace
+}  // namespace linecast::bench
