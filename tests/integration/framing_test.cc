@@ -172,7 +172,11 @@ TEST_F(FramingTest, CrAndLfInSeparateWrites) {
 class MaxLineTest : public ServerTest {
  protected:
   static constexpr std::size_t kMaxLine = 64;
-  std::vector<std::string> serverArgs() const override { return {"--max-line", std::to_string(kMaxLine)}; }
+  // A short grace: a rejected sender may leave unread bytes behind, and the
+  // end-of-test SIGTERM need not wait long for them.
+  std::vector<std::string> serverArgs() const override {
+    return {"--max-line", std::to_string(kMaxLine), "--shutdown-grace", "1"};
+  }
 
   // "PUB a " plus a payload, `length` bytes in all.
   static std::string pubLine(std::size_t length) { return "PUB a " + repeat('p', length - 6); }
@@ -239,6 +243,7 @@ TEST_F(MaxLineTest, HugeLineIsRejected) {
   // The server may close while we are still sending; only its answer counts.
   c.send(huge, milliseconds(2000));
   EXPECT_TRUE(c.expectLine("-ERR line too long (max 64 bytes)"));
+  EXPECT_TRUE(c.expectClosed());
 }
 
 TEST_F(MaxLineTest, LongLineSentOneByteAtATimeIsRejectedAtTheLimit) {

@@ -59,13 +59,18 @@ std::vector<std::string> ServerProcess::baseArgs() {
 
 ServerProcess::~ServerProcess() {
   if (pid_ <= 0) return;
-  bool exitedOnItsOwn = false;
   if (running()) {
-    killAndReap();
+    // Every test ends with the shutdown the contract promises (SIGTERM,
+    // exit 0), so a sanitizer build reports what it found at exit too.
+    auto status = stop(kTeardownTimeout);
+    if (!status) {
+      ADD_FAILURE() << "linecast-server (pid " << pid_ << ") did not exit within " << kTeardownTimeout.count()
+                    << " ms of SIGTERM at the end of the test; killed";
+    } else if (!status->success()) {
+      ADD_FAILURE() << "linecast-server (pid " << pid_ << ") ended with " << status->describe()
+                    << " after SIGTERM at the end of the test";
+    }
   } else if (!weSignalled_ && !expectExit_) {
-    exitedOnItsOwn = true;
-  }
-  if (exitedOnItsOwn) {
     ADD_FAILURE() << "linecast-server (pid " << pid_ << ") exited during the test: "
                   << (exitStatus_ ? exitStatus_->describe() : "?");
   }

@@ -25,14 +25,19 @@ struct ExitStatus {
 
 // Owns one linecast-server child process: spawns it with its stderr in a
 // temporary file (a pipe nobody drains would block the server), learns the
-// port from the "listening on 127.0.0.1:PORT" log line, and stops it. Only
-// the PID it spawned is ever signalled. The child gets PR_SET_PDEATHSIG so a
+// port from the "listening on 127.0.0.1:PORT" log line, and stops it; the
+// destructor sends SIGTERM and fails the test unless the server exits 0 (or
+// if it had exited on its own). Only the PID it spawned is ever signalled. The child gets PR_SET_PDEATHSIG so a
 // test binary killed by a ctest timeout leaves no server behind; spawn from
 // the test's main thread, since the signal follows the spawning thread.
 class ServerProcess {
  public:
   static constexpr milliseconds kStartTimeout{10'000};
   static constexpr milliseconds kStopTimeout{10'000};
+  // The destructor's SIGTERM: every client is closed by then, so the
+  // server should have nothing to flush; still allow it the default
+  // --shutdown-grace (5 s) and a margin.
+  static constexpr milliseconds kTeardownTimeout{10'000};
 
   // Arguments every server gets before the test's own. Later flags that
   // open more listeners (e.g. --http-port 0) belong here so that parallel

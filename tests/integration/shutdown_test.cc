@@ -13,7 +13,7 @@ namespace {
 class ShutdownTest : public ServerTest {
  protected:
   std::vector<std::string> serverArgs() const override {
-    return {"--shutdown-grace", "5", "--max-outbuf", "33554432"};
+    return {"--shutdown-grace", "5", "--max-outbuf", "33554432", "--max-line", "65536"};
   }
 };
 
@@ -78,6 +78,24 @@ TEST_F(ShutdownTest, SigtermFlushesRepliesOfPipelinedCommands) {
   auto status = server_.waitExit(milliseconds(5000));
   ASSERT_TRUE(status.has_value());
   EXPECT_TRUE(status->success()) << status->describe();
+}
+
+TEST_F(ShutdownTest, SigtermDoesNotWaitOutTheGraceForConnectionsAlreadyClosedAfterAFatalError) {
+  // Each client floods a line far over --max-line, reads the error and the
+  // server's close, and closes too. The server may linger on the unread
+  // flood for a while, but on SIGTERM there is nothing left to flush: the
+  // grace is an upper bound for flushing, not a wait.
+  for (int i = 0; i < 5; ++i) {
+    TestClient c = connect();
+    c.send(repeat('f', 4u << 20), milliseconds(2000));  // the server stops reading midway
+    ASSERT_TRUE(c.expectLine("-ERR line too long (max 65536 bytes)")) << "client " << i;
+    ASSERT_TRUE(c.expectClosed()) << "client " << i;
+  }
+  auto start = Clock::now();
+  auto status = server_.stop(milliseconds(8000));
+  ASSERT_TRUE(status.has_value());
+  EXPECT_TRUE(status->success()) << status->describe();
+  EXPECT_LT(Clock::now() - start, milliseconds(3000)) << "waited for connections whose peers were gone";
 }
 
 class ShutdownGraceTest : public ServerTest {

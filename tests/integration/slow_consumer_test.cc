@@ -145,5 +145,31 @@ TEST_F(SlowConsumerTest, ReaderThatKeepsUpGetsMessagesLargerThanTheKernelBuffers
   }
 }
 
+// The tightest limit the server accepts: --max-outbuf = --max-line + 512.
+class TightOutbufTest : public ServerTest {
+ protected:
+  static constexpr std::size_t kMaxLine = 65536;
+  std::vector<std::string> serverArgs() const override {
+    return {"--max-line", std::to_string(kMaxLine), "--max-outbuf", std::to_string(kMaxLine + 512)};
+  }
+};
+
+TEST_F(TightOutbufTest, OneMaximalFrameNeverCutsAReaderThatKeepsUp) {
+  TestClient::Options tiny;
+  tiny.rcvbuf = 4096;  // the frame cannot go to the kernel in one write
+  TestClient sub = connect(tiny);
+  TestClient pub = connect();
+  ASSERT_TRUE(subscribe(sub, {"big"}));
+  std::string payload = repeat('m', kMaxLine - 8);  // "PUB big " + payload = max-line
+  for (int i = 0; i < 10; ++i) {
+    payload[0] = static_cast<char>('0' + i);
+    ASSERT_TRUE(pub.send("PUB big " + payload + "\n"));
+    auto line = sub.readLine();
+    ASSERT_TRUE(line.has_value()) << "frame " << i << (sub.peerClosed() ? ": the reader was cut" : ": nothing arrived");
+    ASSERT_TRUE(*line == "MSG big " + payload) << "frame " << i << ": " << escapeBytes(*line);
+  }
+  EXPECT_TRUE(expectOnly(sub, pub, "", {}));
+}
+
 }  // namespace
 }  // namespace linecast::test
