@@ -99,15 +99,16 @@ Connection::ReadResult Connection::readSocket(bool hangup, std::size_t& bytesRea
   }
 }
 
-bool Connection::discardInput() {
-  char sink[4096];
-  for (int i = 0; i < 64; ++i) {  // bounded: a flooding peer is cut by the deadline
+Connection::DiscardResult Connection::discardInput() {
+  char sink[16384];
+  for (int i = 0; i < 16; ++i) {
     ssize_t n = ::read(fd_, sink, sizeof sink);
     if (n > 0) continue;
     if (n < 0 && errno == EINTR) continue;
-    return !(n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK));
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return DiscardResult::kDrained;
+    return DiscardResult::kPeerGone;
   }
-  return false;
+  return DiscardResult::kBudgetSpent;
 }
 
 void Connection::startLingering() {

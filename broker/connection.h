@@ -78,8 +78,9 @@ class Connection : public Subscriber {
   // `hangup` says the kernel reported the peer's FIN, so a short read does
   // not prove the socket empty: EOF must still be read.
   ReadResult readSocket(bool hangup, std::size_t& bytesRead);
-  // Lingering: reads and drops input; true once the peer closed or failed.
-  bool discardInput();
+  // Lingering: reads and drops input until EAGAIN, within a budget.
+  enum class DiscardResult { kDrained, kBudgetSpent, kPeerGone };
+  DiscardResult discardInput();
   // Output is written: half-close and wait (bounded) for the peer's FIN.
   void startLingering();
 

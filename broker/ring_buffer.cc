@@ -9,7 +9,7 @@
 
 namespace linecast {
 
-RingBuffer::~RingBuffer() { std::free(data_); }
+RingBuffer::~RingBuffer() { ::operator delete(data_); }
 
 RingBuffer::RingBuffer(RingBuffer&& other) noexcept
     : data_(std::exchange(other.data_, nullptr)),
@@ -19,7 +19,7 @@ RingBuffer::RingBuffer(RingBuffer&& other) noexcept
 
 RingBuffer& RingBuffer::operator=(RingBuffer&& other) noexcept {
   if (this != &other) {
-    std::free(data_);
+    ::operator delete(data_);
     data_ = std::exchange(other.data_, nullptr);
     capacity_ = std::exchange(other.capacity_, 0);
     head_ = std::exchange(other.head_, 0);
@@ -39,11 +39,12 @@ bool RingBuffer::reserve(std::size_t n, std::size_t maxCapacity) {
 
 void RingBuffer::regrow(std::size_t newCapacity) {
   assert(std::has_single_bit(newCapacity) && newCapacity >= size());
-  char* fresh = static_cast<char*>(std::malloc(newCapacity));
-  if (fresh == nullptr) throw std::bad_alloc();
+  // operator new rather than malloc, so the hot-path test that replaces it
+  // sees ring growth too.
+  char* fresh = static_cast<char*>(::operator new(newCapacity));
   std::size_t n = size();
   if (n > 0) copyOut(0, n, fresh);
-  std::free(data_);
+  ::operator delete(data_);
   data_ = fresh;
   capacity_ = newCapacity;
   head_ = 0;
@@ -102,7 +103,7 @@ void RingBuffer::consume(std::size_t n) {
 
 bool RingBuffer::releaseIfEmpty() {
   if (!empty() || data_ == nullptr) return false;
-  std::free(data_);
+  ::operator delete(data_);
   data_ = nullptr;
   capacity_ = 0;
   head_ = tail_ = 0;

@@ -178,10 +178,7 @@ void Server::acceptAll() {
 }
 
 void Server::readFrom(Connection& conn, bool hangup) {
-  if (conn.state() == Connection::State::kLingering) {
-    if (conn.discardInput()) conn.abort(conn.reason());
-    return;
-  }
+  if (conn.state() == Connection::State::kLingering) return discard(conn);
   if (!conn.open()) return;  // draining: input is no longer wanted
   std::size_t spent = 0;
   for (;;) {
@@ -211,12 +208,29 @@ void Server::readFrom(Connection& conn, bool hangup) {
     if (spent >= kReadBudget) {
       // With EPOLLET the bytes left in the socket raise no new edge: resume
       // this connection next turn, after the others had their share.
-      if (!conn.readQueued) {
-        conn.readQueued = true;
-        readAgain_.push_back(conn.id());
-      }
+      requeueRead(conn);
       return;
     }
+  }
+}
+
+void Server::discard(Connection& conn) {
+  switch (conn.discardInput()) {
+    case Connection::DiscardResult::kPeerGone:
+      conn.abort(conn.reason());
+      break;
+    case Connection::DiscardResult::kBudgetSpent:
+      requeueRead(conn);
+      break;
+    case Connection::DiscardResult::kDrained:
+      break;
+  }
+}
+
+void Server::requeueRead(Connection& conn) {
+  if (!conn.readQueued) {
+    conn.readQueued = true;
+    readAgain_.push_back(conn.id());
   }
 }
 
@@ -305,7 +319,7 @@ void Server::flush(Connection& conn) {
     // in its receive queue, so half-close and wait for its FIN.
     conn.startLingering();
     conn.drainDeadline = std::min(conn.drainDeadline, now_ + kLingerSeconds);
-    if (conn.discardInput()) conn.abort(conn.reason());
+    discard(conn);
   }
 }
 

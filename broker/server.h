@@ -57,6 +57,8 @@ class Server {
   void onEvent(std::uint64_t key, std::uint32_t events);
   void acceptAll();
   void readFrom(Connection& conn, bool hangup);
+  void discard(Connection& conn);
+  void requeueRead(Connection& conn);
   void resumeBudgetedReads();
   void cron();
   void endTurn();

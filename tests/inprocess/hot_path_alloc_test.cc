@@ -1,0 +1,123 @@
+// Proves that the hot path (read, parse, route, fan-out, write) allocates
+// nothing in steady state: the global operator new is replaced with one that
+// counts, and 100,000 messages go through a real Server after a warm-up.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <new>
+#include <string>
+
+#include "in_process_server.h"
+
+namespace {
+
+std::atomic<bool> gCounting{false};
+std::atomic<std::uint64_t> gAllocations{0};
+
+void* countedAlloc(std::size_t n) {
+  if (gCounting.load(std::memory_order_relaxed)) gAllocations.fetch_add(1);
+  void* p = std::malloc(n == 0 ? 1 : n);
+  if (p == nullptr) throw std::bad_alloc();
+  return p;
+}
+
+}  // namespace
+
+void* operator new(std::size_t n) { return countedAlloc(n); }
+void* operator new[](std::size_t n) { return countedAlloc(n); }
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete[](void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+
+namespace linecast::testing {
+namespace {
+
+constexpr int kMessagesPerChunk = 100;
+
+// Publishes `count` messages in chunks and pumps the server until every one
+// of the `subscribers` has read all of them. Allocation-free itself.
+std::uint64_t pump(Server& server, int publisher, const int* subs, int subscribers,
+                   std::string_view chunk, int count) {
+  static char sink[1 << 16];
+  std::uint64_t expected = static_cast<std::uint64_t>(count) * subscribers;
+  std::uint64_t received = 0;
+  for (int sent = 0; sent < count; sent += kMessagesPerChunk) {
+    if (!sendAll(server, publisher, chunk)) return received;
+    server.runOnce(0);
+    for (int i = 0; i < subscribers; ++i) received += drainLines(subs[i], sink, sizeof sink);
+  }
+  for (int spins = 0; received < expected && spins < 20000; ++spins) {
+    server.runOnce(1);
+    for (int i = 0; i < subscribers; ++i) received += drainLines(subs[i], sink, sizeof sink);
+  }
+  return received;
+}
+
+void subscribe(Server& server, int fd, std::string_view command) {
+  ASSERT_TRUE(sendAll(server, fd, command));
+  char buf[256];
+  std::size_t pongs = 0;
+  for (int spins = 0; pongs == 0 && spins < 5000; ++spins) {
+    server.runOnce(1);
+    pongs = drainLines(fd, buf, sizeof buf);
+  }
+  ASSERT_EQ(pongs, 1u) << "no PONG after " << command;
+}
+
+std::string chunkOf(std::string_view line) {
+  std::string chunk;
+  for (int i = 0; i < kMessagesPerChunk; ++i) chunk += line;
+  return chunk;
+}
+
+TEST(HotPathAllocations, NoneForOneToOneAfterWarmUp) {
+  Server server(inProcessConfig());
+  int subs[1] = {connectTo(server.port())};
+  int publisher = connectTo(server.port());
+  ASSERT_GE(subs[0], 0);
+  ASSERT_GE(publisher, 0);
+  subscribe(server, subs[0], "SUB room1.tv.volume\nPING\n");
+  std::string chunk = chunkOf("PUB room1.tv.volume 0123456789abcdef\n");
+
+  ASSERT_EQ(pump(server, publisher, subs, 1, chunk, 10000), 10000u);
+  gAllocations = 0;
+  gCounting = true;
+  std::uint64_t received = pump(server, publisher, subs, 1, chunk, 100000);
+  gCounting = false;
+  EXPECT_EQ(received, 100000u);
+  EXPECT_EQ(gAllocations.load(), 0u);
+  EXPECT_EQ(server.metrics().messagesDelivered, 110000u);
+  ::close(subs[0]);
+  ::close(publisher);
+}
+
+TEST(HotPathAllocations, NoneForWildcardFanOutAfterWarmUp) {
+  Server server(inProcessConfig());
+  constexpr int kSubs = 8;
+  int subs[kSubs];
+  const char* patterns[] = {"room1.>", "room1.*.volume", "*.tv.volume", "room1.tv.volume"};
+  for (int i = 0; i < kSubs; ++i) {
+    subs[i] = connectTo(server.port());
+    ASSERT_GE(subs[i], 0);
+    // Two matching patterns each: still one delivery per connection.
+    subscribe(server, subs[i],
+              std::string("SUB ") + patterns[i % 4] + " " + patterns[(i + 1) % 4] + "\nPING\n");
+  }
+  int publisher = connectTo(server.port());
+  std::string chunk = chunkOf("PUB room1.tv.volume 42\n");
+
+  ASSERT_EQ(pump(server, publisher, subs, kSubs, chunk, 5000), 5000u * kSubs);
+  gAllocations = 0;
+  gCounting = true;
+  std::uint64_t received = pump(server, publisher, subs, kSubs, chunk, 100000);
+  gCounting = false;
+  EXPECT_EQ(received, 100000u * kSubs);
+  EXPECT_EQ(gAllocations.load(), 0u);
+  for (int fd : subs) ::close(fd);
+  ::close(publisher);
+}
+
+}  // namespace
+}  // namespace linecast::testing

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Configures and builds one flavour into build/<flavour>:
+#   release (default), debug, asan (AddressSanitizer + UBSan), tsan.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+flavour="${1:-release}"
+case "$flavour" in
+  release) args=(-DCMAKE_BUILD_TYPE=Release) ;;
+  debug) args=(-DCMAKE_BUILD_TYPE=Debug) ;;
+  asan) args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DLINECAST_SANITIZE=ON) ;;
+  tsan) args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DLINECAST_TSAN=ON) ;;
+  *) echo "usage: $0 [release|debug|asan|tsan]" >&2; exit 2 ;;
+esac
+cmake -S . -B "build/$flavour" "${args[@]}" >/dev/null
+cmake --build "build/$flavour" -j"$(nproc)"

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Sets up and runs every test: the unit, allocation and integration suites
+# on a normal build, then again under AddressSanitizer + UBSan.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+tools/setup.sh
+
+run_suite() {
+  local flavour="$1"
+  echo "== $flavour build =="
+  tools/build.sh "$flavour"
+  (cd "build/$flavour" && ctest --output-on-failure -j2 --timeout 300)
+}
+
+run_suite release
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  run_suite asan
