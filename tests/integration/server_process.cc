@@ -54,7 +54,8 @@ std::string ExitStatus::describe() const {
 std::vector<std::string> ServerProcess::baseArgs() {
   // --log-level info: the harness needs the "listening on" line whatever
   // the default level becomes.
-  return {"--port", "0", "--bind", "127.0.0.1", "--log-level", "info"};
+  // No HTTP unless a test asks for it: parallel tests would fight over 7401.
+  return {"--port", "0", "--http-port", "0", "--bind", "127.0.0.1", "--log-level", "info"};
 }
 
 ServerProcess::~ServerProcess() {

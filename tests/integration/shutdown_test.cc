@@ -4,6 +4,7 @@
 #include <signal.h>
 
 #include <string>
+#include <thread>
 
 #include "server_test.h"
 
@@ -125,6 +126,32 @@ TEST_F(ShutdownGraceTest, SubscriberThatNeverReadsDelaysExitAtMostTheGrace) {
   EXPECT_TRUE(status->success()) << status->describe();
   EXPECT_LT(Clock::now() - start, milliseconds(3000));
   EXPECT_GE(Clock::now() - start, milliseconds(300)) << "gave up before --shutdown-grace";
+}
+
+TEST_F(ShutdownGraceTest, HalfCloseFlushIsBoundedByTheGrace) {
+  // A client half-closes after asking for ~16 MB of replies it never reads:
+  // the server flushes for at most --shutdown-grace, then closes.
+  TestClient::Options tiny;
+  tiny.rcvbuf = 4096;
+  TestClient c = connect(tiny);
+  std::string text = repeat('h', 90);
+  std::string batch;
+  constexpr int kPings = 160'000;
+  for (int i = 0; i < kPings; ++i) batch += "PING " + text + "\n";
+  std::size_t expectedBytes = static_cast<std::size_t>(kPings) * ("PONG " + text + "\n").size();
+  ASSERT_TRUE(c.send(batch, milliseconds(20'000)));
+  c.shutdownWrite();
+  std::this_thread::sleep_for(milliseconds(1500));  // three times the grace
+  auto got = c.readUntilClosed(milliseconds(3000));
+  ASSERT_TRUE(got.has_value()) << "the connection was still open 1.5 s after its EOF with --shutdown-grace 0.5";
+  EXPECT_LT(got->size(), expectedBytes);
+  // What did arrive is whole PONGs, possibly with a torn last one.
+  std::string pong = "PONG " + text + "\n";
+  std::size_t whole = got->size() / pong.size();
+  for (std::size_t i = 0; i < whole; ++i) {
+    ASSERT_EQ(got->compare(i * pong.size(), pong.size(), pong), 0) << "reply " << i;
+  }
+  ASSERT_EQ(got->compare(whole * pong.size(), std::string::npos, pong, 0, got->size() - whole * pong.size()), 0);
 }
 
 }  // namespace
