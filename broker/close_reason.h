@@ -16,6 +16,8 @@ enum class CloseReason {
   kAuthTimeout,     // no AUTH within --auth-timeout
   kReadTimeout,     // partial line older than --read-timeout
   kShutdown,        // server stopping
+  kHttpClose,       // HTTP response with Connection: close
+  kIdleTimeout,     // idle HTTP keep-alive connection
 };
 
 constexpr std::string_view closeReasonName(CloseReason reason) {
@@ -30,6 +32,8 @@ constexpr std::string_view closeReasonName(CloseReason reason) {
     case CloseReason::kAuthTimeout: return "auth-timeout";
     case CloseReason::kReadTimeout: return "read-timeout";
     case CloseReason::kShutdown: return "shutdown";
+    case CloseReason::kHttpClose: return "http-close";
+    case CloseReason::kIdleTimeout: return "idle-timeout";
   }
   return "unknown";
 }

@@ -71,6 +71,8 @@ std::optional<Config> parseConfig(int argc, char** argv, int& exitCode) {
   app.add_option("--bind", config.bind, "Address to listen on")->capture_default_str();
   app.add_option("--port", config.port, "Port of the line protocol (0: any free port)")
       ->capture_default_str();
+  app.add_option("--http-port", config.httpPort, "Port of the HTTP API (0: disabled)")
+      ->capture_default_str();
   app.add_option("--max-conns", config.maxConns, "Most client connections at once")
       ->capture_default_str();
   app.add_option("--max-line", config.maxLine, "Longest line in bytes (accepts KiB, MiB)")

@@ -11,6 +11,7 @@ namespace linecast {
 struct Config {
   std::string bind = "127.0.0.1";
   std::uint16_t port = 7400;
+  std::uint16_t httpPort = 7401;  // 0: no HTTP
   std::size_t maxConns = 10000;
   std::size_t maxLine = 1024 * 1024;
   std::size_t maxOutbuf = 8 * 1024 * 1024;

@@ -1,5 +1,7 @@
 #include "connection.h"
 
+#include "http_protocol.h"
+
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>

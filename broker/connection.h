@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_set>
@@ -15,6 +16,7 @@
 namespace linecast {
 
 class Connection;
+struct HttpSession;
 
 // Work a reactor turn collects and does once, at its end: connections with
 // output to write, and connections to close. Fan-out only adds to these
@@ -96,6 +98,7 @@ class Connection : public Subscriber {
   std::unordered_set<std::string, StringHash, std::equal_to<>>& patterns() { return patterns_; }
 
   Protocol protocol = Protocol::kUndecided;
+  std::unique_ptr<HttpSession> http;  // HTTP connections only
   bool authenticated = false;
   bool flushQueued = false;     // already in EndOfTurn::flush
   bool readQueued = false;      // read budget spent: resume next turn

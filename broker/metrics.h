@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 
 namespace linecast {
 
@@ -16,6 +17,7 @@ struct Metrics {
   std::uint64_t bytesOut = 0;
   std::uint64_t slowConsumers = 0;
   std::uint64_t protocolErrors = 0;  // every -ERR sent
+  std::map<int, std::uint64_t> httpRequests;  // by status code
 };
 
 }  // namespace linecast

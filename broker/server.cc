@@ -53,11 +53,16 @@ Server::Server(const Config& config)
       listener_(config.bind, config.port),
       broker_(metrics_),
       lineProtocol_(broker_, LineProtocolSettings{config.maxSubs, config.authToken}),
+      httpProtocol_(broker_, HttpSettings{config.maxLine, config.authToken}),
       scratch_(config.maxLine + 1) {
   wakeFd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   if (wakeFd_ < 0) throw std::system_error(errno, std::generic_category(), "eventfd");
   reactor_.add(listener_.fd(), EPOLLIN | EPOLLET, kListenerKey);
   reactor_.add(wakeFd_, EPOLLIN | EPOLLET, kWakeKey);
+  if (config.httpPort != 0) {
+    httpListener_ = std::make_unique<Listener>(config.bind, config.httpPort);
+    reactor_.add(httpListener_->fd(), EPOLLIN | EPOLLET, kHttpListenerKey);
+  }
   std::size_t allowed = connectionsTheFdLimitAllows();
   maxConns_ = std::min(config.maxConns, allowed);
   if (maxConns_ < config.maxConns) {
@@ -81,6 +86,7 @@ void Server::requestStop() {
 
 int Server::run() {
   log(LogLevel::kInfo, "linecast-server {} listening on {}", kVersion, listener_.address());
+  if (httpListener_) log(LogLevel::kInfo, "http listening on {}", httpListener_->address());
   while (!stopping_) runOnce(1000);
   beginShutdown();
   double deadline = now_ + config_.shutdownGrace;
@@ -113,7 +119,8 @@ void Server::runOnce(int maxWaitMs) {
 }
 
 void Server::onEvent(std::uint64_t key, std::uint32_t events) {
-  if (key == kListenerKey) return acceptAll();
+  if (key == kListenerKey) return acceptAll(listener_, Protocol::kUndecided);
+  if (key == kHttpListenerKey) return acceptAll(*httpListener_, Protocol::kHttp);
   if (key == kWakeKey) {
     std::uint64_t count;
     ssize_t ignored = ::read(wakeFd_, &count, sizeof count);
@@ -137,12 +144,12 @@ Connection* Server::find(std::uint64_t id) {
   return it == connections_.end() ? nullptr : it->second.get();
 }
 
-void Server::acceptAll() {
+void Server::acceptAll(Listener& listener, Protocol protocol) {
   if (stopping_) return;
   for (;;) {
     int fd;
     std::string peer;
-    auto result = listener_.acceptOne(fd, peer);
+    auto result = listener.acceptOne(fd, peer);
     if (result == Listener::AcceptResult::kDrained) return;
     if (result == Listener::AcceptResult::kDropped) {
       ++metrics_.connectionsRejected;
@@ -167,7 +174,8 @@ void Server::acceptAll() {
     std::uint64_t id = nextId_++;
     auto conn = std::make_unique<Connection>(fd, id, std::move(peer), config_.maxLine,
                                              config_.maxOutbuf, endOfTurn_, now_);
-    conn->protocol = Protocol::kLine;
+    conn->protocol = protocol;
+    if (protocol == Protocol::kHttp) conn->http = HttpProtocol::newSession();
     conn->authenticated = !lineProtocol_.requiresAuth();
     reactor_.add(fd, kReadEvents, id);
     ++metrics_.connections;
@@ -188,7 +196,7 @@ void Server::readFrom(Connection& conn, bool hangup) {
       metrics_.bytesIn += n;
       spent += n;
       conn.lastActive = now_;
-      lineProtocol_.process(conn, scratch_, now_);
+      dispatchInput(conn);
       if (!conn.open()) return;
     }
     switch (result) {
@@ -211,6 +219,20 @@ void Server::readFrom(Connection& conn, bool hangup) {
       requeueRead(conn);
       return;
     }
+  }
+}
+
+void Server::dispatchInput(Connection& conn) {
+  // The first byte of a connection on the main port picks its protocol.
+  if (conn.protocol == Protocol::kUndecided) conn.protocol = Protocol::kLine;
+  switch (conn.protocol) {
+    case Protocol::kHttp:
+      httpProtocol_.process(conn, now_);
+      break;
+    case Protocol::kLine:
+    case Protocol::kUndecided:
+      lineProtocol_.process(conn, scratch_, now_);
+      break;
   }
 }
 
@@ -247,30 +269,40 @@ void Server::resumeBudgetedReads() {
 void Server::cron() {
   nextCron_ = now_ + kCronInterval;
   bool authRequired = lineProtocol_.requiresAuth();
-  for (auto& [id, ptr] : connections_) {
-    Connection& conn = *ptr;
-    switch (conn.state()) {
-      case Connection::State::kOpen:
-        if (authRequired && !conn.authenticated && now_ - conn.openedAt >= config_.authTimeout) {
-          ++metrics_.protocolErrors;
-          conn.fail(CloseReason::kAuthTimeout, "-ERR authentication timeout\n");
-          conn.drainDeadline = now_ + config_.shutdownGrace;
-        } else if (config_.readTimeout > 0 && conn.partialSince >= 0 &&
-                   now_ - conn.partialSince >= config_.readTimeout) {
-          ++metrics_.protocolErrors;
-          conn.fail(CloseReason::kReadTimeout, "-ERR read timeout\n");
-          conn.drainDeadline = now_ + config_.shutdownGrace;
-        } else if (now_ - conn.lastActive >= kIdleRelease) {
-          conn.releaseIdleBuffers();
-        }
-        break;
-      case Connection::State::kDraining:
-      case Connection::State::kLingering:
-        if (now_ >= conn.drainDeadline) conn.abort(conn.reason());
-        break;
-      case Connection::State::kClosing:
-        break;
+  for (auto& [id, conn] : connections_) checkTimeouts(*conn, authRequired);
+}
+
+void Server::checkTimeouts(Connection& conn, bool authRequired) {
+  switch (conn.state()) {
+    case Connection::State::kOpen:
+      break;
+    case Connection::State::kDraining:
+    case Connection::State::kLingering:
+      if (now_ >= conn.drainDeadline) conn.abort(conn.reason());
+      return;
+    case Connection::State::kClosing:
+      return;
+  }
+  double readTimeout = config_.readTimeout;
+  bool partialTooOld = readTimeout > 0 && conn.partialSince >= 0 &&
+                       now_ - conn.partialSince >= readTimeout;
+  if (conn.protocol == Protocol::kHttp) {
+    if (partialTooOld) {
+      httpProtocol_.timeout(conn);
+    } else if (readTimeout > 0 && conn.partialSince < 0 && now_ - conn.lastActive >= readTimeout) {
+      conn.drain(CloseReason::kIdleTimeout);  // an idle keep-alive connection
     }
+  } else if (authRequired && !conn.authenticated && now_ - conn.openedAt >= config_.authTimeout) {
+    ++metrics_.protocolErrors;
+    conn.fail(CloseReason::kAuthTimeout, "-ERR authentication timeout\n");
+  } else if (partialTooOld) {
+    ++metrics_.protocolErrors;
+    conn.fail(CloseReason::kReadTimeout, "-ERR read timeout\n");
+  }
+  if (conn.state() == Connection::State::kDraining) {
+    conn.drainDeadline = now_ + config_.shutdownGrace;
+  } else if (now_ - conn.lastActive >= kIdleRelease) {
+    conn.releaseIdleBuffers();
   }
 }
 

@@ -8,6 +8,7 @@
 #include "broker.h"
 #include "config.h"
 #include "connection.h"
+#include "http_protocol.h"
 #include "line_protocol.h"
 #include "listener.h"
 #include "metrics.h"
@@ -39,6 +40,8 @@ class Server {
   void requestStop();
 
   std::uint16_t port() const { return listener_.port(); }
+  // 0 when HTTP is disabled.
+  std::uint16_t httpPort() const { return httpListener_ ? httpListener_->port() : 0; }
   const Metrics& metrics() const { return metrics_; }
   std::size_t connectionCount() const { return connections_.size(); }
   std::size_t maxConnections() const { return maxConns_; }
@@ -52,10 +55,13 @@ class Server {
  private:
   static constexpr std::uint64_t kListenerKey = 1;
   static constexpr std::uint64_t kWakeKey = 2;
+  static constexpr std::uint64_t kHttpListenerKey = 3;
   static constexpr std::uint64_t kFirstConnectionId = 16;
 
   void onEvent(std::uint64_t key, std::uint32_t events);
-  void acceptAll();
+  void acceptAll(Listener& listener, Protocol protocol);
+  void dispatchInput(Connection& conn);
+  void checkTimeouts(Connection& conn, bool authRequired);
   void readFrom(Connection& conn, bool hangup);
   void discard(Connection& conn);
   void requeueRead(Connection& conn);
@@ -72,9 +78,11 @@ class Server {
   Metrics metrics_;
   Reactor reactor_;
   Listener listener_;
+  std::unique_ptr<Listener> httpListener_;
   int wakeFd_ = -1;
   Broker broker_;
   LineProtocol lineProtocol_;
+  HttpProtocol httpProtocol_;
   std::unordered_map<std::uint64_t, std::unique_ptr<Connection>> connections_;
   EndOfTurn endOfTurn_;
   std::vector<std::uint64_t> readAgain_;  // read budget spent: resume next turn

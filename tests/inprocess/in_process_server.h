@@ -22,6 +22,7 @@ namespace linecast::testing {
 inline Config inProcessConfig() {
   Config config;
   config.port = 0;
+  config.httpPort = 0;
   config.logLevel = "warn";
   setLogLevel(LogLevel::kWarn);
   return config;

@@ -1,0 +1,81 @@
+#include "metrics_exposition.h"
+
+#include <fmt/format.h>
+
+#include <iterator>
+#include <string_view>
+#include <vector>
+
+#include "version.h"
+
+namespace linecast {
+namespace {
+
+struct Figure {
+  std::string_view name;  // without the linecast_ prefix
+  std::string_view type;  // gauge or counter
+  std::string_view help;
+  double value;
+};
+
+std::vector<Figure> figuresOf(const Metrics& m, std::size_t subscriptions) {
+  auto d = [](auto v) { return static_cast<double>(v); };
+  return {
+      {"connections", "gauge", "Open client connections.", d(m.connections)},
+      {"connections_total", "counter", "Client connections accepted.", d(m.connectionsTotal)},
+      {"connections_rejected_total", "counter",
+       "Connections refused over --max-conns or the file descriptor limit.",
+       d(m.connectionsRejected)},
+      {"messages_published_total", "counter", "Messages published (all protocols).",
+       d(m.messagesPublished)},
+      {"messages_delivered_total", "counter", "Messages queued to subscribers.",
+       d(m.messagesDelivered)},
+      {"bytes_in_total", "counter", "Bytes read from clients.", d(m.bytesIn)},
+      {"bytes_out_total", "counter", "Bytes written to clients.", d(m.bytesOut)},
+      {"subscriptions", "gauge", "Active subscriptions.", d(subscriptions)},
+      {"slow_consumers_total", "counter", "Subscribers cut for passing --max-outbuf.",
+       d(m.slowConsumers)},
+      {"protocol_errors_total", "counter", "Error replies sent.", d(m.protocolErrors)},
+  };
+}
+
+}  // namespace
+
+std::string renderPrometheus(const Metrics& metrics, std::size_t subscriptions) {
+  std::string out;
+  auto it = std::back_inserter(out);
+  for (const Figure& f : figuresOf(metrics, subscriptions)) {
+    fmt::format_to(it, "# HELP linecast_{} {}\n# TYPE linecast_{} {}\nlinecast_{} {}\n", f.name,
+                   f.help, f.name, f.type, f.name, f.value);
+  }
+  fmt::format_to(it,
+                 "# HELP linecast_http_requests_total HTTP requests answered, by status.\n"
+                 "# TYPE linecast_http_requests_total counter\n");
+  for (auto [code, count] : metrics.httpRequests) {
+    fmt::format_to(it, "linecast_http_requests_total{{code=\"{}\"}} {}\n", code, count);
+  }
+  fmt::format_to(it,
+                 "# HELP linecast_build_info The running version.\n"
+                 "# TYPE linecast_build_info gauge\n"
+                 "linecast_build_info{{version=\"{}\"}} 1\n",
+                 kVersion);
+  return out;
+}
+
+std::string renderStatsJson(const Metrics& metrics, std::size_t subscriptions) {
+  std::string out = "{";
+  auto it = std::back_inserter(out);
+  for (const Figure& f : figuresOf(metrics, subscriptions)) {
+    fmt::format_to(it, "\"{}\":{},", f.name, f.value);
+  }
+  out += "\"http_requests_total\":{";
+  bool first = true;
+  for (auto [code, count] : metrics.httpRequests) {
+    fmt::format_to(it, "{}\"{}\":{}", first ? "" : ",", code, count);
+    first = false;
+  }
+  fmt::format_to(it, "}},\"build_info\":{{\"{}\":1}}}}\n", kVersion);
+  return out;
+}
+
+}  // namespace linecast
