@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   # build
   build-essential cmake g++ pkg-config
-  libfmt-dev libcli11-dev
+  libfmt-dev libcli11-dev libhttp-parser-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   netcat-openbsd procps
