@@ -207,8 +207,7 @@ TEST_F(AuthTokenFileTest, FileWithoutTrailingNewline) {
 TEST_F(AuthTokenFileTest, BothTokenFlagsRefuseToStart) {
   TempFile file(std::string(kToken) + "\n");
   ASSERT_FALSE(file.path().empty());
-  std::vector<std::string> args = ServerProcess::baseArgs();
-  for (std::string a : {"--auth-token", kToken, "--auth-token-file", file.path().c_str()}) args.push_back(a);
+  auto args = ServerProcess::withBaseArgs({"--auth-token", kToken, "--auth-token-file", file.path()});
   auto status = server_.runToExit(args);
   ASSERT_TRUE(status.has_value()) << "the server kept running with both --auth-token and --auth-token-file";
   EXPECT_TRUE(status->exited) << status->describe();

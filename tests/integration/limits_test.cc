@@ -175,8 +175,7 @@ class StartupTest : public ServerTest {
 };
 
 TEST_F(StartupTest, MaxOutbufBelowMaxLinePlus512RefusesToStart) {
-  std::vector<std::string> args = ServerProcess::baseArgs();
-  for (const char* a : {"--max-line", "1024", "--max-outbuf", "1535"}) args.push_back(a);
+  auto args = ServerProcess::withBaseArgs({"--max-line", "1024", "--max-outbuf", "1535"});
   auto status = server_.runToExit(args);
   ASSERT_TRUE(status.has_value()) << "the server started with --max-outbuf < --max-line + 512";
   EXPECT_TRUE(status->exited) << status->describe();
@@ -192,8 +191,7 @@ TEST_F(StartupTest, MaxOutbufOfExactlyMaxLinePlus512Starts) {
 
 TEST_F(StartupTest, DefaultMaxOutbufBelowALargeMaxLineRefusesToStart) {
   // The check also holds against the default --max-outbuf (8 MiB).
-  std::vector<std::string> args = ServerProcess::baseArgs();
-  for (const char* a : {"--max-line", "16777216"}) args.push_back(a);
+  auto args = ServerProcess::withBaseArgs({"--max-line", "16777216"});
   auto status = server_.runToExit(args);
   ASSERT_TRUE(status.has_value()) << "the server started with --max-line over the default --max-outbuf";
   EXPECT_TRUE(status->exited) << status->describe();

@@ -58,6 +58,25 @@ std::vector<std::string> ServerProcess::baseArgs() {
   return {"--port", "0", "--http-port", "0", "--bind", "127.0.0.1", "--log-level", "info"};
 }
 
+std::vector<std::string> ServerProcess::withBaseArgs(const std::vector<std::string>& extraArgs) {
+  // A flag given by the test replaces the base one (CLI11 refuses a flag
+  // given twice), so e.g. {"--log-level", "debug"} just works.
+  std::vector<std::string> base = baseArgs();
+  std::vector<std::string> args;
+  for (std::size_t i = 0; i + 1 < base.size(); i += 2) {
+    bool overridden = false;
+    for (const auto& extra : extraArgs) {
+      if (extra == base[i] || extra.rfind(base[i] + "=", 0) == 0) overridden = true;
+    }
+    if (!overridden) {
+      args.push_back(base[i]);
+      args.push_back(base[i + 1]);
+    }
+  }
+  args.insert(args.end(), extraArgs.begin(), extraArgs.end());
+  return args;
+}
+
 ServerProcess::~ServerProcess() {
   if (pid_ <= 0) return;
   if (running()) {
@@ -139,8 +158,7 @@ bool ServerProcess::spawn(const std::vector<std::string>& args) {
 ::testing::AssertionResult ServerProcess::start(const std::vector<std::string>& extraArgs,
                                                 milliseconds timeout) {
   if (pid_ > 0) return ::testing::AssertionFailure() << "server already started";
-  std::vector<std::string> args = baseArgs();
-  args.insert(args.end(), extraArgs.begin(), extraArgs.end());
+  std::vector<std::string> args = withBaseArgs(extraArgs);
   std::string shown;
   for (auto& a : args) shown += " " + a;
   if (!spawn(args)) {

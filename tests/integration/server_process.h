@@ -43,13 +43,15 @@ class ServerProcess {
   // open more listeners (e.g. --http-port 0) belong here so that parallel
   // tests never fight over a fixed port.
   static std::vector<std::string> baseArgs();
+  // baseArgs() (less the flags that extraArgs gives itself) + extraArgs.
+  static std::vector<std::string> withBaseArgs(const std::vector<std::string>& extraArgs);
 
   ServerProcess() = default;
   ~ServerProcess();
   ServerProcess(const ServerProcess&) = delete;
   ServerProcess& operator=(const ServerProcess&) = delete;
 
-  // Spawns the server with baseArgs() + extraArgs and waits until it has
+  // Spawns the server with withBaseArgs(extraArgs) and waits until it has
   // logged its listening port.
   ::testing::AssertionResult start(const std::vector<std::string>& extraArgs = {},
                                    milliseconds timeout = kStartTimeout);
