@@ -68,6 +68,8 @@ std::optional<Config> parseConfig(int argc, char** argv, int& exitCode) {
   app.set_version_flag("--version", std::string("linecast-server ") + kVersion);
   app.set_config("--config", "", "TOML file with the same keys as the flags (flags win)");
   app.allow_config_extras(false);
+  // As with most servers, a flag given twice takes its last value.
+  app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   app.add_option("--bind", config.bind, "Address to listen on")->capture_default_str();
   app.add_option("--port", config.port, "Port of the line protocol (0: any free port)")
       ->capture_default_str();

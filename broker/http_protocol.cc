@@ -288,7 +288,7 @@ void HttpProtocol::complete(Connection& conn, HttpSession& session) {
         broker_.publish(channel, line);
         ++published;
       });
-      respond(conn, 200, "application/json", fmt::format("{{\"published\":{}}}", published), close);
+      respond(conn, 200, "application/json", fmt::format("{{\"published\":{}}}\n", published), close);
       break;
     }
     case Route::kMetrics:
