@@ -1,0 +1,16 @@
+import sys
+from pathlib import Path
+
+import pytest
+
+# The server/process helpers are shared with tests/examples.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "examples"))
+
+from harness import Server  # noqa: E402
+
+
+@pytest.fixture
+def server(tmp_path):
+    s = Server(tmp_path).start()
+    yield s
+    s.stop()
