@@ -30,13 +30,7 @@ bool NatsDecoder::feed(std::string_view chunk, EventSink& sink) {
   while (pos < chunk.size()) {
     if (inPayload_) {
       std::string_view bytes;
-      if (!payload_.next(chunk, pos, bytes)) {
-        if (subject_.data() != subjectStore_.data()) {
-          subjectStore_.assign(subject_);
-          subject_ = subjectStore_;
-        }
-        return true;
-      }
+      if (!payload_.next(chunk, pos, bytes)) break;
       if (bytes.substr(payloadSize_) != "\r\n")
         return fail("MSG payload not followed by CRLF: " + excerpt(bytes.substr(payloadSize_)));
       inPayload_ = false;
@@ -44,13 +38,17 @@ bool NatsDecoder::feed(std::string_view chunk, EventSink& sink) {
       continue;
     }
     std::string_view line;
-    switch (lines_.next(chunk, pos, line)) {
-      case LineReader::Status::kNeedMore: return true;
-      case LineReader::Status::kTooLong: return fail("line too long from server");
-      case LineReader::Status::kLine:
-        if (!onLine(line, sink)) return false;
-        break;
-    }
+    LineReader::Status status = lines_.next(chunk, pos, line);
+    if (status == LineReader::Status::kNeedMore) break;
+    if (status == LineReader::Status::kTooLong) return fail("line too long from server");
+    if (!onLine(line, sink)) return false;
+  }
+  // A MSG whose payload is still to come (the chunk may even have ended
+  // right after its header line) keeps its subject past this call: copy it
+  // out of the chunk, which the caller reuses for the next read.
+  if (inPayload_ && subject_.data() != subjectStore_.data()) {
+    subjectStore_.assign(subject_);
+    subject_ = subjectStore_;
   }
   return true;
 }
