@@ -168,6 +168,19 @@ TEST_F(FramingTest, CrAndLfInSeparateWrites) {
   EXPECT_TRUE(sub.expectLine("MSG a x"));
 }
 
+TEST_F(FramingTest, DefaultMaxLineIsOneMebibyte) {
+  TestClient sub = connect();
+  TestClient pub = connect();
+  ASSERT_TRUE(subscribe(sub, {"a"}));
+  std::string payload = repeat('d', (1u << 20) - 6);  // "PUB a " + payload: exactly 1 MiB
+  std::thread reader([&] { EXPECT_TRUE(sub.expectLine("MSG a " + payload, milliseconds(10'000))); });
+  EXPECT_TRUE(pub.send("PUB a " + payload + "\n", milliseconds(10'000)));
+  reader.join();
+  pub.send("PUB a " + payload + "x\n", milliseconds(10'000));  // one byte over
+  EXPECT_TRUE(pub.expectLine("-ERR line too long (max 1048576 bytes)", milliseconds(10'000)));
+  EXPECT_TRUE(pub.expectClosed());
+}
+
 // --max-line: the line without its terminator may be N bytes, not N + 1.
 class MaxLineTest : public ServerTest {
  protected:
