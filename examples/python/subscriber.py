@@ -1,0 +1,131 @@
+#!/usr/bin/env python3
+"""A linecast subscriber the way a Raspberry Pi script would write it: a plain
+socket, makefile().readline(), and a reconnect loop with back-off. Standard
+library only.
+
+    python3 subscriber.py 'room1.>'                 # print "channel payload" lines
+    python3 subscriber.py --host 192.168.1.10 room1.tv.volume
+    LINECAST_TOKEN=... python3 subscriber.py 'room1.>'
+
+Replace on_message() with what the device should do (switch a relay, set a
+volume). Status lines go to stderr; messages to stdout.
+"""
+
+import argparse
+import os
+import random
+import socket
+import sys
+import time
+
+
+def on_message(channel, payload):
+    print(channel, payload, flush=True)
+
+
+class AuthError(Exception):
+    """The server refused the token: retrying will not help."""
+
+
+class RefusedError(Exception):
+    """The server refused a pattern: retrying will not help."""
+
+
+def log(text):
+    print(f"subscriber: {text}", file=sys.stderr, flush=True)
+
+
+def session(host, port, patterns, token, deliver):
+    """One connection: subscribe, then hand each message to deliver(channel,
+    payload) until deliver returns False. Raises OSError when the connection
+    fails or closes."""
+    sock = socket.create_connection((host, port), timeout=10)
+    try:
+        # A dead Wi-Fi link is noticed by keepalive instead of hanging for ever.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+        reader = sock.makefile("rb")
+        if token:
+            sock.sendall(f"AUTH {token}\n".encode())
+        # PING is a barrier: when PONG is back, the subscription is active.
+        sock.sendall(("SUB " + " ".join(patterns) + "\nPING ready\n").encode())
+        while True:
+            line = reader.readline()
+            if not line:
+                raise OSError("connection closed by the server")
+            line = line.rstrip(b"\n").decode("utf-8", "replace")
+            if line == "PONG ready":
+                break
+            if line.startswith("-ERR"):
+                raise AuthError(line) if "authentication" in line else RefusedError(line)
+        log(f"subscribed to {' '.join(patterns)} on {host}:{port}")
+        sock.settimeout(None)  # a subscriber may hear nothing for hours
+        while True:
+            line = reader.readline()
+            if not line:
+                raise OSError("connection closed by the server")
+            line = line.rstrip(b"\n").decode("utf-8", "replace")
+            if line.startswith("MSG "):
+                _, channel, payload = line.split(" ", 2)
+                if not deliver(channel, payload):
+                    return
+            elif line.startswith("-ERR"):
+                log(f"server: {line}")  # e.g. "-ERR slow consumer"; the server closes next
+    finally:
+        sock.close()
+
+
+def run(host, port, patterns, token=None, on_message=on_message, max_messages=None,
+        min_backoff=0.5, max_backoff=30.0):
+    """Subscribes and reconnects for ever (or until max_messages arrived).
+    The wait doubles after each failure, up to max_backoff, with jitter so
+    that a fleet of devices does not reconnect in lock step."""
+    delivered = 0
+
+    def deliver(channel, payload):
+        nonlocal delivered
+        on_message(channel, payload)
+        delivered += 1
+        return max_messages is None or delivered < max_messages
+
+    backoff = min_backoff
+    while max_messages is None or delivered < max_messages:
+        started = time.monotonic()
+        try:
+            session(host, port, patterns, token, deliver)
+            continue
+        except AuthError as e:
+            log(f"{e}: check the token")
+            return 4
+        except RefusedError as e:
+            log(f"{e}: check the patterns")
+            return 1
+        except OSError as e:
+            log(f"connection to {host}:{port} lost: {e}")
+        if time.monotonic() - started > max_backoff:
+            backoff = min_backoff  # it was up for a while: start over
+        wait = backoff * random.uniform(0.5, 1.0)
+        log(f"reconnecting in {wait:.1f}s")
+        time.sleep(wait)
+        backoff = min(backoff * 2, max_backoff)
+    return 0
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("patterns", nargs="+", metavar="PATTERN")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=7400)
+    parser.add_argument("--count", type=int, help="exit after this many messages")
+    parser.add_argument("--min-backoff", type=float, default=0.5)
+    parser.add_argument("--max-backoff", type=float, default=30.0)
+    args = parser.parse_args()
+    try:
+        return run(args.host, args.port, args.patterns, os.environ.get("LINECAST_TOKEN"),
+                   max_messages=args.count, min_backoff=args.min_backoff,
+                   max_backoff=args.max_backoff)
+    except KeyboardInterrupt:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
