@@ -63,7 +63,7 @@ def wait_until(predicate, timeout=10.0, what="condition"):
 
 def read_text(path):
     try:
-        return Path(path).read_text(errors="replace")
+        return Path(path).read_text(encoding="utf-8", errors="replace")
     except FileNotFoundError:
         return ""
 
