@@ -118,16 +118,17 @@ bool Connection::onReady(std::uint32_t events) {
     // frames; pump() takes care of that.
     if (!(publishing_ && mode_ == Mode::kTemplate) && !flushOut()) return false;
   }
-  if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) return readAll(kReadsPerEvent);
+  if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
+    return readAll(kReadsPerEvent, (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0);
   return false;
 }
 
 bool Connection::readMore() {
   if (state_ == State::kClosed) return false;
-  return readAll(kReadsPerEvent);
+  return readAll(kReadsPerEvent, true);
 }
 
-bool Connection::readAll(int budget) {
+bool Connection::readAll(int budget, bool hangup) {
   std::vector<char>& buf = ctx_.readBuffer;
   for (int i = 0; i < budget; ++i) {
     ssize_t n = ::read(fd_, buf.data(), buf.size());
@@ -142,6 +143,10 @@ bool Connection::readAll(int budget) {
       if (outOff_ < out_.size() && !(publishing_ && mode_ == Mode::kTemplate) && writable_ &&
           !flushOut())
         return false;
+      // A short read emptied the socket. Bytes that arrive after it raise a
+      // new edge, so the read that would only say EAGAIN can be skipped
+      // (one syscall per wake-up, a quarter of them at 10k paced msgs/s).
+      if (static_cast<std::size_t>(n) < buf.size() && !hangup) return false;
       continue;
     }
     if (n == 0) {

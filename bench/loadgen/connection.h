@@ -68,7 +68,9 @@ class Connection final : public EventSink {
   void sendHandshake();
   void confirm();
   void deliver(std::string_view channel, std::string_view payload);
-  bool readAll(int budget);
+  // hangup: the event reported the peer's FIN (or an error), so a short
+  // read does not prove the socket empty; read on to EOF.
+  bool readAll(int budget, bool hangup);
   bool flushOut();
   void fail(const std::string& what);
 
