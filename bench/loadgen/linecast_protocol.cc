@@ -50,7 +50,11 @@ bool LinecastDecoder::onLine(std::string_view line, EventSink& sink) {
     return true;
   }
   if (startsWithNoCase(line, "-ERR")) {
-    sink.onEvent({EventType::kError, {}, {}, line.size() > 5 ? line.substr(5) : std::string_view{}});
+    std::string_view text = line.size() > 5 ? line.substr(5) : std::string_view{};
+    // "max number of clients reached" ends in "\r\n" so that it is valid
+    // RESP too; the "\r" is not part of the message.
+    if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
+    sink.onEvent({EventType::kError, {}, {}, text});
     return true;
   }
   return fail("unexpected line from server: " + excerpt(line));

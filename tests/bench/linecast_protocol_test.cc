@@ -33,7 +33,8 @@ const std::string kStream =
     "\n"                              // empty lines are skipped
     "+OK bye\n"
     "PONG some text\n"
-    "-ERR slow consumer\n";
+    "-ERR slow consumer\n"
+    "-ERR max number of clients reached\r\n";
 
 const std::vector<Recorded> kEvents = {
     {EventType::kPong, "", "", ""},
@@ -43,6 +44,7 @@ const std::vector<Recorded> kEvents = {
     {EventType::kOk, "", "", "+OK bye"},
     {EventType::kPong, "", "", "some text"},
     {EventType::kError, "", "", "slow consumer"},
+    {EventType::kError, "", "", "max number of clients reached"},
 };
 
 TEST(LinecastDecoder, DecodesAllAtOnce) {
