@@ -10,6 +10,8 @@ packages=(
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   netcat-openbsd procps
+  # client examples and their tests (tests/examples, tests/cli)
+  python3-pytest python3-yaml curl mono-mcs mono-runtime openjdk-17-jdk-headless
 )
 
 missing=()
