@@ -5,7 +5,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from harness import Server  # noqa: E402
+from harness import Server, cleanup  # noqa: E402
 
 
 @pytest.fixture
@@ -13,3 +13,10 @@ def server(tmp_path):
     s = Server(tmp_path).start()
     yield s
     s.stop()
+
+
+@pytest.fixture(autouse=True)
+def stop_leftovers():
+    """Whatever a test started and did not stop (it failed half-way) ends here."""
+    yield
+    cleanup()

@@ -22,6 +22,24 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "examples"
 
+# Every Server and Proc a test starts, so that cleanup() can stop what a
+# failing test left running (a reconnecting subscriber would run for ever).
+_live = []
+_started = 0
+
+
+def cleanup():
+    """Stops every process the harness started that is still running."""
+    while _live:
+        thing = _live.pop()
+        try:
+            if isinstance(thing, Server):
+                thing.stop(expect_clean=False)
+            else:
+                thing.stop()
+        except Exception as e:  # keep stopping the others
+            print(f"cleanup: {e}")
+
 
 def _binary(env_name, *candidates):
     path = os.environ.get(env_name)
@@ -77,7 +95,10 @@ class Server:
         self.requested_port = port
         self.http_port = http_port if http_port is not None else free_port()
         self.args = list(args)
-        self.log = self.tmp_path / f"{name}.log"
+        global _started
+        _started += 1
+        # One log per start: a restarted server must not find its predecessor's lines.
+        self.log = self.tmp_path / f"{name}-{_started}.log"
         self.proc = None
         self.port = None
 
@@ -85,9 +106,10 @@ class Server:
         cmd = [server_binary(), "--port", str(self.requested_port),
                "--http-port", str(self.http_port)] + self.args
         # stderr goes to a file we poll: an undrained pipe could block the server.
-        self._log_file = open(self.log, "ab")
+        self._log_file = open(self.log, "wb")
         self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=self._log_file,
                                      stderr=self._log_file)
+        _live.append(self)
         try:
             text = wait_until(self._ready, timeout=10, what=f"server start ({self.log})")
         except AssertionError:
@@ -100,7 +122,6 @@ class Server:
         if self.proc.poll() is not None:
             raise AssertionError(f"server exited {self.proc.returncode}:\n{read_text(self.log)}")
         log = read_text(self.log)
-        # The newest start's lines are last (a restarted server appends).
         lines = re.findall(r"(?<!http )listening on 127\.0\.0\.1:(\d+)", log)
         http = re.findall(r"http listening on 127\.0\.0\.1:(\d+)", log)
         if lines and http and int(http[-1]) == self.http_port:
@@ -166,6 +187,7 @@ class Proc:
             full_env.update(env)
         self.proc = subprocess.Popen(cmd, stdin=stdin, stdout=self._out, stderr=self._err,
                                      env=full_env, cwd=cwd)
+        _live.append(self)
 
     @property
     def out(self):

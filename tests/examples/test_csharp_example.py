@@ -48,23 +48,25 @@ def test_console_program_receives_and_publishes(tmp_path, server, demo_exe):
 def test_reconnects_after_a_server_restart(tmp_path, demo_exe):
     port, http_port = free_port(), free_port()
     first = Server(tmp_path, port=port, http_port=http_port).start()
-    unity = demo(tmp_path, demo_exe, port, "--count", 2, "--backoff", "0.1", "room1.tv.volume",
-                 name="csharp-demo-reconnect")
     try:
-        unity.wait_err("linecast: subscribed")
-        assert first.publish("room1.tv.volume", "before restart") == 1
-        unity.wait_lines(1)
-        first.stop()
-        unity.wait_err("linecast: reconnecting in")
-        second = Server(tmp_path, port=port, http_port=http_port).start()
+        unity = demo(tmp_path, demo_exe, port, "--count", 2, "--backoff", "0.1", "room1.tv.volume",
+                     name="csharp-demo-reconnect")
         try:
-            unity.wait_err("linecast: subscribed", count=2)
-            assert second.publish("room1.tv.volume", "after restart") == 1
-            assert unity.wait(timeout=30) == 0, unity.report()
+            unity.wait_err("linecast: subscribed")
+            assert first.publish("room1.tv.volume", "before restart") == 1
+            unity.wait_lines(1)
+            first.stop()
+            unity.wait_err("linecast: reconnecting in")
+            second = Server(tmp_path, port=port, http_port=http_port).start()
+            try:
+                unity.wait_err("linecast: subscribed", count=2)
+                assert second.publish("room1.tv.volume", "after restart") == 1
+                assert unity.wait(timeout=30) == 0, unity.report()
+            finally:
+                second.stop()
         finally:
-            second.stop()
+            unity.stop()
     finally:
-        unity.stop()
         first.stop()
     unity.show()
     assert unity.lines() == ["room1.tv.volume before restart", "room1.tv.volume after restart"]

@@ -41,23 +41,25 @@ def test_subscriber_prints_what_was_published(tmp_path, server, classes):
 def test_subscriber_reconnects_after_a_server_restart(tmp_path, classes):
     port, http_port = free_port(), free_port()
     first = Server(tmp_path, port=port, http_port=http_port).start()
-    sub = subscriber(tmp_path, classes, port, "--count", 2, "--backoff", "0.1", "phone.>",
-                     name="java-subscriber-reconnect")
     try:
-        sub.wait_err("subscriber: subscribed", timeout=30)
-        assert first.publish("phone.notify", "before restart") == 1
-        sub.wait_lines(1)
-        first.stop()
-        sub.wait_err("subscriber: reconnecting in")
-        second = Server(tmp_path, port=port, http_port=http_port).start()
+        sub = subscriber(tmp_path, classes, port, "--count", 2, "--backoff", "0.1", "phone.>",
+                         name="java-subscriber-reconnect")
         try:
-            sub.wait_err("subscriber: subscribed", count=2)
-            assert second.publish("phone.notify", "after restart") == 1
-            assert sub.wait(timeout=30) == 0, sub.report()
+            sub.wait_err("subscriber: subscribed", timeout=30)
+            assert first.publish("phone.notify", "before restart") == 1
+            sub.wait_lines(1)
+            first.stop()
+            sub.wait_err("subscriber: reconnecting in")
+            second = Server(tmp_path, port=port, http_port=http_port).start()
+            try:
+                sub.wait_err("subscriber: subscribed", count=2)
+                assert second.publish("phone.notify", "after restart") == 1
+                assert sub.wait(timeout=30) == 0, sub.report()
+            finally:
+                second.stop()
         finally:
-            second.stop()
+            sub.stop()
     finally:
-        sub.stop()
         first.stop()
     sub.show()
     assert sub.lines() == ["phone.notify before restart", "phone.notify after restart"]

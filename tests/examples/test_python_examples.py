@@ -38,23 +38,25 @@ def test_subscriber_prints_what_was_published(tmp_path, server):
 def test_subscriber_reconnects_after_a_server_restart(tmp_path):
     port, http_port = free_port(), free_port()
     first = Server(tmp_path, port=port, http_port=http_port).start()
-    sub = subscriber(tmp_path, port, "--count", 2, "--min-backoff", "0.1", "--max-backoff", "0.5",
-                     "room1.tv.volume", name="python-subscriber-reconnect")
     try:
-        sub.wait_err("subscribed to")
-        assert first.publish("room1.tv.volume", "before restart") == 1
-        sub.wait_lines(1)
-        first.stop()
-        sub.wait_err("reconnecting in")
-        second = Server(tmp_path, port=port, http_port=http_port).start()
+        sub = subscriber(tmp_path, port, "--count", 2, "--min-backoff", "0.1", "--max-backoff", "0.5",
+                         "room1.tv.volume", name="python-subscriber-reconnect")
         try:
-            sub.wait_err("subscribed to", count=2)
-            assert second.publish("room1.tv.volume", "after restart") == 1
-            assert sub.wait(timeout=10) == 0, sub.report()
+            sub.wait_err("subscribed to")
+            assert first.publish("room1.tv.volume", "before restart") == 1
+            sub.wait_lines(1)
+            first.stop()
+            sub.wait_err("reconnecting in")
+            second = Server(tmp_path, port=port, http_port=http_port).start()
+            try:
+                sub.wait_err("subscribed to", count=2)
+                assert second.publish("room1.tv.volume", "after restart") == 1
+                assert sub.wait(timeout=10) == 0, sub.report()
+            finally:
+                second.stop()
         finally:
-            second.stop()
+            sub.stop()
     finally:
-        sub.stop()
         first.stop()
     sub.show()
     assert sub.lines() == ["room1.tv.volume before restart", "room1.tv.volume after restart"]
