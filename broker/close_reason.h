@@ -18,6 +18,7 @@ enum class CloseReason {
   kShutdown,        // server stopping
   kHttpClose,       // HTTP response with Connection: close
   kIdleTimeout,     // idle HTTP keep-alive connection
+  kProtocolError,   // malformed RESP request (Redis closes on these)
 };
 
 constexpr std::string_view closeReasonName(CloseReason reason) {
@@ -34,6 +35,7 @@ constexpr std::string_view closeReasonName(CloseReason reason) {
     case CloseReason::kShutdown: return "shutdown";
     case CloseReason::kHttpClose: return "http-close";
     case CloseReason::kIdleTimeout: return "idle-timeout";
+    case CloseReason::kProtocolError: return "protocol-error";
   }
   return "unknown";
 }

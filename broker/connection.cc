@@ -1,6 +1,7 @@
 #include "connection.h"
 
 #include "http_protocol.h"
+#include "resp_session.h"
 
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -26,6 +27,7 @@ Connection::Connection(int fd, std::uint64_t id, std::string peer, std::size_t m
       fd_(fd),
       id_(id),
       peer_(std::move(peer)),
+      maxPending_(maxLine + 2),
       maxOutbuf_(maxOutbuf),
       endOfTurn_(endOfTurn),
       parser_(maxLine) {}
@@ -73,7 +75,7 @@ void Connection::abort(CloseReason reason) {
 
 Connection::ReadResult Connection::readSocket(bool hangup, std::size_t& bytesRead) {
   bytesRead = 0;
-  const std::size_t maxInput = parser_.maxLine() + 2 + kMaxReadChunk;
+  const std::size_t maxInput = maxPending_ + kMaxReadChunk;
   if (input_.capacity() == 0 || lastReadFilled_ || input_.freeSpace() < input_.capacity() / 4) {
     std::size_t want = std::min(std::max(input_.capacity(), RingBuffer::kMinCapacity * 2),
                                 kMaxReadChunk);

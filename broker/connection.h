@@ -17,6 +17,7 @@ namespace linecast {
 
 class Connection;
 struct HttpSession;
+struct RespSession;
 
 // Work a reactor turn collects and does once, at its end: connections with
 // output to write, and connections to close. Fan-out only adds to these
@@ -26,7 +27,7 @@ struct EndOfTurn {
   std::vector<Connection*> close;
 };
 
-enum class Protocol { kUndecided, kLine, kHttp };
+enum class Protocol { kUndecided, kLine, kHttp, kResp };
 
 // One client socket with its input and output rings and its protocol state.
 // The Server owns every Connection; a Connection owns its file descriptor and
@@ -90,6 +91,10 @@ class Connection : public Subscriber {
   // Writes the output ring with writev over its two spans.
   WriteResult writeSocket(std::size_t& bytesWritten);
 
+  // The most unparsed input the protocol may leave in the ring (by default
+  // one line: max-line + 2); the ring is sized so a read always has room.
+  void setMaxPending(std::size_t bytes) { maxPending_ = bytes; }
+
   // Gives back empty ring blocks of an idle connection.
   void releaseIdleBuffers();
 
@@ -99,6 +104,7 @@ class Connection : public Subscriber {
 
   Protocol protocol = Protocol::kUndecided;
   std::unique_ptr<HttpSession> http;  // HTTP connections only
+  std::unique_ptr<RespSession> resp;  // RESP connections only
   bool authenticated = false;
   bool flushQueued = false;     // already in EndOfTurn::flush
   bool readQueued = false;      // read budget spent: resume next turn
@@ -124,6 +130,7 @@ class Connection : public Subscriber {
   State state_ = State::kOpen;
   CloseReason reason_ = CloseReason::kNone;
   bool lastReadFilled_ = false;
+  std::size_t maxPending_;
   std::size_t maxOutbuf_;
   EndOfTurn& endOfTurn_;
   RingBuffer input_;

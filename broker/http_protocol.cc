@@ -293,14 +293,14 @@ void HttpProtocol::complete(Connection& conn, HttpSession& session) {
     }
     case Route::kMetrics:
       respond(conn, 200, "text/plain; version=0.0.4",
-              renderPrometheus(broker_.metrics(), broker_.router().subscriptionCount()), close);
+              renderPrometheus(broker_.metrics(), broker_.subscriptionCount()), close);
       break;
     case Route::kHealthz:
       respond(conn, 200, "text/plain", "ok\n", close);
       break;
     case Route::kStats:
       respond(conn, 200, "application/json",
-              renderStatsJson(broker_.metrics(), broker_.router().subscriptionCount()), close);
+              renderStatsJson(broker_.metrics(), broker_.subscriptionCount()), close);
       break;
     case Route::kUnknown:
       respondError(conn, 404, errorText(404), close);

@@ -13,6 +13,8 @@ struct Metrics {
   std::uint64_t connectionsRejected = 0;  // over --max-conns
   std::uint64_t messagesPublished = 0;
   std::uint64_t messagesDelivered = 0;
+  // Deliveries skipped: a RESP payload with '\n' cannot be a MSG line.
+  std::uint64_t messagesUndeliverable = 0;
   std::uint64_t bytesIn = 0;
   std::uint64_t bytesOut = 0;
   std::uint64_t slowConsumers = 0;

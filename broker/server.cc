@@ -54,6 +54,7 @@ Server::Server(const Config& config)
       broker_(metrics_),
       lineProtocol_(broker_, LineProtocolSettings{config.maxSubs, config.authToken}),
       httpProtocol_(broker_, HttpSettings{config.maxLine, config.authToken}),
+      respProtocol_(broker_, RespProtocolSettings{config.maxLine, config.maxSubs, config.authToken}),
       scratch_(config.maxLine + 1) {
   wakeFd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   if (wakeFd_ < 0) throw std::system_error(errno, std::generic_category(), "eventfd");
@@ -223,11 +224,21 @@ void Server::readFrom(Connection& conn, bool hangup) {
 }
 
 void Server::dispatchInput(Connection& conn) {
-  // The first byte of a connection on the main port picks its protocol.
-  if (conn.protocol == Protocol::kUndecided) conn.protocol = Protocol::kLine;
+  // The first byte of a connection on the main port picks its protocol:
+  // a RESP request starts with '*', a line-protocol verb never does.
+  if (conn.protocol == Protocol::kUndecided) {
+    if (conn.input().at(0) == '*') {
+      respProtocol_.start(conn);
+    } else {
+      conn.protocol = Protocol::kLine;
+    }
+  }
   switch (conn.protocol) {
     case Protocol::kHttp:
       httpProtocol_.process(conn, now_);
+      break;
+    case Protocol::kResp:
+      respProtocol_.process(conn, scratch_, now_);
       break;
     case Protocol::kLine:
     case Protocol::kUndecided:
@@ -286,6 +297,7 @@ void Server::checkTimeouts(Connection& conn, bool authRequired) {
   double readTimeout = config_.readTimeout;
   bool partialTooOld = readTimeout > 0 && conn.partialSince >= 0 &&
                        now_ - conn.partialSince >= readTimeout;
+  bool resp = conn.protocol == Protocol::kResp;  // RESP errors end with \r\n
   if (conn.protocol == Protocol::kHttp) {
     if (partialTooOld) {
       httpProtocol_.timeout(conn);
@@ -294,10 +306,11 @@ void Server::checkTimeouts(Connection& conn, bool authRequired) {
     }
   } else if (authRequired && !conn.authenticated && now_ - conn.openedAt >= config_.authTimeout) {
     ++metrics_.protocolErrors;
-    conn.fail(CloseReason::kAuthTimeout, "-ERR authentication timeout\n");
+    conn.fail(CloseReason::kAuthTimeout, resp ? "-ERR authentication timeout\r\n"
+                                              : "-ERR authentication timeout\n");
   } else if (partialTooOld) {
     ++metrics_.protocolErrors;
-    conn.fail(CloseReason::kReadTimeout, "-ERR read timeout\n");
+    conn.fail(CloseReason::kReadTimeout, resp ? "-ERR read timeout\r\n" : "-ERR read timeout\n");
   }
   if (conn.state() == Connection::State::kDraining) {
     conn.drainDeadline = now_ + config_.shutdownGrace;
@@ -365,12 +378,15 @@ void Server::destroy(Connection& conn) {
   CloseReason reason = conn.reason();
   if (reason == CloseReason::kSlowConsumer) {
     ++metrics_.slowConsumers;
-    ++metrics_.protocolErrors;
     // Best effort: the backlog is gone; the line goes only if the socket
-    // takes it now.
-    static constexpr std::string_view kSlow = "-ERR slow consumer\n";
-    ssize_t ignored = ::send(conn.fd(), kSlow.data(), kSlow.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
-    (void)ignored;
+    // takes it now. Redis closes a client over its output limit without a
+    // word, so a RESP connection gets no line.
+    if (conn.protocol != Protocol::kResp) {
+      ++metrics_.protocolErrors;
+      static constexpr std::string_view kSlow = "-ERR slow consumer\n";
+      ssize_t ignored = ::send(conn.fd(), kSlow.data(), kSlow.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+      (void)ignored;
+    }
     log(LogLevel::kWarn, "conn {} {} cut: slow consumer (over {} bytes pending)", conn.id(),
         conn.peer(), config_.maxOutbuf);
   }

@@ -13,6 +13,7 @@
 #include "listener.h"
 #include "metrics.h"
 #include "reactor.h"
+#include "resp_protocol.h"
 
 namespace linecast {
 
@@ -83,6 +84,7 @@ class Server {
   Broker broker_;
   LineProtocol lineProtocol_;
   HttpProtocol httpProtocol_;
+  RespProtocol respProtocol_;
   std::unordered_map<std::uint64_t, std::unique_ptr<Connection>> connections_;
   EndOfTurn endOfTurn_;
   std::vector<std::uint64_t> readAgain_;  // read budget spent: resume next turn
