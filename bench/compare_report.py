@@ -54,14 +54,16 @@ def wall(result):
 
 
 def cpu_cell(result):
-    """'loadgen / broker CPU s over wall s' plus which side ran out of CPU."""
-    if result is None:
+    """'loadgen / broker / others CPU s of wall s' and which side ran out of CPU."""
+    if result is None or "loadgen" not in result:
         return "-"
     w = wall(result)
     lg = result["loadgen"]["cpu_s"]
     br = result["server"]["cpu_s"] or 0.0
+    other = (result.get("machine") or {}).get("other_cpu_s")
+    others = f" / {other:.1f}" if other is not None else ""
     if w <= 0:
-        return f"{lg:.1f} / {br:.1f}"
+        return f"{lg:.1f} / {br:.1f}{others}"
     lg_u, br_u = lg / w, br / w
     lg_threads = result["loadgen"]["threads"]
     # A side that keeps a core busy per thread (the loadgen) or at least one
@@ -74,7 +76,11 @@ def cpu_cell(result):
             (False, True): "broker", (False, False): "neither"}[(lg_full, br_full)]
     if lg_u + br_u >= 1.7:
         side += ", 2 cores full"
-    return f"{lg:.1f} / {br:.1f} of {w:.1f} s: {side}"
+    # Other processes on a shared machine take CPU from both sides: then the
+    # numbers say less about the brokers.
+    if other is not None and other / w >= 0.3:
+        side += f", others took {other / w:.1f} cores"
+    return f"{lg:.1f} / {br:.1f}{others} of {w:.1f} s: {side}"
 
 
 def value_cell(result, key):
@@ -147,7 +153,7 @@ def report(data):
                    + f" | {ratio(per['nats'], per['linecast'])} | {ratio(per['redis'], per['linecast'])} | {verdict} |")
     out.append("")
 
-    out.append("### CPU seconds per case: loadgen / broker, of the run's wall time, and the side that ran out")
+    out.append("### CPU seconds per case: loadgen / broker / other processes, of the run's wall time, and the side that ran out")
     out.append("")
     out.append("| case | linecast | nats | redis |")
     out.append("|---|---|---|---|")

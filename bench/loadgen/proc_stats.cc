@@ -53,6 +53,20 @@ std::optional<double> readCpuSeconds(pid_t pid) {
   return static_cast<double>(utime + stime) / static_cast<double>(ticks);
 }
 
+std::optional<MachineCpu> readMachineCpu() {
+  std::ifstream in("/proc/stat");
+  std::string cpu;
+  unsigned long long user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0,
+                     steal = 0;
+  if (!(in >> cpu >> user >> nice >> system >> idle >> iowait >> irq >> softirq >> steal) ||
+      cpu != "cpu")
+    return std::nullopt;
+  long ticks = sysconf(_SC_CLK_TCK);
+  if (ticks <= 0) return std::nullopt;
+  auto sec = [ticks](unsigned long long t) { return static_cast<double>(t) / static_cast<double>(ticks); };
+  return MachineCpu{sec(user + nice + system + irq + softirq), sec(steal)};
+}
+
 CpuTimes selfCpu() {
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);

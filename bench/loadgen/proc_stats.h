@@ -25,6 +25,16 @@ struct CpuTimes {
 // This process, all threads (getrusage RUSAGE_SELF).
 CpuTimes selfCpu();
 
+// The whole machine's busy CPU seconds so far (all cores: user, nice,
+// system, irq, softirq), and the time the hypervisor gave to other guests
+// (steal), from /proc/stat. Over a run, busy minus the loadgen and the
+// broker is what other processes took from the cores they share.
+struct MachineCpu {
+  double busySec = 0;
+  double stealSec = 0;
+};
+std::optional<MachineCpu> readMachineCpu();
+
 // Raises RLIMIT_NOFILE's soft limit to the hard limit (10,000 connections
 // need 10,000 descriptors); returns the limit now in force.
 std::uint64_t raiseFdLimit();

@@ -1,6 +1,7 @@
 #include "loadgen/report.h"
 
 #include <iterator>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -78,9 +79,15 @@ std::string reportJson(const Options& o, const Target& t, const RunResult& r) {
       perConn ? fmt::format("{:.0f}", *perConn) : "null",
       r.serverCpuSec ? fmt::format("{:.3f}", *r.serverCpuSec) : "null",
       optionalJson(r.serverThreads));
-  add(out, R"("loadgen":{{"cpu_user_s":{:.3f},"cpu_sys_s":{:.3f},"cpu_s":{:.3f},"threads":{},"fd_limit":{}}}}})",
+  add(out, R"("loadgen":{{"cpu_user_s":{:.3f},"cpu_sys_s":{:.3f},"cpu_s":{:.3f},"threads":{},"fd_limit":{}}},)",
       r.loadgenCpu.userSec, r.loadgenCpu.systemSec, r.loadgenCpu.userSec + r.loadgenCpu.systemSec,
       o.threads, r.fdLimit);
+  auto seconds = [](const std::optional<double>& v) {
+    return v ? fmt::format("{:.3f}", *v) : std::string("null");
+  };
+  add(out, R"("machine":{{"cores":{},"busy_cpu_s":{},"steal_cpu_s":{},"other_cpu_s":{}}}}})",
+      std::thread::hardware_concurrency(), seconds(r.machineBusySec), seconds(r.machineStealSec),
+      seconds(r.otherCpuSec));
   out += '\n';
   return out;
 }
@@ -113,6 +120,9 @@ std::string reportText(const Options& o, const Target& t, const RunResult& r) {
   }
   if (r.serverCpuSec) add(out, "  server cpu   {:.2f} s, {} threads\n", *r.serverCpuSec, optionalJson(r.serverThreads));
   add(out, "  loadgen cpu  {:.2f} s user + {:.2f} s system\n", r.loadgenCpu.userSec, r.loadgenCpu.systemSec);
+  if (r.otherCpuSec)
+    add(out, "  others cpu   {:.2f} s used by other processes on this machine during the run\n",
+        *r.otherCpuSec);
   add(out, "  result       {}\n", r.ok ? "ok" : "FAILED: " + r.error);
   return out;
 }

@@ -39,7 +39,10 @@ struct RunResult {
   std::optional<double> serverCpuSec;             // during this run
   std::optional<std::uint32_t> serverThreads;
 
-  CpuTimes loadgenCpu;
+  CpuTimes loadgenCpu;                    // whole process
+  std::optional<double> machineBusySec;   // all cores, during this run
+  std::optional<double> machineStealSec;
+  std::optional<double> otherCpuSec;      // busy minus loadgen and broker: other processes
   std::uint64_t fdLimit = 0;
 
   double publishedPerSec() const { return publishSec > 0 ? published / publishSec : 0; }

@@ -73,6 +73,8 @@ class Runner {
   std::uint64_t startNs_ = 0;
   std::uint64_t stopNs_ = 0;
   std::optional<double> serverCpuBefore_;
+  std::optional<MachineCpu> machineBefore_;
+  CpuTimes selfBefore_;
   RunControl control_;
   std::vector<std::string> channelNames_;
   std::vector<std::unique_ptr<Worker>> workers_;
@@ -82,6 +84,8 @@ class Runner {
 RunResult Runner::run() {
   for (std::uint32_t c = 0; c < o_.channels; ++c)
     channelNames_.push_back(channelName(o_.channelPrefix, c));
+  machineBefore_ = readMachineCpu();
+  selfBefore_ = selfCpu();
   if (o_.serverPid > 0) {
     r_.serverRssBeforeKb = readRssKb(o_.serverPid);
     serverCpuBefore_ = readCpuSeconds(o_.serverPid);
@@ -205,6 +209,15 @@ void Runner::gather() {
     r_.serverThreads = readThreads(o_.serverPid);
   }
   r_.loadgenCpu = selfCpu();
+  auto machine = readMachineCpu();
+  if (machine && machineBefore_) {
+    r_.machineBusySec = machine->busySec - machineBefore_->busySec;
+    r_.machineStealSec = machine->stealSec - machineBefore_->stealSec;
+    double ours = (r_.loadgenCpu.userSec + r_.loadgenCpu.systemSec) -
+                  (selfBefore_.userSec + selfBefore_.systemSec) + r_.serverCpuSec.value_or(0);
+    // Clock-tick rounding can make a quiet machine look slightly negative.
+    r_.otherCpuSec = std::max(0.0, *r_.machineBusySec - ours);
+  }
 
   if (control_.failed()) {
     r_.ok = false;
