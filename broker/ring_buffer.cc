@@ -52,6 +52,7 @@ void RingBuffer::regrow(std::size_t newCapacity) {
 }
 
 void RingBuffer::append(std::string_view bytes) {
+  if (bytes.empty()) return;  // data() may be null, which memcpy must not see
   assert(bytes.size() <= freeSpace());
   std::size_t pos = tail_ & (capacity_ - 1);
   std::size_t first = std::min(bytes.size(), capacity_ - pos);
@@ -88,6 +89,7 @@ std::array<std::span<const char>, 2> RingBuffer::readableSpans() const {
 }
 
 void RingBuffer::copyOut(std::size_t offset, std::size_t len, char* out) const {
+  if (len == 0) return;
   assert(offset + len <= size());
   std::size_t pos = (head_ + offset) & (capacity_ - 1);
   std::size_t first = std::min(len, capacity_ - pos);
