@@ -100,6 +100,10 @@ def report(data):
     threads = ", ".join(f"{b}-server {meta['threads'].get(b, '?')}" for b in BROKERS if b in meta["threads"])
     out.append(f"Machine: {meta['cores']} cores, shared by broker and loadgen. Threads: {threads}, "
                f"linecast-bench {meta['loadgen_threads']}. Brokers: {meta['versions']}.")
+    if "loadavg_start" in meta:
+        out.append("")
+        out.append(f"Load average (1, 5, 15 min) at the start: {meta['loadavg_start']}; at the end: "
+                   f"{meta['loadavg_end']}; it includes this comparison's own processes.")
     out.append("")
 
     out.append("### Throughput: delivered msgs/s (higher is better)")
