@@ -7,6 +7,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
+
 #include <cerrno>
 #include <cstring>
 #include <system_error>
@@ -26,11 +28,11 @@ std::string formatAddress(const void* storage) {
   if (sa->sa_family == AF_INET6) {
     const auto* in6 = static_cast<const sockaddr_in6*>(storage);
     ::inet_ntop(AF_INET6, &in6->sin6_addr, text, sizeof text);
-    return "[" + std::string(text) + "]:" + std::to_string(ntohs(in6->sin6_port));
+    return fmt::format("[{}]:{}", text, ntohs(in6->sin6_port));
   }
   const auto* in4 = static_cast<const sockaddr_in*>(storage);
   ::inet_ntop(AF_INET, &in4->sin_addr, text, sizeof text);
-  return std::string(text) + ":" + std::to_string(ntohs(in4->sin_port));
+  return fmt::format("{}:{}", text, ntohs(in4->sin_port));
 }
 
 Listener::Listener(const std::string& bindAddress, std::uint16_t port) {

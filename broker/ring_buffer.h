@@ -18,8 +18,9 @@ namespace linecast {
 // head and tail are free-running counters masked on use, so "full" and
 // "empty" need no extra flag. The readable bytes and the free space are each
 // at most two spans, which is what readv/writev take. Capacity grows by
-// doubling (never past the caller's limit) and release() gives the block
-// back, so an idle connection holds no buffer at all.
+// doubling; the caller's limit bounds the bytes held (the block is that
+// rounded up to a power of two), and releaseIfEmpty() gives the block back,
+// so an idle connection holds no buffer at all.
 class RingBuffer {
  public:
   RingBuffer() = default;
