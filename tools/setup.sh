@@ -12,6 +12,8 @@ packages=(
   netcat-openbsd procps
   # client examples and their tests (tests/examples, tests/cli)
   python3-pytest python3-yaml curl mono-mcs mono-runtime openjdk-17-jdk-headless
+  # RESP interop (tests/interop): real Redis clients and a real redis-server
+  redis-server redis-tools python3-redis
 )
 
 missing=()

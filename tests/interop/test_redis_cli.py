@@ -1,0 +1,173 @@
+"""The real redis-cli (Debian redis-tools) against linecast: one-shot
+commands, SUBSCRIBE/PSUBSCRIBE reading N messages with a timeout, commands
+from stdin, --pipe mass publishing, authentication and the RESP3 fallback.
+With stdout not a terminal, redis-cli prints raw replies, one per line."""
+
+import os
+import select
+import shutil
+import subprocess
+import time
+
+import pytest
+
+from wire import Client, command
+
+TOKEN = "s3cret"
+REDIS_CLI = os.environ.get("REDIS_CLI") or shutil.which("redis-cli") or "/usr/bin/redis-cli"
+
+
+def cli(server, *args, stdin=None, env=None):
+    result = subprocess.run([REDIS_CLI, "-h", "127.0.0.1", "-p", str(server.port), *args],
+                            input=stdin, capture_output=True, timeout=60,
+                            env={**os.environ, **(env or {})})
+    return result
+
+
+class Subscriber:
+    """A long-running `redis-cli SUBSCRIBE ...`, read line by line."""
+
+    def __init__(self, server, *args):
+        self.proc = subprocess.Popen([REDIS_CLI, "-h", "127.0.0.1", "-p", str(server.port), *args],
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        self.buffer = b""
+
+    def lines(self, count, timeout=10.0):
+        """The next `count` output lines, or fails after `timeout` s."""
+        out = []
+        deadline = time.monotonic() + timeout
+        while len(out) < count:
+            while b"\n" in self.buffer and len(out) < count:
+                line, _, self.buffer = self.buffer.partition(b"\n")
+                out.append(line.decode(errors="replace"))
+            if len(out) == count:
+                break
+            left = deadline - time.monotonic()
+            assert left > 0, f"only {out} within {timeout} s"
+            ready, _, _ = select.select([self.proc.stdout], [], [], left)
+            if ready:
+                data = os.read(self.proc.stdout.fileno(), 65536)
+                assert data, f"redis-cli ended: {out} {self.proc.stderr.read()!r}"
+                self.buffer += data
+        return out
+
+    def messages(self, count, kind="message", timeout=10.0):
+        """`count` pushes of 3 lines (message) or 4 (pmessage), as tuples."""
+        width = 4 if kind == "pmessage" else 3
+        lines = self.lines(count * width, timeout)
+        pushes = [tuple(lines[i:i + width]) for i in range(0, len(lines), width)]
+        assert all(p[0] == kind for p in pushes), pushes
+        return [p[1:] for p in pushes]
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+@pytest.fixture
+def subscribers():
+    started = []
+
+    def start(server, *args):
+        s = Subscriber(server, *args)
+        started.append(s)
+        return s
+
+    yield start
+    for s in started:
+        s.stop()
+
+
+def publish(server, channel, payload):
+    result = cli(server, "PUBLISH", channel, payload)
+    assert result.returncode == 0, result.stderr
+    return int(result.stdout)
+
+
+def test_ping_and_echo(linecast):
+    assert cli(linecast, "PING").stdout == b"PONG\n"
+    assert cli(linecast, "PING", "hello there").stdout == b"hello there\n"
+    assert cli(linecast, "ECHO", "a b").stdout == b"a b\n"
+
+
+def test_publish_without_subscribers(linecast):
+    assert publish(linecast, "nobody", "x") == 0
+
+
+def test_subscribe_reads_n_messages(linecast, subscribers):
+    sub = subscribers(linecast, "SUBSCRIBE", "news", "sport")
+    assert sub.lines(6) == ["subscribe", "news", "1", "subscribe", "sport", "2"]
+    for i in range(5):
+        assert publish(linecast, "news", f"headline {i}") == 1
+    assert publish(linecast, "sport", "goal") == 1
+    assert sub.messages(6) == [("news", f"headline {i}") for i in range(5)] + [("sport", "goal")]
+
+
+def test_psubscribe_reads_pmessages(linecast, subscribers):
+    sub = subscribers(linecast, "PSUBSCRIBE", "room1.*")
+    assert sub.lines(3) == ["psubscribe", "room1.*", "1"]
+    assert publish(linecast, "room1.tv.volume", "42") == 1
+    assert publish(linecast, "room2.tv.volume", "7") == 0
+    assert publish(linecast, "room1.light", "on") == 1
+    assert sub.messages(2, "pmessage") == [("room1.*", "room1.tv.volume", "42"),
+                                           ("room1.*", "room1.light", "on")]
+
+
+def test_publish_counts_redis_cli_subscribers(linecast, subscribers):
+    subs = [subscribers(linecast, "SUBSCRIBE", "fan") for _ in range(3)]
+    for s in subs:
+        assert s.lines(3) == ["subscribe", "fan", "1"]
+    assert publish(linecast, "fan", "out") == 3
+    for s in subs:
+        assert s.messages(1) == [("fan", "out")]
+
+
+def test_subscriber_receives_line_protocol_pub(linecast, subscribers):
+    sub = subscribers(linecast, "SUBSCRIBE", "room1.tv.volume")
+    assert sub.lines(3) == ["subscribe", "room1.tv.volume", "1"]
+    line = Client(linecast.port, b"PUB room1.tv.volume 42\nPING\n")
+    assert line.read_until(b"PONG\n") == b"PONG\n"
+    line.close()
+    assert sub.messages(1) == [("room1.tv.volume", "42")]
+
+
+def test_commands_from_stdin(linecast):
+    result = cli(linecast, stdin=b'PING\nPUBLISH a 1\nECHO "x y"\nGET k\n')
+    assert result.stdout == (b"PONG\n0\nx y\n"
+                             b"ERR unknown command 'GET', with args beginning with: 'k' \n\n")
+
+
+def test_pipe_mode_publishes_in_order(linecast):
+    """redis-cli --pipe streams raw RESP and counts the replies."""
+    reader = Client(linecast.port, command("SUBSCRIBE", "bulk"))
+    reader.read_until(b":1\r\n")
+    n = 10000
+    data = b"".join(command("PUBLISH", "bulk", str(i)) for i in range(n))
+    result = cli(linecast, "--pipe", stdin=data)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert b"errors: 0, replies: %d" % n in result.stdout
+    expected = b"".join(b"*3\r\n$7\r\nmessage\r\n$4\r\nbulk\r\n$%d\r\n%d\r\n" % (len(str(i)), i)
+                        for i in range(n))
+    assert reader.read_at_least(len(expected)) == expected
+    reader.close()
+
+
+def test_authentication(start_linecast):
+    server = start_linecast("--auth-token", TOKEN)
+    assert cli(server, "PING").stdout == b"NOAUTH Authentication required.\n\n"
+    assert cli(server, "PING", env={"REDISCLI_AUTH": TOKEN}).stdout == b"PONG\n"
+    assert cli(server, "--user", "default", "--pass", TOKEN, "--no-auth-warning",
+               "PING").stdout == b"PONG\n"
+    wrong = cli(server, "--no-auth-warning", "-a", "wrong", "PING")
+    assert b"WRONGPASS" in wrong.stdout + wrong.stderr
+
+
+def test_resp3_request_falls_back_to_resp2(linecast):
+    result = cli(linecast, "-3", "PING")
+    assert result.stdout == b"PONG\n"
+    assert b"NOPROTO unsupported protocol version" in result.stderr

@@ -1,0 +1,312 @@
+"""linecast and a real redis-server 7.0, side by side: the same scripted
+bytes go to both, and the raw replies must be identical, byte for byte.
+
+Redis runs with --databases 1, since linecast has one channel space (so
+SELECT 1 gets the same "DB index is out of range"), and, for the
+authentication cases, with --requirepass (linecast with --auth-token).
+
+A single-connection script ends with QUIT, which every state accepts, so
+both replies are read to EOF. Scripts over several connections compare
+each connection after each step: Redis's output until it goes quiet, then
+at least as many bytes from linecast.
+
+Where linecast knowingly differs from Redis (HELLO's server description,
+RESP3, the multibulk count limit, the order of an argument-less
+UNSUBSCRIBE's replies), test_known_differences pins both sides down.
+"""
+
+import pytest
+
+from wire import Client, command, commands
+
+TOKEN = "s3cret"
+QUIT = command("QUIT")
+
+
+@pytest.fixture(scope="module")
+def pair(module_servers):
+    return module_servers("redis", "--databases", "1"), module_servers("linecast")
+
+
+@pytest.fixture(scope="module")
+def auth_pair(module_servers):
+    return (module_servers("redis", "--databases", "1", "--requirepass", TOKEN),
+            module_servers("linecast", "--auth-token", TOKEN))
+
+
+def exchange(port, data, quit=True):
+    """Sends the script (and QUIT) and returns everything until EOF."""
+    client = Client(port)
+    try:
+        try:
+            client.send(data + (QUIT if quit else b""))
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # closed on a protocol error while we were still sending
+        return client.read_until_eof()
+    finally:
+        client.close()
+
+
+def assert_same(servers, data, quit=True):
+    redis, linecast = servers
+    expected = exchange(redis.port, data, quit)
+    got = exchange(linecast.port, data, quit)
+    assert got == expected, f"\nredis:    {expected!r}\nlinecast: {got!r}"
+    return expected
+
+
+SUBSCRIBED_REFUSED = [
+    ("PUBLISH", "a", "b"), ("ECHO", "x"), ("SELECT", "0"), ("AUTH", "x"), ("AUTH", "default", "x"),
+    ("HELLO",), ("HELLO", "2"), ("HELLO", "3"), ("CLIENT", "SETNAME", "x"), ("CLIENT", "GETNAME"),
+]
+
+# name -> script for one connection; QUIT is appended.
+SCRIPTS = {
+    "arity subscribe psubscribe": commands(("SUBSCRIBE",), ("PSUBSCRIBE",), ("subscribe",)),
+    "arity publish": commands(("PUBLISH",), ("PUBLISH", "a"), ("PUBLISH", "a", "b", "c")),
+    "arity ping": commands(("PING", "a", "b"), ("PING", "a", "b", "c")),
+    "arity echo": commands(("ECHO",), ("ECHO", "a", "b")),
+    "arity auth": commands(("AUTH",), ("AUTH", "a", "b", "c"), ("AUTH", "a", "b", "c", "d")),
+    "arity select": commands(("SELECT",), ("SELECT", "0", "1")),
+    "arity reset": commands(("RESET", "x"), ("RESET", "x", "y")),
+    "arity client": commands(("CLIENT",), ("CLIENT", "SETNAME"), ("CLIENT", "SETNAME", "a", "b"),
+                             ("CLIENT", "GETNAME", "x"), ("client", "getname", "x", "y")),
+    "hello options": commands(("HELLO", "2", "SETNAME"), ("HELLO", "2", "AUTH", "default"),
+                              ("HELLO", "x"), ("HELLO", "1"), ("HELLO", "4"), ("HELLO", "-1"),
+                              ("HELLO", "3", "bogus"), ("HELLO", "2", "SETNAME", "a b"),
+                              ("HELLO", "2", "AUTH", "nobody", "pw")),
+    "unknown commands with arguments": commands(
+        ("FOO",), ("FOO", "a", "b"), ("nosuchcommand", "x" * 200), ("FOO", "a" * 100, "b" * 100, "c"),
+        ("F" * 200, "x"), ("BAR", "line\r\nbreak", "tab\there"), ("BAZ", b"nul\x00byte", "after"),
+        ("",), ("", "x"), ("SUBSCRIBEX", "a")),
+    "unknown subcommands": commands(("CLIENT", "FOO"), ("client", "bar", "x", "y"),
+                                    ("CLIENT", "x" * 200), ("Client", "SetNameX", "n")),
+    "normal mode commands": commands(
+        ("PING",), ("PING", "hi"), ("PING", ""), ("ECHO", "hello"), ("ECHO", ""),
+        ("ECHO", bytes(range(256))), ("SELECT", "0"), ("SELECT", "1"), ("SELECT", "-1"),
+        ("SELECT", "x"), ("SELECT", "00"), ("SELECT", "99999999999"), ("CLIENT", "GETNAME"),
+        ("CLIENT", "SETNAME", "worker-1"), ("CLIENT", "GETNAME"), ("CLIENT", "SETNAME", "a b"),
+        ("CLIENT", "SETNAME", "caf\u00e9"), ("CLIENT", "SETNAME", ""), ("CLIENT", "GETNAME"),
+        ("PUBLISH", "nobody.listens", "x"), ("PUBLISH", "", ""), ("RESET",), ("PING",)),
+    "auth without a password": commands(("AUTH", "x"), ("AUTH", "default", "anything"),
+                                        ("AUTH", "someone", "x"), ("PING",)),
+    "case insensitive": commands(("ping",), ("Ping", "x"), ("eChO", "y"), ("client", "GETNAME"),
+                                 ("CLIENT", "setname", "n"), ("Client", "GetName"), ("publish", "c", "m"),
+                                 ("Select", "0"), ("reset",), ("quit",)),
+    "every command refused while subscribed": commands(
+        ("SUBSCRIBE", "a"), *SUBSCRIBED_REFUSED,
+        ("PUBLISH", "a"), ("ECHO",), ("CLIENT",), ("CLIENT", "FOO"), ("FOO", "bar"),  # checked first
+        ("PING",), ("PING", "x"), ("SUBSCRIBE", "b"), ("PSUBSCRIBE", "p*"), ("PUNSUBSCRIBE", "p*"),
+        ("UNSUBSCRIBE", "a", "b"), ("PING",), ("PUBLISH", "a", "b")),
+    "refused while subscribed to a pattern only": commands(
+        ("PSUBSCRIBE", "x*"), ("PUBLISH", "a", "b"), ("ECHO", "x"), ("PING",),
+        ("PUNSUBSCRIBE",), ("ECHO", "free again")),
+    "subscription counts across channels and patterns": commands(
+        ("SUBSCRIBE", "a", "b", "a"), ("PSUBSCRIBE", "p*", "a", "q?"), ("SUBSCRIBE", "a"),
+        ("UNSUBSCRIBE", "x", "a"), ("PUNSUBSCRIBE", "q?", "zz", "q?"), ("SUBSCRIBE", "c"),
+        ("UNSUBSCRIBE", "b"), ("PUNSUBSCRIBE", "p*"), ("PUNSUBSCRIBE",), ("UNSUBSCRIBE",),
+        ("UNSUBSCRIBE",), ("PUNSUBSCRIBE",), ("PING",)),
+    "unsubscribe without subscriptions": commands(
+        ("UNSUBSCRIBE",), ("PUNSUBSCRIBE",), ("UNSUBSCRIBE", "x", "y"), ("PUNSUBSCRIBE", "z"),
+        ("PSUBSCRIBE", "k*"), ("UNSUBSCRIBE",), ("SUBSCRIBE", "k"), ("PUNSUBSCRIBE",),
+        ("UNSUBSCRIBE",), ("PING",)),
+    "ping in both modes": commands(
+        ("PING",), ("PING", "x"), ("SUBSCRIBE", "a"), ("PING",), ("PING", "x"), ("PING", ""),
+        ("PING", "a", "b"), ("UNSUBSCRIBE",), ("PING",), ("PING", "x")),
+    "reset": commands(
+        ("CLIENT", "SETNAME", "n"), ("SUBSCRIBE", "a"), ("PSUBSCRIBE", "b*"), ("RESET",),
+        ("CLIENT", "GETNAME"), ("PING",), ("ECHO", "normal mode"), ("SUBSCRIBE", "c"),
+        ("RESET",), ("UNSUBSCRIBE",), ("PUNSUBSCRIBE",)),
+    "empty requests are ignored": b"*0\r\n*-1\r\n*-5\r\n" + command("PING") + b"*0\r\n",
+    "pipelined in one write": b"".join(
+        [command("PING", str(i)) for i in range(50)] +
+        [command("ECHO", "e" * i) for i in range(50)] +
+        [command("SUBSCRIBE", f"ch{i}") for i in range(20)] +
+        [command("PING")] + [command("UNSUBSCRIBE", f"ch{i}") for i in range(20)] +
+        [command("PUBLISH", "ch", "x")]),
+    "inline commands in resp mode": command("PING") + (
+        b"ECHO \"a b\"\r\nPING\r\n\r\n   \r\necho 'x y' \"\\x41\\n\"\nSUBSCRIBE s1 s2\r\n"
+        b"PING\r\nUNSUBSCRIBE s1\r\nPUNSUBSCRIBE\r\nUNSUBSCRIBE\r\nping\n"),
+    "bytes after bulk data are not checked": b"*1\r\n$4\r\nPINGxx" + command("PING"),
+    "length split from its data": b"*1\r\n$3\r\n$12345678901234567890\r\n",
+    "binary channels and payloads": commands(
+        ("SUBSCRIBE", b"with space", b"\x00\xff", b"new\nline"), ("UNSUBSCRIBE", b"\x00\xff"),
+        ("PSUBSCRIBE", b"[\x00-\x10]*"), ("UNSUBSCRIBE", "with space", b"new\nline"),
+        ("PUNSUBSCRIBE",)),
+}
+
+# Scripts after which the server reports a protocol error and closes.
+FATAL = {
+    "multibulk without count": b"*\r\n",
+    "multibulk count not a number": b"*x\r\n",
+    "multibulk count with leading zero": b"*01\r\n",
+    "multibulk count minus zero": b"*-0\r\n",
+    "multibulk count with plus": b"*+1\r\n",
+    "multibulk count with space": b"* 1\r\n",
+    "multibulk count over int": b"*2147483648\r\n",
+    "multibulk count over long": b"*99999999999999999999\r\n",
+    "bulk length negative": b"*1\r\n$-1\r\n",
+    "bulk length empty": b"*1\r\n$\r\n",
+    "bulk length not a number": b"*1\r\n$abc\r\n",
+    "bulk length with leading zero": b"*1\r\n$04\r\nPING\r\n",
+    "bulk length over every limit": b"*1\r\n$600000000\r\n",
+    "bulk without dollar": b"*1\r\nx\r\n",
+    "bulk that is an empty line": b"*1\r\n\r\n",
+    "bulk that is an integer": b"*2\r\n$4\r\nECHO\r\n:1\r\n",
+    "error after good requests": command("PING") + command("ECHO", "x") + b"*1\r\n$-1\r\n",
+    "unbalanced double quote": command("PING") + b"ECHO \"a\r\n",
+    "closing quote followed by a letter": command("PING") + b"ECHO 'a'b\r\n",
+    "too big mbulk count string": b"*" + b"1" * 70000,
+    "too big bulk count string": b"*1\r\n$" + b"1" * 70000,
+    "quit with arguments": commands(("QUIT", "a", "b"), ("PING",)),
+    "quit while subscribed": commands(("SUBSCRIBE", "a"), ("QUIT",), ("PING",)),
+}
+
+AUTH_SCRIPTS = {
+    "noauth before auth": commands(
+        ("PING",), ("PING", "x"), ("FOO", "a"), ("PUBLISH", "a"), ("PUBLISH", "a", "b"),
+        ("SUBSCRIBE", "a"), ("PSUBSCRIBE", "a*"), ("UNSUBSCRIBE",), ("PUNSUBSCRIBE",),
+        ("ECHO", "x"), ("SELECT", "0"), ("CLIENT", "SETNAME", "x"), ("CLIENT", "GETNAME"),
+        ("CLIENT",), ("CLIENT", "FOO"), ("HELLO",), ("HELLO", "2"), ("HELLO", "x"), ("RESET",),
+        ("PING",)),
+    "wrongpass and auth": commands(
+        ("AUTH", "wrong"), ("PING",), ("AUTH", "default", "wrong"), ("AUTH", "other", TOKEN),
+        ("AUTH",), ("AUTH", "a", "b", "c"), ("HELLO", "2", "AUTH", "default", "bad"), ("PING",),
+        ("AUTH", TOKEN), ("PING",), ("AUTH", "wrong"), ("PING",), ("AUTH", TOKEN), ("ECHO", "in"),
+        ("RESET",), ("PING",), ("AUTH", "default", TOKEN), ("PING",), ("SUBSCRIBE", "a"),
+        ("AUTH", TOKEN)),
+    "authenticated requests may be long": commands(("AUTH", TOKEN), ("FOO", *["a"] * 20),
+                                                   ("ECHO", "x" * 20000)),
+}
+
+AUTH_FATAL = {
+    "unauthenticated multibulk length": b"*11\r\n",
+    "unauthenticated bulk length": b"*2\r\n$4\r\nAUTH\r\n$16385\r\n",
+    "noauth then unauthenticated length": command("PING") + b"*1\r\n$20000\r\n",
+}
+
+
+@pytest.mark.parametrize("name", SCRIPTS)
+def test_script(pair, name):
+    assert_same(pair, SCRIPTS[name])
+
+
+@pytest.mark.parametrize("name", FATAL)
+def test_protocol_error_closes(pair, name):
+    reply = assert_same(pair, FATAL[name], quit=False)
+    assert reply.count(b"-ERR") <= 1
+
+
+@pytest.mark.parametrize("name", AUTH_SCRIPTS)
+def test_auth_script(auth_pair, name):
+    assert_same(auth_pair, AUTH_SCRIPTS[name])
+
+
+@pytest.mark.parametrize("name", AUTH_FATAL)
+def test_auth_protocol_error_closes(auth_pair, name):
+    assert_same(auth_pair, AUTH_FATAL[name], quit=False)
+
+
+def test_too_big_inline_request(module_servers):
+    """Redis caps an inline line at 64 KiB, linecast at --max-line."""
+    servers = (module_servers("redis", "--databases", "1"),
+               module_servers("linecast", "--max-line", "65536"))
+    assert_same(servers, command("PING") + b"ECHO " + b"a" * 70000, quit=False)
+
+
+def run_steps(servers, connections, steps):
+    """Each step sends bytes on one connection; after it, every connection's
+    output must match. Returns Redis's outputs, per step and connection."""
+    redis, linecast = servers
+    rs = [Client(redis.port) for _ in range(connections)]
+    ls = [Client(linecast.port) for _ in range(connections)]
+    seen = []
+    try:
+        for step, (index, data) in enumerate(steps):
+            rs[index].send(data)
+            ls[index].send(data)
+            outputs = []
+            for i in range(connections):
+                expected = rs[i].read_until_idle(0.3)
+                got = ls[i].read_at_least(len(expected))
+                assert got == expected, (f"step {step}, connection {i}:\n"
+                                         f"redis:    {expected!r}\nlinecast: {got!r}")
+                outputs.append(expected)
+            seen.append(outputs)
+        return seen
+    finally:
+        for c in rs + ls:
+            c.close()
+
+
+def test_publish_counts_and_deliveries(pair):
+    seen = run_steps(pair, 5, [
+        (0, command("SUBSCRIBE", "news", "sport")),
+        (1, command("PSUBSCRIBE", "n*")),
+        (2, commands(("SUBSCRIBE", "news"), ("PSUBSCRIBE", "ne?s"))),
+        (3, command("PSUBSCRIBE", "*")),
+        (4, command("PUBLISH", "news", "hello")),
+        (4, command("PUBLISH", "sport", "goal")),
+        (4, command("PUBLISH", "nothing", "x")),
+        (4, command("PUBLISH", "", "empty channel")),  # `*` does not match ""
+        (4, command("PUBLISH", "news", b"bin\x00\r\nary")),
+        (2, command("UNSUBSCRIBE", "news")),
+        (4, command("PUBLISH", "news", "again")),
+    ])
+    assert seen[4][4] == b":5\r\n"
+
+
+def test_pipelined_publishes(pair):
+    publishes = b"".join(command("PUBLISH", "seq", str(i)) for i in range(200))
+    seen = run_steps(pair, 2, [(0, command("SUBSCRIBE", "seq")), (1, publishes)])
+    assert seen[1][1] == b":1\r\n" * 200
+
+
+def test_subscriber_that_quits_is_no_longer_counted(pair):
+    redis, linecast = pair
+    for server in pair:
+        sub = Client(server.port, commands(("SUBSCRIBE", "gone"), ("QUIT",)))
+        sub.read_until_eof()
+        sub.close()
+    run_steps(pair, 1, [(0, command("PUBLISH", "gone", "x"))])
+
+
+def test_known_differences(pair):
+    """Where linecast knowingly differs from Redis 7.0 (docs/PROTOCOL.md)."""
+    redis, linecast = pair
+
+    # HELLO describes linecast, not Redis; the shape is Redis's.
+    def hello(port):
+        return exchange(port, command("HELLO", "2"))
+
+    r, l = hello(redis.port), hello(linecast.port)
+    assert r.startswith(b"*14\r\n$6\r\nserver\r\n$5\r\nredis\r\n")
+    assert l.startswith(b"*14\r\n$6\r\nserver\r\n$8\r\nlinecast\r\n$7\r\nversion\r\n")
+    tail = b"$4\r\nmode\r\n$10\r\nstandalone\r\n$4\r\nrole\r\n$6\r\nmaster\r\n$7\r\nmodules\r\n*0\r\n+OK\r\n"
+    assert r.endswith(tail) and l.endswith(tail)
+    assert b"$5\r\nproto\r\n:2\r\n$2\r\nid\r\n:" in l
+
+    # RESP3 is not offered: clients fall back to RESP2 on NOPROTO.
+    assert exchange(redis.port, command("HELLO", "3")).startswith(b"%7\r\n")
+    assert exchange(linecast.port, command("HELLO", "3")) == (
+        b"-NOPROTO unsupported protocol version\r\n+OK\r\n")
+
+    # A multibulk count is at most 1048576 (Redis 7.0 accepts up to INT_MAX
+    # and waits; linecast could never hold that many strings anyway).
+    assert exchange(linecast.port, b"*1048577\r\n", quit=False) == (
+        b"-ERR Protocol error: invalid multibulk length\r\n")
+    waiting = Client(linecast.port, b"*1048576\r\n")
+    assert waiting.read_until_idle(0.3) == b"" and not waiting.eof
+    waiting.close()
+
+    # UNSUBSCRIBE without arguments walks a hash table in both: the same
+    # replies and counts, the names in an order of their own.
+    script = commands(("SUBSCRIBE", "a", "b", "c"), ("UNSUBSCRIBE",))
+
+    def unsubscribes(port):
+        frames = exchange(port, script).split(b"*3\r\n")
+        return [f.split(b"\r\n") for f in frames if f.startswith(b"$11\r\nunsubscribe")]
+
+    r, l = unsubscribes(redis.port), unsubscribes(linecast.port)
+    assert sorted(f[3] for f in l) == sorted(f[3] for f in r) == [b"a", b"b", b"c"]
+    assert [f[4] for f in l] == [f[4] for f in r] == [b":2", b":1", b":0"]
