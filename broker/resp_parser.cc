@@ -162,6 +162,18 @@ void RespParser::reset() {
   pieces_.clear();
 }
 
+// One huge request (a long inline line, a SUBSCRIBE of thousands of names)
+// must not leave its buffers to the connection for good; ordinary requests
+// stay far below these sizes and reuse theirs.
+void RespParser::trimBuffers() {
+  constexpr std::size_t kKeepBytes = 64 * 1024;
+  constexpr std::size_t kKeepArgs = 1024;
+  if (line_.capacity() > kKeepBytes) std::string().swap(line_);
+  if (decoded_.capacity() > kKeepBytes) std::string().swap(decoded_);
+  if (pieces_.capacity() > kKeepArgs) std::vector<Piece>().swap(pieces_);
+  if (args_.capacity() > kKeepArgs) std::vector<std::string_view>().swap(args_);
+}
+
 void RespParser::finish() {
   stage_ = Stage::kStart;
   pos_ = 0;
@@ -186,6 +198,8 @@ RespParser::Status RespParser::next(const RingBuffer& in, std::span<char> scratc
     switch (stage_) {
       case Stage::kStart:
         if (in.empty()) return Status::kNeedMore;
+        // The previous request has been executed: its views are dead.
+        trimBuffers();
         pieces_.clear();
         args_.clear();
         stage_ = in.at(0) == '*' ? Stage::kCount : Stage::kInline;

@@ -97,6 +97,7 @@ class RespParser {
   void resolveArgs(const RingBuffer& in, std::span<char> scratch);
   Status fail(std::string_view text);
   void finish();
+  void trimBuffers();
 
   std::size_t maxLine_;
   std::size_t maxRequest_;
