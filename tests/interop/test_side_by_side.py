@@ -225,9 +225,13 @@ def run_steps(servers, connections, steps):
         for step, (index, data) in enumerate(steps):
             rs[index].send(data)
             ls[index].send(data)
+            # Every request in these scripts gets a reply, and Redis writes
+            # all its clients' output in the same loop turn: once the
+            # sender's reply is here, so are the pushes to the others.
+            first = rs[index].read_at_least(1, settle=0.3)
             outputs = []
             for i in range(connections):
-                expected = rs[i].read_until_idle(0.3)
+                expected = first if i == index else rs[i].read_until_idle(0.3)
                 got = ls[i].read_at_least(len(expected))
                 assert got == expected, (f"step {step}, connection {i}:\n"
                                          f"redis:    {expected!r}\nlinecast: {got!r}")
