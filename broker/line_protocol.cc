@@ -108,15 +108,25 @@ void LineProtocol::publish(Connection& conn, std::string_view rest) {
   broker_.publish(channel, payload);
 }
 
-void LineProtocol::subscribe(Connection& conn, std::string_view rest) {
-  std::string_view check = rest;
+// SUB and UNSUB are rejected whole when one pattern is invalid, so every
+// pattern is checked before any takes effect.
+LineProtocol::PatternCheck LineProtocol::checkPatterns(std::string_view rest) {
   std::string_view pattern;
   bool any = false;
-  while (nextArgument(check, pattern)) {
+  while (nextArgument(rest, pattern)) {
     any = true;
-    if (!isValidPattern(pattern)) return error(conn, "invalid pattern");
+    if (!isValidPattern(pattern)) return PatternCheck::kInvalid;
   }
-  if (!any) return error(conn, "missing pattern");
+  return any ? PatternCheck::kValid : PatternCheck::kNone;
+}
+
+void LineProtocol::subscribe(Connection& conn, std::string_view rest) {
+  switch (checkPatterns(rest)) {
+    case PatternCheck::kNone: return error(conn, "missing pattern");
+    case PatternCheck::kInvalid: return error(conn, "invalid pattern");
+    case PatternCheck::kValid: break;
+  }
+  std::string_view pattern;
 
   // Add one by one so duplicates inside the command count once; roll back
   // if the whole command would pass --max-subs (it is rejected whole).
@@ -137,14 +147,12 @@ void LineProtocol::subscribe(Connection& conn, std::string_view rest) {
 }
 
 void LineProtocol::unsubscribe(Connection& conn, std::string_view rest) {
-  std::string_view check = rest;
-  std::string_view pattern;
-  bool any = false;
-  while (nextArgument(check, pattern)) {
-    any = true;
-    if (!isValidPattern(pattern)) return error(conn, "invalid pattern");
+  switch (checkPatterns(rest)) {
+    case PatternCheck::kNone: return broker_.unsubscribeAll(conn);
+    case PatternCheck::kInvalid: return error(conn, "invalid pattern");
+    case PatternCheck::kValid: break;
   }
-  if (!any) return broker_.unsubscribeAll(conn);
+  std::string_view pattern;
   while (nextArgument(rest, pattern)) broker_.unsubscribe(conn, pattern);
 }
 

@@ -30,6 +30,8 @@ class LineProtocol {
   bool requiresAuth() const { return !settings_.authToken.empty(); }
 
  private:
+  enum class PatternCheck { kValid, kInvalid, kNone };
+  static PatternCheck checkPatterns(std::string_view rest);
   void execute(Connection& conn, std::string_view line);
   void publish(Connection& conn, std::string_view rest);
   void subscribe(Connection& conn, std::string_view rest);
