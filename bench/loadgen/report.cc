@@ -112,7 +112,8 @@ std::string reportText(const Options& o, const Target& t, const RunResult& r) {
     add(out, "  send lag us  p99 {:.1f}  max {:.1f} (the loadgen's own lateness, included above)\n",
         us(r.sendLag.percentile(0.99)), us(r.sendLag.max()));
   }
-  if (r.serverRssBeforeKb && r.serverRssAfterKb && r.connections > 0) {
+  if (o.scenario == Scenario::kConns && r.serverRssBeforeKb && r.serverRssAfterKb &&
+      r.connections > 0) {
     double per = (static_cast<double>(*r.serverRssAfterKb) - static_cast<double>(*r.serverRssBeforeKb)) *
                  1024.0 / static_cast<double>(r.connections);
     add(out, "  server rss   {} KiB -> {} KiB = {:.0f} B per connection\n", *r.serverRssBeforeKb,
