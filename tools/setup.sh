@@ -14,6 +14,8 @@ packages=(
   python3-pytest python3-yaml curl mono-mcs mono-runtime openjdk-17-jdk-headless
   # RESP interop (tests/interop): real Redis clients and a real redis-server
   redis-server redis-tools python3-redis
+  # fuzzing (tools/fuzz.sh): libFuzzer, ASan and UBSan from clang
+  clang-14 libclang-rt-14-dev
 )
 
 missing=()

@@ -1,0 +1,129 @@
+// Fuzz target: RESP2 (RespParser + RespProtocol, docs/PROTOCOL.md "Redis
+// clients").
+//
+// Input: a flags byte (--max-line, whether a token is required), a byte
+// seeding how the rest is cut into reads, then the bytes of one connection
+// whose first byte made it a RESP connection. RespProtocol processes them
+// read by read on a Connection, with a second RESP connection and a
+// line-protocol connection subscribed on the same Broker. Checked:
+//   - every byte sent back is a well-formed RESP2 reply;
+//   - a connection closed by a protocol error got a '-' error last;
+//   - the unparsed input left in the ring never passes the parser's
+//     maxPending(), so a read always has room (the ring is sized by it);
+//   - deliveries to the line subscriber are valid MSG lines, and to the
+//     RESP subscriber valid RESP.
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "broker.h"
+#include "connection.h"
+#include "fuzz_input.h"
+#include "line_protocol.h"
+#include "metrics.h"
+#include "resp_protocol.h"
+#include "resp_session.h"
+#include "stream_check.h"
+
+namespace linecast::fuzz {
+namespace {
+
+constexpr std::size_t kMaxLines[] = {4, 64, 1024, 16384};
+constexpr std::size_t kMaxRead = 4096;
+constexpr std::size_t kMaxOutbuf = 1 << 20;
+
+void collect(Connection& conn, std::string& into) {
+  for (auto span : conn.output().readableSpans()) into.append(span.data(), span.size());
+  conn.output().clear();
+}
+
+// Feeds the commands of a fixed client (a RESP subscriber) through the
+// protocol so the fuzzed connection's PUBLISH has someone to reach.
+void feed(RespProtocol& protocol, Connection& conn, std::string_view bytes, std::span<char> scratch) {
+  conn.input().reserve(bytes.size(), 1 << 20);
+  conn.input().append(bytes);
+  protocol.process(conn, scratch, 0);
+}
+
+}  // namespace
+}  // namespace linecast::fuzz
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  using namespace linecast;
+  using namespace linecast::fuzz;
+  Input input(data, size);
+  std::uint8_t flags = input.byte();
+  std::size_t maxLine = kMaxLines[flags & 3];
+  std::string token = (flags & 4) ? "s3cret" : "";
+  std::uint32_t rng = 0x68E31DA4u ^ input.byte();
+  std::string_view stream = input.rest();
+
+  Metrics metrics;
+  Broker broker(metrics);
+  RespProtocol resp(broker, RespProtocolSettings{maxLine, 8, token});
+  LineProtocol line(broker, LineProtocolSettings{8, token});
+  std::vector<char> scratch(maxLine + 1);
+  EndOfTurn endOfTurn;
+
+  Connection conn(-1, 16, "fuzz", maxLine, kMaxOutbuf, endOfTurn, 0);
+  conn.authenticated = token.empty();
+  resp.start(conn);
+  const std::size_t maxPending = conn.resp->parser.maxPending();
+
+  Connection respSub(-1, 17, "resp-sub", maxLine, kMaxOutbuf, endOfTurn, 0);
+  respSub.authenticated = true;
+  resp.start(respSub);
+  feed(resp, respSub, "*2\r\n$9\r\nSUBSCRIBE\r\n$1\r\na\r\n*2\r\n$10\r\nPSUBSCRIBE\r\n$1\r\n*\r\n", scratch);
+
+  Connection lineSub(-1, 18, "line-sub", 64, kMaxOutbuf, endOfTurn, 0);
+  lineSub.protocol = Protocol::kLine;
+  lineSub.authenticated = true;
+  lineSub.input().reserve(6, 1024);
+  lineSub.input().append(std::string_view("SUB >\n"));
+  line.process(lineSub, scratch, 0);
+  FUZZ_CHECK(lineSub.open() && lineSub.output().empty());
+
+  std::string replies;
+  std::string respDelivered;
+  std::string lineDelivered;
+  collect(respSub, respDelivered);
+  double now = 0;
+  std::size_t fed = 0;
+  while (fed < stream.size() && conn.open()) {
+    rng ^= rng << 13;
+    rng ^= rng >> 17;
+    rng ^= rng << 5;
+    std::size_t chunk = std::min<std::size_t>(1 + rng % kMaxRead, stream.size() - fed);
+    // Connection::readSocket's bound: one partial request plus a read.
+    FUZZ_CHECK(conn.input().reserve(chunk, maxPending + 64 * 1024));
+    conn.input().append(stream.substr(fed, chunk));
+    fed += chunk;
+    now += 0.001;
+    resp.process(conn, scratch, now);
+    if (conn.open()) FUZZ_CHECK(conn.input().size() <= maxPending);
+    collect(conn, replies);
+    collect(respSub, respDelivered);
+    collect(lineSub, lineDelivered);
+    endOfTurn.flush.clear();
+    endOfTurn.close.clear();
+  }
+
+  bool lastIsError = false;
+  bool lastIsOk = false;
+  bool complete = false;
+  FUZZ_CHECK(respStreamValid(replies, lastIsError, lastIsOk, complete));
+  FUZZ_CHECK(complete);
+  if (!conn.open() && conn.reason() == CloseReason::kProtocolError) FUZZ_CHECK(lastIsError);
+  if (!conn.open() && conn.reason() == CloseReason::kQuit) FUZZ_CHECK(lastIsOk);
+  FUZZ_CHECK(respStreamValid(respDelivered, lastIsError, lastIsOk, complete));
+  FUZZ_CHECK(complete);
+  LineKind last;
+  std::string_view tail;
+  FUZZ_CHECK(lineStreamValid(lineDelivered, last, tail));
+  FUZZ_CHECK(tail.empty());
+
+  for (Connection* c : {&conn, &respSub, &lineSub}) broker.unsubscribeAll(*c);
+  FUZZ_CHECK(broker.subscriptionCount() == 0);
+  return 0;
+}
