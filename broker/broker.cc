@@ -5,18 +5,28 @@
 namespace linecast {
 
 std::size_t Broker::publish(std::string_view channel, std::string_view payload) {
+  return fanOut(channel, payload, LineRouting::kDeliver);
+}
+
+std::size_t Broker::publishAnyBytes(std::string_view channel, std::string_view payload) {
+  LineRouting routing = LineRouting::kDeliver;
+  if (checkPublishChannel(channel) != ChannelStatus::kValid) {
+    routing = LineRouting::kNone;
+  } else if (payload.find('\n') != std::string_view::npos) {
+    routing = LineRouting::kCountUndeliverable;
+  }
+  return fanOut(channel, payload, routing);
+}
+
+std::size_t Broker::fanOut(std::string_view channel, std::string_view payload, LineRouting routing) {
   static constexpr std::string_view kMsg = "MSG ";
   ++metrics_.messagesPublished;
   std::size_t delivered = 0;
-  if (router_.subscriptionCount() > 0 && checkPublishChannel(channel) == ChannelStatus::kValid) {
-    // Looked for only once a line subscriber matches: most payloads come
-    // from line PUBs and HTTP, which cannot hold a '\n'.
-    int lineSafe = -1;
+  if (routing != LineRouting::kNone && router_.subscriptionCount() > 0) {
     router_.match(channel, [&](Subscriber* sub) {
       auto* conn = static_cast<Connection*>(sub);
       if (!conn->open()) return;
-      if (lineSafe < 0) lineSafe = payload.find('\n') == std::string_view::npos;
-      if (!lineSafe) {
+      if (routing == LineRouting::kCountUndeliverable) {
         ++metrics_.messagesUndeliverable;
         return;
       }

@@ -22,14 +22,18 @@ class Broker {
   // Delivers to every open line-protocol connection with a matching
   // subscription, once per connection, and to RESP subscribers the way
   // Redis does (once per matching channel and pattern). Returns the number
-  // of deliveries. Any channel and payload may come from RESP: a channel
-  // that is not a valid PUB channel matches no line subscription, and a
-  // payload with '\n' (which cannot be a MSG line) reaches RESP subscribers
-  // only and counts as undeliverable for each line subscriber it skips.
+  // of deliveries. For the line protocol and HTTP, which have already
+  // checked the channel and cannot carry a '\n' in a payload.
   std::size_t publish(std::string_view channel, std::string_view payload);
+  // For RESP, whose channel and payload may be any bytes: a channel that is
+  // not a valid PUB channel matches no line subscription, and a payload with
+  // '\n' (which cannot be a MSG line) reaches RESP subscribers only and
+  // counts as undeliverable for each line subscriber it skips.
+  std::size_t publishAnyBytes(std::string_view channel, std::string_view payload);
 
   // The pattern must be valid. Returns false if the connection held it.
   bool subscribe(Connection& conn, std::string_view pattern);
+  // Returns false if the connection did not hold the pattern.
   bool unsubscribe(Connection& conn, std::string_view pattern);
   // Line and RESP subscriptions of the connection.
   void unsubscribeAll(Connection& conn);
@@ -44,6 +48,9 @@ class Broker {
   Metrics& metrics() { return metrics_; }
 
  private:
+  enum class LineRouting { kDeliver, kNone, kCountUndeliverable };
+  std::size_t fanOut(std::string_view channel, std::string_view payload, LineRouting routing);
+
   Router router_;
   RespIndex respIndex_;
   Metrics& metrics_;

@@ -111,7 +111,7 @@ class Connection : public Subscriber {
   bool wantsWritable = false;   // EPOLLOUT is registered
   double openedAt;              // for --auth-timeout
   double partialSince = -1;     // when unparsed bytes first waited; -1: none
-  double drainDeadline = 0;     // for kDraining
+  double drainDeadline = 0;     // kDraining/kLingering: cut then; 0 until the first flush
   double lastActive;            // last read or write, for buffer release
   std::uint64_t writeCalls = 0;  // writev() calls, for tests of batching
 

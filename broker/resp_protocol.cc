@@ -177,7 +177,7 @@ void RespProtocol::execute(Connection& conn, std::span<const std::string_view> a
 
   switch (command->id) {
     case Id::kPublish:
-      respInteger(conn, static_cast<long long>(broker_.publish(argv[1], argv[2])));
+      respInteger(conn, static_cast<long long>(broker_.publishAnyBytes(argv[1], argv[2])));
       break;
     case Id::kSubscribe:
       subscribe(conn, argv.subspan(1), false);

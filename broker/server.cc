@@ -206,7 +206,6 @@ void Server::readFrom(Connection& conn, bool hangup) {
       case Connection::ReadResult::kEof:
         // Every complete line ran; an unterminated last line is dropped.
         conn.drain(CloseReason::kPeerClosed);
-        conn.drainDeadline = now_ + config_.shutdownGrace;
         return;
       case Connection::ReadResult::kError:
         conn.abort(CloseReason::kIoError);
@@ -312,11 +311,7 @@ void Server::checkTimeouts(Connection& conn, bool authRequired) {
     ++metrics_.protocolErrors;
     conn.fail(CloseReason::kReadTimeout, resp ? "-ERR read timeout\r\n" : "-ERR read timeout\n");
   }
-  if (conn.state() == Connection::State::kDraining) {
-    conn.drainDeadline = now_ + config_.shutdownGrace;
-  } else if (now_ - conn.lastActive >= kIdleRelease) {
-    conn.releaseIdleBuffers();
-  }
+  if (conn.open() && now_ - conn.lastActive >= kIdleRelease) conn.releaseIdleBuffers();
 }
 
 void Server::endTurn() {
@@ -336,6 +331,11 @@ void Server::endTurn() {
 void Server::flush(Connection& conn) {
   auto state = conn.state();
   if (state == Connection::State::kClosing || state == Connection::State::kLingering) return;
+  // drain() always asks for a flush in the same turn, so this stamps every
+  // draining connection before any cron can judge it.
+  if (state == Connection::State::kDraining && conn.drainDeadline == 0) {
+    conn.drainDeadline = now_ + config_.shutdownGrace;
+  }
   std::size_t written = 0;
   std::uint64_t callsBefore = conn.writeCalls;
   auto result = conn.output().empty() ? Connection::WriteResult::kDone : conn.writeSocket(written);
@@ -355,7 +355,6 @@ void Server::flush(Connection& conn) {
       break;
   }
   if (state != Connection::State::kDraining) return;
-  if (conn.drainDeadline == 0) conn.drainDeadline = now_ + config_.shutdownGrace;
   if (conn.reason() == CloseReason::kPeerClosed || conn.reason() == CloseReason::kShutdown) {
     conn.abort(conn.reason());  // nothing more to wait for
   } else {
@@ -379,9 +378,10 @@ void Server::destroy(Connection& conn) {
   if (reason == CloseReason::kSlowConsumer) {
     ++metrics_.slowConsumers;
     // Best effort: the backlog is gone; the line goes only if the socket
-    // takes it now. Redis closes a client over its output limit without a
-    // word, so a RESP connection gets no line.
-    if (conn.protocol != Protocol::kResp) {
+    // takes it now. Only the line protocol has this line: Redis closes a
+    // client over its output limit without a word, and an HTTP client would
+    // read it as a broken response.
+    if (conn.protocol == Protocol::kLine) {
       ++metrics_.protocolErrors;
       static constexpr std::string_view kSlow = "-ERR slow consumer\n";
       ssize_t ignored = ::send(conn.fd(), kSlow.data(), kSlow.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
