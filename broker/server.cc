@@ -134,7 +134,7 @@ void Server::onEvent(std::uint64_t key, std::uint32_t events) {
   if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) {
     readFrom(*conn, (events & (EPOLLRDHUP | EPOLLHUP)) != 0);
   }
-  if ((events & EPOLLOUT) && conn->state() != Connection::State::kClosing) {
+  if ((events & EPOLLOUT) && conn->state() != Connection::State::kClosing && !conn->flushQueued) {
     endOfTurn_.flush.push_back(conn);
     conn->flushQueued = true;
   }
