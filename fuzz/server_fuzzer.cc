@@ -70,14 +70,6 @@ constexpr std::size_t kHeapSlack = 2 << 20;
 
 constexpr std::string_view kToken = "s3cret";
 
-// KNOWN SERVER BUG (tests/integration/fault_drain_test.cc): a connection
-// draining after QUIT, a fatal error or an HTTP "Connection: close" whose
-// output did not fit the socket at once has no drain deadline yet (it is set
-// only when a flush completes), so the next cron aborts it and its last
-// reply is lost. Until that is fixed the check that such a connection was
-// closed with its error is off (well-formedness is still checked); set this
-// to false with the fix.
-constexpr bool kToleratePrematureDrainAbort = true;
 
 constexpr std::string_view kCommands[] = {
     "SUB a\n", "SUB a.> * b\n", "SUB x y z w v u t s r\n", "UNSUB\n", "UNSUB a\n", "PUB a x\n",
@@ -370,7 +362,7 @@ class Run {
     if (out.empty()) return true;
     // Closed by the server while the client was still talking: it must say
     // why (or have been told QUIT).
-    bool mustExplain = c.serverClosed && !c.shutWrite && !slowConsumerCut && !kToleratePrematureDrainAbort;
+    bool mustExplain = c.serverClosed && !c.shutWrite && !slowConsumerCut;
     switch (c.kind) {
       case Kind::kUndecided:
       case Kind::kLine: {
@@ -387,15 +379,6 @@ class Run {
         return !mustExplain || (complete && (lastIsError || lastIsOk));
       }
       case Kind::kHttp:
-        // KNOWN SERVER BUG (tests/integration/fault_http_test.cc,
-        // SlowConsumerCutGetsNoLineProtocolError): an HTTP connection cut as
-        // a slow consumer is sent the line protocol's "-ERR slow consumer\n".
-        // Tolerated here so that the fuzzer looks for other bugs; remove
-        // once the server sends that line to line-protocol connections only.
-        if (slowConsumerCut && out.ends_with("-ERR slow consumer\n")) {
-          out.remove_suffix(std::string_view("-ERR slow consumer\n").size());
-          mustExplain = false;
-        }
         return httpStreamValid(out) && (!mustExplain || httpLastAskedToClose(out));
     }
     return false;

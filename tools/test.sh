@@ -15,3 +15,6 @@ run_suite() {
 run_suite release
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   run_suite asan
+
+# Each fuzz target briefly, two at a time (the long run: tools/fuzz.sh 600).
+tools/fuzz.sh 20

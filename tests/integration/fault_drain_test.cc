@@ -4,10 +4,10 @@
 // a fatal error "the server flushes that line and closes the connection",
 // within --shutdown-grace.
 //
-// Found by fuzz/server_fuzzer.cc: the drain deadline is set only once a
-// flush completes, so a draining connection whose output did not fit the
-// socket at once has a deadline of 0 and the next cron (within 100 ms)
-// aborts it, dropping the pending output and the last reply.
+// Found by fuzz/server_fuzzer.cc (fixed in fd99061): the drain deadline was
+// set only once a flush completed, so a draining connection whose output
+// did not fit the socket at once had a deadline of 0 and the next cron
+// (within 100 ms) aborted it, dropping the pending output and the last reply.
 
 #include <string>
 #include <thread>

@@ -98,8 +98,8 @@ TEST_F(FaultHttpTest, SlowConsumerCutGetsNoLineProtocolError) {
   // is the spec's; but "-ERR slow consumer\n" is a line-protocol line, not
   // HTTP: an HTTP client must get whole responses only (Redis likewise
   // closes a RESP client over its limit without a word).
-  // KNOWN SERVER BUG: Server::destroy() sends the line to every protocol
-  // but RESP. Found by fuzz/server_fuzzer.cc.
+  // Found by fuzz/server_fuzzer.cc (fixed in fd99061: Server::destroy()
+  // sent the line to every protocol but RESP).
   TestClient c = http();
   std::string requests;
   for (int i = 0; i < 40; ++i) requests += "GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n";
