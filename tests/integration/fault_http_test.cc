@@ -112,5 +112,30 @@ TEST_F(FaultHttpTest, SlowConsumerCutGetsNoLineProtocolError) {
   EXPECT_TRUE(other.expectLine("HTTP/1.1 200 OK\r"));
 }
 
+TEST_F(FaultHttpTest, UrlAndHeaderLimitsOnePastAnswerAndCloseOthersServed) {
+  // docs/PROTOCOL.md, HTTP decisions: URL 8 KiB (414), all headers 32 KiB
+  // (431); both answered, then the connection is closed.
+  TestClient sub = connect();
+  ASSERT_TRUE(subscribe(sub, {"u"}));
+  TestClient longUrl = http();
+  ASSERT_TRUE(longUrl.send("GET /" + repeat('u', 8 * 1024) + " HTTP/1.1\r\nHost: t\r\n\r\n"));
+  EXPECT_TRUE(longUrl.expectLine("HTTP/1.1 414 URI Too Long\r"));
+  EXPECT_TRUE(longUrl.readUntilClosed().has_value());
+  TestClient bigHeaders = http();
+  std::string headers;
+  for (int i = 0; i < 40; ++i) headers += "X-Pad-" + std::to_string(i) + ": " + repeat('h', 1000) + "\r\n";
+  ASSERT_TRUE(bigHeaders.send("GET /healthz HTTP/1.1\r\n" + headers + "\r\n"));
+  EXPECT_TRUE(bigHeaders.expectLine("HTTP/1.1 431 Request Header Fields Too Large\r"));
+  EXPECT_TRUE(bigHeaders.readUntilClosed().has_value());
+  // Just under both limits is served.
+  TestClient fine = http();
+  std::string some;
+  for (int i = 0; i < 20; ++i) some += "X-Pad-" + std::to_string(i) + ": " + repeat('h', 1000) + "\r\n";
+  ASSERT_TRUE(fine.send("POST /pub/u?" + repeat('q', 7000) + " HTTP/1.1\r\nContent-Length: 2\r\n" + some +
+                        "\r\nok"));
+  EXPECT_TRUE(fine.expectLine("HTTP/1.1 200 OK\r"));
+  EXPECT_TRUE(sub.expectLine("MSG u ok"));
+}
+
 }  // namespace
 }  // namespace linecast::test
