@@ -80,6 +80,25 @@ void Listener::close() {
   fd_ = -1;
 }
 
+// Out of descriptors: give up the spare one for a moment to accept the
+// oldest waiting connection and close it at once, so the queue drains
+// instead of raising the same edge forever.
+Listener::AcceptResult Listener::shedOne(int& fd) {
+  fd = -1;
+  if (spareFd_ < 0) spareFd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  if (spareFd_ < 0) return AcceptResult::kStalled;
+  ::close(spareFd_);
+  int shed = ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
+  int acceptErrno = errno;
+  if (shed >= 0) ::close(shed);
+  spareFd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  if (shed >= 0 || acceptErrno == EINTR || acceptErrno == ECONNABORTED) return AcceptResult::kDropped;
+  // Linux says EMFILE before it looks at the queue: only now do we learn
+  // that nothing was waiting.
+  if (acceptErrno == EAGAIN) return AcceptResult::kDrained;
+  return AcceptResult::kStalled;  // still no descriptor: retried by the cron
+}
+
 Listener::AcceptResult Listener::acceptOne(int& fd, std::string& peer) {
   for (;;) {
     sockaddr_storage addr{};
@@ -100,13 +119,7 @@ Listener::AcceptResult Listener::acceptOne(int& fd, std::string& peer) {
         return AcceptResult::kDrained;
       case EMFILE:
       case ENFILE:
-        if (spareFd_ < 0) return AcceptResult::kError;
-        ::close(spareFd_);
-        fd = ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
-        if (fd >= 0) ::close(fd);
-        spareFd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-        fd = -1;
-        return AcceptResult::kDropped;
+        return shedOne(fd);
       default:
         return AcceptResult::kError;
     }

@@ -22,13 +22,16 @@ class Listener {
   std::uint16_t port() const { return port_; }
   const std::string& address() const { return address_; }
 
-  enum class AcceptResult { kAccepted, kDrained, kDropped, kError };
+  enum class AcceptResult { kAccepted, kDrained, kDropped, kStalled, kError };
   // Accepts one connection into fd/peer. kDropped: over the fd limit, the
-  // connection was accepted and closed at once.
+  // connection was accepted and closed at once. kStalled: over the fd limit
+  // with no spare descriptor to shed with; connections wait in the queue.
   AcceptResult acceptOne(int& fd, std::string& peer);
   void close();
 
  private:
+  AcceptResult shedOne(int& fd);
+
   int fd_ = -1;
   int spareFd_ = -1;
   std::uint16_t port_ = 0;

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <system_error>
+#include <utility>
 
 #include "log.h"
 #include "version.h"
@@ -147,6 +148,7 @@ Connection* Server::find(std::uint64_t id) {
 
 void Server::acceptAll(Listener& listener, Protocol protocol) {
   if (stopping_) return;
+  bool wasStalled = std::exchange(acceptStalled_, false);
   for (;;) {
     int fd;
     std::string peer;
@@ -157,8 +159,14 @@ void Server::acceptAll(Listener& listener, Protocol protocol) {
       log(LogLevel::kWarn, "out of file descriptors: dropped a new connection");
       continue;
     }
-    if (result == Listener::AcceptResult::kError) {
-      log(LogLevel::kError, "accept failed: {}", std::strerror(errno));
+    if (result == Listener::AcceptResult::kStalled || result == Listener::AcceptResult::kError) {
+      // The queue's edge is spent: the cron retries while we are stalled,
+      // so waiting connections are served once descriptors free up.
+      if (!wasStalled) {
+        log(LogLevel::kError, "accept failed: {}; retrying every {} ms", std::strerror(errno),
+            static_cast<int>(kCronInterval * 1000));
+      }
+      acceptStalled_ = true;
       return;
     }
     if (connections_.size() >= maxConns_) {
@@ -278,6 +286,10 @@ void Server::resumeBudgetedReads() {
 
 void Server::cron() {
   nextCron_ = now_ + kCronInterval;
+  if (acceptStalled_) {
+    acceptAll(listener_, Protocol::kUndecided);
+    if (httpListener_) acceptAll(*httpListener_, Protocol::kHttp);
+  }
   bool authRequired = lineProtocol_.requiresAuth();
   for (auto& [id, conn] : connections_) checkTimeouts(*conn, authRequired);
 }

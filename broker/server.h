@@ -95,6 +95,7 @@ class Server {
   double now_ = 0;
   double nextCron_ = 0;
   bool stopping_ = false;
+  bool acceptStalled_ = false;  // out of descriptors: the cron retries accepting
   std::uint64_t turns_ = 0;
   std::uint64_t lastTurnWriteCalls_ = 0;
   std::uint64_t lastTurnFlushes_ = 0;

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <vector>
 
 namespace linecast::test {
 
@@ -24,6 +25,26 @@ inline std::size_t fdCount(pid_t pid) {
     ::closedir(dir);
   }
   return n;
+}
+
+// The number the kernel would give the process's next descriptor: the
+// lowest one not open. An RLIMIT_NOFILE of exactly this makes the next
+// accept() fail with EMFILE, whatever holes or inherited descriptors there are.
+inline std::size_t lowestFreeFd(pid_t pid) {
+  std::vector<bool> used;
+  std::string path = "/proc/" + std::to_string(pid) + "/fd";
+  if (DIR* dir = ::opendir(path.c_str())) {
+    while (dirent* e = ::readdir(dir)) {
+      if (e->d_name[0] == '.') continue;
+      std::size_t fd = std::stoul(e->d_name);
+      if (fd >= used.size()) used.resize(fd + 1, false);
+      used[fd] = true;
+    }
+    ::closedir(dir);
+  }
+  std::size_t fd = 0;
+  while (fd < used.size() && used[fd]) ++fd;
+  return fd;
 }
 
 // User + system CPU seconds a process has used (/proc/PID/stat).
