@@ -49,8 +49,12 @@
 #if defined(__SANITIZE_ADDRESS__)
 #define LINECAST_FUZZ_ASAN 1
 #endif
-#ifdef LINECAST_FUZZ_ASAN
+// g++'s sanitizer headers lack allocator_interface.h (clang's have it);
+// the replay build under g++ then skips the heap check.
+#if defined(LINECAST_FUZZ_ASAN) && __has_include(<sanitizer/allocator_interface.h>)
 #include <sanitizer/allocator_interface.h>
+#else
+#undef LINECAST_FUZZ_ASAN
 #endif
 
 namespace linecast::fuzz {
