@@ -8,28 +8,9 @@
 #include <new>
 #include <string>
 
+#include "counting_allocator.h"
 #include "in_process_server.h"
 
-namespace {
-
-std::atomic<bool> gCounting{false};
-std::atomic<std::uint64_t> gAllocations{0};
-
-void* countedAlloc(std::size_t n) {
-  if (gCounting.load(std::memory_order_relaxed)) gAllocations.fetch_add(1);
-  void* p = std::malloc(n == 0 ? 1 : n);
-  if (p == nullptr) throw std::bad_alloc();
-  return p;
-}
-
-}  // namespace
-
-void* operator new(std::size_t n) { return countedAlloc(n); }
-void* operator new[](std::size_t n) { return countedAlloc(n); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
 
 namespace linecast::testing {
 namespace {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -19,6 +20,10 @@ std::string escapeBytes(std::string_view bytes, std::size_t maxShown = 300);
 
 // Milliseconds left until the deadline, 0 when it has passed (for poll()).
 int msUntil(Clock::time_point deadline);
+
+// A loopback port that was free a moment ago (for flags where 0 does not
+// mean "any", like --http-port).
+std::uint16_t freePort();
 
 // A string of n copies of c.
 inline std::string repeat(char c, std::size_t n) { return std::string(n, c); }
