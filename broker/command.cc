@@ -1,17 +1,9 @@
 #include "command.h"
 
+#include "ascii.h"
+
 namespace linecast {
 namespace {
-
-bool equalsIgnoreCase(std::string_view a, std::string_view upper) {
-  if (a.size() != upper.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char c = a[i];
-    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-    if (c != upper[i]) return false;
-  }
-  return true;
-}
 
 Verb verbOf(std::string_view text) {
   switch (text.size()) {

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "ascii.h"
 #include "auth.h"
 #include "channel.h"
 #include "line_parser.h"
@@ -26,16 +27,6 @@ Route routeOf(std::string_view path) {
   if (path == "/healthz") return Route::kHealthz;
   if (path == "/stats") return Route::kStats;
   return Route::kUnknown;
-}
-
-bool equalsIgnoreCase(std::string_view a, std::string_view lower) {
-  if (a.size() != lower.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char c = a[i];
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    if (c != lower[i]) return false;
-  }
-  return true;
 }
 
 int hexValue(char c) {

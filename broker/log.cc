@@ -6,6 +6,8 @@
 #include <chrono>
 #include <ctime>
 
+#include "ascii.h"
+
 namespace linecast {
 namespace {
 
@@ -21,15 +23,7 @@ bool logEnabled(LogLevel level) { return static_cast<int>(level) <= gLevel.load(
 
 bool parseLogLevel(std::string_view name, LogLevel& level) {
   for (int i = 0; i < 4; ++i) {
-    std::string_view candidate = kNames[i];
-    if (candidate.size() != name.size()) continue;
-    bool same = true;
-    for (std::size_t j = 0; j < name.size(); ++j) {
-      char c = name[j];
-      if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-      same = same && c == candidate[j];
-    }
-    if (same) {
+    if (equalsIgnoreCase(name, kNames[i])) {
       level = static_cast<LogLevel>(i);
       return true;
     }

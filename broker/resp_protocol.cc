@@ -4,6 +4,7 @@
 
 #include <climits>
 
+#include "ascii.h"
 #include "auth.h"
 #include "resp_index.h"
 #include "resp_session.h"
@@ -80,16 +81,6 @@ constexpr std::string_view kNotSubscribedContext =
     "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context";
 // Redis caps the client bytes it echoes in an error.
 constexpr std::size_t kMaxEchoed = 128;
-
-bool equalsIgnoreCase(std::string_view a, std::string_view lower) {
-  if (a.size() != lower.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char c = a[i];
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    if (c != lower[i]) return false;
-  }
-  return true;
-}
 
 template <std::size_t N>
 const RespCommandInfo* findCommand(const RespCommandInfo (&table)[N], std::string_view name) {
