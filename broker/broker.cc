@@ -4,38 +4,51 @@
 
 namespace linecast {
 
-std::size_t Broker::publish(std::string_view channel, std::string_view payload) {
-  return fanOut(channel, payload, LineRouting::kDeliver);
+const PublishRoute& Broker::route(std::string_view channel) {
+  if (channel.size() > kMaxChannelLength) return invalid_;
+  bool hit;
+  PublishRoute& route = routes_.slot(channel, hit);
+  if (route.status == ChannelStatus::kValid && route.routerVersion != router_.version()) {
+    refill(route);
+  }
+  return route;
+}
+
+void Broker::refill(PublishRoute& route) {
+  route.subscribers.clear();
+  if (router_.subscriptionCount() > 0) {
+    router_.match(route.channel, [&route](Subscriber* sub) {
+      route.subscribers.push_back(static_cast<Connection*>(sub));
+    });
+  }
+  route.routerVersion = router_.version();
+}
+
+std::size_t Broker::deliver(const PublishRoute& route, std::string_view payload) {
+  ++metrics_.messagesPublished;
+  std::size_t delivered = 0;
+  for (Connection* conn : route.subscribers) {
+    // queue() cuts a subscriber over its output limit; it is closed at the
+    // end of the turn, never here in the middle of the fan-out.
+    if (conn->open() && conn->queue(route.msgPrefix, payload, '\n')) ++delivered;
+  }
+  delivered += deliverToResp(route.channel, payload);
+  metrics_.messagesDelivered += delivered;
+  return delivered;
 }
 
 std::size_t Broker::publishAnyBytes(std::string_view channel, std::string_view payload) {
-  LineRouting routing = LineRouting::kDeliver;
-  if (checkPublishChannel(channel) != ChannelStatus::kValid) {
-    routing = LineRouting::kNone;
-  } else if (payload.find('\n') != std::string_view::npos) {
-    routing = LineRouting::kCountUndeliverable;
+  const PublishRoute& found = route(channel);
+  if (found.status == ChannelStatus::kValid && payload.find('\n') == std::string_view::npos) {
+    return deliver(found, payload);
   }
-  return fanOut(channel, payload, routing);
-}
-
-std::size_t Broker::fanOut(std::string_view channel, std::string_view payload, LineRouting routing) {
-  static constexpr std::string_view kMsg = "MSG ";
   ++metrics_.messagesPublished;
-  std::size_t delivered = 0;
-  if (routing != LineRouting::kNone && router_.subscriptionCount() > 0) {
-    router_.match(channel, [&](Subscriber* sub) {
-      auto* conn = static_cast<Connection*>(sub);
-      if (!conn->open()) return;
-      if (routing == LineRouting::kCountUndeliverable) {
-        ++metrics_.messagesUndeliverable;
-        return;
-      }
-      // queue() cuts a subscriber over its output limit; it is closed at the
-      // end of the turn, never here in the middle of the fan-out.
-      if (conn->queue(kMsg, channel, ' ', payload, '\n')) ++delivered;
-    });
+  if (found.status == ChannelStatus::kValid) {
+    for (Connection* conn : found.subscribers) {
+      if (conn->open()) ++metrics_.messagesUndeliverable;
+    }
   }
-  delivered += respIndex_.publish(channel, payload);
+  std::size_t delivered = deliverToResp(channel, payload);
   metrics_.messagesDelivered += delivered;
   return delivered;
 }

@@ -5,6 +5,7 @@
 #include "connection.h"
 #include "metrics.h"
 #include "resp_index.h"
+#include "route_cache.h"
 #include "router.h"
 
 namespace linecast {
@@ -19,12 +20,20 @@ class Broker {
  public:
   explicit Broker(Metrics& metrics) : metrics_(metrics) {}
 
-  // Delivers to every open line-protocol connection with a matching
-  // subscription, once per connection, and to RESP subscribers the way
-  // Redis does (once per matching channel and pattern). Returns the number
-  // of deliveries. For the line protocol and HTTP, which have already
-  // checked the channel and cannot carry a '\n' in a payload.
-  std::size_t publish(std::string_view channel, std::string_view payload);
+  // The cached route of a channel, its subscriber list current. The line
+  // protocol checks route.status, then calls deliver(): one lookup for both.
+  const PublishRoute& route(std::string_view channel);
+
+  // Delivers to every open line-protocol subscriber of the route, once per
+  // connection, and to RESP subscribers the way Redis does (once per
+  // matching channel and pattern). Returns the number of deliveries. The
+  // route must be valid, and the payload must not hold a '\n'.
+  std::size_t deliver(const PublishRoute& route, std::string_view payload);
+
+  // route() plus deliver(), for HTTP, whose channel is already checked.
+  std::size_t publish(std::string_view channel, std::string_view payload) {
+    return deliver(route(channel), payload);
+  }
   // For RESP, whose channel and payload may be any bytes: a channel that is
   // not a valid PUB channel matches no line subscription, and a payload with
   // '\n' (which cannot be a MSG line) reaches RESP subscribers only and
@@ -48,11 +57,15 @@ class Broker {
   Metrics& metrics() { return metrics_; }
 
  private:
-  enum class LineRouting { kDeliver, kNone, kCountUndeliverable };
-  std::size_t fanOut(std::string_view channel, std::string_view payload, LineRouting routing);
+  void refill(PublishRoute& route);
+  std::size_t deliverToResp(std::string_view channel, std::string_view payload) {
+    return respIndex_.subscriptionCount() > 0 ? respIndex_.publish(channel, payload) : 0;
+  }
 
   Router router_;
   RespIndex respIndex_;
+  RouteCache routes_;
+  PublishRoute invalid_;  // for names too long to be a channel, never cached
   Metrics& metrics_;
 };
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -144,12 +145,30 @@ inline std::size_t pieceSize(std::string_view s) { return s.size(); }
 inline std::size_t pieceSize(char) { return 1; }
 }  // namespace detail
 
+namespace detail {
+inline char* copyPiece(char* out, std::string_view s) {
+  if (!s.empty()) std::memcpy(out, s.data(), s.size());  // data() may be null
+  return out + s.size();
+}
+inline char* copyPiece(char* out, char c) {
+  *out = c;
+  return out + 1;
+}
+}  // namespace detail
+
 template <class... Pieces>
 bool Connection::queue(const Pieces&... pieces) {
   if (state_ != State::kOpen && state_ != State::kDraining) return false;
   std::size_t bytes = (detail::pieceSize(pieces) + ...);
-  if (!reserveOutput(bytes)) return false;
-  (output_.append(pieces), ...);
+  std::size_t pending = output_.size();
+  bool fits = pending + bytes <= output_.capacity() && pending + bytes <= maxOutbuf_;
+  if (!fits && !reserveOutput(bytes)) return false;
+  if (char* out = output_.contiguousTail(bytes)) {
+    ((out = detail::copyPiece(out, pieces)), ...);
+    output_.commit(bytes);
+  } else {
+    (output_.append(pieces), ...);
+  }
   markForFlush();
   return true;
 }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstring>
 #include <span>
 #include <string_view>
 
@@ -25,6 +26,15 @@ class LineParser {
   Status next(const RingBuffer& in, std::span<char> scratch, std::string_view& line,
               std::size_t& frameLength);
 
+  // The batch path for a busy connection: calls onLine(line) for each
+  // complete line lying whole in the ring's first readable span, while it
+  // returns true, and returns the bytes those lines take; the caller
+  // consumes them at once. It frames nothing while a partial search is
+  // pending (next() resumes that without rescanning), and leaves a line
+  // that wraps, is unfinished or is too long to next().
+  template <class OnLine>
+  std::size_t frameContiguous(const RingBuffer& in, OnLine&& onLine);
+
   // Forgets the partial search (after the caller discarded the input).
   void reset() { scanned_ = 0; }
   std::size_t maxLine() const { return maxLine_; }
@@ -33,6 +43,27 @@ class LineParser {
   std::size_t maxLine_;
   std::size_t scanned_ = 0;  // bytes of the current frame known to hold no '\n'
 };
+
+template <class OnLine>
+std::size_t LineParser::frameContiguous(const RingBuffer& in, OnLine&& onLine) {
+  if (scanned_ != 0) return 0;
+  std::span<const char> span = in.readableSpans()[0];
+  const char* start = span.data();
+  const char* end = start + span.size();
+  const std::size_t window = maxLine_ + 2;  // a line, '\r' and '\n' at most
+  while (start != end) {
+    std::size_t left = static_cast<std::size_t>(end - start);
+    auto* nl = static_cast<const char*>(std::memchr(start, '\n', left < window ? left : window));
+    if (nl == nullptr) break;
+    std::size_t length = static_cast<std::size_t>(nl - start);
+    if (length > 0 && nl[-1] == '\r') --length;
+    if (length > maxLine_) break;
+    bool more = onLine(std::string_view(start, length));
+    start = nl + 1;
+    if (!more) break;
+  }
+  return static_cast<std::size_t>(start - span.data());
+}
 
 // Splits a contiguous block into the same frames (used for HTTP bodies,
 // where the last line needs no terminator). Calls onLine(std::string_view).

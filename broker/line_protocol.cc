@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <cstring>
+
 #include "auth.h"
 #include "channel.h"
 
@@ -22,6 +24,13 @@ void LineProtocol::process(Connection& conn, std::span<char> scratch, double now
   LineParser& parser = conn.parser();
   RingBuffer& in = conn.input();
   while (conn.open()) {
+    std::size_t framed = parser.frameContiguous(in, [&](std::string_view line) {
+      execute(conn, line);
+      return conn.open();
+    });
+    // QUIT or a fatal error dropped the input; it must not be consumed.
+    if (!conn.open()) return;
+    in.consume(framed);
     std::string_view line;
     std::size_t frameLength = 0;
     auto status = parser.next(in, scratch, line, frameLength);
@@ -49,6 +58,12 @@ void LineProtocol::error(Connection& conn, std::string_view text) {
 }
 
 void LineProtocol::execute(Connection& conn, std::string_view line) {
+  // Nearly every line of a busy connection is a PUB in this exact spelling:
+  // it skips the general verb parse.
+  if (line.size() > 4 && std::memcmp(line.data(), "PUB ", 4) == 0 &&
+      (conn.authenticated || !requiresAuth())) {
+    return publish(conn, line.substr(3));
+  }
   Command command = parseCommand(line);
   if (command.verb == Verb::kEmpty) return;
   if (!conn.authenticated && requiresAuth() && command.verb != Verb::kPing &&
@@ -97,7 +112,8 @@ void LineProtocol::publish(Connection& conn, std::string_view rest) {
   std::string_view payload;
   splitPublish(rest, channel, payload);
   if (channel.empty()) return error(conn, "missing channel");
-  switch (checkPublishChannel(channel)) {
+  const PublishRoute& route = broker_.route(channel);
+  switch (route.status) {
     case ChannelStatus::kInvalid:
       return error(conn, "invalid channel");
     case ChannelStatus::kHasWildcard:
@@ -105,7 +121,7 @@ void LineProtocol::publish(Connection& conn, std::string_view rest) {
     case ChannelStatus::kValid:
       break;
   }
-  broker_.publish(channel, payload);
+  broker_.deliver(route, payload);
 }
 
 // SUB and UNSUB are rejected whole when one pattern is invalid, so every

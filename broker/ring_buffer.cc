@@ -61,23 +61,12 @@ void RingBuffer::append(std::string_view bytes) {
   tail_ += bytes.size();
 }
 
-void RingBuffer::append(char c) {
-  assert(freeSpace() >= 1);
-  data_[tail_ & (capacity_ - 1)] = c;
-  ++tail_;
-}
-
 std::array<std::span<char>, 2> RingBuffer::writableSpans() {
   if (capacity_ == 0) return {};
   std::size_t free = freeSpace();
   std::size_t pos = tail_ & (capacity_ - 1);
   std::size_t first = std::min(free, capacity_ - pos);
   return {std::span<char>(data_ + pos, first), std::span<char>(data_, free - first)};
-}
-
-void RingBuffer::commit(std::size_t n) {
-  assert(n <= freeSpace());
-  tail_ += n;
 }
 
 std::array<std::span<const char>, 2> RingBuffer::readableSpans() const {

@@ -43,12 +43,23 @@ class RingBuffer {
 
   // Appends bytes; the caller has reserved room for them.
   void append(std::string_view bytes);
-  void append(char c);
+  void append(char c) {
+    data_[tail_ & (capacity_ - 1)] = c;
+    ++tail_;
+  }
+
+  // Where n reserved bytes can be written in one piece, or null when the
+  // free space wraps there; write them, then commit(n). Small frames copied
+  // straight in cost less than an append() per piece.
+  char* contiguousTail(std::size_t n) {
+    std::size_t pos = tail_ & (capacity_ - 1);
+    return capacity_ - pos >= n ? data_ + pos : nullptr;
+  }
 
   // The free space as up to two spans (the second is empty unless the
   // free space wraps); fill them, then commit() what was written.
   std::array<std::span<char>, 2> writableSpans();
-  void commit(std::size_t n);
+  void commit(std::size_t n) { tail_ += n; }
 
   // The readable bytes as up to two spans, oldest first.
   std::array<std::span<const char>, 2> readableSpans() const;

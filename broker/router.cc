@@ -62,7 +62,10 @@ bool Router::subscribe(Subscriber* sub, std::string_view pattern) {
     if (added) ++wildcardPatterns_;
     if (node->unused()) prune(pattern);
   }
-  if (added) ++subscriptions_;
+  if (added) {
+    ++subscriptions_;
+    ++version_;
+  }
   return added;
 }
 
@@ -99,7 +102,10 @@ bool Router::unsubscribe(Subscriber* sub, std::string_view pattern) {
       prune(pattern);
     }
   }
-  if (removed) --subscriptions_;
+  if (removed) {
+    --subscriptions_;
+    ++version_;
+  }
   return removed;
 }
 

@@ -44,6 +44,9 @@ class Router {
   std::size_t match(std::string_view channel, Visit&& visit);
 
   std::size_t subscriptionCount() const { return subscriptions_; }
+  // Changes with every subscription added or removed, so a cached match
+  // result can tell it is stale.
+  std::uint64_t version() const { return version_; }
   // Tree nodes examined by the last match(): shows that unrelated wildcard
   // subscriptions cost nothing.
   std::size_t lastMatchNodeVisits() const { return lastNodeVisits_; }
@@ -65,6 +68,7 @@ class Router {
   std::unique_ptr<Node> root_;
   std::size_t wildcardPatterns_ = 0;
   std::size_t subscriptions_ = 0;
+  std::uint64_t version_ = 0;
   std::uint64_t stamp_ = 0;
   std::size_t lastNodeVisits_ = 0;
 };
