@@ -15,6 +15,7 @@
 
 #include "loadgen/clock.h"
 #include "loadgen/payload.h"
+#include "loadgen/peer_socket.h"
 
 namespace linecast::bench {
 namespace {
@@ -34,6 +35,9 @@ constexpr std::size_t kTemplateTarget = 256 * 1024;
 constexpr std::size_t kTemplateMax = 8 * 1024 * 1024;
 // Reads per epoll event before the connection yields to the others.
 constexpr int kReadsPerEvent = 8;
+// A stalled subscriber's receive buffer: small, so the broker's output for
+// it backs up at once instead of filling megabytes of our kernel first.
+constexpr int kStalledRcvBuf = 4096;
 
 std::size_t maxFrameFor(const Options& o) {
   return std::max<std::size_t>(o.payloadBytes + 4096, 64 * 1024);
@@ -52,6 +56,8 @@ Connection::Connection(WorkerContext& ctx, Role role, std::uint32_t index, std::
     : ctx_(ctx), role_(role), index_(index), id_(id),
       decoder_(makeDecoder(ctx.options.protocol, maxFrameFor(ctx.options))) {
   if (role_ == Role::kSubscriber) channel_ = ctx_.channelNames[ctx_.plan.channelOfSubscriber(index_)];
+  // Channel 0 is always the busiest (or as busy as any): stallers sit there.
+  if (role_ == Role::kStalled) channel_ = ctx_.channelNames[0];
 }
 
 Connection::~Connection() { close(); }
@@ -68,6 +74,9 @@ void Connection::start(int epollFd) {
   // A paced message must leave at once; throughput writes are large anyway.
   int one = 1;
   setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  // Before connect(), so the window scale offered to the broker matches it.
+  if (role_ == Role::kStalled)
+    setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &kStalledRcvBuf, sizeof kStalledRcvBuf);
   epoll_event ev{};
   ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
   ev.data.u64 = id_;
@@ -93,8 +102,10 @@ void Connection::close() {
 
 void Connection::fail(const std::string& what) {
   if (state_ == State::kClosed) return;
-  ctx_.control.fail(fmt::format("{} {}: {}", role_ == Role::kPublisher ? "publisher" : "subscriber",
-                                index_, what));
+  const char* role = role_ == Role::kPublisher    ? "publisher"
+                     : role_ == Role::kSubscriber ? "subscriber"
+                                                  : "stalled subscriber";
+  ctx_.control.fail(fmt::format("{} {}: {}", role, index_, what));
   close();
 }
 
@@ -116,7 +127,7 @@ bool Connection::onReady(std::uint32_t events) {
     writable_ = true;
     // A streaming publisher's queued reply may only go out between two
     // frames; pump() takes care of that.
-    if (!(publishing_ && mode_ == Mode::kTemplate) && !flushOut()) return false;
+    if (!streamingTemplate() && !flushOut()) return false;
   }
   if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
     return readAll(kReadsPerEvent, (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0);
@@ -140,8 +151,7 @@ bool Connection::readAll(int budget, bool hangup) {
         return false;
       }
       if (state_ == State::kClosed) return false;
-      if (outOff_ < out_.size() && !(publishing_ && mode_ == Mode::kTemplate) && writable_ &&
-          !flushOut())
+      if (outOff_ < out_.size() && !streamingTemplate() && writable_ && !flushOut())
         return false;
       // A short read emptied the socket. Bytes that arrive after it raise a
       // new edge, so the read that would only say EAGAIN can be skipped
@@ -200,7 +210,7 @@ void Connection::onConnected() {
 void Connection::sendHandshake() {
   const Encoder& enc = *ctx_.encoder;
   enc.hello(out_);
-  if (role_ == Role::kSubscriber) {
+  if (role_ != Role::kPublisher) {
     enc.subscribe(out_, channel_, 1);
     if (!enc.subscribeConfirms()) enc.ping(out_);
   } else {
@@ -213,6 +223,15 @@ void Connection::sendHandshake() {
 void Connection::confirm() {
   state_ = State::kReady;
   ++ctx_.confirmed;
+  // From now on a staller is deaf: no more events, no more reads.
+  if (role_ == Role::kStalled) epoll_ctl(epollFd_, EPOLL_CTL_DEL, fd_, nullptr);
+}
+
+void Connection::tallyStalled() const {
+  if (role_ != Role::kStalled) return;
+  auto peer = fd_ >= 0 ? findPeerSocket(fd_) : std::nullopt;
+  if (!peer || !peer->established) ++ctx_.stalledCut;
+  if (peer) ctx_.stalledQueuedBytes += peer->sendQueueBytes;
 }
 
 void Connection::onEvent(const Event& event) {
@@ -221,6 +240,8 @@ void Connection::onEvent(const Event& event) {
     case EventType::kMessage:
       if (role_ == Role::kSubscriber) {
         deliver(event.channel, event.payload);
+      } else if (role_ == Role::kStalled) {
+        // Read in the same chunk as its confirmation: owed to nobody.
       } else {
         fail(fmt::format("got a message on '{}', but publishers subscribe to nothing",
                          excerpt(event.channel)));
@@ -228,11 +249,16 @@ void Connection::onEvent(const Event& event) {
       break;
     case EventType::kPong:
       if (state_ == State::kConfirming &&
-          (role_ == Role::kPublisher || !ctx_.encoder->subscribeConfirms()))
+          (role_ == Role::kPublisher || !ctx_.encoder->subscribeConfirms())) {
         confirm();
+      } else if (role_ == Role::kPublisher && finished_ && !acked_) {
+        acked_ = true;
+        ++ctx_.publishersAcked;
+        ctx_.lastAckNs = recvNs_;
+      }
       break;
     case EventType::kSubscribed:
-      if (state_ != State::kConfirming || role_ != Role::kSubscriber) break;
+      if (state_ != State::kConfirming || role_ == Role::kPublisher) break;
       if (event.channel != channel_) {
         fail(fmt::format("subscribe confirmed for '{}', expected '{}'", excerpt(event.channel),
                          channel_));
@@ -363,6 +389,14 @@ void Connection::checkFinished() {
   finished_ = true;
   ++ctx_.publishersDone;
   ctx_.expectedDone += expectedDeliveries();
+  sendEndBarrier();
+}
+
+void Connection::sendEndBarrier() {
+  // A publisher's only other PING was its handshake, answered before it
+  // was ready, so the next PONG answers this one.
+  ctx_.encoder->ping(out_);
+  if (writable_) flushOut();
 }
 
 std::uint64_t Connection::dueNs(std::uint64_t k) const {

@@ -17,9 +17,15 @@ namespace linecast::bench {
 // Life: kIdle -> kConnecting -> [kGreeting, NATS only] -> kConfirming (the
 // subscribe and barrier are sent) -> kReady (barrier answered) -> kClosed.
 // Any error fails the run through RunControl and closes the socket.
+//
+// A publisher that has finished sends one more barrier (PING) and counts as
+// acked when it is answered: the broker has then processed every message it
+// sent, so its CPU time is complete even when nobody receives them (-s 0).
+// A stalled subscriber (--stalled) confirms its subscription, then leaves
+// the epoll set and never reads again.
 class Connection final : public EventSink {
  public:
-  enum class Role { kPublisher, kSubscriber };
+  enum class Role { kPublisher, kSubscriber, kStalled };
   enum class State { kIdle, kConnecting, kGreeting, kConfirming, kReady, kClosed };
 
   Connection(WorkerContext& ctx, Role role, std::uint32_t index, std::uint64_t id);
@@ -46,6 +52,7 @@ class Connection final : public EventSink {
   // Paced publishers: when the next message is due (UINT64_MAX: none).
   std::uint64_t nextDueNs() const;
   bool finished() const { return finished_; }
+  bool acked() const { return acked_; }
   std::uint64_t published() const;
   std::uint64_t expectedDeliveries() const;
 
@@ -53,6 +60,9 @@ class Connection final : public EventSink {
   State state() const { return state_; }
   std::uint32_t index() const { return index_; }
   std::uint64_t received() const { return received_; }
+  // Stalled subscribers, at the end: whether the broker still holds the
+  // connection, and what its kernel still queues for it.
+  void tallyStalled() const;
 
  private:
   // How a publisher produces frames.
@@ -73,6 +83,11 @@ class Connection final : public EventSink {
   bool readAll(int budget, bool hangup);
   bool flushOut();
   void fail(const std::string& what);
+
+  // A throughput publisher writing its template: a queued reply may only
+  // go out between two frames.
+  bool streamingTemplate() const { return publishing_ && !finished_ && mode_ == Mode::kTemplate; }
+  void sendEndBarrier();
 
   bool pumpTemplate();
   bool pumpEncoded(std::uint64_t nowNs);
@@ -100,6 +115,7 @@ class Connection final : public EventSink {
   Mode mode_ = Mode::kEncoded;
   bool publishing_ = false;
   bool finished_ = false;
+  bool acked_ = false;
   std::uint64_t startNs_ = 0;
   std::uint64_t quota_ = UINT64_MAX;  // messages this publisher may send
   std::uint64_t sent_ = 0;            // encoded modes: messages generated

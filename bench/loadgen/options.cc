@@ -40,7 +40,12 @@ std::variant<Options, int> parseOptions(int argc, char** argv) {
       ->check(CLI::IsMember({"throughput", "latency", "conns"}))
       ->capture_default_str();
   app.add_option("-p,--publishers", o.publishers, "publisher connections")->capture_default_str();
-  app.add_option("-s,--subscribers", o.subscribers, "subscriber connections")
+  app.add_option("-s,--subscribers", o.subscribers,
+                 "subscriber connections (throughput: 0 measures publishing to nobody)")
+      ->capture_default_str();
+  app.add_option("--stalled", o.stalled,
+                 "extra subscribers on channel 0 that confirm, then never read (small "
+                 "SO_RCVBUF); not counted in deliveries")
       ->capture_default_str();
   auto* channels = app.add_option("-c,--channels", o.channels,
                                   "channels (subscriber s listens on s % C; conns: one each)");
@@ -97,6 +102,7 @@ std::optional<std::string> validate(Options& o) {
     return fmt::format("--channels and --subscribers must be below {}", kMaxChannels);
   if (o.durationSec <= 0 && o.messages == 0) return "give a --duration or a --messages count";
   if (o.durationSec <= 0) o.durationSec = 3600;  // a message count alone; the deadline still bounds it
+  if (o.stalled > 10'000) return "--stalled is limited to 10,000";
   if (o.payloadBytes > 64 * 1024 * 1024) return "--payload is limited to 64 MiB";
   if (o.drainSec < 0 || o.connectTimeoutSec <= 0) return "--drain and --connect-timeout must be positive";
   if (o.connectWindow == 0) return "--connect-window must be at least 1";
@@ -116,6 +122,7 @@ std::optional<std::string> validate(Options& o) {
       if (o.payloadBytes < kStampBytes)
         return fmt::format("conns payloads carry the addressee: --payload must be >= {}", kStampBytes);
       if (o.messages == 0) o.messages = o.subscribers;
+      if (o.stalled > 0) return "--stalled is for the throughput and latency scenarios";
       break;
   }
   return std::nullopt;

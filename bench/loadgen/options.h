@@ -20,6 +20,10 @@ struct Options {
   Scenario scenario = Scenario::kThroughput;
   std::uint32_t publishers = 1;
   std::uint32_t subscribers = 1;
+  // Extra subscribers on channel 0 that confirm their subscription and then
+  // never read (issue 6: one stalled consumer must not slow the others).
+  // Not counted as subscribers: nothing is owed to them.
+  std::uint32_t stalled = 0;
   std::uint32_t channels = 1;
   std::size_t payloadBytes = 16;
   double durationSec = 5;

@@ -54,12 +54,12 @@ std::string reportJson(const Options& o, const Target& t, const RunResult& r) {
   std::string out;
   add(out, R"({{"ok":{},"error":"{}","protocol":"{}","scenario":"{}","target":"{}",)", r.ok,
       jsonEscape(r.error), protocolName(o.protocol), scenarioName(o.scenario), jsonEscape(t.text));
-  add(out, R"("publishers":{},"subscribers":{},"channels":{},"payload_bytes":{},"threads":{},)",
-      o.publishers, o.subscribers, o.channels, o.payloadBytes, o.threads);
+  add(out, R"("publishers":{},"subscribers":{},"stalled":{},"channels":{},"payload_bytes":{},"threads":{},)",
+      o.publishers, o.subscribers, o.stalled, o.channels, o.payloadBytes, o.threads);
   add(out, R"("rate":{},"duration_s":{},"messages":{},)",
       o.scenario == Scenario::kLatency ? o.rate : 0.0, o.durationSec, o.messages);
-  add(out, R"("connections":{},"connect_s":{:.3f},"publish_s":{:.3f},"delivery_s":{:.3f},"drain_s":{:.3f},)",
-      r.connections, r.connectSec, r.publishSec, r.deliverySec, r.drainSec);
+  add(out, R"("connections":{},"connect_s":{:.3f},"publish_s":{:.3f},"delivery_s":{:.3f},"drain_s":{:.3f},"ack_s":{:.3f},)",
+      r.connections, r.connectSec, r.publishSec, r.deliverySec, r.drainSec, r.ackSec);
   add(out, R"("published":{},"published_per_s":{:.0f},"expected":{},"delivered":{},"delivered_per_s":{:.0f},)",
       r.published, r.publishedPerSec(), r.expected, r.delivered, r.deliveredPerSec());
   double payloadMb = static_cast<double>(r.delivered) * static_cast<double>(o.payloadBytes) / 1e6;
@@ -67,6 +67,7 @@ std::string reportJson(const Options& o, const Target& t, const RunResult& r) {
       r.deliverySec > 0 ? payloadMb / r.deliverySec : 0.0,
       r.deliverySec > 0 ? static_cast<double>(r.bytesIn) / 1e6 / r.deliverySec : 0.0, r.lost,
       r.unfinishedPublishers);
+  add(out, R"("stalled_cut":{},"stalled_queued_bytes":{},)", r.stalledCut, r.stalledQueuedBytes);
   add(out, R"("latency_us":{},"send_lag_us":{},)", histogramJson(r.latency), histogramJson(r.sendLag));
   std::optional<double> perConn;
   if (r.serverRssBeforeKb && r.serverRssAfterKb && r.connections > 0)
@@ -75,10 +76,15 @@ std::string reportJson(const Options& o, const Target& t, const RunResult& r) {
   add(out, R"("mismatched_subscribers":{},"server":{{"pid":{},"rss_before_kb":{},"rss_after_kb":{},)",
       r.mismatchedSubscribers, o.serverPid, optionalJson(r.serverRssBeforeKb),
       optionalJson(r.serverRssAfterKb));
-  add(out, R"("rss_per_conn_bytes":{},"cpu_s":{},"threads":{}}},)",
+  auto nanos = [](const std::optional<double>& v) {
+    return v ? fmt::format("{:.1f}", *v) : std::string("null");
+  };
+  add(out, R"("rss_per_conn_bytes":{},"cpu_s":{},"threads":{},)",
       perConn ? fmt::format("{:.0f}", *perConn) : "null",
       r.serverCpuSec ? fmt::format("{:.3f}", *r.serverCpuSec) : "null",
       optionalJson(r.serverThreads));
+  add(out, R"("cpu_ns_per_published":{},"cpu_ns_per_delivered":{}}},)",
+      nanos(r.serverNsPerPublished()), nanos(r.serverNsPerDelivered()));
   add(out, R"("loadgen":{{"cpu_user_s":{:.3f},"cpu_sys_s":{:.3f},"cpu_s":{:.3f},"threads":{},"fd_limit":{}}},)",
       r.loadgenCpu.userSec, r.loadgenCpu.systemSec, r.loadgenCpu.userSec + r.loadgenCpu.systemSec,
       o.threads, r.fdLimit);
@@ -97,9 +103,13 @@ std::string reportText(const Options& o, const Target& t, const RunResult& r) {
   add(out, "{} {} against {}: {} publishers, {} subscribers, {} channels, {} B payloads, {} threads\n",
       protocolName(o.protocol), scenarioName(o.scenario), t.text, o.publishers, o.subscribers,
       o.channels, o.payloadBytes, o.threads);
+  if (o.stalled > 0)
+    add(out, "  stalled      {} never reading on channel 0: {} cut by the broker, {} KiB still queued for the rest\n",
+        o.stalled, r.stalledCut, r.stalledQueuedBytes / 1024);
   add(out, "  connections  {} confirmed in {:.2f} s\n", r.connections, r.connectSec);
-  add(out, "  published    {} in {:.2f} s = {}/s\n", r.published, r.publishSec,
-      shortCount(r.publishedPerSec()));
+  add(out, "  published    {} in {:.2f} s = {}/s{}\n", r.published, r.publishSec,
+      shortCount(r.publishedPerSec()),
+      r.ackSec > 0 ? fmt::format(", all read by the broker after {:.2f} s", r.ackSec) : "");
   add(out, "  delivered    {} of {} owed in {:.2f} s = {}/s, {:.1f} MB/s of payload; lost {}\n",
       r.delivered, r.expected, r.deliverySec, shortCount(r.deliveredPerSec()),
       r.deliverySec > 0 ? static_cast<double>(r.delivered * o.payloadBytes) / 1e6 / r.deliverySec : 0,
@@ -119,7 +129,12 @@ std::string reportText(const Options& o, const Target& t, const RunResult& r) {
     add(out, "  server rss   {} KiB -> {} KiB = {:.0f} B per connection\n", *r.serverRssBeforeKb,
         *r.serverRssAfterKb, per);
   }
-  if (r.serverCpuSec) add(out, "  server cpu   {:.2f} s, {} threads\n", *r.serverCpuSec, optionalJson(r.serverThreads));
+  if (r.serverCpuSec) {
+    add(out, "  server cpu   {:.2f} s, {} threads", *r.serverCpuSec, optionalJson(r.serverThreads));
+    if (auto ns = r.serverNsPerPublished()) add(out, "; {:.0f} ns per published", *ns);
+    if (auto ns = r.serverNsPerDelivered()) add(out, ", {:.0f} ns per delivered", *ns);
+    out += '\n';
+  }
   add(out, "  loadgen cpu  {:.2f} s user + {:.2f} s system\n", r.loadgenCpu.userSec, r.loadgenCpu.systemSec);
   if (r.otherCpuSec)
     add(out, "  others cpu   {:.2f} s used by other processes on this machine during the run\n",

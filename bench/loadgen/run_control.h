@@ -48,6 +48,7 @@ struct WorkerStats {
   std::atomic<std::uint64_t> delivered{0};
   std::atomic<std::uint64_t> publishersDone{0};
   std::atomic<std::uint64_t> expectedDone{0};  // deliveries owed by finished publishers
+  std::atomic<std::uint64_t> publishersAcked{0};  // finished publishers whose end barrier was answered
 };
 
 }  // namespace linecast::bench

@@ -20,6 +20,9 @@ struct RunResult {
   double publishSec = 0;   // clock start until publishing stopped
   double deliverySec = 0;  // clock start until the last delivery
   double drainSec = 0;     // publishing stopped until the drain ended
+  // Clock start until every publisher's end barrier was answered, i.e. the
+  // broker had read everything; 0 if one was not answered within the drain.
+  double ackSec = 0;
 
   std::uint64_t published = 0;
   std::uint64_t expected = 0;  // deliveries owed for what was published
@@ -27,6 +30,13 @@ struct RunResult {
   std::uint64_t lost = 0;
   std::uint64_t bytesIn = 0;
   std::uint64_t unfinishedPublishers = 0;
+  std::uint64_t ackedPublishers = 0;
+
+  // --stalled: stallers whose broker-side socket was gone or closing at the
+  // end (cut as slow consumers), and what the broker's kernel still queued
+  // for those it kept.
+  std::uint64_t stalledCut = 0;
+  std::uint64_t stalledQueuedBytes = 0;
 
   Histogram latency;  // ns
   Histogram sendLag;  // ns
@@ -47,6 +57,16 @@ struct RunResult {
 
   double publishedPerSec() const { return publishSec > 0 ? published / publishSec : 0; }
   double deliveredPerSec() const { return deliverySec > 0 ? delivered / deliverySec : 0; }
+  // The broker's CPU per message it read (-s 0: the cost of publishing to
+  // nobody) and per message it delivered.
+  std::optional<double> serverNsPerPublished() const {
+    if (!serverCpuSec || published == 0) return std::nullopt;
+    return *serverCpuSec * 1e9 / static_cast<double>(published);
+  }
+  std::optional<double> serverNsPerDelivered() const {
+    if (!serverCpuSec || delivered == 0) return std::nullopt;
+    return *serverCpuSec * 1e9 / static_cast<double>(delivered);
+  }
 };
 
 }  // namespace linecast::bench

@@ -29,7 +29,7 @@ class Runner {
   Runner(const Options& options, const Target& target)
       : o_(options), target_(target), plan_{options.publishers, options.subscribers, options.channels},
         begin_(nowNs()), deadline_(begin_ + secToNs(options.hardDeadlineSec())),
-        total_(std::uint64_t{options.subscribers} + options.publishers) {}
+        total_(std::uint64_t{options.subscribers} + options.publishers + options.stalled) {}
 
   RunResult run();
 
@@ -102,6 +102,8 @@ RunResult Runner::run() {
   std::uint32_t next = 0;
   for (std::uint32_t s = 0; s < o_.subscribers; ++s)
     workers_[next++ % o_.threads]->add(Connection::Role::kSubscriber, s);
+  for (std::uint32_t s = 0; s < o_.stalled; ++s)
+    workers_[next++ % o_.threads]->add(Connection::Role::kStalled, s);
   for (std::uint32_t p = 0; p < o_.publishers; ++p)
     workers_[next++ % o_.threads]->add(Connection::Role::kPublisher, p);
 
@@ -162,7 +164,9 @@ void Runner::drain() {
   while (alive(nowNs())) {
     std::uint64_t now = nowNs();
     std::uint64_t delivered = sum(&WorkerStats::delivered);
-    if (sum(&WorkerStats::publishersDone) == o_.publishers &&
+    // Every publisher's end barrier answered: the broker has read all it
+    // was sent (the only sign of that when nobody subscribes).
+    if (sum(&WorkerStats::publishersAcked) == o_.publishers &&
         delivered >= sum(&WorkerStats::expectedDone))
       break;
     if (now >= end) break;
@@ -176,6 +180,7 @@ void Runner::drain() {
 
 void Runner::gather() {
   std::uint64_t lastDelivery = 0;
+  std::uint64_t lastAck = 0;
   std::vector<std::uint64_t> sentPerChannel(o_.scenario == Scenario::kConns ? o_.channels : 0, 0);
   for (const auto& w : workers_) {
     const WorkerContext& ctx = w->context();
@@ -184,12 +189,16 @@ void Runner::gather() {
     r_.latency.merge(ctx.latency);
     r_.sendLag.merge(ctx.sendLag);
     lastDelivery = std::max(lastDelivery, ctx.lastDeliveryNs);
+    lastAck = std::max(lastAck, ctx.lastAckNs);
+    r_.stalledCut += ctx.stalledCut;
+    r_.stalledQueuedBytes += ctx.stalledQueuedBytes;
     for (std::size_t c = 0; c < ctx.sentPerChannel.size(); ++c) sentPerChannel[c] += ctx.sentPerChannel[c];
     for (const auto& conn : w->connections()) {
       if (conn->role() != Connection::Role::kPublisher) continue;
       r_.published += conn->published();
       r_.expected += conn->expectedDeliveries();
       if (!conn->finished()) ++r_.unfinishedPublishers;
+      if (conn->acked()) ++r_.ackedPublishers;
     }
   }
   if (o_.scenario == Scenario::kConns && !control_.failed()) {
@@ -202,6 +211,7 @@ void Runner::gather() {
     }
   }
   r_.deliverySec = lastDelivery > startNs_ ? nsToSec(lastDelivery - startNs_) : 0;
+  if (r_.ackedPublishers == o_.publishers && lastAck > startNs_) r_.ackSec = nsToSec(lastAck - startNs_);
   r_.lost = r_.expected > r_.delivered ? r_.expected - r_.delivered : 0;
   if (o_.serverPid > 0) {
     auto cpu = readCpuSeconds(o_.serverPid);

@@ -73,6 +73,7 @@ void Worker::publishStats() {
   stats_.delivered.store(ctx_.delivered, std::memory_order_relaxed);
   stats_.expectedDone.store(ctx_.expectedDone, std::memory_order_relaxed);
   stats_.publishersDone.store(ctx_.publishersDone, std::memory_order_relaxed);
+  stats_.publishersAcked.store(ctx_.publishersAcked, std::memory_order_relaxed);
 }
 
 int Worker::timeoutNs(bool busy, std::uint64_t now) const {
@@ -144,6 +145,10 @@ void Worker::run() {
     publishStats();
   }
   publishStats();
+  // Before closing: a closed socket tells nothing about the broker's end.
+  if (!ctx_.control.failed()) {
+    for (auto& c : conns_) c->tallyStalled();
+  }
   for (auto& c : conns_) c->close();
 }
 

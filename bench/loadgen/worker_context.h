@@ -41,7 +41,11 @@ struct WorkerContext {
   std::uint64_t bytesIn = 0;
   std::uint64_t publishersDone = 0;
   std::uint64_t expectedDone = 0;
+  std::uint64_t publishersAcked = 0;
   std::uint64_t lastDeliveryNs = 0;
+  std::uint64_t lastAckNs = 0;           // when the last end barrier was answered
+  std::uint64_t stalledCut = 0;          // stalled subscribers the broker no longer holds
+  std::uint64_t stalledQueuedBytes = 0;  // what the broker's kernel still held for them
   std::vector<std::uint64_t> sentPerChannel;  // conns: messages this worker sent to each channel
   std::uint64_t rngState = 1;
 };

@@ -45,6 +45,39 @@ TEST(Runner, ThroughputDeliversEverythingOverManyChannelsAndThreads) {
   EXPECT_EQ(r.connections, 7u);
 }
 
+TEST(Runner, PublishingToNobodyEndsWhenTheBrokerHasReadEverything) {
+  FakeBroker broker;
+  Options o = baseOptions(broker);
+  o.subscribers = 0;
+  o.messages = 2000;
+  RunResult r = run(o);
+  ASSERT_TRUE(r.ok) << r.error;
+  EXPECT_EQ(r.published, 2000u);
+  EXPECT_EQ(r.expected, 0u);
+  EXPECT_EQ(r.delivered, 0u);
+  // The end barrier was answered, well before the 5 s drain ran out.
+  EXPECT_EQ(r.ackedPublishers, 1u);
+  EXPECT_GT(r.ackSec, 0.0);
+  EXPECT_LT(r.drainSec, 2.0);
+}
+
+TEST(Runner, StalledSubscribersConfirmButAreOwedNothing) {
+  FakeBroker broker;
+  Options o = baseOptions(broker);
+  o.subscribers = 2;
+  o.stalled = 2;
+  o.threads = 2;
+  // Few enough to fit the stallers' socket buffers: the fake broker's
+  // writes block, a real broker's do not.
+  o.messages = 50;
+  RunResult r = run(o);
+  ASSERT_TRUE(r.ok) << r.error;
+  EXPECT_EQ(r.connections, 5u);
+  EXPECT_EQ(r.expected, 100u);
+  EXPECT_EQ(r.delivered, 100u);
+  EXPECT_EQ(r.stalledCut, 0u);
+}
+
 TEST(Runner, LatencyStampsEveryMessage) {
   FakeBroker broker;
   Options o = baseOptions(broker);
@@ -120,6 +153,8 @@ TEST(Runner, ConnsRefusesToShareChannels) {
   o.channels = 10;
   EXPECT_FALSE(validate(o).has_value());
   EXPECT_EQ(o.messages, 10u);  // one per subscriber by default
+  o.stalled = 1;
+  EXPECT_TRUE(validate(o).has_value());
 }
 
 }  // namespace
