@@ -98,6 +98,9 @@ std::optional<Config> parseConfig(int argc, char** argv, int& exitCode) {
   auto* tokenOption = app.add_option("--auth-token", config.authToken,
                                      "Require AUTH <token> (prefer --auth-token-file)");
   app.add_option("--auth-token-file", tokenFile, "Read the token from this file");
+  app.add_option("--threads", config.threads, "Reactor threads (0: one per core)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 256));
   app.add_option("--log-level", config.logLevel, "error, warn, info or debug")
       ->capture_default_str();
   try {

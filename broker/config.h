@@ -21,6 +21,7 @@ struct Config {
   double shutdownGrace = 5;   // seconds
   std::string authToken;      // empty: no authentication
   std::string logLevel = "info";
+  std::size_t threads = 0;    // reactor threads; 0: one per core
 };
 
 // Parses the command line (and the TOML file named by --config, which the

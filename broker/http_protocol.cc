@@ -284,14 +284,14 @@ void HttpProtocol::complete(Connection& conn, HttpSession& session) {
     }
     case Route::kMetrics:
       respond(conn, 200, "text/plain; version=0.0.4",
-              renderPrometheus(broker_.metrics(), broker_.subscriptionCount()), close);
+              renderPrometheus(broker_.metricsTotals()), close);
       break;
     case Route::kHealthz:
       respond(conn, 200, "text/plain", "ok\n", close);
       break;
     case Route::kStats:
       respond(conn, 200, "application/json",
-              renderStatsJson(broker_.metrics(), broker_.subscriptionCount()), close);
+              renderStatsJson(broker_.metricsTotals()), close);
       break;
     case Route::kUnknown:
       respondError(conn, 404, errorText(404), close);
@@ -321,7 +321,7 @@ void HttpProtocol::respondError(Connection& conn, int status, std::string_view m
 
 void HttpProtocol::respond(Connection& conn, int status, std::string_view contentType,
                            std::string_view body, bool close) {
-  ++broker_.metrics().httpRequests[status];
+  broker_.metrics().countHttpStatus(status);
   bool head = conn.http && conn.http->parser.method == HTTP_HEAD;
   std::string response = fmt::format(
       "HTTP/1.1 {} {}\r\nContent-Type: {}\r\nContent-Length: {}\r\n{}{}\r\n", status,

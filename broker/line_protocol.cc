@@ -112,7 +112,7 @@ void LineProtocol::publish(Connection& conn, std::string_view rest) {
   std::string_view payload;
   splitPublish(rest, channel, payload);
   if (channel.empty()) return error(conn, "missing channel");
-  const PublishRoute& route = broker_.route(channel);
+  PublishRoute& route = broker_.route(channel);
   switch (route.status) {
     case ChannelStatus::kInvalid:
       return error(conn, "invalid channel");
@@ -158,7 +158,10 @@ void LineProtocol::subscribe(Connection& conn, std::string_view rest) {
       return error(conn, tooManySubs_);
     }
   }
-  for (std::string_view p : added_) broker_.router().subscribe(&conn, p);
+  if (!added_.empty()) {
+    Broker::SubscriptionChange change(broker_);
+    for (std::string_view p : added_) broker_.router().subscribe(&conn, p);
+  }
   added_.clear();
 }
 

@@ -6,11 +6,11 @@
 
 #include "config.h"
 #include "log.h"
-#include "server.h"
+#include "reactor_group.h"
 
 namespace {
 
-linecast::Server* gServer = nullptr;
+linecast::ReactorGroup* gServer = nullptr;
 
 void onStopSignal(int) {
   if (gServer != nullptr) gServer->requestStop();
@@ -29,7 +29,7 @@ int main(int argc, char** argv) {
   // A peer that closes while we write must cost an EPIPE, not the process.
   ::signal(SIGPIPE, SIG_IGN);
   try {
-    linecast::Server server(*config);
+    linecast::ReactorGroup server(*config);
     gServer = &server;
     struct sigaction action {};
     action.sa_handler = onStopSignal;

@@ -1,25 +1,80 @@
 #pragma once
 
+#include <array>
+#include <atomic>
 #include <cstdint>
-#include <map>
+#include <vector>
 
 namespace linecast {
 
-// The broker's counters (docs/PROTOCOL.md, "Metrics"). Plain integers: they
-// are only touched by the reactor thread that owns them.
+// A figure written by the one reactor thread that owns it and read by any
+// thread (/metrics sums every thread's). A relaxed load and store compile to
+// plain moves, so counting costs what an integer did, and the readers see
+// whole values without a data race.
+template <class T>
+class Counter {
+ public:
+  Counter& operator++() { return *this += 1; }
+  Counter& operator--() { return *this -= 1; }
+  Counter& operator+=(T n) {
+    value_.store(value_.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+    return *this;
+  }
+  Counter& operator-=(T n) {
+    value_.store(value_.load(std::memory_order_relaxed) - n, std::memory_order_relaxed);
+    return *this;
+  }
+  void set(T v) { value_.store(v, std::memory_order_relaxed); }
+  T load() const { return value_.load(std::memory_order_relaxed); }
+  operator T() const { return load(); }  // NOLINT: reads like the integer it was
+
+ private:
+  std::atomic<T> value_{0};
+};
+
+inline constexpr int kMinHttpStatus = 100;
+inline constexpr int kMaxHttpStatus = 599;
+
+// The broker's counters (docs/PROTOCOL.md, "Metrics"), one set per reactor
+// thread.
 struct Metrics {
-  std::int64_t connections = 0;  // gauge
+  Counter<std::int64_t> connections;  // gauge
+  Counter<std::int64_t> subscriptions;  // gauge: line plus RESP
+  Counter<std::uint64_t> connectionsTotal;
+  Counter<std::uint64_t> connectionsRejected;  // over --max-conns
+  Counter<std::uint64_t> messagesPublished;
+  Counter<std::uint64_t> messagesDelivered;
+  // Deliveries skipped: a RESP payload with '\n' cannot be a MSG line.
+  Counter<std::uint64_t> messagesUndeliverable;
+  Counter<std::uint64_t> bytesIn;
+  Counter<std::uint64_t> bytesOut;
+  Counter<std::uint64_t> slowConsumers;
+  Counter<std::uint64_t> protocolErrors;  // every -ERR sent
+  std::array<Counter<std::uint64_t>, kMaxHttpStatus - kMinHttpStatus + 1> httpRequests;
+
+  void countHttpStatus(int status) {
+    if (status >= kMinHttpStatus && status <= kMaxHttpStatus) ++httpRequests[status - kMinHttpStatus];
+  }
+};
+
+// The sum of every thread's Metrics at one moment, for /metrics and /stats.
+struct MetricsTotals {
+  std::int64_t connections = 0;
+  std::int64_t subscriptions = 0;
   std::uint64_t connectionsTotal = 0;
-  std::uint64_t connectionsRejected = 0;  // over --max-conns
+  std::uint64_t connectionsRejected = 0;
   std::uint64_t messagesPublished = 0;
   std::uint64_t messagesDelivered = 0;
-  // Deliveries skipped: a RESP payload with '\n' cannot be a MSG line.
   std::uint64_t messagesUndeliverable = 0;
   std::uint64_t bytesIn = 0;
   std::uint64_t bytesOut = 0;
   std::uint64_t slowConsumers = 0;
-  std::uint64_t protocolErrors = 0;  // every -ERR sent
-  std::map<int, std::uint64_t> httpRequests;  // by status code
+  std::uint64_t protocolErrors = 0;
+  std::array<std::uint64_t, kMaxHttpStatus - kMinHttpStatus + 1> httpRequests{};
+
+  void add(const Metrics& m);
 };
+
+MetricsTotals sumMetrics(const std::vector<const Metrics*>& all);
 
 }  // namespace linecast

@@ -18,7 +18,7 @@ struct Figure {
   double value;
 };
 
-std::vector<Figure> figuresOf(const Metrics& m, std::size_t subscriptions) {
+std::vector<Figure> figuresOf(const MetricsTotals& m) {
   auto d = [](auto v) { return static_cast<double>(v); };
   return {
       {"connections", "gauge", "Open client connections.", d(m.connections)},
@@ -35,7 +35,7 @@ std::vector<Figure> figuresOf(const Metrics& m, std::size_t subscriptions) {
        d(m.messagesUndeliverable)},
       {"bytes_in_total", "counter", "Bytes read from clients.", d(m.bytesIn)},
       {"bytes_out_total", "counter", "Bytes written to clients.", d(m.bytesOut)},
-      {"subscriptions", "gauge", "Active subscriptions.", d(subscriptions)},
+      {"subscriptions", "gauge", "Active subscriptions.", d(m.subscriptions)},
       {"slow_consumers_total", "counter", "Subscribers cut for passing --max-outbuf.",
        d(m.slowConsumers)},
       {"protocol_errors_total", "counter", "Error replies sent.", d(m.protocolErrors)},
@@ -44,18 +44,20 @@ std::vector<Figure> figuresOf(const Metrics& m, std::size_t subscriptions) {
 
 }  // namespace
 
-std::string renderPrometheus(const Metrics& metrics, std::size_t subscriptions) {
+std::string renderPrometheus(const MetricsTotals& metrics) {
   std::string out;
   auto it = std::back_inserter(out);
-  for (const Figure& f : figuresOf(metrics, subscriptions)) {
+  for (const Figure& f : figuresOf(metrics)) {
     fmt::format_to(it, "# HELP linecast_{} {}\n# TYPE linecast_{} {}\nlinecast_{} {}\n", f.name,
                    f.help, f.name, f.type, f.name, f.value);
   }
   fmt::format_to(it,
                  "# HELP linecast_http_requests_total HTTP requests answered, by status.\n"
                  "# TYPE linecast_http_requests_total counter\n");
-  for (auto [code, count] : metrics.httpRequests) {
-    fmt::format_to(it, "linecast_http_requests_total{{code=\"{}\"}} {}\n", code, count);
+  for (std::size_t i = 0; i < metrics.httpRequests.size(); ++i) {
+    if (metrics.httpRequests[i] == 0) continue;
+    fmt::format_to(it, "linecast_http_requests_total{{code=\"{}\"}} {}\n", i + kMinHttpStatus,
+                   metrics.httpRequests[i]);
   }
   fmt::format_to(it,
                  "# HELP linecast_build_info The running version.\n"
@@ -65,16 +67,17 @@ std::string renderPrometheus(const Metrics& metrics, std::size_t subscriptions) 
   return out;
 }
 
-std::string renderStatsJson(const Metrics& metrics, std::size_t subscriptions) {
+std::string renderStatsJson(const MetricsTotals& metrics) {
   std::string out = "{";
   auto it = std::back_inserter(out);
-  for (const Figure& f : figuresOf(metrics, subscriptions)) {
+  for (const Figure& f : figuresOf(metrics)) {
     fmt::format_to(it, "\"{}\":{},", f.name, f.value);
   }
   out += "\"http_requests_total\":{";
   bool first = true;
-  for (auto [code, count] : metrics.httpRequests) {
-    fmt::format_to(it, "{}\"{}\":{}", first ? "" : ",", code, count);
+  for (std::size_t i = 0; i < metrics.httpRequests.size(); ++i) {
+    if (metrics.httpRequests[i] == 0) continue;
+    fmt::format_to(it, "{}\"{}\":{}", first ? "" : ",", i + kMinHttpStatus, metrics.httpRequests[i]);
     first = false;
   }
   fmt::format_to(it, "}},\"build_info\":{{\"{}\":1}}}}\n", kVersion);

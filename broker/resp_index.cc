@@ -108,4 +108,13 @@ std::size_t RespIndex::publish(std::string_view channel, std::string_view payloa
   return delivered;
 }
 
+std::size_t RespIndex::countMatches(std::string_view channel) const {
+  std::size_t n = 0;
+  if (auto slot = channels_.find(channel); slot != channels_.end()) n += slot->second.size();
+  for (const Pattern& pattern : patterns_) {
+    if (globMatch(pattern.glob, channel)) n += pattern.subscribers.size();
+  }
+  return n;
+}
+
 }  // namespace linecast

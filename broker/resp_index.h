@@ -42,6 +42,11 @@ class RespIndex {
   // the frames queued (subscribers cut as slow consumers do not count).
   std::size_t publish(std::string_view channel, std::string_view payload);
 
+  // The frames publish() would queue for the channel (open or not): how
+  // another reactor thread counts this one's subscribers, under the
+  // Broker's lock. Reads only.
+  std::size_t countMatches(std::string_view channel) const;
+
   // Channel plus pattern subscriptions, over all connections.
   std::size_t subscriptionCount() const { return subscriptions_; }
 

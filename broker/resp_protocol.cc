@@ -221,6 +221,7 @@ void RespProtocol::subscribe(Connection& conn, std::span<const std::string_view>
                              bool patterns) {
   RespSession& session = *conn.resp;
   RespIndex& index = broker_.respIndex();
+  Broker::SubscriptionChange change(broker_);
   // Subscribe one by one, so repeated names count once and each reply
   // carries the count after its own name, as in Redis; undo everything if
   // the command would pass --max-subs (it then subscribes nothing).
@@ -251,6 +252,7 @@ void RespProtocol::unsubscribe(Connection& conn, std::span<const std::string_vie
                                bool patterns) {
   RespSession& session = *conn.resp;
   RespIndex& index = broker_.respIndex();
+  Broker::SubscriptionChange change(broker_);
   std::string_view kind = patterns ? "punsubscribe" : "unsubscribe";
   auto drop = [&](std::string_view name) {
     return patterns ? index.unsubscribePattern(conn, name) : index.unsubscribeChannel(conn, name);
@@ -293,7 +295,7 @@ void RespProtocol::ping(Connection& conn, std::span<const std::string_view> argv
 void RespProtocol::reset(Connection& conn, double now) {
   // As Redis's RESET: no subscriptions (and no unsubscribe replies), no
   // name, and back to unauthenticated when a token is required.
-  broker_.respIndex().unsubscribeAll(conn);
+  broker_.unsubscribeAll(conn);
   conn.resp->name.clear();
   if (requiresAuth()) {
     conn.authenticated = false;

@@ -23,6 +23,14 @@ struct PublishRoute {
   ChannelStatus status = ChannelStatus::kInvalid;
   std::vector<Connection*> subscribers;
   std::string msgPrefix;
+  // With several reactor threads: by thread, the matching deliveries there
+  // and the interest version they were counted at.
+  struct Remote {
+    std::uint64_t version = ~std::uint64_t{0};
+    std::uint32_t line = 0;
+    std::uint32_t resp = 0;
+  };
+  std::vector<Remote> remote;
 };
 
 // A direct-mapped cache of PublishRoutes keyed by channel, so a hot channel costs
@@ -50,6 +58,7 @@ class RouteCache {
       route.filled = true;
       route.routerVersion = ~std::uint64_t{0};
       route.subscribers.clear();
+      for (PublishRoute::Remote& r : route.remote) r.version = ~std::uint64_t{0};
       route.status = checkPublishChannel(channel);
       route.msgPrefix.assign("MSG ").append(channel).push_back(' ');
     }

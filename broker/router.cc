@@ -109,6 +109,29 @@ bool Router::unsubscribe(Subscriber* sub, std::string_view pattern) {
   return removed;
 }
 
+void Router::collect(const Node& node, std::string_view rest, std::vector<Subscriber*>& out) {
+  if (rest.empty()) {
+    out.insert(out.end(), node.here.begin(), node.here.end());
+    return;
+  }
+  out.insert(out.end(), node.tail.begin(), node.tail.end());
+  std::size_t dot = rest.find('.');
+  std::string_view token = rest.substr(0, dot);
+  std::string_view after = dot == std::string_view::npos ? std::string_view() : rest.substr(dot + 1);
+  if (auto it = node.children.find(token); it != node.children.end()) collect(*it->second, after, out);
+  if (node.star) collect(*node.star, after, out);
+}
+
+std::size_t Router::countMatches(std::string_view channel, std::vector<Subscriber*>& scratch) const {
+  scratch.clear();
+  if (auto it = exact_.find(channel); it != exact_.end()) {
+    scratch.insert(scratch.end(), it->second.begin(), it->second.end());
+  }
+  if (wildcardPatterns_ > 0) collect(*root_, channel, scratch);
+  std::sort(scratch.begin(), scratch.end());
+  return static_cast<std::size_t>(std::unique(scratch.begin(), scratch.end()) - scratch.begin());
+}
+
 // Removes the nodes along the pattern's path that hold nothing any more,
 // deepest first, so the tree's size follows the live subscriptions.
 void Router::prune(std::string_view pattern) {

@@ -43,6 +43,12 @@ class Router {
   template <class Visit>
   std::size_t match(std::string_view channel, Visit&& visit);
 
+  // The subscribers match() would visit, counted without touching their
+  // stamps: another reactor thread counts this one's subscribers with it
+  // (under the owner's lock) while the owner may be matching. `scratch` is
+  // the caller's, so nothing here allocates once it has grown.
+  std::size_t countMatches(std::string_view channel, std::vector<Subscriber*>& scratch) const;
+
   std::size_t subscriptionCount() const { return subscriptions_; }
   // Changes with every subscription added or removed, so a cached match
   // result can tell it is stale.
@@ -60,6 +66,7 @@ class Router {
   template <class Visit>
   void visitList(const SubList& list, Visit& visit, std::size_t& hits);
   Node* findOrCreatePath(std::string_view pattern, bool& tail);
+  static void collect(const Node& node, std::string_view rest, std::vector<Subscriber*>& out);
   static bool addTo(SubList& list, Subscriber* sub);
   static bool removeFrom(SubList& list, Subscriber* sub);
   void prune(std::string_view pattern);

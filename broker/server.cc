@@ -49,27 +49,39 @@ std::size_t connectionsTheFdLimitAllows() {
 
 }  // namespace
 
-Server::Server(const Config& config)
+Server::Server(const Config& config, Interconnect* net, std::size_t index)
     : config_(config),
-      listener_(config.bind, config.port),
+      net_(net),
+      index_(index),
       broker_(metrics_),
       lineProtocol_(broker_, LineProtocolSettings{config.maxSubs, config.authToken}),
       httpProtocol_(broker_, HttpSettings{config.maxLine, config.authToken}),
       respProtocol_(broker_, RespProtocolSettings{config.maxLine, config.maxSubs, config.authToken}),
       scratch_(config.maxLine + 1) {
+  // The first thread accepts for all. Bound first: a throw here leaves
+  // nothing else to undo.
+  if (index_ == 0) {
+    listener_ = std::make_unique<Listener>(config.bind, config.port);
+    if (config.httpPort != 0) httpListener_ = std::make_unique<Listener>(config.bind, config.httpPort);
+  }
   wakeFd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   if (wakeFd_ < 0) throw std::system_error(errno, std::generic_category(), "eventfd");
-  reactor_.add(listener_.fd(), EPOLLIN | EPOLLET, kListenerKey);
   reactor_.add(wakeFd_, EPOLLIN | EPOLLET, kWakeKey);
-  if (config.httpPort != 0) {
-    httpListener_ = std::make_unique<Listener>(config.bind, config.httpPort);
-    reactor_.add(httpListener_->fd(), EPOLLIN | EPOLLET, kHttpListenerKey);
+  if (listener_) reactor_.add(listener_->fd(), EPOLLIN | EPOLLET, kListenerKey);
+  if (httpListener_) reactor_.add(httpListener_->fd(), EPOLLIN | EPOLLET, kHttpListenerKey);
+  if (net_ != nullptr) {
+    net_->attach(index_, broker_, metrics_, wakeFd_);
+    broker_.attach(*net_, index_);
+    // Ids unique over the process, for the logs: thread i takes i, i+N, ...
+    nextId_ = kFirstConnectionId + index_;
   }
-  std::size_t allowed = connectionsTheFdLimitAllows();
-  maxConns_ = std::min(config.maxConns, allowed);
-  if (maxConns_ < config.maxConns) {
-    log(LogLevel::kWarn, "--max-conns {} lowered to {} by the file descriptor limit",
-        config.maxConns, maxConns_);
+  maxConns_ = config.maxConns;
+  if (index_ == 0) {
+    maxConns_ = std::min(config.maxConns, connectionsTheFdLimitAllows());
+    if (maxConns_ < config.maxConns) {
+      log(LogLevel::kWarn, "--max-conns {} lowered to {} by the file descriptor limit",
+          config.maxConns, maxConns_);
+    }
   }
   now_ = monotonicSeconds();
   nextCron_ = now_ + kCronInterval;
@@ -81,13 +93,16 @@ Server::~Server() {
 }
 
 void Server::requestStop() {
+  stopRequested_.store(true);
   std::uint64_t one = 1;
   ssize_t ignored = ::write(wakeFd_, &one, sizeof one);
   (void)ignored;
 }
 
 int Server::run() {
-  log(LogLevel::kInfo, "linecast-server {} listening on {}", kVersion, listener_.address());
+  if (listener_) {
+    log(LogLevel::kInfo, "linecast-server {} listening on {}", kVersion, listener_->address());
+  }
   if (httpListener_) log(LogLevel::kInfo, "http listening on {}", httpListener_->address());
   while (!stopping_) runOnce(1000);
   beginShutdown();
@@ -96,7 +111,9 @@ int Server::run() {
   std::size_t cut = connections_.size();
   for (auto& [id, conn] : connections_) conn->abort(CloseReason::kShutdown);
   endTurn();
-  log(LogLevel::kInfo, "stopped ({} connections cut at the grace deadline)", cut);
+  if (cut > 0 || index_ == 0) {
+    log(LogLevel::kInfo, "stopped ({} connections cut at the grace deadline)", cut);
+  }
   return 0;
 }
 
@@ -109,25 +126,35 @@ void Server::runOnce(int maxWaitMs) {
     double untilCron = nextCron_ - monotonicSeconds();
     timeout = std::clamp(static_cast<int>(untilCron * 1000) + 1, 0, maxWaitMs);
   }
+  // Congested: the lanes to other threads are backed up, so reads wait for
+  // them rather than spin.
+  if (!readAgain_.empty() && net_ != nullptr && net_->congested(index_)) timeout = 1;
   readAgainNow_.swap(readAgain_);
+  if (net_ != nullptr && timeout > 0 && !net_->prepareToSleep(index_)) timeout = 0;
   reactor_.poll(timeout, [this](std::uint64_t key, std::uint32_t events) {
     now_ = monotonicSeconds();
     onEvent(key, events);
   });
   now_ = monotonicSeconds();
+  if (net_ != nullptr) {
+    net_->wokeUp(index_);
+    takeFromOtherThreads();
+  }
   resumeBudgetedReads();
   if (now_ >= nextCron_) cron();
   endTurn();
 }
 
 void Server::onEvent(std::uint64_t key, std::uint32_t events) {
-  if (key == kListenerKey) return acceptAll(listener_, Protocol::kUndecided);
+  if (key == kListenerKey) return acceptAll(*listener_, Protocol::kUndecided);
   if (key == kHttpListenerKey) return acceptAll(*httpListener_, Protocol::kHttp);
   if (key == kWakeKey) {
     std::uint64_t count;
     ssize_t ignored = ::read(wakeFd_, &count, sizeof count);
     (void)ignored;
-    stopping_ = true;
+    // Other threads wake us for their messages too: only a stop request
+    // stops us.
+    if (stopRequested_.load()) stopping_ = true;
     return;
   }
   Connection* conn = find(key);
@@ -169,7 +196,7 @@ void Server::acceptAll(Listener& listener, Protocol protocol) {
       acceptStalled_ = true;
       return;
     }
-    if (connections_.size() >= maxConns_) {
+    if (openConnections() >= maxConns_) {
       // Sent before the protocol is known; the \r makes it valid RESP too.
       static constexpr std::string_view kFull = "-ERR max number of clients reached\r\n";
       ssize_t ignored = ::send(fd, kFull.data(), kFull.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
@@ -180,23 +207,65 @@ void Server::acceptAll(Listener& listener, Protocol protocol) {
       log(LogLevel::kWarn, "rejected {}: max number of clients ({}) reached", peer, maxConns_);
       continue;
     }
-    std::uint64_t id = nextId_++;
-    auto conn = std::make_unique<Connection>(fd, id, std::move(peer), config_.maxLine,
-                                             config_.maxOutbuf, endOfTurn_, now_);
-    conn->protocol = protocol;
-    if (protocol == Protocol::kHttp) conn->http = HttpProtocol::newSession();
-    conn->authenticated = !lineProtocol_.requiresAuth();
-    reactor_.add(fd, kReadEvents, id);
-    ++metrics_.connections;
-    ++metrics_.connectionsTotal;
-    log(LogLevel::kInfo, "conn {} open {}", id, conn->peer());
-    connections_.emplace(id, std::move(conn));
+    PendingConnection pending{fd, std::move(peer), protocol};
+    if (net_ == nullptr) {
+      adopt(std::move(pending));
+      continue;
+    }
+    // Counted here, before the owner has it, so a burst of accepts cannot
+    // pass --max-conns; the owner gives it back when the connection closes.
+    net_->openConnections().fetch_add(1);
+    std::size_t to = nextThread_++ % net_->size();
+    if (to == index_) {
+      adopt(std::move(pending));
+    } else {
+      net_->handOff(to, std::move(pending));
+    }
   }
+}
+
+std::size_t Server::openConnections() const {
+  return net_ != nullptr ? net_->openConnections().load() : connections_.size();
+}
+
+void Server::adopt(PendingConnection pending) {
+  if (stopping_) {  // handed over while this thread was already shutting down
+    ::close(pending.fd);
+    if (net_ != nullptr) net_->openConnections().fetch_sub(1);
+    return;
+  }
+  std::uint64_t id = nextId_;
+  nextId_ += net_ != nullptr ? net_->size() : 1;
+  auto conn = std::make_unique<Connection>(pending.fd, id, std::move(pending.peer), config_.maxLine,
+                                           config_.maxOutbuf, endOfTurn_, now_);
+  conn->protocol = pending.protocol;
+  if (pending.protocol == Protocol::kHttp) conn->http = HttpProtocol::newSession();
+  conn->authenticated = !lineProtocol_.requiresAuth();
+  reactor_.add(pending.fd, kReadEvents, id);
+  ++metrics_.connections;
+  ++metrics_.connectionsTotal;
+  log(LogLevel::kInfo, "conn {} open {}", id, conn->peer());
+  connections_.emplace(id, std::move(conn));
+}
+
+// Connections the first thread accepted for this one, and messages the
+// other threads published for this one's subscribers.
+void Server::takeFromOtherThreads() {
+  net_->takeHandOffs(index_, handOffs_);
+  for (PendingConnection& pending : handOffs_) adopt(std::move(pending));
+  handOffs_.clear();
+  net_->drain(index_, [this](std::string_view channel, std::string_view payload, bool anyBytes) {
+    broker_.deliverForwarded(channel, payload, anyBytes);
+  });
 }
 
 void Server::readFrom(Connection& conn, bool hangup) {
   if (conn.state() == Connection::State::kLingering) return discard(conn);
   if (!conn.open()) return;  // draining: input is no longer wanted
+  if (net_ != nullptr && net_->congested(index_)) {
+    requeueRead(conn);  // the other threads must catch up first
+    return;
+  }
   std::size_t spent = 0;
   for (;;) {
     std::size_t n = 0;
@@ -287,7 +356,7 @@ void Server::resumeBudgetedReads() {
 void Server::cron() {
   nextCron_ = now_ + kCronInterval;
   if (acceptStalled_) {
-    acceptAll(listener_, Protocol::kUndecided);
+    acceptAll(*listener_, Protocol::kUndecided);
     if (httpListener_) acceptAll(*httpListener_, Protocol::kHttp);
   }
   bool authRequired = lineProtocol_.requiresAuth();
@@ -330,6 +399,8 @@ void Server::endTurn() {
   lastTurnWriteCalls_ = 0;
   lastTurnFlushes_ = 0;
   // flush() can only append to the close list, never to the flush list.
+  // Other threads first: their subscribers wait on our messages.
+  if (net_ != nullptr) net_->endTurn(index_);
   for (std::size_t i = 0; i < endOfTurn_.flush.size(); ++i) {
     Connection* conn = endOfTurn_.flush[i];
     conn->flushQueued = false;
@@ -406,14 +477,17 @@ void Server::destroy(Connection& conn) {
       closeReasonName(reason));
   broker_.unsubscribeAll(conn);
   --metrics_.connections;
+  if (net_ != nullptr) net_->openConnections().fetch_sub(1);
   connections_.erase(conn.id());  // closes the socket, which leaves epoll
 }
 
 void Server::beginShutdown() {
   log(LogLevel::kInfo, "shutting down: flushing {} connections for up to {} s",
       connections_.size(), config_.shutdownGrace);
-  reactor_.remove(listener_.fd());
-  listener_.close();
+  if (listener_) {
+    reactor_.remove(listener_->fd());
+    listener_->close();
+  }
   double deadline = now_ + config_.shutdownGrace;
   for (auto& [id, conn] : connections_) {
     conn->drain(CloseReason::kShutdown);

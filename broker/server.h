@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <unordered_map>
@@ -9,6 +10,7 @@
 #include "config.h"
 #include "connection.h"
 #include "http_protocol.h"
+#include "interconnect.h"
 #include "line_protocol.h"
 #include "listener.h"
 #include "metrics.h"
@@ -17,16 +19,21 @@
 
 namespace linecast {
 
-// The broker process: one Reactor turning over the listener and every
-// client connection. It owns the connections (by id: epoll events carry the
-// id, never a pointer, so a stale event finds nothing), the Broker, and the
-// protocol handlers. Each turn: wait, read within a budget and execute,
-// then write every connection with output once, then close the ones marked
-// for closing.
+// One reactor thread of the broker: a Reactor turning over its client
+// connections (and, on the first thread, the listeners). It owns the
+// connections (by id: epoll events carry the id, never a pointer, so a stale
+// event finds nothing), a Broker, and the protocol handlers. Each turn: wait,
+// take messages and connections from the other threads, read within a
+// budget and execute, signal the other threads, then write every connection
+// with output once, then close the ones marked for closing.
+//
+// Alone (no Interconnect) it is the whole broker; with --threads N a
+// ReactorGroup runs N of them, the first accepting for all.
 class Server {
  public:
-  // Binds the listening socket; throws std::system_error when it cannot.
-  explicit Server(const Config& config);
+  // The first thread (index 0) binds the listening sockets; throws
+  // std::system_error when it cannot.
+  explicit Server(const Config& config, Interconnect* net = nullptr, std::size_t index = 0);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
@@ -40,7 +47,7 @@ class Server {
   // Async-signal-safe: wakes the reactor and makes run() return.
   void requestStop();
 
-  std::uint16_t port() const { return listener_.port(); }
+  std::uint16_t port() const { return listener_ ? listener_->port() : 0; }
   // 0 when HTTP is disabled.
   std::uint16_t httpPort() const { return httpListener_ ? httpListener_->port() : 0; }
   const Metrics& metrics() const { return metrics_; }
@@ -61,6 +68,9 @@ class Server {
 
   void onEvent(std::uint64_t key, std::uint32_t events);
   void acceptAll(Listener& listener, Protocol protocol);
+  void adopt(PendingConnection pending);
+  void takeFromOtherThreads();
+  std::size_t openConnections() const;
   void dispatchInput(Connection& conn);
   void checkTimeouts(Connection& conn, bool authRequired);
   void readFrom(Connection& conn, bool hangup);
@@ -78,7 +88,9 @@ class Server {
   Config config_;
   Metrics metrics_;
   Reactor reactor_;
-  Listener listener_;
+  Interconnect* net_;
+  std::size_t index_;
+  std::unique_ptr<Listener> listener_;
   std::unique_ptr<Listener> httpListener_;
   int wakeFd_ = -1;
   Broker broker_;
@@ -90,11 +102,14 @@ class Server {
   std::vector<std::uint64_t> readAgain_;  // read budget spent: resume next turn
   std::vector<std::uint64_t> readAgainNow_;
   std::vector<char> scratch_;             // one wrapped line, max-line + 1 bytes
+  std::vector<PendingConnection> handOffs_;  // reused
+  std::size_t nextThread_ = 0;            // round-robin over threads for new connections
   std::size_t maxConns_;
   std::uint64_t nextId_ = kFirstConnectionId;
   double now_ = 0;
   double nextCron_ = 0;
   bool stopping_ = false;
+  std::atomic<bool> stopRequested_{false};
   bool acceptStalled_ = false;  // out of descriptors: the cron retries accepting
   std::uint64_t turns_ = 0;
   std::uint64_t lastTurnWriteCalls_ = 0;

@@ -22,7 +22,10 @@ namespace {
 class FaultConnTest : public ServerTest {
  protected:
   std::vector<std::string> serverArgs() const override {
-    return {"--read-timeout", "0.5", "--max-line", "65536"};
+    // The killed writer streams as fast as the broker reads, faster than
+    // the test's line-by-line reader: a big output limit keeps that reader
+    // from being cut as a slow consumer, which is not what is tested here.
+    return {"--read-timeout", "0.5", "--max-line", "65536", "--max-outbuf", "512MiB"};
   }
 };
 

@@ -1,0 +1,26 @@
+#include "metrics.h"
+
+namespace linecast {
+
+void MetricsTotals::add(const Metrics& m) {
+  connections += m.connections;
+  subscriptions += m.subscriptions;
+  connectionsTotal += m.connectionsTotal;
+  connectionsRejected += m.connectionsRejected;
+  messagesPublished += m.messagesPublished;
+  messagesDelivered += m.messagesDelivered;
+  messagesUndeliverable += m.messagesUndeliverable;
+  bytesIn += m.bytesIn;
+  bytesOut += m.bytesOut;
+  slowConsumers += m.slowConsumers;
+  protocolErrors += m.protocolErrors;
+  for (std::size_t i = 0; i < httpRequests.size(); ++i) httpRequests[i] += m.httpRequests[i];
+}
+
+MetricsTotals sumMetrics(const std::vector<const Metrics*>& all) {
+  MetricsTotals totals;
+  for (const Metrics* m : all) totals.add(*m);
+  return totals;
+}
+
+}  // namespace linecast
