@@ -6,8 +6,9 @@
 
 namespace linecast {
 
-Interconnect::Interconnect(std::size_t threads, std::size_t maxRecord)
+Interconnect::Interconnect(std::size_t threads, std::size_t maxRecord, std::size_t congestedBytes)
     : threads_(threads),
+      congestedBytes_(congestedBytes),
       mailboxes_(std::make_unique<Mailbox[]>(threads)),
       overflowBytes_(threads, 0) {
   // Room for several of the largest records, so one never waits on padding.

@@ -34,7 +34,7 @@ struct PendingConnection {
 // the end of the turn, and only to a consumer that is about to sleep or
 // asleep. A full lane spills into the producer's private overflow, which the
 // producer moves in at the end of later turns, so per-publisher order holds;
-// while any of a thread's overflows is over kCongestedBytes the thread stops
+// while any of a thread's overflows is over kCongestedBytes (by default) the thread stops
 // reading its sockets (congested()), which pushes back on the publishers
 // over TCP instead of growing without bound. A consumer never waits on a
 // lane, so no cycle of full lanes can stall two threads.
@@ -43,7 +43,9 @@ class Interconnect {
   static constexpr std::size_t kCongestedBytes = 64 << 20;
 
   // maxRecord: the largest channel plus payload a message may have.
-  Interconnect(std::size_t threads, std::size_t maxRecord);
+  // congestedBytes: the overflow past which a producer stops reading.
+  Interconnect(std::size_t threads, std::size_t maxRecord,
+               std::size_t congestedBytes = kCongestedBytes);
   ~Interconnect();
   Interconnect(const Interconnect&) = delete;
   Interconnect& operator=(const Interconnect&) = delete;
@@ -58,7 +60,7 @@ class Interconnect {
   void forward(std::size_t from, std::size_t to, std::string_view channel,
                std::string_view payload, bool anyBytes);
   void endTurn(std::size_t from);
-  bool congested(std::size_t from) const { return overflowBytes_[from] > kCongestedBytes; }
+  bool congested(std::size_t from) const { return overflowBytes_[from] > congestedBytes_; }
 
   // Consumer side, on thread `self`: calls onMessage(channel, payload,
   // anyBytes) for every message waiting in its lanes. Returns how many.
@@ -118,6 +120,7 @@ class Interconnect {
   void wake(std::size_t to);
 
   std::size_t threads_;
+  std::size_t congestedBytes_;
   std::vector<std::unique_ptr<Lane>> lanes_;
   std::unique_ptr<Mailbox[]> mailboxes_;
   std::vector<std::size_t> overflowBytes_;  // by producer; each written by its own thread
