@@ -75,6 +75,13 @@ class Interconnect {
   void handOff(std::size_t to, PendingConnection conn);
   void takeHandOffs(std::size_t self, std::vector<PendingConnection>& out);
 
+  // Shutdown: a thread that reads no more and has pushed all it had calls
+  // quiesce(); once every thread has, the lanes hold everything that will
+  // ever come, and each thread delivers it before it closes connections.
+  bool overflowEmpty(std::size_t from) const { return overflowBytes_[from] == 0; }
+  void quiesce() { quiesced_.fetch_add(1); }
+  bool allQuiesced() const { return quiesced_.load() == threads_; }
+
   // Open client connections over every thread, for --max-conns.
   std::atomic<std::size_t>& openConnections() { return openConnections_; }
   MetricsTotals totals() const;
@@ -125,6 +132,7 @@ class Interconnect {
   std::unique_ptr<Mailbox[]> mailboxes_;
   std::vector<std::size_t> overflowBytes_;  // by producer; each written by its own thread
   std::atomic<std::size_t> openConnections_{0};
+  std::atomic<std::size_t> quiesced_{0};
 };
 
 template <class OnMessage>

@@ -105,8 +105,9 @@ int Server::run() {
   }
   if (httpListener_) log(LogLevel::kInfo, "http listening on {}", httpListener_->address());
   while (!stopping_) runOnce(1000);
-  beginShutdown();
   double deadline = now_ + config_.shutdownGrace;
+  if (net_ != nullptr) quiesce(deadline);
+  beginShutdown();
   while (!connections_.empty() && now_ < deadline) runOnce(50);
   std::size_t cut = connections_.size();
   for (auto& [id, conn] : connections_) conn->abort(CloseReason::kShutdown);
@@ -162,6 +163,7 @@ void Server::onEvent(std::uint64_t key, std::uint32_t events) {
   if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) {
     readFrom(*conn, (events & (EPOLLRDHUP | EPOLLHUP)) != 0);
   }
+  if (events & EPOLLOUT) conn->socketFull = false;
   if ((events & EPOLLOUT) && conn->state() != Connection::State::kClosing && !conn->flushQueued) {
     endOfTurn_.flush.push_back(conn);
     conn->flushQueued = true;
@@ -261,7 +263,7 @@ void Server::takeFromOtherThreads() {
 
 void Server::readFrom(Connection& conn, bool hangup) {
   if (conn.state() == Connection::State::kLingering) return discard(conn);
-  if (!conn.open()) return;  // draining: input is no longer wanted
+  if (!conn.open() || readingStopped_) return;  // draining: input is no longer wanted
   if (net_ != nullptr && net_->congested(index_)) {
     requeueRead(conn);  // the other threads must catch up first
     return;
@@ -419,6 +421,9 @@ void Server::flush(Connection& conn) {
   if (state == Connection::State::kDraining && conn.drainDeadline == 0) {
     conn.drainDeadline = now_ + config_.shutdownGrace;
   }
+  // A subscriber that stopped reading: until the kernel says its socket
+  // has room, a write would only fail with EAGAIN, once per turn.
+  if (conn.socketFull) return;
   std::size_t written = 0;
   std::uint64_t callsBefore = conn.writeCalls;
   auto result = conn.output().empty() ? Connection::WriteResult::kDone : conn.writeSocket(written);
@@ -431,6 +436,7 @@ void Server::flush(Connection& conn) {
       conn.abort(CloseReason::kIoError);
       return;
     case Connection::WriteResult::kPending:
+      conn.socketFull = true;
       watchWritable(conn, true);
       return;
     case Connection::WriteResult::kDone:
@@ -481,10 +487,26 @@ void Server::destroy(Connection& conn) {
   connections_.erase(conn.id());  // closes the socket, which leaves epoll
 }
 
+// With other threads, a message this thread accepted before the stop may
+// still be on its way to another thread's subscribers, and theirs to ours:
+// every thread stops reading and pushes out what it holds, and only once all
+// have done so does each deliver the last of its lanes and start closing.
+void Server::quiesce(double deadline) {
+  readingStopped_ = true;
+  if (listener_) {
+    reactor_.remove(listener_->fd());
+    listener_->close();
+  }
+  while (!net_->overflowEmpty(index_) && now_ < deadline) runOnce(10);
+  net_->quiesce();
+  while (!net_->allQuiesced() && now_ < deadline) runOnce(10);
+  takeFromOtherThreads();
+}
+
 void Server::beginShutdown() {
   log(LogLevel::kInfo, "shutting down: flushing {} connections for up to {} s",
       connections_.size(), config_.shutdownGrace);
-  if (listener_) {
+  if (listener_ && listener_->fd() >= 0) {
     reactor_.remove(listener_->fd());
     listener_->close();
   }

@@ -82,6 +82,7 @@ class Server {
   void flush(Connection& conn);
   void destroy(Connection& conn);
   void beginShutdown();
+  void quiesce(double deadline);
   void watchWritable(Connection& conn, bool on);
   Connection* find(std::uint64_t id);
 
@@ -109,6 +110,7 @@ class Server {
   double now_ = 0;
   double nextCron_ = 0;
   bool stopping_ = false;
+  bool readingStopped_ = false;  // shutting down with other threads: no more input
   std::atomic<bool> stopRequested_{false};
   bool acceptStalled_ = false;  // out of descriptors: the cron retries accepting
   std::uint64_t turns_ = 0;
