@@ -102,20 +102,20 @@ void Interconnect::endTurn(std::size_t from) {
     if (l.overflowHead < l.overflow.size()) moveOverflow(from, l);
     if (!l.wake) continue;
     l.wake = false;
-    // Pairs with the fence in prepareToSleep(): either the consumer sees
-    // our records before it blocks, or we see it sleeping and wake it.
-    std::atomic_thread_fence(std::memory_order_seq_cst);
-    if (mailboxes_[to].sleeping.load(std::memory_order_relaxed)) wake(to);
+    // Pairs with prepareToSleep(): either the consumer sees our records
+    // before it blocks, or we see it sleeping and wake it.
+    l.queue.announce();
+    if (mailboxes_[to].sleeping.load(std::memory_order_seq_cst)) wake(to);
   }
 }
 
 bool Interconnect::prepareToSleep(std::size_t self) {
   Mailbox& box = mailboxes_[self];
-  box.sleeping.store(true, std::memory_order_relaxed);
-  std::atomic_thread_fence(std::memory_order_seq_cst);
+  box.sleeping.store(true, std::memory_order_seq_cst);
+  // A hand-off always writes the eventfd, so this flag needs no handshake.
   bool idle = !box.handOffsWaiting.load(std::memory_order_relaxed);
   for (std::size_t from = 0; idle && from < threads_; ++from) {
-    if (from != self && !lane(from, self).queue.empty()) idle = false;
+    if (from != self && !lane(from, self).queue.emptyBeforeSleep()) idle = false;
   }
   if (!idle) box.sleeping.store(false, std::memory_order_relaxed);
   return idle;

@@ -31,7 +31,9 @@ class SpscByteQueue {
   // Producer. Null when n contiguous bytes are not free.
   char* reserve(std::size_t n);
   // Makes the reserved bytes visible to the consumer.
-  void commit(std::size_t n) { tail_.store(tail_.load(std::memory_order_relaxed) + n, std::memory_order_release); }
+  void commit(std::size_t n) {
+    tail_.store(tail_.load(std::memory_order_relaxed) + n, std::memory_order_release);
+  }
   // Bytes from the tail to the end of the block (the padding a wrap costs).
   std::size_t untilEnd() const {
     return capacity_ - (tail_.load(std::memory_order_relaxed) & (capacity_ - 1));
@@ -44,6 +46,17 @@ class SpscByteQueue {
   }
   bool empty() const {
     return head_.load(std::memory_order_acquire) == tail_.load(std::memory_order_acquire);
+  }
+
+  // The sleep/wake handshake (see Interconnect): the producer announces its
+  // commits with a seq_cst read-modify-write of the tail before it reads
+  // the consumer's sleeping flag; the consumer sets that flag, then reads
+  // the tail seq_cst. In the single order of seq_cst operations one of them
+  // sees the other, so a message is never left behind a sleeping consumer.
+  // (Fences would do the same, but ThreadSanitizer does not model them.)
+  void announce() { tail_.fetch_add(0, std::memory_order_seq_cst); }
+  bool emptyBeforeSleep() const {
+    return head_.load(std::memory_order_relaxed) == tail_.load(std::memory_order_seq_cst);
   }
 
  private:

@@ -55,7 +55,14 @@ std::vector<std::string> ServerProcess::baseArgs() {
   // --log-level info: the harness needs the "listening on" line whatever
   // the default level becomes.
   // No HTTP unless a test asks for it: parallel tests would fight over 7401.
-  return {"--port", "0", "--http-port", "0", "--bind", "127.0.0.1", "--log-level", "info"};
+  std::vector<std::string> args = {"--port", "0", "--http-port", "0", "--bind", "127.0.0.1",
+                                   "--log-level", "info"};
+  // The suite runs once with the default (a reactor thread per core) and
+  // once more with LINECAST_TEST_THREADS=1 (tests/CMakeLists.txt).
+  if (const char* threads = std::getenv("LINECAST_TEST_THREADS")) {
+    args.insert(args.end(), {"--threads", threads});
+  }
+  return args;
 }
 
 std::vector<std::string> ServerProcess::withBaseArgs(const std::vector<std::string>& extraArgs) {
