@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Configures and builds one flavour into build/<flavour>:
-#   release (default), debug, asan (AddressSanitizer + UBSan), tsan.
+#   release (default), debug, asan (AddressSanitizer + UBSan), tsan;
+# then only the targets named after it, if any: tools/build.sh tsan unit_tests
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,5 +13,9 @@ case "$flavour" in
   tsan) args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DLINECAST_TSAN=ON) ;;
   *) echo "usage: $0 [release|debug|asan|tsan]" >&2; exit 2 ;;
 esac
+shift || true
+# Optional targets after the flavour (default: everything).
+targets=()
+for t in "$@"; do targets+=(--target "$t"); done
 cmake -S . -B "build/$flavour" "${args[@]}" >/dev/null
-cmake --build "build/$flavour" -j"$(nproc)"
+cmake --build "build/$flavour" -j"$(nproc)" "${targets[@]}"
