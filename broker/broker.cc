@@ -10,14 +10,14 @@ void Broker::attach(Interconnect& net, std::size_t index) {
   index_ = index;
 }
 
-PublishRoute& Broker::route(std::string_view channel) {
+PublishRoute& Broker::route(std::string_view channel, std::uint64_t hash) {
   if (channel.size() > kMaxChannelLength) {
     // Not cached, so what other threads hold for it is not either.
     for (PublishRoute::Remote& r : invalid_.remote) r.version = ~std::uint64_t{0};
     return invalid_;
   }
   bool hit;
-  PublishRoute& route = routes_.slot(channel, hit);
+  PublishRoute& route = routes_.slot(channel, hash, hit);
   if (route.status == ChannelStatus::kValid && route.routerVersion != router_.version()) {
     refill(route);
   }
@@ -94,7 +94,7 @@ std::size_t Broker::forward(PublishRoute& route, std::string_view channel,
       metrics_.messagesUndeliverable += remote.line;
     }
     if (there == 0) continue;
-    net_->forward(index_, t, channel, payload, anyBytes);
+    net_->forward(index_, t, channel, route.hash, payload, anyBytes);
     delivered += there;
   }
   return delivered;
@@ -111,9 +111,10 @@ Broker::LocalCount Broker::countForPeer(std::string_view channel, std::uint64_t&
   return count;
 }
 
-void Broker::deliverForwarded(std::string_view channel, std::string_view payload, bool anyBytes) {
+void Broker::deliverForwarded(std::string_view channel, std::uint64_t hash,
+                              std::string_view payload, bool anyBytes) {
   if (!anyBytes) {
-    deliverLocal(route(channel), payload);
+    deliverLocal(route(channel, hash), payload);
     return;
   }
   metrics_.messagesDelivered += deliverToResp(channel, payload);

@@ -38,7 +38,10 @@ class Broker {
 
   // The cached route of a channel, its subscriber list current. The line
   // protocol checks route.status, then calls deliver(): one lookup for both.
-  PublishRoute& route(std::string_view channel);
+  PublishRoute& route(std::string_view channel) {
+    return route(channel, RouteCache::hashChannel(channel));
+  }
+  PublishRoute& route(std::string_view channel, std::uint64_t hash);
 
   // Delivers to every open line-protocol subscriber of the route, once per
   // connection, and to RESP subscribers the way Redis does (once per
@@ -58,7 +61,9 @@ class Broker {
   std::size_t publishAnyBytes(std::string_view channel, std::string_view payload);
 
   // A message another thread published, for this thread's connections only.
-  void deliverForwarded(std::string_view channel, std::string_view payload, bool anyBytes);
+  // `hash` is the channel's RouteCache::hashChannel().
+  void deliverForwarded(std::string_view channel, std::uint64_t hash, std::string_view payload,
+                        bool anyBytes);
 
   // Held (as a local) while subscriptions change, by the Broker and by the
   // protocols that edit the Router or the RespIndex directly.

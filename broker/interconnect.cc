@@ -44,7 +44,7 @@ bool Interconnect::push(SpscByteQueue& queue, const RecordHeader& header, std::s
     if (rest >= header.size) return false;  // simply full
     char* pad = queue.reserve(rest);
     if (pad == nullptr) return false;
-    RecordHeader padding{static_cast<std::uint32_t>(rest), kPadding, 0, 0};
+    RecordHeader padding{static_cast<std::uint32_t>(rest), kPadding, 0, 0, 0};
     std::memcpy(pad, &padding, 8);
     queue.commit(rest);
     out = queue.reserve(header.size);
@@ -58,12 +58,12 @@ bool Interconnect::push(SpscByteQueue& queue, const RecordHeader& header, std::s
 }
 
 void Interconnect::forward(std::size_t from, std::size_t to, std::string_view channel,
-                           std::string_view payload, bool anyBytes) {
+                           std::uint64_t channelHash, std::string_view payload, bool anyBytes) {
   Lane& l = lane(from, to);
   l.wake = true;
   RecordHeader header{static_cast<std::uint32_t>(recordSize(channel.size(), payload.size())),
                       anyBytes ? kAnyBytes : 0, static_cast<std::uint32_t>(channel.size()),
-                      static_cast<std::uint32_t>(payload.size())};
+                      static_cast<std::uint32_t>(payload.size()), channelHash};
   // Once anything waits in the overflow, everything after it must too.
   if (l.overflow.size() == l.overflowHead && push(l.queue, header, channel, payload)) return;
   std::size_t at = l.overflow.size();

@@ -58,12 +58,13 @@ class Interconnect {
 
   // Producer side, on thread `from`.
   void forward(std::size_t from, std::size_t to, std::string_view channel,
-               std::string_view payload, bool anyBytes);
+               std::uint64_t channelHash, std::string_view payload, bool anyBytes);
   void endTurn(std::size_t from);
   bool congested(std::size_t from) const { return overflowBytes_[from] > congestedBytes_; }
 
-  // Consumer side, on thread `self`: calls onMessage(channel, payload,
-  // anyBytes) for every message waiting in its lanes. Returns how many.
+  // Consumer side, on thread `self`: calls onMessage(channel, channelHash,
+  // payload, anyBytes) for every message waiting in its lanes. Returns how
+  // many.
   template <class OnMessage>
   std::size_t drain(std::size_t self, OnMessage&& onMessage);
   // Call before blocking in epoll_wait: false means work already waits and
@@ -88,13 +89,15 @@ class Interconnect {
 
  private:
   // Record layout, 8-byte aligned: size (whole record), flags, channel
-  // length, payload length, then the bytes. A padding record fills the end
+  // length, payload length, the channel's hash (so the consumer's route
+  // lookup need not hash it again), then the bytes. A padding record fills the end
   // of the block before a wrap; only its first 8 bytes are written.
   struct RecordHeader {
     std::uint32_t size;
     std::uint32_t flags;
     std::uint32_t channelLength;
     std::uint32_t payloadLength;
+    std::uint64_t channelHash;
   };
   static constexpr std::uint32_t kPadding = 1;
   static constexpr std::uint32_t kAnyBytes = 2;
@@ -153,7 +156,7 @@ std::size_t Interconnect::drain(std::size_t self, OnMessage&& onMessage) {
         if (!(header.flags & kPadding)) {
           std::memcpy(&header, bytes.data() + used, sizeof header);
           const char* body = bytes.data() + used + sizeof header;
-          onMessage(std::string_view(body, header.channelLength),
+          onMessage(std::string_view(body, header.channelLength), header.channelHash,
                     std::string_view(body + header.channelLength, header.payloadLength),
                     (header.flags & kAnyBytes) != 0);
           ++messages;

@@ -49,7 +49,11 @@ class RouteCache {
   // The slot for the channel; `hit` says it already describes this channel
   // (its subscriber list may still be stale: compare routerVersion).
   PublishRoute& slot(std::string_view channel, bool& hit) {
-    std::uint64_t h = hashChannel(channel);
+    return slot(channel, hashChannel(channel), hit);
+  }
+  // With the channel's hashChannel() already known (it travels with a
+  // message another thread forwards).
+  PublishRoute& slot(std::string_view channel, std::uint64_t h, bool& hit) {
     PublishRoute& route = slots_[h & (kSlots - 1)];
     hit = route.filled && route.hash == h && route.channel == channel;
     if (!hit) {

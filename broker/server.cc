@@ -256,8 +256,9 @@ void Server::takeFromOtherThreads() {
   net_->takeHandOffs(index_, handOffs_);
   for (PendingConnection& pending : handOffs_) adopt(std::move(pending));
   handOffs_.clear();
-  net_->drain(index_, [this](std::string_view channel, std::string_view payload, bool anyBytes) {
-    broker_.deliverForwarded(channel, payload, anyBytes);
+  net_->drain(index_, [this](std::string_view channel, std::uint64_t hash,
+                             std::string_view payload, bool anyBytes) {
+    broker_.deliverForwarded(channel, hash, payload, anyBytes);
   });
 }
 
