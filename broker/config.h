@@ -21,7 +21,11 @@ struct Config {
   double shutdownGrace = 5;   // seconds
   std::string authToken;      // empty: no authentication
   std::string logLevel = "info";
+  std::string io = "epoll";   // the I/O backend: epoll, or uring when built with it
 };
+
+// Whether this build has the io_uring backend (-DLINECAST_IO_URING=ON).
+bool ioUringBuiltIn();
 
 // Parses the command line (and the TOML file named by --config, which the
 // flags override). Returns the config, or the exit code to leave with after

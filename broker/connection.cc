@@ -103,6 +103,12 @@ Connection::ReadResult Connection::readSocket(bool hangup, std::size_t& bytesRea
   }
 }
 
+bool Connection::absorbInput(const char* data, std::size_t n) {
+  if (!input_.reserve(n, maxPending_ + std::max(n, kMaxReadChunk))) return false;
+  input_.append(std::string_view(data, n));
+  return true;
+}
+
 Connection::DiscardResult Connection::discardInput() {
   char sink[16384];
   for (int i = 0; i < 16; ++i) {

@@ -17,6 +17,7 @@ namespace linecast {
 
 class Connection;
 struct HttpSession;
+struct UringSlot;
 struct RespSession;
 
 // Work a reactor turn collects and does once, at its end: connections with
@@ -87,6 +88,11 @@ class Connection : public Subscriber {
   // Output is written: half-close and wait (bounded) for the peer's FIN.
   void startLingering();
 
+  // Appends bytes received without readSocket (the io_uring backend copies
+  // them out of its provided buffers). False when they do not fit, which
+  // the parser's bound on a pending line rules out.
+  bool absorbInput(const char* data, std::size_t n);
+
   enum class WriteResult { kDone, kPending, kError };
   // Writes the output ring with writev over its two spans.
   WriteResult writeSocket(std::size_t& bytesWritten);
@@ -114,6 +120,7 @@ class Connection : public Subscriber {
   double drainDeadline = 0;     // kDraining/kLingering: cut then; 0 until the first flush
   double lastActive;            // last read or write, for buffer release
   std::uint64_t writeCalls = 0;  // writev() calls, for tests of batching
+  UringSlot* uringSlot = nullptr;  // the io_uring backend's state for it
 
  private:
   void markForFlush() {

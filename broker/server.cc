@@ -73,10 +73,17 @@ Server::Server(const Config& config)
   }
   now_ = monotonicSeconds();
   nextCron_ = now_ + kCronInterval;
+  // Under io_uring the epoll registrations above stay inert: nobody waits
+  // on that epoll.
+  if (config.io == "uring") startUring();
 }
 
 Server::~Server() {
+  if (uring_) {
+    for (auto& [id, conn] : connections_) uringDetach(*conn);
+  }
   connections_.clear();
+  uring_.reset();  // waits for cancelled sends before their blocks go
   if (wakeFd_ >= 0) ::close(wakeFd_);
 }
 
@@ -110,10 +117,14 @@ void Server::runOnce(int maxWaitMs) {
     timeout = std::clamp(static_cast<int>(untilCron * 1000) + 1, 0, maxWaitMs);
   }
   readAgainNow_.swap(readAgain_);
-  reactor_.poll(timeout, [this](std::uint64_t key, std::uint32_t events) {
-    now_ = monotonicSeconds();
-    onEvent(key, events);
-  });
+  if (uring_) {
+    uringPoll(timeout);
+  } else {
+    reactor_.poll(timeout, [this](std::uint64_t key, std::uint32_t events) {
+      now_ = monotonicSeconds();
+      onEvent(key, events);
+    });
+  }
   now_ = monotonicSeconds();
   resumeBudgetedReads();
   if (now_ >= nextCron_) cron();
@@ -169,29 +180,38 @@ void Server::acceptAll(Listener& listener, Protocol protocol) {
       acceptStalled_ = true;
       return;
     }
-    if (connections_.size() >= maxConns_) {
-      // Sent before the protocol is known; the \r makes it valid RESP too.
-      static constexpr std::string_view kFull = "-ERR max number of clients reached\r\n";
-      ssize_t ignored = ::send(fd, kFull.data(), kFull.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
-      (void)ignored;
-      ::close(fd);
-      ++metrics_.connectionsRejected;
-      ++metrics_.protocolErrors;
-      log(LogLevel::kWarn, "rejected {}: max number of clients ({}) reached", peer, maxConns_);
-      continue;
-    }
-    std::uint64_t id = nextId_++;
-    auto conn = std::make_unique<Connection>(fd, id, std::move(peer), config_.maxLine,
-                                             config_.maxOutbuf, endOfTurn_, now_);
-    conn->protocol = protocol;
-    if (protocol == Protocol::kHttp) conn->http = HttpProtocol::newSession();
-    conn->authenticated = !lineProtocol_.requiresAuth();
-    reactor_.add(fd, kReadEvents, id);
-    ++metrics_.connections;
-    ++metrics_.connectionsTotal;
-    log(LogLevel::kInfo, "conn {} open {}", id, conn->peer());
-    connections_.emplace(id, std::move(conn));
+    admit(fd, std::move(peer), protocol);
   }
+}
+
+// A new client socket: refused over --max-conns, otherwise a Connection.
+void Server::admit(int fd, std::string peer, Protocol protocol) {
+  if (connections_.size() >= maxConns_) {
+    // Sent before the protocol is known; the \r makes it valid RESP too.
+    static constexpr std::string_view kFull = "-ERR max number of clients reached\r\n";
+    ssize_t ignored = ::send(fd, kFull.data(), kFull.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+    (void)ignored;
+    ::close(fd);
+    ++metrics_.connectionsRejected;
+    ++metrics_.protocolErrors;
+    log(LogLevel::kWarn, "rejected {}: max number of clients ({}) reached", peer, maxConns_);
+    return;
+  }
+  std::uint64_t id = nextId_++;
+  auto conn = std::make_unique<Connection>(fd, id, std::move(peer), config_.maxLine,
+                                           config_.maxOutbuf, endOfTurn_, now_);
+  conn->protocol = protocol;
+  if (protocol == Protocol::kHttp) conn->http = HttpProtocol::newSession();
+  conn->authenticated = !lineProtocol_.requiresAuth();
+  if (uring_) {
+    uringAttach(*conn);
+  } else {
+    reactor_.add(fd, kReadEvents, id);
+  }
+  ++metrics_.connections;
+  ++metrics_.connectionsTotal;
+  log(LogLevel::kInfo, "conn {} open {}", id, conn->peer());
+  connections_.emplace(id, std::move(conn));
 }
 
 void Server::readFrom(Connection& conn, bool hangup) {
@@ -338,6 +358,7 @@ void Server::endTurn() {
   endOfTurn_.flush.clear();
   for (std::size_t i = 0; i < endOfTurn_.close.size(); ++i) destroy(*endOfTurn_.close[i]);
   endOfTurn_.close.clear();
+  if (uring_) uringSubmit();  // the turn's sends and cancellations: one syscall
 }
 
 void Server::flush(Connection& conn) {
@@ -350,7 +371,9 @@ void Server::flush(Connection& conn) {
   }
   std::size_t written = 0;
   std::uint64_t callsBefore = conn.writeCalls;
-  auto result = conn.output().empty() ? Connection::WriteResult::kDone : conn.writeSocket(written);
+  auto result = conn.output().empty() ? Connection::WriteResult::kDone
+                : uring_                ? uringSend(conn)
+                                        : conn.writeSocket(written);
   lastTurnWriteCalls_ += conn.writeCalls - callsBefore;
   ++lastTurnFlushes_;
   metrics_.bytesOut += written;
@@ -380,6 +403,7 @@ void Server::flush(Connection& conn) {
 }
 
 void Server::watchWritable(Connection& conn, bool on) {
+  if (uring_) return;  // a send in flight is the wait for writability
   if (conn.wantsWritable == on) return;
   conn.wantsWritable = on;
   reactor_.modify(conn.fd(), on ? (kReadEvents | EPOLLOUT) : kReadEvents, conn.id());
@@ -406,6 +430,7 @@ void Server::destroy(Connection& conn) {
       closeReasonName(reason));
   broker_.unsubscribeAll(conn);
   --metrics_.connections;
+  if (uring_) uringDetach(conn);  // cancels its I/O; a send in flight keeps its block
   connections_.erase(conn.id());  // closes the socket, which leaves epoll
 }
 
@@ -413,6 +438,7 @@ void Server::beginShutdown() {
   log(LogLevel::kInfo, "shutting down: flushing {} connections for up to {} s",
       connections_.size(), config_.shutdownGrace);
   reactor_.remove(listener_.fd());
+  if (uring_) uringStopAccepting();
   listener_.close();
   double deadline = now_ + config_.shutdownGrace;
   for (auto& [id, conn] : connections_) {

@@ -17,6 +17,13 @@
 
 namespace linecast {
 
+class UringLoop;
+struct UringEvent;
+// UringLoop is complete only where the io_uring backend is built in.
+struct UringLoopDeleter {
+  void operator()(UringLoop* loop) const;
+};
+
 // The broker process: one Reactor turning over the listener and every
 // client connection. It owns the connections (by id: epoll events carry the
 // id, never a pointer, so a stale event finds nothing), the Broker, and the
@@ -61,6 +68,7 @@ class Server {
 
   void onEvent(std::uint64_t key, std::uint32_t events);
   void acceptAll(Listener& listener, Protocol protocol);
+  void admit(int fd, std::string peer, Protocol protocol);
   void dispatchInput(Connection& conn);
   void checkTimeouts(Connection& conn, bool authRequired);
   void readFrom(Connection& conn, bool hangup);
@@ -74,6 +82,18 @@ class Server {
   void beginShutdown();
   void watchWritable(Connection& conn, bool on);
   Connection* find(std::uint64_t id);
+
+  // The io_uring backend (--io uring), in server_uring.cc; the same turn,
+  // with the kernel doing the reads and writes.
+  void startUring();
+  void uringPoll(int timeoutMs);
+  void onUringEvent(const UringEvent& event);
+  void uringAccepted(std::uint64_t key, int result);
+  Connection::WriteResult uringSend(Connection& conn);
+  void uringAttach(Connection& conn);
+  void uringDetach(Connection& conn);
+  void uringSubmit();
+  void uringStopAccepting();
 
   Config config_;
   Metrics metrics_;
@@ -99,6 +119,7 @@ class Server {
   std::uint64_t turns_ = 0;
   std::uint64_t lastTurnWriteCalls_ = 0;
   std::uint64_t lastTurnFlushes_ = 0;
+  std::unique_ptr<UringLoop, UringLoopDeleter> uring_;  // null: epoll
 };
 
 }  // namespace linecast
