@@ -4,6 +4,7 @@
 // on its results.
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -47,6 +48,11 @@ void Server::onUringEvent(const UringEvent& event) {
   switch (event.kind) {
     case UringEvent::Kind::kAccept:
       return uringAccepted(event.key, event.result);
+    case UringEvent::Kind::kListenerReady:
+      // The epoll path's accept loop, once; uringPoll then re-arms the
+      // multishot accept.
+      if (event.key == kHttpListenerKey) return acceptAll(*httpListener_, Protocol::kHttp);
+      return acceptAll(listener_, Protocol::kUndecided);
     case UringEvent::Kind::kWake:
       stopping_ = true;
       return;
@@ -92,13 +98,30 @@ void Server::uringAccepted(std::uint64_t key, int result) {
   Protocol protocol = http ? Protocol::kHttp : Protocol::kUndecided;
   if (result < 0) {
     // The multishot accept ended (EMFILE, ENFILE, ...). The epoll path's
-    // accept loop sheds or stalls exactly as with epoll; uringPoll re-arms
-    // unless it stalled, and the cron retries a stall.
+    // accept loop sheds or stalls exactly as with epoll; the cron retries a
+    // stall.
+    // Linux says EMFILE before it looks at the queue, so re-arming at once
+    // would fail at once, forever: wait for the next connection instead.
     errno = -result;
-    return acceptAll(http ? *httpListener_ : listener_, protocol);
+    Listener& listener = http ? *httpListener_ : listener_;
+    acceptAll(listener, protocol);
+    if (!acceptStalled_ && !stopping_) uring_->awaitListener(listener.fd(), key);
+    return;
   }
   if (stopping_) {
     ::close(result);  // raced with the shutdown's cancellation
+    return;
+  }
+  // The kernel took RLIMIT_NOFILE when the multishot accept was armed, so a
+  // limit lowered since (prlimit) does not stop it. Past the limit now, the
+  // connection is dropped as epoll's accept would have dropped it, and the
+  // accept is re-armed so that it sees the new limit (and says EMFILE).
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) == 0 && static_cast<rlim_t>(result) >= limit.rlim_cur) {
+    ::close(result);
+    ++metrics_.connectionsRejected;
+    log(LogLevel::kWarn, "out of file descriptors: dropped a new connection");
+    uring_->stopAccepting(key);
     return;
   }
   int one = 1;

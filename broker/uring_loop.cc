@@ -1,5 +1,6 @@
 #include "uring_loop.h"
 
+#include <poll.h>
 #include <sys/mman.h>
 #include <time.h>
 
@@ -110,10 +111,20 @@ void UringLoop::accept(int listenFd, std::uint64_t key) {
   io_uring_prep_multishot_accept(s, listenFd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
   io_uring_sqe_set_data64(s, (key << 3) | kAcceptOp);
   acceptArmed_[key] = true;
+  acceptOp_[key] = kAcceptOp;
+}
+
+void UringLoop::awaitListener(int listenFd, std::uint64_t key) {
+  if (key >= kMaxListeners || acceptArmed_[key]) return;
+  io_uring_sqe* s = sqe();
+  io_uring_prep_poll_add(s, listenFd, POLLIN);
+  io_uring_sqe_set_data64(s, (key << 3) | kListenPollOp);
+  acceptArmed_[key] = true;
+  acceptOp_[key] = kListenPollOp;
 }
 
 void UringLoop::stopAccepting(std::uint64_t key) {
-  if (key < kMaxListeners && acceptArmed_[key]) cancel((key << 3) | kAcceptOp);
+  if (key < kMaxListeners && acceptArmed_[key]) cancel((key << 3) | acceptOp_[key]);
 }
 
 void UringLoop::watchWake(int eventFd) {
@@ -239,6 +250,12 @@ bool UringLoop::complete(const io_uring_cqe& cqe, UringEvent& event, unsigned& b
       event.key = key;
       return true;
     }
+    case kListenPollOp:
+      acceptArmed_[data >> 3] = false;
+      if (cqe.res < 0) return false;  // cancelled
+      event.kind = UringEvent::Kind::kListenerReady;
+      event.key = data >> 3;
+      return true;
     case kWakeOp:
       if (cqe.res < 0) return false;  // cancelled at teardown
       watchWake(wakeFd_);  // requestStop() may come again

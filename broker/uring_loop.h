@@ -35,6 +35,7 @@ struct UringSlot {
 struct UringEvent {
   enum class Kind {
     kAccept,     // result: the new descriptor, or -errno (the multishot ended)
+    kListenerReady,  // awaitListener(): connections wait in the queue
     kWake,       // the wake eventfd was written
     kData,       // data/size: bytes received (valid during the call only)
     kRecvEnded,  // result: 0 at EOF, or -errno; the recv is not re-armed
@@ -67,6 +68,10 @@ class UringLoop {
 
   // Arms a multishot accept on a listening socket unless one is armed.
   void accept(int listenFd, std::uint64_t key);
+  // Out of descriptors, a multishot accept fails at once, queue or not:
+  // this waits for a connection instead (one poll), and accept() re-arms
+  // once the Server has dealt with it.
+  void awaitListener(int listenFd, std::uint64_t key);
   void stopAccepting(std::uint64_t key);
   void watchWake(int eventFd);
 
@@ -89,7 +94,14 @@ class UringLoop {
   void poll(int timeoutMs, OnEvent&& onEvent);
 
  private:
-  enum Op : std::uint64_t { kAcceptOp = 0, kWakeOp = 1, kRecvOp = 2, kSendOp = 3, kIgnoreOp = 4 };
+  enum Op : std::uint64_t {
+    kAcceptOp = 0,
+    kWakeOp = 1,
+    kRecvOp = 2,
+    kSendOp = 3,
+    kIgnoreOp = 4,
+    kListenPollOp = 5,
+  };
   static constexpr std::uint64_t kOpMask = 7;
   static constexpr unsigned kMaxListeners = 8;
 
@@ -109,7 +121,8 @@ class UringLoop {
   std::size_t bufRingBytes_ = 0;
   unsigned returned_ = 0;  // buffers added to the ring, not yet published
   std::vector<UringSlot*> rearm_;
-  bool acceptArmed_[kMaxListeners] = {};
+  bool acceptArmed_[kMaxListeners] = {};  // a multishot accept or a poll
+  std::uint64_t acceptOp_[kMaxListeners] = {};  // which of the two
   int wakeFd_ = -1;
   std::uint64_t wakeValue_ = 0;
   std::size_t liveSlots_ = 0;  // slots not yet freed, attached or not

@@ -55,7 +55,14 @@ std::vector<std::string> ServerProcess::baseArgs() {
   // --log-level info: the harness needs the "listening on" line whatever
   // the default level becomes.
   // No HTTP unless a test asks for it: parallel tests would fight over 7401.
-  return {"--port", "0", "--http-port", "0", "--bind", "127.0.0.1", "--log-level", "info"};
+  std::vector<std::string> args = {"--port", "0", "--http-port", "0", "--bind", "127.0.0.1",
+                                    "--log-level", "info"};
+  // LINECAST_TEST_IO=uring: ctest runs the whole suite a second time on the
+  // io_uring backend (the *_uring registrations in tests/CMakeLists.txt).
+  if (const char* io = std::getenv("LINECAST_TEST_IO"); io != nullptr && *io != '\0') {
+    args.insert(args.end(), {"--io", io});
+  }
+  return args;
 }
 
 std::vector<std::string> ServerProcess::withBaseArgs(const std::vector<std::string>& extraArgs) {
