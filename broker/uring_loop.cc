@@ -282,7 +282,10 @@ bool UringLoop::complete(const io_uring_cqe& cqe, UringEvent& event, unsigned& b
         event.size = static_cast<std::size_t>(cqe.res);
         return true;
       }
-      if (cqe.res == -ENOBUFS) return false;
+      if (cqe.res == -ENOBUFS) {
+        ++bufferShortages_;
+        return false;
+      }
       event.kind = UringEvent::Kind::kRecvEnded;  // 0: end of stream
       return true;
     }

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "log.h"
 #include "ring_buffer.h"
 
 namespace linecast {
@@ -125,7 +126,8 @@ class UringLoop {
   std::uint64_t acceptOp_[kMaxListeners] = {};  // which of the two
   int wakeFd_ = -1;
   std::uint64_t wakeValue_ = 0;
-  std::size_t liveSlots_ = 0;  // slots not yet freed, attached or not
+  std::size_t liveSlots_ = 0;
+  std::size_t bufferShortages_ = 0;  // -ENOBUFS in this poll()  // slots not yet freed, attached or not
 };
 
 template <class OnEvent>
@@ -144,6 +146,13 @@ void UringLoop::poll(int timeoutMs, OnEvent&& onEvent) {
   }
   publishReturnedBuffers();
   io_uring_cq_advance(&ring_, n);
+  if (bufferShortages_ > 0) {
+    // Not an error: the recvs are re-armed at submit(). Worth knowing when
+    // tuning kBufferCount.
+    log(LogLevel::kDebug, "io_uring: {} recvs ran out of provided buffers; re-armed",
+        bufferShortages_);
+    bufferShortages_ = 0;
+  }
 }
 
 }  // namespace linecast
