@@ -16,6 +16,8 @@ BROKERS = ["linecast", "nats", "redis"]
 PEERS = ["nats", "redis"]
 # linecast-null-relay, the ceiling: run on the throughput cases only.
 RELAY = "relay"
+# linecast on its io_uring backend (--io uring), when the build has it.
+URING = "linecast-uring"
 
 
 def load(path):
@@ -116,10 +118,13 @@ def report(data):
                    "rewrites PUB to MSG and appends to exact-channel subscribers. Issue 6 asks for linecast/relay "
                    "of at least 0.70.")
         out.append("")
-    cols = BROKERS + ([RELAY] if has_relay else [])
+    has_uring = any(run["broker"] == URING for run in data["runs"])
+    cols = BROKERS + ([URING] if has_uring else []) + ([RELAY] if has_relay else [])
     out.append("| case | " + " | ".join(cols) + " | linecast/nats | linecast/redis"
-               + (" | linecast/relay" if has_relay else "") + " | lost (" + "/".join(b if b == RELAY else b[0] for b in cols) + ") |")
-    out.append("|---|" + "---:|" * (len(cols) + 2 + has_relay) + "---|")
+               + (" | uring/epoll" if has_uring else "")
+               + (" | linecast/relay" if has_relay else "") + " | lost ("
+               + "/".join(b if b in (RELAY, URING) else b[0] for b in cols) + ") |")
+    out.append("|---|" + "---:|" * (len(cols) + 2 + has_uring + has_relay) + "---|")
     for case in cases.values():
         if case["kind"] != "throughput":
             continue
@@ -127,9 +132,10 @@ def report(data):
         rate = {b: (by[b]["delivered_per_s"] if ok(by.get(b)) else None) for b in cols}
         lost = "/".join(str(by[b]["lost"]) if by.get(b) else "-" for b in cols)
         relay_ratio = f" | {ratio(rate['linecast'], rate[RELAY])}" if has_relay else ""
+        uring_ratio = f" | {ratio(rate[URING], rate['linecast'])}" if has_uring else ""
         out.append(f"| {case['label']} | " + " | ".join(value_cell(by.get(b), "delivered_per_s") for b in cols)
                    + f" | {ratio(rate['linecast'], rate['nats'])} | {ratio(rate['linecast'], rate['redis'])}"
-                   + f"{relay_ratio} | {lost} |")
+                   + f"{uring_ratio}{relay_ratio} | {lost} |")
     out.append("")
 
     out.append("### Latency in us from the intended send time (lower is better)")
@@ -141,7 +147,7 @@ def report(data):
             continue
         by = case["by"]
         lc = by.get("linecast")
-        for b in BROKERS:
+        for b in BROKERS + ([URING] if has_uring else []):
             r = by.get(b)
             if r is None:
                 continue
