@@ -416,8 +416,9 @@ void Server::destroy(Connection& conn) {
     // Best effort: the backlog is gone; the line goes only if the socket
     // takes it now. Only the line protocol has this line: Redis closes a
     // client over its output limit without a word, and an HTTP client would
-    // read it as a broken response.
-    if (conn.protocol == Protocol::kLine) {
+    // read it as a broken response. Under io_uring a send may still be in
+    // the kernel, or have stopped inside a frame: the line would tear it.
+    if (conn.protocol == Protocol::kLine && (!uring_ || uringAtFrameBoundary(conn))) {
       ++metrics_.protocolErrors;
       static constexpr std::string_view kSlow = "-ERR slow consumer\n";
       ssize_t ignored = ::send(conn.fd(), kSlow.data(), kSlow.size(), MSG_NOSIGNAL | MSG_DONTWAIT);

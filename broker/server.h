@@ -91,6 +91,7 @@ class Server {
   void uringAccepted(std::uint64_t key, int result);
   Connection::WriteResult uringSend(Connection& conn);
   void uringAttach(Connection& conn);
+  bool uringAtFrameBoundary(const Connection& conn) const;
   void uringDetach(Connection& conn);
   void uringSubmit();
   void uringStopAccepting();

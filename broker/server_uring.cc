@@ -140,6 +140,10 @@ Connection::WriteResult Server::uringSend(Connection& conn) {
 
 void Server::uringAttach(Connection& conn) { uring_->attach(conn); }
 
+bool Server::uringAtFrameBoundary(const Connection& conn) const {
+  return uring_->atFrameBoundary(conn);
+}
+
 void Server::uringDetach(Connection& conn) { uring_->detach(conn); }
 
 void Server::uringSubmit() { uring_->submit(); }

@@ -18,6 +18,7 @@ void Server::onUringEvent(const UringEvent&) {}
 void Server::uringAccepted(std::uint64_t, int) {}
 Connection::WriteResult Server::uringSend(Connection&) { return Connection::WriteResult::kError; }
 void Server::uringAttach(Connection&) {}
+bool Server::uringAtFrameBoundary(const Connection&) const { return true; }
 void Server::uringDetach(Connection&) {}
 void Server::uringSubmit() {}
 void Server::uringStopAccepting() {}

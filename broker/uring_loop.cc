@@ -156,6 +156,11 @@ bool UringLoop::sendInFlight(const Connection& conn) const {
   return conn.uringSlot != nullptr && conn.uringSlot->sendInFlight;
 }
 
+bool UringLoop::atFrameBoundary(const Connection& conn) const {
+  const UringSlot* slot = conn.uringSlot;
+  return slot == nullptr || (!slot->sendInFlight && !slot->torn);
+}
+
 void UringLoop::send(Connection& conn) {
   UringSlot* slot = conn.uringSlot;
   // One send at a time keeps the bytes in order; what was queued meanwhile
@@ -171,6 +176,7 @@ void UringLoop::send(Connection& conn) {
   io_uring_prep_sendmsg(s, slot->fd, &slot->msg, MSG_NOSIGNAL);
   io_uring_sqe_set_data64(s, reinterpret_cast<std::uint64_t>(slot) | kSendOp);
   slot->sendInFlight = true;
+  slot->sending = spans[0].size() + spans[1].size();
   conn.output().pin();
   ++conn.writeCalls;
 }
@@ -298,6 +304,7 @@ bool UringLoop::complete(const io_uring_cqe& cqe, UringEvent& event, unsigned& b
         return false;
       }
       slot->conn->output().unpin();
+      slot->torn = cqe.res >= 0 && static_cast<std::size_t>(cqe.res) < slot->sending;
       event.kind = UringEvent::Kind::kSent;
       event.conn = slot->conn;
       return true;
