@@ -52,6 +52,12 @@ std::string validate(Config& config, const std::string& tokenFile, bool tokenGiv
   if (config.readTimeout < 0 || config.authTimeout <= 0 || config.shutdownGrace < 0) {
     return "timeouts must not be negative (--auth-timeout must be positive)";
   }
+  if (config.io != "epoll" && config.io != "uring") {
+    return fmt::format("--io must be epoll or uring, not '{}'", config.io);
+  }
+  if (config.io == "uring" && !ioUringBuiltIn()) {
+    return "--io uring: this build has no io_uring backend (configure with -DLINECAST_IO_URING=ON)";
+  }
   LogLevel level;
   if (!parseLogLevel(config.logLevel, level)) {
     return fmt::format("--log-level must be error, warn, info or debug, not '{}'", config.logLevel);
@@ -60,6 +66,14 @@ std::string validate(Config& config, const std::string& tokenFile, bool tokenGiv
 }
 
 }  // namespace
+
+bool ioUringBuiltIn() {
+#ifdef LINECAST_IO_URING
+  return true;
+#else
+  return false;
+#endif
+}
 
 std::optional<Config> parseConfig(int argc, char** argv, int& exitCode) {
   Config config;
@@ -102,6 +116,8 @@ std::optional<Config> parseConfig(int argc, char** argv, int& exitCode) {
       ->capture_default_str()
       ->check(CLI::Range(0, 256));
   app.add_option("--log-level", config.logLevel, "error, warn, info or debug")
+      ->capture_default_str();
+  app.add_option("--io", config.io, "I/O backend: epoll, or uring (io_uring, when built with it)")
       ->capture_default_str();
   try {
     app.parse(argc, argv);

@@ -22,7 +22,11 @@ struct Config {
   std::string authToken;      // empty: no authentication
   std::string logLevel = "info";
   std::size_t threads = 0;    // reactor threads; 0: one per core
+  std::string io = "epoll";   // the I/O backend: epoll, or uring when built with it
 };
+
+// Whether this build has the io_uring backend (-DLINECAST_IO_URING=ON).
+bool ioUringBuiltIn();
 
 // Parses the command line (and the TOML file named by --config, which the
 // flags override). Returns the config, or the exit code to leave with after

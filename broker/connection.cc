@@ -103,6 +103,12 @@ Connection::ReadResult Connection::readSocket(bool hangup, std::size_t& bytesRea
   }
 }
 
+bool Connection::absorbInput(const char* data, std::size_t n) {
+  if (!input_.reserve(n, maxPending_ + std::max(n, kMaxReadChunk))) return false;
+  input_.append(std::string_view(data, n));
+  return true;
+}
+
 Connection::DiscardResult Connection::discardInput() {
   char sink[16384];
   for (int i = 0; i < 16; ++i) {
@@ -135,6 +141,7 @@ Connection::WriteResult Connection::writeSocket(std::size_t& bytesWritten) {
     // raising SIGPIPE even where the process did not ignore it.
     ssize_t n = ::sendmsg(fd_, &msg, MSG_NOSIGNAL);
     if (n >= 0) {
+      if (n > 0) outputTorn_ = output_.at(static_cast<std::size_t>(n) - 1) != '\n';
       output_.consume(static_cast<std::size_t>(n));
       bytesWritten += static_cast<std::size_t>(n);
       if (static_cast<std::size_t>(n) < total) return WriteResult::kPending;  // socket full

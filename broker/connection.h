@@ -18,6 +18,7 @@ namespace linecast {
 
 class Connection;
 struct HttpSession;
+struct UringSlot;
 struct RespSession;
 
 // Work a reactor turn collects and does once, at its end: connections with
@@ -88,9 +89,17 @@ class Connection : public Subscriber {
   // Output is written: half-close and wait (bounded) for the peer's FIN.
   void startLingering();
 
+  // Appends bytes received without readSocket (the io_uring backend copies
+  // them out of its provided buffers). False when they do not fit, which
+  // the parser's bound on a pending line rules out.
+  bool absorbInput(const char* data, std::size_t n);
+
   enum class WriteResult { kDone, kPending, kError };
   // Writes the output ring with writev over its two spans.
   WriteResult writeSocket(std::size_t& bytesWritten);
+  // The bytes written so far end with a whole frame: a line written now
+  // (the slow-consumer error) cannot land inside one.
+  bool atFrameBoundary() const { return !outputTorn_; }
 
   // The most unparsed input the protocol may leave in the ring (by default
   // one line: max-line + 2); the ring is sized so a read always has room.
@@ -116,6 +125,7 @@ class Connection : public Subscriber {
   double drainDeadline = 0;     // kDraining/kLingering: cut then; 0 until the first flush
   double lastActive;            // last read or write, for buffer release
   std::uint64_t writeCalls = 0;  // writev() calls, for tests of batching
+  UringSlot* uringSlot = nullptr;  // the io_uring backend's state for it
 
  private:
   void markForFlush() {
@@ -132,6 +142,7 @@ class Connection : public Subscriber {
   State state_ = State::kOpen;
   CloseReason reason_ = CloseReason::kNone;
   bool lastReadFilled_ = false;
+  bool outputTorn_ = false;  // the last write stopped inside a frame
   std::size_t maxPending_;
   std::size_t maxOutbuf_;
   EndOfTurn& endOfTurn_;

@@ -9,10 +9,23 @@
 
 namespace linecast {
 
-RingBuffer::~RingBuffer() { ::operator delete(data_); }
+RingBuffer::~RingBuffer() {
+  ::operator delete(data_);
+  if (pinned_ != data_) ::operator delete(pinned_);
+}
+
+void RingBuffer::freeBlock(char* block) const {
+  if (block != pinned_) ::operator delete(block);
+}
+
+void RingBuffer::unpin() {
+  if (pinned_ != data_) ::operator delete(pinned_);
+  pinned_ = nullptr;
+}
 
 RingBuffer::RingBuffer(RingBuffer&& other) noexcept
     : data_(std::exchange(other.data_, nullptr)),
+      pinned_(std::exchange(other.pinned_, nullptr)),
       capacity_(std::exchange(other.capacity_, 0)),
       head_(std::exchange(other.head_, 0)),
       tail_(std::exchange(other.tail_, 0)) {}
@@ -20,7 +33,9 @@ RingBuffer::RingBuffer(RingBuffer&& other) noexcept
 RingBuffer& RingBuffer::operator=(RingBuffer&& other) noexcept {
   if (this != &other) {
     ::operator delete(data_);
+    if (pinned_ != data_) ::operator delete(pinned_);
     data_ = std::exchange(other.data_, nullptr);
+    pinned_ = std::exchange(other.pinned_, nullptr);
     capacity_ = std::exchange(other.capacity_, 0);
     head_ = std::exchange(other.head_, 0);
     tail_ = std::exchange(other.tail_, 0);
@@ -44,7 +59,7 @@ void RingBuffer::regrow(std::size_t newCapacity) {
   char* fresh = static_cast<char*>(::operator new(newCapacity));
   std::size_t n = size();
   if (n > 0) copyOut(0, n, fresh);
-  ::operator delete(data_);
+  freeBlock(data_);
   data_ = fresh;
   capacity_ = newCapacity;
   head_ = 0;
@@ -94,7 +109,7 @@ void RingBuffer::consume(std::size_t n) {
 
 bool RingBuffer::releaseIfEmpty() {
   if (!empty() || data_ == nullptr) return false;
-  ::operator delete(data_);
+  freeBlock(data_);
   data_ = nullptr;
   capacity_ = 0;
   head_ = tail_ = 0;

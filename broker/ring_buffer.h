@@ -72,10 +72,21 @@ class RingBuffer {
   // Gives the block back when nothing is buffered; returns whether it did.
   bool releaseIfEmpty();
 
+  // An asynchronous send (the io_uring backend) reads the current block
+  // until it completes: while pinned, a regrow or release keeps that block
+  // alive instead of freeing it, and unpin() (or the destructor) frees it.
+  void pin() {
+    unpin();
+    pinned_ = data_;
+  }
+  void unpin();
+
  private:
   void regrow(std::size_t newCapacity);
+  void freeBlock(char* block) const;
 
   char* data_ = nullptr;
+  char* pinned_ = nullptr;    // the block an in-flight send reads, if any
   std::size_t capacity_ = 0;  // zero or a power of two
   std::size_t head_ = 0;      // counts bytes ever consumed
   std::size_t tail_ = 0;      // counts bytes ever appended

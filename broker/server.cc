@@ -85,10 +85,17 @@ Server::Server(const Config& config, Interconnect* net, std::size_t index)
   }
   now_ = monotonicSeconds();
   nextCron_ = now_ + kCronInterval;
+  // Under io_uring the epoll registrations above stay inert: nobody waits
+  // on that epoll.
+  if (config.io == "uring") startUring();
 }
 
 Server::~Server() {
+  if (uring_) {
+    for (auto& [id, conn] : connections_) uringDetach(*conn);
+  }
   connections_.clear();
+  uring_.reset();  // waits for cancelled sends before their blocks go
   if (wakeFd_ >= 0) ::close(wakeFd_);
 }
 
@@ -132,15 +139,19 @@ void Server::runOnce(int maxWaitMs) {
   if (!readAgain_.empty() && net_ != nullptr && net_->congested(index_)) timeout = 1;
   readAgainNow_.swap(readAgain_);
   if (net_ != nullptr && timeout > 0 && !net_->prepareToSleep(index_)) timeout = 0;
-  reactor_.poll(timeout, [this](std::uint64_t key, std::uint32_t events) {
-    now_ = monotonicSeconds();
-    onEvent(key, events);
-  });
-  now_ = monotonicSeconds();
-  if (net_ != nullptr) {
-    net_->wokeUp(index_);
-    takeFromOtherThreads();
+  othersTaken_ = false;
+  if (uring_) {
+    uringPoll(timeout);
+  } else {
+    reactor_.poll(timeout, [this](std::uint64_t key, std::uint32_t events) {
+      now_ = monotonicSeconds();
+      beforeEvent();
+      onEvent(key, events);
+    });
   }
+  now_ = monotonicSeconds();
+  beforeEvent();
+  if (net_ != nullptr) takeFromOtherThreads();  // what came in during the events
   resumeBudgetedReads();
   if (now_ >= nextCron_) cron();
   endTurn();
@@ -198,31 +209,34 @@ void Server::acceptAll(Listener& listener, Protocol protocol) {
       acceptStalled_ = true;
       return;
     }
-    if (openConnections() >= maxConns_) {
-      // Sent before the protocol is known; the \r makes it valid RESP too.
-      static constexpr std::string_view kFull = "-ERR max number of clients reached\r\n";
-      ssize_t ignored = ::send(fd, kFull.data(), kFull.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
-      (void)ignored;
-      ::close(fd);
-      ++metrics_.connectionsRejected;
-      ++metrics_.protocolErrors;
-      log(LogLevel::kWarn, "rejected {}: max number of clients ({}) reached", peer, maxConns_);
-      continue;
-    }
-    PendingConnection pending{fd, std::move(peer), protocol};
-    if (net_ == nullptr) {
-      adopt(std::move(pending));
-      continue;
-    }
-    // Counted here, before the owner has it, so a burst of accepts cannot
-    // pass --max-conns; the owner gives it back when the connection closes.
-    net_->openConnections().fetch_add(1);
-    std::size_t to = nextThread_++ % net_->size();
-    if (to == index_) {
-      adopt(std::move(pending));
-    } else {
-      net_->handOff(to, std::move(pending));
-    }
+    admit(fd, std::move(peer), protocol);
+  }
+}
+
+// A new client socket: refused over --max-conns, otherwise given to the
+// next reactor thread in turn (this one when it is alone).
+void Server::admit(int fd, std::string peer, Protocol protocol) {
+  if (openConnections() >= maxConns_) {
+    // Sent before the protocol is known; the \r makes it valid RESP too.
+    static constexpr std::string_view kFull = "-ERR max number of clients reached\r\n";
+    ssize_t ignored = ::send(fd, kFull.data(), kFull.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+    (void)ignored;
+    ::close(fd);
+    ++metrics_.connectionsRejected;
+    ++metrics_.protocolErrors;
+    log(LogLevel::kWarn, "rejected {}: max number of clients ({}) reached", peer, maxConns_);
+    return;
+  }
+  PendingConnection pending{fd, std::move(peer), protocol};
+  if (net_ == nullptr) return adopt(std::move(pending));
+  // Counted here, before the owner has it, so a burst of accepts cannot
+  // pass --max-conns; the owner gives it back when the connection closes.
+  net_->openConnections().fetch_add(1);
+  std::size_t to = nextThread_++ % net_->size();
+  if (to == index_) {
+    adopt(std::move(pending));
+  } else {
+    net_->handOff(to, std::move(pending));
   }
 }
 
@@ -243,11 +257,26 @@ void Server::adopt(PendingConnection pending) {
   conn->protocol = pending.protocol;
   if (pending.protocol == Protocol::kHttp) conn->http = HttpProtocol::newSession();
   conn->authenticated = !lineProtocol_.requiresAuth();
-  reactor_.add(pending.fd, kReadEvents, id);
+  if (uring_) {
+    uringAttach(*conn);
+  } else {
+    reactor_.add(pending.fd, kReadEvents, id);
+  }
   ++metrics_.connections;
   ++metrics_.connectionsTotal;
   log(LogLevel::kInfo, "conn {} open {}", id, conn->peer());
   connections_.emplace(id, std::move(conn));
+}
+
+// Messages from other threads are delivered before this turn's first
+// event: a client that saw another's publish confirmed (its PONG) and then
+// wrote to us must find that publish already queued ahead of our reply, as
+// on one thread. That message was in our lane before its PONG was written.
+void Server::beforeEvent() {
+  if (othersTaken_ || net_ == nullptr) return;
+  othersTaken_ = true;
+  net_->wokeUp(index_);
+  takeFromOtherThreads();
 }
 
 // Connections the first thread accepted for this one, and messages the
@@ -412,6 +441,7 @@ void Server::endTurn() {
   endOfTurn_.flush.clear();
   for (std::size_t i = 0; i < endOfTurn_.close.size(); ++i) destroy(*endOfTurn_.close[i]);
   endOfTurn_.close.clear();
+  if (uring_) uringSubmit();  // the turn's sends and cancellations: one syscall
 }
 
 void Server::flush(Connection& conn) {
@@ -427,7 +457,9 @@ void Server::flush(Connection& conn) {
   if (conn.socketFull) return;
   std::size_t written = 0;
   std::uint64_t callsBefore = conn.writeCalls;
-  auto result = conn.output().empty() ? Connection::WriteResult::kDone : conn.writeSocket(written);
+  auto result = conn.output().empty() ? Connection::WriteResult::kDone
+                : uring_                ? uringSend(conn)
+                                        : conn.writeSocket(written);
   lastTurnWriteCalls_ += conn.writeCalls - callsBefore;
   ++lastTurnFlushes_;
   metrics_.bytesOut += written;
@@ -437,7 +469,9 @@ void Server::flush(Connection& conn) {
       conn.abort(CloseReason::kIoError);
       return;
     case Connection::WriteResult::kPending:
-      conn.socketFull = true;
+      // Under io_uring a pending send is in flight, not a full socket: its
+      // completion flushes again.
+      if (!uring_) conn.socketFull = true;
       watchWritable(conn, true);
       return;
     case Connection::WriteResult::kDone:
@@ -458,6 +492,7 @@ void Server::flush(Connection& conn) {
 }
 
 void Server::watchWritable(Connection& conn, bool on) {
+  if (uring_) return;  // a send in flight is the wait for writability
   if (conn.wantsWritable == on) return;
   conn.wantsWritable = on;
   reactor_.modify(conn.fd(), on ? (kReadEvents | EPOLLOUT) : kReadEvents, conn.id());
@@ -470,8 +505,11 @@ void Server::destroy(Connection& conn) {
     // Best effort: the backlog is gone; the line goes only if the socket
     // takes it now. Only the line protocol has this line: Redis closes a
     // client over its output limit without a word, and an HTTP client would
-    // read it as a broken response.
-    if (conn.protocol == Protocol::kLine) {
+    // read it as a broken response. Nor when the last write stopped inside
+    // a frame (or, under io_uring, a send may still be in the kernel): the
+    // line would tear it.
+    bool atBoundary = uring_ ? uringAtFrameBoundary(conn) : conn.atFrameBoundary();
+    if (conn.protocol == Protocol::kLine && atBoundary) {
       ++metrics_.protocolErrors;
       static constexpr std::string_view kSlow = "-ERR slow consumer\n";
       ssize_t ignored = ::send(conn.fd(), kSlow.data(), kSlow.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
@@ -485,6 +523,7 @@ void Server::destroy(Connection& conn) {
   broker_.unsubscribeAll(conn);
   --metrics_.connections;
   if (net_ != nullptr) net_->openConnections().fetch_sub(1);
+  if (uring_) uringDetach(conn);  // cancels its I/O; a send in flight keeps its block
   connections_.erase(conn.id());  // closes the socket, which leaves epoll
 }
 
@@ -494,23 +533,24 @@ void Server::destroy(Connection& conn) {
 // have done so does each deliver the last of its lanes and start closing.
 void Server::quiesce(double deadline) {
   readingStopped_ = true;
-  if (listener_) {
-    reactor_.remove(listener_->fd());
-    listener_->close();
-  }
+  closeListener();
   while (!net_->overflowEmpty(index_) && now_ < deadline) runOnce(10);
   net_->quiesce();
   while (!net_->allQuiesced() && now_ < deadline) runOnce(10);
   takeFromOtherThreads();
 }
 
+void Server::closeListener() {
+  if (!listener_ || listener_->fd() < 0) return;
+  reactor_.remove(listener_->fd());
+  if (uring_) uringStopAccepting();
+  listener_->close();
+}
+
 void Server::beginShutdown() {
   log(LogLevel::kInfo, "shutting down: flushing {} connections for up to {} s",
       connections_.size(), config_.shutdownGrace);
-  if (listener_ && listener_->fd() >= 0) {
-    reactor_.remove(listener_->fd());
-    listener_->close();
-  }
+  closeListener();
   double deadline = now_ + config_.shutdownGrace;
   for (auto& [id, conn] : connections_) {
     conn->drain(CloseReason::kShutdown);

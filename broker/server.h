@@ -19,6 +19,13 @@
 
 namespace linecast {
 
+class UringLoop;
+struct UringEvent;
+// UringLoop is complete only where the io_uring backend is built in.
+struct UringLoopDeleter {
+  void operator()(UringLoop* loop) const;
+};
+
 // One reactor thread of the broker: a Reactor turning over its client
 // connections (and, on the first thread, the listeners). It owns the
 // connections (by id: epoll events carry the id, never a pointer, so a stale
@@ -68,7 +75,10 @@ class Server {
 
   void onEvent(std::uint64_t key, std::uint32_t events);
   void acceptAll(Listener& listener, Protocol protocol);
+  void admit(int fd, std::string peer, Protocol protocol);
   void adopt(PendingConnection pending);
+  void closeListener();
+  void beforeEvent();
   void takeFromOtherThreads();
   std::size_t openConnections() const;
   void dispatchInput(Connection& conn);
@@ -85,6 +95,19 @@ class Server {
   void quiesce(double deadline);
   void watchWritable(Connection& conn, bool on);
   Connection* find(std::uint64_t id);
+
+  // The io_uring backend (--io uring), in server_uring.cc; the same turn,
+  // with the kernel doing the reads and writes.
+  void startUring();
+  void uringPoll(int timeoutMs);
+  void onUringEvent(const UringEvent& event);
+  void uringAccepted(std::uint64_t key, int result);
+  Connection::WriteResult uringSend(Connection& conn);
+  void uringAttach(Connection& conn);
+  bool uringAtFrameBoundary(const Connection& conn) const;
+  void uringDetach(Connection& conn);
+  void uringSubmit();
+  void uringStopAccepting();
 
   Config config_;
   Metrics metrics_;
@@ -111,11 +134,13 @@ class Server {
   double nextCron_ = 0;
   bool stopping_ = false;
   bool readingStopped_ = false;  // shutting down with other threads: no more input
+  bool othersTaken_ = false;     // this turn already took the other threads' messages
   std::atomic<bool> stopRequested_{false};
   bool acceptStalled_ = false;  // out of descriptors: the cron retries accepting
   std::uint64_t turns_ = 0;
   std::uint64_t lastTurnWriteCalls_ = 0;
   std::uint64_t lastTurnFlushes_ = 0;
+  std::unique_ptr<UringLoop, UringLoopDeleter> uring_;  // null: epoll
 };
 
 }  // namespace linecast

@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   # build
   build-essential cmake g++ pkg-config
-  libfmt-dev libcli11-dev libhttp-parser-dev
+  libfmt-dev libcli11-dev libhttp-parser-dev liburing-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   netcat-openbsd procps

@@ -57,6 +57,12 @@ def server_binary():
                    "build/release/broker/linecast-server")
 
 
+def io_args():
+    """LINECAST_TEST_IO=uring runs the suite on the io_uring backend."""
+    io = os.environ.get("LINECAST_TEST_IO")
+    return ["--io", io] if io else []
+
+
 def cli_binary():
     return _binary("LINECAST_CLI", "build/cli/tools/linecast-cli",
                    "build/release/tools/linecast-cli")
@@ -104,7 +110,7 @@ class Server:
 
     def start(self):
         cmd = [server_binary(), "--port", str(self.requested_port),
-               "--http-port", str(self.http_port)] + self.args
+               "--http-port", str(self.http_port)] + io_args() + self.args
         # stderr goes to a file we poll: an undrained pipe could block the server.
         self._log_file = open(self.log, "wb")
         self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=self._log_file,

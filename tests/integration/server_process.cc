@@ -57,10 +57,14 @@ std::vector<std::string> ServerProcess::baseArgs() {
   // No HTTP unless a test asks for it: parallel tests would fight over 7401.
   std::vector<std::string> args = {"--port", "0", "--http-port", "0", "--bind", "127.0.0.1",
                                    "--log-level", "info"};
-  // The suite runs once with the default (a reactor thread per core) and
-  // once more with LINECAST_TEST_THREADS=1 (tests/CMakeLists.txt).
+  // The suite runs once with the defaults, once more with one reactor
+  // thread (LINECAST_TEST_THREADS=1) and once on the io_uring backend
+  // (LINECAST_TEST_IO=uring): the registrations in tests/CMakeLists.txt.
   if (const char* threads = std::getenv("LINECAST_TEST_THREADS")) {
     args.insert(args.end(), {"--threads", threads});
+  }
+  if (const char* io = std::getenv("LINECAST_TEST_IO"); io != nullptr && *io != '\0') {
+    args.insert(args.end(), {"--io", io});
   }
   return args;
 }

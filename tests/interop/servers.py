@@ -43,12 +43,18 @@ def stop_process(proc):
         proc.wait(timeout=10)
 
 
+def io_args():
+    """LINECAST_TEST_IO=uring runs the suite on the io_uring backend."""
+    io = os.environ.get("LINECAST_TEST_IO")
+    return ["--io", io] if io else []
+
+
 class Linecast:
     """A linecast-server on --port 0; its port is read from its log."""
 
     def __init__(self, tmp_path, args):
         self.log_path = tmp_path / f"linecast-{time.monotonic_ns()}.log"
-        self.args = [linecast_binary(), "--port", "0", "--http-port", "0", *args]
+        self.args = [linecast_binary(), "--port", "0", "--http-port", "0", *io_args(), *args]
         self.proc = None
         self.port = None
 

@@ -57,6 +57,7 @@ double nowSeconds() {
 
 struct Options {
   std::string server;
+  std::string io;  // --io for the server it starts; empty: its default
   std::uint16_t port = 0;
   int pid = 0;
   int conns = 10000;
@@ -192,6 +193,7 @@ bool Soak::startServer() {
   std::vector<std::string> args = {o_.server, "--port", std::to_string(port_), "--http-port", "0",
                                    "--max-conns", "20000", "--log-level", "warn",
                                    "--max-outbuf", "16MiB"};
+  if (!o_.io.empty()) args.insert(args.end(), {"--io", o_.io});
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
@@ -641,6 +643,7 @@ int main(int argc, char** argv) {
   Options o;
   CLI::App app{"linecast-soak: C10K churn soak (connect, subscribe, receive, disconnect) against linecast-server"};
   app.add_option("--server", o.server, "linecast-server binary to start (with --max-conns 20000 on a free port)");
+  app.add_option("--io", o.io, "--io epoll|uring for the server it starts");
   app.add_option("--port", o.port, "port of a running server (with --pid)");
   app.add_option("--pid", o.pid, "PID of that server, for /proc/PID/fd and VmRSS");
   app.add_option("--conns", o.conns, "subscribers connected at once in each wave")->capture_default_str();

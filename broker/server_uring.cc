@@ -1,0 +1,161 @@
+// The Server's turn over io_uring (--io uring): what each completion means
+// for a connection. The epoll path reads and writes in place; here the
+// kernel did the I/O and the same protocol, fan-out and close logic runs
+// on its results.
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "server.h"
+#include "uring_loop.h"
+
+namespace linecast {
+namespace {
+
+double monotonicSeconds() {
+  timespec ts;
+  ::clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
+}  // namespace
+
+void UringLoopDeleter::operator()(UringLoop* loop) const { delete loop; }
+
+void Server::startUring() {
+  uring_.reset(new UringLoop());  // throws when the kernel refuses io_uring
+  uring_->watchWake(wakeFd_);
+  if (index_ == 0) log(LogLevel::kInfo, "io backend: io_uring");
+}
+
+void Server::uringPoll(int timeoutMs) {
+  // Accepts are (re-)armed here: after an EMFILE ended a multishot accept,
+  // not until the cron found descriptors again.
+  if (listener_ && listener_->fd() >= 0 && !stopping_ && !acceptStalled_) {
+    uring_->accept(listener_->fd(), kListenerKey);
+    if (httpListener_) uring_->accept(httpListener_->fd(), kHttpListenerKey);
+  }
+  uring_->poll(timeoutMs, [this](const UringEvent& event) {
+    now_ = monotonicSeconds();
+    beforeEvent();
+    onUringEvent(event);
+  });
+}
+
+void Server::onUringEvent(const UringEvent& event) {
+  switch (event.kind) {
+    case UringEvent::Kind::kAccept:
+      return uringAccepted(event.key, event.result);
+    case UringEvent::Kind::kListenerReady:
+      // The epoll path's accept loop, once; uringPoll then re-arms the
+      // multishot accept.
+      if (event.key == kHttpListenerKey) return acceptAll(*httpListener_, Protocol::kHttp);
+      return acceptAll(*listener_, Protocol::kUndecided);
+    case UringEvent::Kind::kWake:
+      // Other threads wake us for their messages too (runOnce takes them):
+      // only a stop request stops us.
+      if (stopRequested_.load()) stopping_ = true;
+      return;
+    case UringEvent::Kind::kData: {
+      Connection& conn = *event.conn;
+      // Draining or lingering, or the whole process shutting down: input is
+      // no longer wanted.
+      if (!conn.open() || readingStopped_) return;
+      if (!conn.absorbInput(event.data, event.size)) return conn.abort(CloseReason::kIoError);
+      metrics_.bytesIn += event.size;
+      conn.lastActive = now_;
+      dispatchInput(conn);
+      return;
+    }
+    case UringEvent::Kind::kRecvEnded: {
+      Connection& conn = *event.conn;
+      if (conn.state() == Connection::State::kLingering) return conn.abort(conn.reason());
+      if (!conn.open()) return;  // draining: its flush finishes it
+      // Every complete line ran; an unterminated last line is dropped.
+      if (event.result == 0) return conn.drain(CloseReason::kPeerClosed);
+      return conn.abort(CloseReason::kIoError);
+    }
+    case UringEvent::Kind::kSent: {
+      Connection& conn = *event.conn;
+      if (conn.state() == Connection::State::kClosing) return;  // its output is gone
+      if (event.result < 0) return conn.abort(CloseReason::kIoError);
+      auto sent = static_cast<std::size_t>(event.result);
+      conn.output().consume(sent);
+      metrics_.bytesOut += sent;
+      if (sent > 0) conn.lastActive = now_;
+      // A short send, or bytes queued while it was in flight, or a draining
+      // connection to finish: flush it again at the end of this turn.
+      bool more = !conn.output().empty() || conn.state() == Connection::State::kDraining;
+      if (more && !conn.flushQueued) {
+        conn.flushQueued = true;
+        endOfTurn_.flush.push_back(&conn);
+      }
+      return;
+    }
+  }
+}
+
+void Server::uringAccepted(std::uint64_t key, int result) {
+  bool http = key == kHttpListenerKey;
+  Protocol protocol = http ? Protocol::kHttp : Protocol::kUndecided;
+  if (result < 0) {
+    // The multishot accept ended (EMFILE, ENFILE, ...). The epoll path's
+    // accept loop sheds or stalls exactly as with epoll; the cron retries a
+    // stall.
+    // Linux says EMFILE before it looks at the queue, so re-arming at once
+    // would fail at once, forever: wait for the next connection instead.
+    errno = -result;
+    Listener& listener = http ? *httpListener_ : *listener_;
+    acceptAll(listener, protocol);
+    if (!acceptStalled_ && !stopping_) uring_->awaitListener(listener.fd(), key);
+    return;
+  }
+  if (stopping_) {
+    ::close(result);  // raced with the shutdown's cancellation
+    return;
+  }
+  // The kernel took RLIMIT_NOFILE when the multishot accept was armed, so a
+  // limit lowered since (prlimit) does not stop it. Past the limit now, the
+  // connection is dropped as epoll's accept would have dropped it, and the
+  // accept is re-armed so that it sees the new limit (and says EMFILE).
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) == 0 && static_cast<rlim_t>(result) >= limit.rlim_cur) {
+    ::close(result);
+    ++metrics_.connectionsRejected;
+    log(LogLevel::kWarn, "out of file descriptors: dropped a new connection");
+    uring_->stopAccepting(key);
+    return;
+  }
+  int one = 1;
+  // Output is already batched once per turn; Nagle would only add delay.
+  ::setsockopt(result, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  sockaddr_storage addr{};
+  socklen_t len = sizeof addr;
+  ::getpeername(result, reinterpret_cast<sockaddr*>(&addr), &len);
+  admit(result, formatAddress(&addr), protocol);
+}
+
+Connection::WriteResult Server::uringSend(Connection& conn) {
+  uring_->send(conn);  // no-op while one is in flight: its completion flushes again
+  return Connection::WriteResult::kPending;
+}
+
+void Server::uringAttach(Connection& conn) { uring_->attach(conn); }
+
+bool Server::uringAtFrameBoundary(const Connection& conn) const {
+  return uring_->atFrameBoundary(conn);
+}
+
+void Server::uringDetach(Connection& conn) { uring_->detach(conn); }
+
+void Server::uringSubmit() { uring_->submit(); }
+
+void Server::uringStopAccepting() {
+  uring_->stopAccepting(kListenerKey);
+  uring_->stopAccepting(kHttpListenerKey);
+}
+
+}  // namespace linecast

@@ -1,0 +1,26 @@
+// A build without the io_uring backend (-DLINECAST_IO_URING=OFF): the
+// config refuses --io uring before a Server exists, so none of these runs.
+#include <cerrno>
+#include <system_error>
+
+#include "server.h"
+
+namespace linecast {
+
+void UringLoopDeleter::operator()(UringLoop*) const {}
+
+void Server::startUring() {
+  throw std::system_error(ENOSYS, std::generic_category(),
+                          "this build has no io_uring backend (configure with -DLINECAST_IO_URING=ON)");
+}
+void Server::uringPoll(int) {}
+void Server::onUringEvent(const UringEvent&) {}
+void Server::uringAccepted(std::uint64_t, int) {}
+Connection::WriteResult Server::uringSend(Connection&) { return Connection::WriteResult::kError; }
+void Server::uringAttach(Connection&) {}
+bool Server::uringAtFrameBoundary(const Connection&) const { return true; }
+void Server::uringDetach(Connection&) {}
+void Server::uringSubmit() {}
+void Server::uringStopAccepting() {}
+
+}  // namespace linecast
