@@ -34,6 +34,13 @@ void Interconnect::attach(std::size_t index, Broker& broker, const Metrics& metr
   box.wakeFd = wakeFd;
 }
 
+void Interconnect::writeRecord(char* out, const RecordHeader& header, std::string_view channel,
+                               std::string_view payload) {
+  std::memcpy(out, &header, sizeof header);
+  if (!channel.empty()) std::memcpy(out + sizeof header, channel.data(), channel.size());
+  if (!payload.empty()) std::memcpy(out + sizeof header + channel.size(), payload.data(), payload.size());
+}
+
 bool Interconnect::push(SpscByteQueue& queue, const RecordHeader& header, std::string_view channel,
                         std::string_view payload) {
   char* out = queue.reserve(header.size);
@@ -50,9 +57,7 @@ bool Interconnect::push(SpscByteQueue& queue, const RecordHeader& header, std::s
     out = queue.reserve(header.size);
     if (out == nullptr) return false;
   }
-  std::memcpy(out, &header, sizeof header);
-  if (!channel.empty()) std::memcpy(out + sizeof header, channel.data(), channel.size());
-  if (!payload.empty()) std::memcpy(out + sizeof header + channel.size(), payload.data(), payload.size());
+  writeRecord(out, header, channel, payload);
   queue.commit(header.size);
   return true;
 }
@@ -69,9 +74,7 @@ void Interconnect::forward(std::size_t from, std::size_t to, std::string_view ch
   std::size_t at = l.overflow.size();
   l.overflow.resize(at + header.size);
   char* out = l.overflow.data() + at;
-  std::memcpy(out, &header, sizeof header);
-  if (!channel.empty()) std::memcpy(out + sizeof header, channel.data(), channel.size());
-  if (!payload.empty()) std::memcpy(out + sizeof header + channel.size(), payload.data(), payload.size());
+  writeRecord(out, header, channel, payload);
   overflowBytes_[from] += header.size;
 }
 

@@ -123,6 +123,9 @@ class Interconnect {
   static std::size_t recordSize(std::size_t channel, std::size_t payload) {
     return (sizeof(RecordHeader) + channel + payload + 7) & ~std::size_t{7};
   }
+  // One record's bytes, in the queue or in an overflow alike.
+  static void writeRecord(char* out, const RecordHeader& header, std::string_view channel,
+                          std::string_view payload);
   // Copies one record into the queue; false when it has no room now.
   static bool push(SpscByteQueue& queue, const RecordHeader& header, std::string_view channel,
                    std::string_view payload);
