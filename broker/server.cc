@@ -401,7 +401,10 @@ void Server::checkTimeouts(Connection& conn, bool authRequired) {
       break;
     case Connection::State::kDraining:
     case Connection::State::kLingering:
-      if (now_ >= conn.drainDeadline) conn.abort(conn.reason());
+      // 0: drained in this very turn, whose endTurn() has not stamped the
+      // deadline yet (the cron runs before it). Cutting it now dropped the
+      // pending output and the last reply (issue 18).
+      if (conn.drainDeadline != 0 && now_ >= conn.drainDeadline) conn.abort(conn.reason());
       return;
     case Connection::State::kClosing:
       return;

@@ -172,13 +172,29 @@ void UringLoop::send(Connection& conn) {
   slot->msg = msghdr{};
   slot->msg.msg_iov = slot->iov;
   slot->msg.msg_iovlen = spans[1].empty() ? 1 : 2;
-  io_uring_sqe* s = sqe();
-  io_uring_prep_sendmsg(s, slot->fd, &slot->msg, MSG_NOSIGNAL);
-  io_uring_sqe_set_data64(s, reinterpret_cast<std::uint64_t>(slot) | kSendOp);
+  prepSend(*slot);
   slot->sendInFlight = true;
   slot->sending = spans[0].size() + spans[1].size();
   conn.output().pin();
   ++conn.writeCalls;
+}
+
+void UringLoop::prepSend(UringSlot& slot) {
+  io_uring_sqe* s = sqe();
+  io_uring_prep_sendmsg(s, slot.fd, &slot.msg, MSG_NOSIGNAL);
+  io_uring_sqe_set_data64(s, reinterpret_cast<std::uint64_t>(&slot) | kSendOp);
+}
+
+// The socket is non-blocking (accept4 with SOCK_NONBLOCK), and when the
+// kernel cannot park a send on its internal poll (it hands it to a worker,
+// seen after the peer's half-close) the send completes with -EAGAIN instead
+// of waiting. That is a full socket, not an error: wait for POLLOUT and send
+// the same bytes again. The output stays pinned all along.
+void UringLoop::awaitWritable(UringSlot& slot) {
+  io_uring_sqe* s = sqe();
+  io_uring_prep_poll_add(s, slot.fd, POLLOUT);
+  io_uring_sqe_set_data64(s, reinterpret_cast<std::uint64_t>(&slot) | kWritablePollOp);
+  slot.awaitingWritable = true;
 }
 
 void UringLoop::detach(Connection& conn) {
@@ -190,7 +206,7 @@ void UringLoop::detach(Connection& conn) {
   if (slot->sendInFlight) {
     // The kernel may still read the output block: the slot keeps it.
     slot->orphanOutput = std::move(conn.output());
-    cancel(key | kSendOp);
+    cancel(key | (slot->awaitingWritable ? kWritablePollOp : kSendOp));
   }
   // The descriptor is closed next, but the request holds the socket open:
   // only the cancellation lets it go.
@@ -295,8 +311,21 @@ bool UringLoop::complete(const io_uring_cqe& cqe, UringEvent& event, unsigned& b
       event.kind = UringEvent::Kind::kRecvEnded;  // 0: end of stream
       return true;
     }
+    case kWritablePollOp:
     case kSendOp: {
       auto* slot = reinterpret_cast<UringSlot*>(data & ~kOpMask);
+      bool polled = (data & kOpMask) == kWritablePollOp;
+      if (polled) slot->awaitingWritable = false;
+      if (slot->conn != nullptr) {
+        if (polled && cqe.res >= 0) {  // writable again: the same bytes once more
+          prepSend(*slot);
+          return false;
+        }
+        if (!polled && cqe.res == -EAGAIN) {
+          awaitWritable(*slot);
+          return false;
+        }
+      }
       slot->sendInFlight = false;
       if (slot->conn == nullptr) {
         slot->orphanOutput = RingBuffer();  // the kernel is done with the block

@@ -25,6 +25,7 @@ struct UringSlot {
   int fd;
   bool recvArmed = false;     // a multishot recv is in the kernel
   bool sendInFlight = false;  // a sendmsg over the output ring is in the kernel
+  bool awaitingWritable = false;  // that sendmsg said EAGAIN: a POLLOUT poll is armed
   bool rearmQueued = false;   // in UringLoop::rearm_
   bool torn = false;          // the bytes sent so far end inside a frame
   std::size_t sending = 0;    // bytes the send in flight was given
@@ -107,6 +108,7 @@ class UringLoop {
     kSendOp = 3,
     kIgnoreOp = 4,
     kListenPollOp = 5,
+    kWritablePollOp = 6,
   };
   static constexpr std::uint64_t kOpMask = 7;
   static constexpr unsigned kMaxListeners = 8;
@@ -114,6 +116,8 @@ class UringLoop {
 
   io_uring_sqe* sqe();  // submits to make room when the SQ is full
   void armRecv(UringSlot& slot);
+  void prepSend(UringSlot& slot);
+  void awaitWritable(UringSlot& slot);
   void cancel(std::uint64_t userData);
   void returnBuffer(unsigned bid);
   void publishReturnedBuffers();
