@@ -74,14 +74,6 @@ constexpr std::size_t kHeapSlack = 2 << 20;
 
 constexpr std::string_view kToken = "s3cret";
 
-// OPEN: even after fd99061, an HTTP connection answered with "Connection:
-// close" (here a 400 for RESP bytes after a pipelined GET /metrics, client
-// receive window 4 KiB) can lose the tail of its pending responses when the
-// server closes it (seen in a 20 s run; fuzz/regressions/server/
-// http-close-truncated). Until that is understood and fixed, the check that
-// a connection the server closed got its error last is off; well-formedness
-// is still checked. Set to false to look for it.
-constexpr bool kTolerateTruncatedClose = true;
 
 
 constexpr std::string_view kCommands[] = {
@@ -375,7 +367,7 @@ class Run {
     if (out.empty()) return true;
     // Closed by the server while the client was still talking: it must say
     // why (or have been told QUIT).
-    bool mustExplain = c.serverClosed && !c.shutWrite && !slowConsumerCut && !kTolerateTruncatedClose;
+    bool mustExplain = c.serverClosed && !c.shutWrite && !slowConsumerCut;
     switch (c.kind) {
       case Kind::kUndecided:
       case Kind::kLine: {

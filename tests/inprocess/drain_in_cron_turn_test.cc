@@ -5,9 +5,13 @@
 // its last reply (issue 18: "message 2777 of 3000 never arrived", a torn
 // last message, and a reset instead of "-ERR line too long").
 //
+// The same race truncated an HTTP connection's pipelined responses before a
+// "Connection: close" (fuzz/regressions/server/http-close-truncated, which the
+// server fuzzer had to tolerate).
+//
 // Driven turn by turn, the race is made certain: the test sleeps past the
-// cron interval before the turn that reads the QUIT, so that turn also runs
-// the cron. Before the fix every case here failed on every run.
+// cron interval before the turn that reads the ending, so that turn also
+// runs the cron. Before the fix every case here failed on every run.
 #include <gtest/gtest.h>
 #include <sys/socket.h>
 
@@ -16,6 +20,7 @@
 #include <thread>
 
 #include "in_process_server.h"
+#include "../integration/test_util.h"
 
 namespace linecast::testing {
 namespace {
@@ -31,9 +36,8 @@ struct Case {
 };
 
 std::string caseName(const ::testing::TestParamInfo<Case>& info) {
-  const char* ending = info.param.ending == Ending::kQuit        ? "Quit"
-                       : info.param.ending == Ending::kHalfClose ? "HalfClose"
-                                                                 : "LineTooLong";
+  static constexpr const char* kNames[] = {"Quit", "HalfClose", "LineTooLong"};
+  const char* ending = kNames[static_cast<int>(info.param.ending)];
   return std::string(ending) + "_" + info.param.io;
 }
 
@@ -53,36 +57,54 @@ int connectWithTinyWindow(std::uint16_t port) {
   return fd;
 }
 
-// Reads the subscriber until EOF, turning the server; returns every line.
-std::vector<std::string> readToEof(Server& server, int fd) {
-  std::vector<std::string> lines;
-  std::string partial;
+// Reads until EOF, turning the server; returns every byte, and an error
+// name in `error` if the connection was reset instead.
+std::string readToEof(Server& server, int fd, std::string& error) {
+  std::string bytes;
   char buf[65536];
   for (int spins = 0; spins < 200000; ++spins) {
     ssize_t n = ::recv(fd, buf, sizeof buf, 0);
     if (n == 0) break;
-    if (n < 0 && errno != EAGAIN && errno != EINTR) {
-      lines.push_back("<" + std::string(std::strerror(errno)) + ">");
-      break;
-    }
     if (n > 0) {
-      partial.append(buf, static_cast<std::size_t>(n));
-      std::size_t start = 0;
-      for (std::size_t nl; (nl = partial.find('\n', start)) != std::string::npos; start = nl + 1) {
-        lines.push_back(partial.substr(start, nl - start));
-      }
-      partial.erase(0, start);
-      continue;
+      bytes.append(buf, static_cast<std::size_t>(n));
+    } else if (errno != EAGAIN && errno != EINTR) {
+      error = std::strerror(errno);
+      break;
+    } else {
+      server.runOnce(1);
     }
-    server.runOnce(1);
   }
-  if (!partial.empty()) lines.push_back("<torn: " + std::to_string(partial.size()) + " bytes>");
+  return bytes;
+}
+
+std::vector<std::string> splitLines(const std::string& bytes) {
+  std::vector<std::string> lines;
+  std::size_t start = 0;
+  for (std::size_t nl; (nl = bytes.find('\n', start)) != std::string::npos; start = nl + 1) {
+    lines.push_back(bytes.substr(start, nl - start));
+  }
+  if (start < bytes.size()) lines.push_back("<torn: " + std::to_string(bytes.size() - start) + " bytes>");
   return lines;
+}
+
+std::size_t count(const std::string& haystack, std::string_view needle) {
+  std::size_t n = 0;
+  for (std::size_t at = 0; (at = haystack.find(needle, at)) != std::string::npos; at += needle.size()) ++n;
+  return n;
+}
+
+// Past the cron interval (100 ms): the next turn reads the ending and runs
+// the cron.
+void turnWithCron(Server& server) {
+  std::this_thread::sleep_for(std::chrono::milliseconds(150));
+  server.runOnce(0);
 }
 
 class DrainInCronTurn : public ::testing::TestWithParam<Case> {};
 
-TEST_P(DrainInCronTurn, KeepsTheBacklogAndTheLastReply) {
+// A subscriber with ~3 MB of messages pending, then QUIT, EOF or a line
+// too long.
+TEST_P(DrainInCronTurn, SubscriberKeepsTheBacklogAndTheLastReply) {
   Config config = inProcessConfig();
   config.io = GetParam().io;
   config.maxOutbuf = 16 << 20;
@@ -113,12 +135,11 @@ TEST_P(DrainInCronTurn, KeepsTheBacklogAndTheLastReply) {
       last = "-ERR line too long (max 4096 bytes)";
       break;
   }
-  // Past the cron interval (100 ms): the next turn reads the ending and
-  // runs the cron.
-  std::this_thread::sleep_for(std::chrono::milliseconds(150));
-  server.runOnce(0);
+  turnWithCron(server);
 
-  auto lines = readToEof(server, sub);
+  std::string error;
+  auto lines = splitLines(readToEof(server, sub, error));
+  EXPECT_EQ(error, "");
   std::size_t expected = kMessages + (last.empty() ? 0 : 1);
   ASSERT_EQ(lines.size(), expected) << "last line: " << (lines.empty() ? "" : lines.back());
   for (int i = 0; i < kMessages; ++i) {
@@ -129,6 +150,39 @@ TEST_P(DrainInCronTurn, KeepsTheBacklogAndTheLastReply) {
   }
   ::close(sub);
   ::close(pub);
+}
+
+// An HTTP client with ~4 MB of pipelined /metrics responses pending, then a
+// request with "Connection: close".
+class HttpCloseInCronTurn : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(HttpCloseInCronTurn, ClientGetsEveryResponseBeforeTheClose) {
+  constexpr int kRequests = 2000;
+  Config config = inProcessConfig();
+  config.io = GetParam();
+  config.maxOutbuf = 16 << 20;
+  config.httpPort = linecast::test::freePort();
+  Server server(config);
+
+  int client = connectWithTinyWindow(server.httpPort());
+  ASSERT_GE(client, 0);
+  std::string pipelined;
+  for (int i = 0; i < kRequests; ++i) pipelined += "GET /metrics HTTP/1.1\r\n\r\n";
+  ASSERT_TRUE(sendAll(server, client, pipelined));
+  for (int i = 0; i < 20; ++i) server.runOnce(1);  // the responses fill the socket
+  ASSERT_TRUE(sendAll(server, client, "GET /healthz HTTP/1.1\r\nConnection: close\r\n\r\n"));
+  turnWithCron(server);
+
+  std::string error;
+  std::string bytes = readToEof(server, client, error);
+  EXPECT_EQ(error, "");
+  EXPECT_EQ(count(bytes, "HTTP/1.1 200 OK\r\n"), static_cast<std::size_t>(kRequests + 1));
+  EXPECT_EQ(count(bytes, "# TYPE linecast_connections_total "), static_cast<std::size_t>(kRequests));
+  std::size_t lastResponse = bytes.rfind("HTTP/1.1 ");
+  ASSERT_NE(lastResponse, std::string::npos);
+  EXPECT_NE(bytes.find("Connection: close", lastResponse), std::string::npos)
+      << linecast::test::escapeBytes(bytes.substr(lastResponse));
+  ::close(client);
 }
 
 constexpr Case kCases[] = {
@@ -143,6 +197,12 @@ constexpr Case kCases[] = {
 };
 
 INSTANTIATE_TEST_SUITE_P(Endings, DrainInCronTurn, ::testing::ValuesIn(kCases), caseName);
+
+#ifdef LINECAST_IO_URING
+INSTANTIATE_TEST_SUITE_P(Backends, HttpCloseInCronTurn, ::testing::Values("epoll", "uring"));
+#else
+INSTANTIATE_TEST_SUITE_P(Backends, HttpCloseInCronTurn, ::testing::Values("epoll"));
+#endif
 
 }  // namespace
 }  // namespace linecast::testing
