@@ -1,5 +1,7 @@
 #include "channel.h"
 
+#include <fmt/format.h>
+
 namespace linecast {
 namespace {
 
@@ -47,6 +49,46 @@ bool isValidPattern(std::string_view pattern) {
 }
 
 bool hasWildcardToken(std::string_view pattern) { return shapeOf(pattern).wildcard; }
+
+std::string brokenChannelRule(std::string_view name, bool pattern) {
+  if (name.empty()) return "it is empty";
+  if (name.size() > kMaxChannelLength) {
+    return fmt::format("it is {} bytes long (at most {})", name.size(), kMaxChannelLength);
+  }
+  for (std::size_t i = 0; i < name.size(); ++i) {
+    auto c = static_cast<unsigned char>(name[i]);
+    if (c < 0x21 || c > 0x7E) {
+      return fmt::format(
+          "byte 0x{:02X} at offset {} is not printable ASCII (a name is 0x21-0x7E only: no spaces, "
+          "no UTF-8)",
+          c, i);
+    }
+  }
+  TokenCursor tokens(name);
+  std::string_view token;
+  for (std::size_t n = 1; tokens.next(token); ++n) {
+    if (token.empty()) return fmt::format("token {} is empty (no leading, trailing or doubled '.')", n);
+  }
+  Shape shape = shapeOf(name);
+  if (pattern && shape.gtNotLast) return "'>' may only be the last token";
+  if (!pattern && shape.wildcard) return "a PUB channel cannot hold a wildcard token ('*' or '>')";
+  return {};
+}
+
+std::string printableName(std::string_view name) {
+  constexpr std::size_t kShown = 64;
+  std::string out;
+  for (char ch : name.substr(0, kShown)) {
+    auto c = static_cast<unsigned char>(ch);
+    if (c >= 0x20 && c <= 0x7E && c != '\\') {
+      out += ch;
+    } else {
+      out += fmt::format("\\x{:02X}", c);
+    }
+  }
+  if (name.size() > kShown) out += "...";
+  return out;
+}
 
 bool patternMatches(std::string_view pattern, std::string_view channel) {
   TokenCursor p(pattern);

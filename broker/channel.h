@@ -1,5 +1,6 @@
 #pragma once
 
+#include <string>
 #include <string_view>
 
 namespace linecast {
@@ -18,6 +19,17 @@ ChannelStatus checkPublishChannel(std::string_view channel);
 
 // For SUB/UNSUB.
 bool isValidPattern(std::string_view pattern);
+
+// The rule of docs/PROTOCOL.md "Channels" that a refused name breaks, in
+// words, for the log line that goes with the refusal ("-ERR invalid
+// pattern" itself stays as the spec words it: clients match it). Empty
+// when the name breaks none. `pattern`: a SUB/UNSUB pattern, else a PUB
+// channel.
+std::string brokenChannelRule(std::string_view name, bool pattern);
+
+// The name as a log may show it: at most 64 bytes, bytes outside printable
+// ASCII as \xHH.
+std::string printableName(std::string_view name);
 
 // True when some token is a wildcard (the pattern is assumed valid).
 bool hasWildcardToken(std::string_view pattern);

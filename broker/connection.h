@@ -120,6 +120,7 @@ class Connection : public Subscriber {
   bool readQueued = false;      // read budget spent: resume next turn
   bool wantsWritable = false;   // EPOLLOUT is registered
   bool socketFull = false;      // the last write stopped short: wait for EPOLLOUT
+  bool refusedNameLogged = false;  // logRefusedName() said it at info once
   double openedAt;              // for --auth-timeout
   double partialSince = -1;     // when unparsed bytes first waited; -1: none
   double drainDeadline = 0;     // kDraining/kLingering: cut then; 0 until the first flush

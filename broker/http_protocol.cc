@@ -7,6 +7,7 @@
 #include "channel.h"
 #include "line_parser.h"
 #include "metrics_exposition.h"
+#include "refused_name.h"
 
 namespace linecast {
 namespace {
@@ -269,17 +270,22 @@ void HttpProtocol::complete(Connection& conn, HttpSession& session) {
         return respondError(conn, 400, "invalid percent-encoding in channel", close);
       }
       auto check = checkPublishChannel(channel);
+      if (check != ChannelStatus::kValid) logRefusedName(conn, channel, false);
       if (check == ChannelStatus::kInvalid) return respondError(conn, 400, "invalid channel", close);
       if (check == ChannelStatus::kHasWildcard) {
         return respondError(conn, 400, "wildcard not allowed in PUB channel", close);
       }
+      // "published" counts messages (lines), "delivered" the subscribers
+      // they reached, as a RESP PUBLISH counts them.
       std::size_t published = 0;
+      std::size_t delivered = 0;
       forEachLine(session.body, [&](std::string_view line) {
         if (line.empty()) return;
-        broker_.publish(channel, line);
+        delivered += broker_.publish(channel, line);
         ++published;
       });
-      respond(conn, 200, "application/json", fmt::format("{{\"published\":{}}}\n", published), close);
+      respond(conn, 200, "application/json",
+              fmt::format("{{\"published\":{},\"delivered\":{}}}\n", published, delivered), close);
       break;
     }
     case Route::kMetrics:

@@ -6,6 +6,7 @@
 
 #include "auth.h"
 #include "channel.h"
+#include "refused_name.h"
 
 namespace linecast {
 namespace {
@@ -115,9 +116,9 @@ void LineProtocol::publish(Connection& conn, std::string_view rest) {
   PublishRoute& route = broker_.route(channel);
   switch (route.status) {
     case ChannelStatus::kInvalid:
-      return error(conn, "invalid channel");
+      return refuse(conn, channel, false, "invalid channel");
     case ChannelStatus::kHasWildcard:
-      return error(conn, "wildcard not allowed in PUB channel");
+      return refuse(conn, channel, false, "wildcard not allowed in PUB channel");
     case ChannelStatus::kValid:
       break;
   }
@@ -126,20 +127,31 @@ void LineProtocol::publish(Connection& conn, std::string_view rest) {
 
 // SUB and UNSUB are rejected whole when one pattern is invalid, so every
 // pattern is checked before any takes effect.
-LineProtocol::PatternCheck LineProtocol::checkPatterns(std::string_view rest) {
+LineProtocol::PatternCheck LineProtocol::checkPatterns(std::string_view rest,
+                                                       std::string_view& bad) {
   std::string_view pattern;
   bool any = false;
   while (nextArgument(rest, pattern)) {
     any = true;
-    if (!isValidPattern(pattern)) return PatternCheck::kInvalid;
+    if (!isValidPattern(pattern)) {
+      bad = pattern;
+      return PatternCheck::kInvalid;
+    }
   }
   return any ? PatternCheck::kValid : PatternCheck::kNone;
 }
 
+void LineProtocol::refuse(Connection& conn, std::string_view name, bool pattern,
+                          std::string_view text) {
+  logRefusedName(conn, name, pattern);
+  error(conn, text);
+}
+
 void LineProtocol::subscribe(Connection& conn, std::string_view rest) {
-  switch (checkPatterns(rest)) {
+  std::string_view bad;
+  switch (checkPatterns(rest, bad)) {
     case PatternCheck::kNone: return error(conn, "missing pattern");
-    case PatternCheck::kInvalid: return error(conn, "invalid pattern");
+    case PatternCheck::kInvalid: return refuse(conn, bad, true, "invalid pattern");
     case PatternCheck::kValid: break;
   }
   std::string_view pattern;
@@ -166,9 +178,10 @@ void LineProtocol::subscribe(Connection& conn, std::string_view rest) {
 }
 
 void LineProtocol::unsubscribe(Connection& conn, std::string_view rest) {
-  switch (checkPatterns(rest)) {
+  std::string_view bad;
+  switch (checkPatterns(rest, bad)) {
     case PatternCheck::kNone: return broker_.unsubscribeAll(conn);
-    case PatternCheck::kInvalid: return error(conn, "invalid pattern");
+    case PatternCheck::kInvalid: return refuse(conn, bad, true, "invalid pattern");
     case PatternCheck::kValid: break;
   }
   std::string_view pattern;

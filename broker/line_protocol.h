@@ -31,7 +31,9 @@ class LineProtocol {
 
  private:
   enum class PatternCheck { kValid, kInvalid, kNone };
-  static PatternCheck checkPatterns(std::string_view rest);
+  // kInvalid names the first invalid pattern in `bad`.
+  static PatternCheck checkPatterns(std::string_view rest, std::string_view& bad);
+  void refuse(Connection& conn, std::string_view name, bool pattern, std::string_view text);
   void execute(Connection& conn, std::string_view line);
   void publish(Connection& conn, std::string_view rest);
   void subscribe(Connection& conn, std::string_view rest);

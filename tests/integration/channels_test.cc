@@ -105,6 +105,26 @@ TEST_F(ChannelsTest, EmptyTokensAreRejected) {
   EXPECT_TRUE(pub_.ping());
 }
 
+// The reply is the spec's short text; the server's log names the rule, once
+// per connection at info (issue 18: `SUB 방.하나` said nothing of why).
+TEST_F(ChannelsTest, TheLogNamesTheRuleARefusedNameBroke) {
+  ASSERT_TRUE(sub_.send("SUB \xEB\xB0\xA9.x\n"));
+  EXPECT_TRUE(sub_.expectLine("-ERR invalid pattern"));
+  ASSERT_TRUE(pub_.send("PUB room..1 x\n"));
+  EXPECT_TRUE(pub_.expectLine("-ERR invalid channel"));
+  ASSERT_TRUE(sub_.send("SUB also..bad\n"));  // the same connection again: debug only
+  EXPECT_TRUE(sub_.expectLine("-ERR invalid pattern"));
+  ASSERT_TRUE(sub_.ping());
+  ASSERT_TRUE(pub_.ping());
+  std::string log = server_.log();
+  EXPECT_NE(log.find("refused pattern '\\xEB\\xB0\\xA9.x': byte 0xEB at offset 0 is not printable "
+                     "ASCII (a name is 0x21-0x7E only: no spaces, no UTF-8)"),
+            std::string::npos)
+      << log;
+  EXPECT_NE(log.find("refused channel 'room..1': token 2 is empty"), std::string::npos) << log;
+  EXPECT_EQ(log.find("also..bad"), std::string::npos) << log;
+}
+
 TEST_F(ChannelsTest, StarMatchesExactlyOneToken) {
   checkPattern("room1.*.volume", {"room1.tv.volume", "room1.*x.volume"},
                {"room1.volume", "room1.tv.x.volume", "room1.tv.volumes", "room2.tv.volume", "room1.tv"});

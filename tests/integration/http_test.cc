@@ -80,7 +80,7 @@ TEST_F(HttpTest, PostPublishesOneMessagePerNonEmptyLineInOrder) {
   auto r = exchange(post("/pub/room1.tv.volume", "41\n\n  \r\nhello world\r\nlast"));
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200);
-  EXPECT_EQ(r->body, "{\"published\":4}\n");
+  EXPECT_EQ(r->body, "{\"published\":4,\"delivered\":4}\n");
   EXPECT_NE(r->headers.find("Content-Type: application/json"), std::string::npos);
   EXPECT_TRUE(sub.expectLine("MSG room1.tv.volume 41"));
   EXPECT_TRUE(sub.expectLine("MSG room1.tv.volume   "));
@@ -92,7 +92,25 @@ TEST_F(HttpTest, EmptyBodyPublishesNothing) {
   auto r = exchange(post("/pub/a", ""));
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200);
-  EXPECT_EQ(r->body, "{\"published\":0}\n");
+  EXPECT_EQ(r->body, "{\"published\":0,\"delivered\":0}\n");
+}
+
+// "published" counts the messages, "delivered" the subscribers they reached
+// (issue 18: a Redis user expects PUBLISH's receiver count).
+TEST_F(HttpTest, DeliveredCountsTheSubscribersEachMessageReached) {
+  TestClient exact = connect();
+  TestClient wildcard = connect();
+  TestClient other = connect();
+  ASSERT_TRUE(subscribe(exact, {"room1.lights"}));
+  ASSERT_TRUE(subscribe(wildcard, {"room1.*"}));
+  ASSERT_TRUE(subscribe(other, {"room2.lights"}));
+  auto r = exchange(post("/pub/room1.lights", "on\noff\nauto"));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body, "{\"published\":3,\"delivered\":6}\n");
+  auto none = exchange(post("/pub/room3.lights", "on"));
+  ASSERT_TRUE(none);
+  EXPECT_EQ(none->body, "{\"published\":1,\"delivered\":0}\n");
 }
 
 TEST_F(HttpTest, ChannelIsPercentDecodedUpToTheQuery) {

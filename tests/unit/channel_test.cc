@@ -228,6 +228,40 @@ TEST(Patterns, HasWildcardToken) {
   EXPECT_TRUE(hasWildcardToken("a.>"));
 }
 
+// --- brokenChannelRule: the log line's words for a refusal ------------------
+
+TEST(BrokenChannelRule, NamesTheFirstRuleTheNameBreaks) {
+  EXPECT_EQ(brokenChannelRule("", true), "it is empty");
+  EXPECT_EQ(brokenChannelRule(std::string(256, 'a'), false), "it is 256 bytes long (at most 255)");
+  EXPECT_EQ(brokenChannelRule("\xEB\xB0\xA9.x", true),
+            "byte 0xEB at offset 0 is not printable ASCII (a name is 0x21-0x7E only: no spaces, "
+            "no UTF-8)");
+  EXPECT_EQ(brokenChannelRule("my\troom", true).substr(0, 27), "byte 0x09 at offset 2 is no");
+  EXPECT_EQ(brokenChannelRule("a..b", true),
+            "token 2 is empty (no leading, trailing or doubled '.')");
+  EXPECT_EQ(brokenChannelRule(".a", false).substr(0, 16), "token 1 is empty");
+  EXPECT_EQ(brokenChannelRule("a.", false).substr(0, 16), "token 2 is empty");
+  EXPECT_EQ(brokenChannelRule("a.>.b", true), "'>' may only be the last token");
+  EXPECT_EQ(brokenChannelRule("a.*", false),
+            "a PUB channel cannot hold a wildcard token ('*' or '>')");
+}
+
+TEST(BrokenChannelRule, AgreesWithTheChecks) {
+  for (std::string_view name : {"a", "a.b", "a.*", "a.>", "*", ">", "a*", "b>c", "a.>.b", "", "a..b",
+                                "sp ace", "\x7F"}) {
+    EXPECT_EQ(brokenChannelRule(name, true).empty(), isValidPattern(name)) << name;
+    EXPECT_EQ(brokenChannelRule(name, false).empty(),
+              checkPublishChannel(name) == ChannelStatus::kValid)
+        << name;
+  }
+}
+
+TEST(PrintableName, EscapesWhatALogLineShouldNotCarryAndCutsLongNames) {
+  EXPECT_EQ(printableName("room1.tv"), "room1.tv");
+  EXPECT_EQ(printableName("\xEB\\x"), "\\xEB\\x5Cx");
+  EXPECT_EQ(printableName(std::string(70, 'a')), std::string(64, 'a') + "...");
+}
+
 // --- TokenCursor ------------------------------------------------------------
 
 std::vector<std::string> tokens(std::string_view s) {
