@@ -3,14 +3,182 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <charconv>
+#include <cmath>
 #include <fstream>
+#include <map>
 #include <sstream>
+#include <string_view>
+#include <type_traits>
+#include <variant>
+#include <vector>
 
+#include "config_file.h"
 #include "log.h"
 #include "version.h"
 
 namespace linecast {
 namespace {
+
+constexpr double kKiB = 1024;
+constexpr double kMiB = 1024 * kKiB;
+constexpr double kGiB = 1024 * kMiB;
+
+// An option that takes text; the token file has no field, validate() reads it.
+struct TextOption {
+  const char* name;  // the flag without "--", and the key in a config file
+  std::string Config::*field;
+  const char* help;
+};
+
+const TextOption kTextOptions[] = {
+    {"bind", &Config::bind, "Address to listen on"},
+    {"auth-token", &Config::authToken, "Require AUTH <token> (prefer --auth-token-file)"},
+    {"auth-token-file", nullptr, "Read the token from this file"},
+    {"log-level", &Config::logLevel, "error, warn, info or debug"},
+    {"io", &Config::io, "I/O backend: epoll, or uring (io_uring, when built with it)"},
+};
+
+// A numeric option and the values it takes. The upper bounds keep a slip of
+// the keyboard from becoming a huge allocation or an overflowed deadline
+// (and --max-line must fit the interconnect's 32-bit record sizes).
+struct NumericOption {
+  enum Kind { kInteger, kSize, kSeconds };
+  const char* name;
+  Kind kind;
+  double min;
+  double max;
+  std::variant<std::uint16_t Config::*, std::size_t Config::*, double Config::*> field;
+  const char* help;
+};
+
+const NumericOption kNumericOptions[] = {
+    {"port", NumericOption::kInteger, 0, 65535, &Config::port,
+     "Port of the line protocol (0: any free port)"},
+    {"http-port", NumericOption::kInteger, 0, 65535, &Config::httpPort,
+     "Port of the HTTP API (0: disabled)"},
+    {"max-conns", NumericOption::kInteger, 1, 10'000'000, &Config::maxConns,
+     "Most client connections at once"},
+    {"max-line", NumericOption::kSize, 1, kGiB, &Config::maxLine,
+     "Longest line in bytes (accepts KiB, MiB)"},
+    {"max-outbuf", NumericOption::kSize, 1, 16 * kGiB, &Config::maxOutbuf,
+     "Pending output per connection before it is cut as a slow consumer"},
+    {"max-subs", NumericOption::kInteger, 0, 10'000'000, &Config::maxSubs,
+     "Most subscriptions per connection"},
+    {"read-timeout", NumericOption::kSeconds, 0, 86400, &Config::readTimeout,
+     "Seconds a partial line may wait for more bytes (0: never cut)"},
+    {"auth-timeout", NumericOption::kSeconds, 0.001, 86400, &Config::authTimeout,
+     "Seconds a connection has to AUTH when a token is set"},
+    {"shutdown-grace", NumericOption::kSeconds, 0, 86400, &Config::shutdownGrace,
+     "Seconds to flush output on SIGTERM, QUIT or a client's EOF"},
+    {"threads", NumericOption::kInteger, 0, 256, &Config::threads, "Reactor threads (0: one per core)"},
+};
+
+const NumericOption* findNumeric(std::string_view name) {
+  for (const auto& option : kNumericOptions) {
+    if (name == option.name) return &option;
+  }
+  return nullptr;
+}
+
+std::vector<std::string> knownKeys() {
+  std::vector<std::string> keys;
+  for (const auto& option : kTextOptions) keys.emplace_back(option.name);
+  for (const auto& option : kNumericOptions) keys.emplace_back(option.name);
+  return keys;
+}
+
+// The factor of a size's unit, as CLI::AsSizeValue(false) took them before
+// (b, k, kb, ki, kib, m, ... in any case, all powers of 1024); 0 if unknown.
+double unitFactor(std::string_view unit) {
+  std::string lower;
+  for (char c : unit) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (lower.empty() || lower == "b") return 1;
+  auto power = std::string_view("kmgtpe").find(lower[0]);
+  std::string_view rest = std::string_view(lower).substr(1);
+  if (power == std::string_view::npos || !(rest.empty() || rest == "b" || rest == "i" || rest == "ib")) {
+    return 0;
+  }
+  return std::pow(1024.0, static_cast<double>(power + 1));
+}
+
+// The value of `text` for `option`, or nullopt if it is not one it takes.
+// Integers are read as digits only: strtoull, which CLI11 used, turns "-5"
+// into 2^64 - 5.
+std::optional<double> parseNumber(const NumericOption& option, std::string_view text) {
+  double value = 0;
+  const char* end = text.data() + text.size();
+  if (option.kind == NumericOption::kSeconds) {
+    auto [stop, ec] = std::from_chars(text.data(), end, value);
+    if (ec != std::errc() || stop != end || !std::isfinite(value)) return std::nullopt;
+  } else {
+    double factor = 1;
+    if (option.kind == NumericOption::kSize) {
+      // The letters at the end are the unit: "64KiB" or "64 KiB".
+      auto unitAt = text.find_last_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") + 1;
+      factor = unitFactor(text.substr(unitAt));
+      text = text.substr(0, unitAt);
+      while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
+      end = text.data() + text.size();
+    }
+    std::uint64_t digits = 0;
+    auto [stop, ec] = std::from_chars(text.data(), end, digits);
+    if (factor == 0 || ec != std::errc() || stop != end) return std::nullopt;
+    value = static_cast<double>(digits) * factor;
+  }
+  if (value < option.min || value > option.max) return std::nullopt;
+  return value;
+}
+
+// How a value reads in --help and in errors: sizes as 1MiB rather than 1048576.
+std::string formatValue(const NumericOption& option, double value) {
+  if (option.kind == NumericOption::kSeconds) return fmt::format("{}", value);
+  if (option.kind == NumericOption::kSize) {
+    for (auto [factor, unit] : {std::pair{kGiB, "GiB"}, {kMiB, "MiB"}, {kKiB, "KiB"}}) {
+      if (value >= factor && std::fmod(value, factor) == 0) return fmt::format("{}{}", value / factor, unit);
+    }
+  }
+  return fmt::format("{}", static_cast<std::uint64_t>(value));
+}
+
+// Why `text` is not a value of the option `name` ("must be ..."), or "" if it is one.
+std::string problemWith(std::string_view name, const std::string& text) {
+  if (const NumericOption* option = findNumeric(name)) {
+    if (parseNumber(*option, text)) return {};
+    static constexpr const char* kWhat[] = {"an integer", "a size", "a number of seconds"};
+    return fmt::format("must be {} from {} to {}{}", kWhat[option->kind], formatValue(*option, option->min),
+                       formatValue(*option, option->max),
+                       option->kind == NumericOption::kSize ? " (e.g. 65536 or 64KiB)" : "");
+  }
+  LogLevel level;
+  if (name == "log-level" && !parseLogLevel(text, level)) return "must be error, warn, info or debug";
+  if (name == "io" && text != "epoll" && text != "uring") return "must be epoll or uring";
+  return {};
+}
+
+// Adds the config file's values to `values` where the command line gave
+// none. Every entry is checked, overridden or not: a broken file should not
+// wait to break until the flag that hides it is dropped.
+std::string addFileValues(const std::string& path, std::map<std::string, std::string>& values) {
+  std::string error;
+  auto entries = readConfigFile(path, error);
+  if (!entries) return error;
+  const std::vector<std::string> known = knownKeys();
+  for (const auto& entry : *entries) {
+    std::string at = fmt::format("{}:{}: ", path, entry.line);
+    if (std::find(known.begin(), known.end(), entry.key) == known.end()) {
+      std::string guess = closestKey(entry.key, known);
+      return at + fmt::format("unknown key '{}'", entry.key) +
+             (guess.empty() ? "" : fmt::format(" (did you mean '{}'?)", guess));
+    }
+    if (auto problem = problemWith(entry.key, entry.value); !problem.empty()) {
+      return at + fmt::format("{}: {}, not '{}'", entry.key, problem, entry.value);
+    }
+    values.emplace(entry.key, entry.value);
+  }
+  return {};
+}
 
 // The token file may end with one newline (echo adds it); nothing else is
 // trimmed, since a token may legitimately hold any other byte.
@@ -28,6 +196,8 @@ std::optional<std::string> readTokenFile(const std::string& path, std::string& e
   return token;
 }
 
+// The rules no single value breaks alone: across options, the token file's
+// content, and whether this build has the backend asked for.
 std::string validate(Config& config, const std::string& tokenFile, bool tokenGiven) {
   if (tokenGiven && !tokenFile.empty()) {
     return "--auth-token and --auth-token-file are mutually exclusive";
@@ -43,24 +213,12 @@ std::string validate(Config& config, const std::string& tokenFile, bool tokenGiv
   if (config.authToken.find_first_of(" \r\n") != std::string::npos) {
     return "the auth token must not contain spaces or line breaks";
   }
-  if (config.maxLine < 1) return "--max-line must be at least 1";
   if (config.maxOutbuf < config.maxLine + 512) {
     return fmt::format("--max-outbuf ({}) must be at least --max-line + 512 ({})",
                        config.maxOutbuf, config.maxLine + 512);
   }
-  if (config.maxConns < 1) return "--max-conns must be at least 1";
-  if (config.readTimeout < 0 || config.authTimeout <= 0 || config.shutdownGrace < 0) {
-    return "timeouts must not be negative (--auth-timeout must be positive)";
-  }
-  if (config.io != "epoll" && config.io != "uring") {
-    return fmt::format("--io must be epoll or uring, not '{}'", config.io);
-  }
   if (config.io == "uring" && !ioUringBuiltIn()) {
     return "--io uring: this build has no io_uring backend (configure with -DLINECAST_IO_URING=ON)";
-  }
-  LogLevel level;
-  if (!parseLogLevel(config.logLevel, level)) {
-    return fmt::format("--log-level must be error, warn, info or debug, not '{}'", config.logLevel);
   }
   return {};
 }
@@ -76,61 +234,67 @@ bool ioUringBuiltIn() {
 }
 
 std::optional<Config> parseConfig(int argc, char** argv, int& exitCode) {
-  Config config;
-  std::string tokenFile;
-  CLI::App app{"linecast-server: a pub/sub message broker speaking a newline-framed protocol"};
-  app.set_version_flag("--version", std::string("linecast-server ") + kVersion);
-  app.set_config("--config", "", "TOML file with the same keys as the flags (flags win)");
-  app.allow_config_extras(false);
-  // As with most servers, a flag given twice takes its last value.
-  app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
-  app.add_option("--bind", config.bind, "Address to listen on")->capture_default_str();
-  app.add_option("--port", config.port, "Port of the line protocol (0: any free port)")
-      ->capture_default_str();
-  app.add_option("--http-port", config.httpPort, "Port of the HTTP API (0: disabled)")
-      ->capture_default_str();
-  app.add_option("--max-conns", config.maxConns, "Most client connections at once")
-      ->capture_default_str();
-  app.add_option("--max-line", config.maxLine, "Longest line in bytes (accepts KiB, MiB)")
-      ->transform(CLI::AsSizeValue(false))
-      ->capture_default_str();
-  app.add_option("--max-outbuf", config.maxOutbuf,
-                 "Pending output per connection before it is cut as a slow consumer")
-      ->transform(CLI::AsSizeValue(false))
-      ->capture_default_str();
-  app.add_option("--max-subs", config.maxSubs, "Most subscriptions per connection")
-      ->capture_default_str();
-  app.add_option("--read-timeout", config.readTimeout,
-                 "Seconds a partial line may wait for more bytes (0: never cut)")
-      ->capture_default_str();
-  app.add_option("--auth-timeout", config.authTimeout,
-                 "Seconds a connection has to AUTH when a token is set")
-      ->capture_default_str();
-  app.add_option("--shutdown-grace", config.shutdownGrace,
-                 "Seconds to flush output on SIGTERM, QUIT or a client's EOF")
-      ->capture_default_str();
-  auto* tokenOption = app.add_option("--auth-token", config.authToken,
-                                     "Require AUTH <token> (prefer --auth-token-file)");
-  app.add_option("--auth-token-file", tokenFile, "Read the token from this file");
-  app.add_option("--threads", config.threads, "Reactor threads (0: one per core)")
-      ->capture_default_str()
-      ->check(CLI::Range(0, 256));
-  app.add_option("--log-level", config.logLevel, "error, warn, info or debug")
-      ->capture_default_str();
-  app.add_option("--io", config.io, "I/O backend: epoll, or uring (io_uring, when built with it)")
-      ->capture_default_str();
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    exitCode = app.exit(e);
-    return std::nullopt;
-  }
-  std::string error = validate(config, tokenFile, tokenOption->count() > 0 || !config.authToken.empty());
-  if (!error.empty()) {
+  auto fail = [&](const std::string& error) {
     fmt::print(stderr, "linecast-server: {}\n", error);
     exitCode = 2;
     return std::nullopt;
+  };
+  Config config;
+  CLI::App app{"linecast-server: a pub/sub message broker speaking a newline-framed protocol"};
+  app.set_version_flag("--version", std::string("linecast-server ") + kVersion);
+  // As with most servers, a flag given twice takes its last value.
+  app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+  std::string configPath;
+  app.add_option("--config", configPath, "TOML file with the same keys as the flags (flags win)")
+      ->type_name("FILE");
+  // CLI11 only collects each flag's text: the checks below name the flag
+  // and its range, and are the very ones the config file's values pass.
+  std::map<std::string, std::string> flagText;
+  for (const auto& option : kTextOptions) {
+    auto* added = app.add_option(fmt::format("--{}", option.name), flagText[option.name], option.help);
+    if (option.field != nullptr && !(config.*option.field).empty()) added->default_str(config.*option.field);
   }
+  for (const auto& option : kNumericOptions) {
+    double value = std::visit([&](auto field) { return static_cast<double>(config.*field); }, option.field);
+    static constexpr const char* kType[] = {"UINT", "SIZE", "SECONDS"};
+    app.add_option(fmt::format("--{}", option.name), flagText[option.name], option.help)
+        ->type_name(kType[option.kind])
+        ->default_str(formatValue(option, value));
+  }
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() != static_cast<int>(CLI::ExitCodes::Success)) return fail(e.what());
+    exitCode = app.exit(e);  // --help or --version
+    return std::nullopt;
+  }
+
+  std::map<std::string, std::string> values;  // by option name, the flags' over the file's
+  for (const auto& [name, text] : flagText) {
+    if (app.get_option("--" + name)->count() == 0) continue;
+    if (auto problem = problemWith(name, text); !problem.empty()) {
+      return fail(fmt::format("--{} {}, not '{}'", name, problem, text));
+    }
+    values[name] = text;
+  }
+  if (!configPath.empty()) {
+    if (auto error = addFileValues(configPath, values); !error.empty()) return fail(error);
+  }
+
+  for (const auto& option : kNumericOptions) {
+    auto it = values.find(option.name);
+    if (it == values.end()) continue;
+    double value = *parseNumber(option, it->second);
+    std::visit([&](auto field) { config.*field = static_cast<std::decay_t<decltype(config.*field)>>(value); },
+               option.field);
+  }
+  std::string tokenFile;
+  for (const auto& option : kTextOptions) {
+    auto it = values.find(option.name);
+    if (it != values.end()) (option.field != nullptr ? config.*option.field : tokenFile) = it->second;
+  }
+  std::string error = validate(config, tokenFile, values.count("auth-token") > 0);
+  if (!error.empty()) return fail(error);
   return config;
 }
 

@@ -1,0 +1,273 @@
+// parseConfig: flags and the --config file, their ranges, and errors that
+// name the flag, or the file, line and key, with exit code 2.
+
+#include "config.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+namespace linecast {
+namespace {
+
+struct Parsed {
+  std::optional<Config> config;
+  int exitCode = -1;
+  std::string stderrText;
+};
+
+Parsed parse(std::vector<std::string> args) {
+  args.insert(args.begin(), "linecast-server");
+  std::vector<char*> argv;
+  for (auto& arg : args) argv.push_back(arg.data());
+  argv.push_back(nullptr);
+  Parsed parsed;
+  testing::internal::CaptureStderr();
+  parsed.config = parseConfig(static_cast<int>(args.size()), argv.data(), parsed.exitCode);
+  parsed.stderrText = testing::internal::GetCapturedStderr();
+  return parsed;
+}
+
+// A config file with the given text, removed with the object.
+class TomlFile {
+ public:
+  explicit TomlFile(const std::string& text) {
+    static int count = 0;
+    path_ = (std::filesystem::temp_directory_path() /
+             ("linecast-config-test-" + std::to_string(::getpid()) + "-" + std::to_string(++count) + ".toml"))
+                .string();
+    std::ofstream(path_) << text;
+  }
+  ~TomlFile() { std::remove(path_.c_str()); }
+  TomlFile(const TomlFile&) = delete;
+  TomlFile& operator=(const TomlFile&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+// The parse fails with exit code 2 and exactly `message` on stderr.
+void expectError(const std::vector<std::string>& args, const std::string& message) {
+  Parsed parsed = parse(args);
+  EXPECT_FALSE(parsed.config.has_value());
+  EXPECT_EQ(parsed.exitCode, 2);
+  EXPECT_EQ(parsed.stderrText, "linecast-server: " + message + "\n");
+}
+
+Config expectConfig(const std::vector<std::string>& args) {
+  Parsed parsed = parse(args);
+  EXPECT_TRUE(parsed.config.has_value()) << parsed.stderrText;
+  EXPECT_EQ(parsed.stderrText, "");
+  return parsed.config.value_or(Config{});
+}
+
+TEST(ConfigTest, NoArgumentsGiveTheDefaults) {
+  Config config = expectConfig({});
+  Config defaults;
+  EXPECT_EQ(config.bind, defaults.bind);
+  EXPECT_EQ(config.port, defaults.port);
+  EXPECT_EQ(config.maxLine, defaults.maxLine);
+  EXPECT_EQ(config.maxOutbuf, defaults.maxOutbuf);
+  EXPECT_EQ(config.readTimeout, defaults.readTimeout);
+  EXPECT_EQ(config.io, defaults.io);
+}
+
+TEST(ConfigTest, EveryNumericFlagTakesItsValues) {
+  Config config = expectConfig({"--port", "0", "--http-port", "65535", "--max-conns", "1",
+                                "--max-line", "64KiB", "--max-outbuf", "4MiB", "--max-subs", "0",
+                                "--read-timeout", "0.5", "--auth-timeout", "0.001", "--shutdown-grace", "0",
+                                "--threads", "256"});
+  EXPECT_EQ(config.port, 0);
+  EXPECT_EQ(config.httpPort, 65535);
+  EXPECT_EQ(config.maxConns, 1u);
+  EXPECT_EQ(config.maxLine, 64u * 1024);
+  EXPECT_EQ(config.maxOutbuf, 4u * 1024 * 1024);
+  EXPECT_EQ(config.maxSubs, 0u);
+  EXPECT_EQ(config.readTimeout, 0.5);
+  EXPECT_EQ(config.authTimeout, 0.001);
+  EXPECT_EQ(config.shutdownGrace, 0);
+  EXPECT_EQ(config.threads, 256u);
+}
+
+TEST(ConfigTest, SizesTakeTheUnitsTheyAlwaysTook) {
+  EXPECT_EQ(expectConfig({"--max-line", "65536"}).maxLine, 65536u);
+  EXPECT_EQ(expectConfig({"--max-line", "64 KiB"}).maxLine, 65536u);
+  EXPECT_EQ(expectConfig({"--max-line", "64kb"}).maxLine, 65536u);
+  EXPECT_EQ(expectConfig({"--max-line", "64k"}).maxLine, 65536u);
+  EXPECT_EQ(expectConfig({"--max-line", "1MiB"}).maxLine, 1024u * 1024);
+  EXPECT_EQ(expectConfig({"--max-outbuf", "1GiB"}).maxOutbuf, 1024u * 1024 * 1024);
+  EXPECT_EQ(expectConfig({"--max-line", "512b"}).maxLine, 512u);
+}
+
+TEST(ConfigTest, AFlagGivenTwiceTakesItsLastValue) {
+  EXPECT_EQ(expectConfig({"--port", "1", "--port=2"}).port, 2);
+}
+
+TEST(ConfigTest, ThePortsNameTheirRange) {
+  expectError({"--port", "99999"}, "--port must be an integer from 0 to 65535, not '99999'");
+  expectError({"--port", "-1"}, "--port must be an integer from 0 to 65535, not '-1'");
+  expectError({"--http-port", "65536"}, "--http-port must be an integer from 0 to 65535, not '65536'");
+  expectError({"--port", "0x10"}, "--port must be an integer from 0 to 65535, not '0x10'");
+}
+
+TEST(ConfigTest, NegativeCountsAreRefusedNotWrapped) {
+  expectError({"--max-conns", "-5"}, "--max-conns must be an integer from 1 to 10000000, not '-5'");
+  expectError({"--max-subs", "-1"}, "--max-subs must be an integer from 0 to 10000000, not '-1'");
+  expectError({"--threads", "-1"}, "--threads must be an integer from 0 to 256, not '-1'");
+  expectError({"--max-conns", "0"}, "--max-conns must be an integer from 1 to 10000000, not '0'");
+  expectError({"--threads", "257"}, "--threads must be an integer from 0 to 256, not '257'");
+  expectError({"--max-subs", "1.5"}, "--max-subs must be an integer from 0 to 10000000, not '1.5'");
+}
+
+TEST(ConfigTest, SizesNameTheirRange) {
+  const std::string line = "--max-line must be a size from 1 to 1GiB (e.g. 65536 or 64KiB), not ";
+  expectError({"--max-line", "-1"}, line + "'-1'");
+  expectError({"--max-line", "0"}, line + "'0'");
+  expectError({"--max-line", "2GiB"}, line + "'2GiB'");
+  expectError({"--max-line", "64XB"}, line + "'64XB'");
+  expectError({"--max-line", "KiB"}, line + "'KiB'");
+  expectError({"--max-outbuf", "1.5KiB"},
+              "--max-outbuf must be a size from 1 to 16GiB (e.g. 65536 or 64KiB), not '1.5KiB'");
+  expectError({"--max-outbuf", "-8MiB"},
+              "--max-outbuf must be a size from 1 to 16GiB (e.g. 65536 or 64KiB), not '-8MiB'");
+}
+
+TEST(ConfigTest, TimeoutsNameTheirRange) {
+  const std::string read = "--read-timeout must be a number of seconds from 0 to 86400, not ";
+  expectError({"--read-timeout", "-1"}, read + "'-1'");
+  expectError({"--read-timeout", "abc"}, read + "'abc'");
+  expectError({"--auth-timeout", "0"},
+              "--auth-timeout must be a number of seconds from 0.001 to 86400, not '0'");
+  expectError({"--shutdown-grace", "inf"},
+              "--shutdown-grace must be a number of seconds from 0 to 86400, not 'inf'");
+  expectError({"--shutdown-grace", "nan"},
+              "--shutdown-grace must be a number of seconds from 0 to 86400, not 'nan'");
+}
+
+TEST(ConfigTest, TheRulesAcrossOptionsKeepTheirMessages) {
+  expectError({"--max-line", "1024", "--max-outbuf", "1535"},
+              "--max-outbuf (1535) must be at least --max-line + 512 (1536)");
+  EXPECT_EQ(expectConfig({"--max-line", "1024", "--max-outbuf", "1536"}).maxOutbuf, 1536u);
+  expectError({"--io", "kqueue"}, "--io must be epoll or uring, not 'kqueue'");
+  expectError({"--log-level", "loud"}, "--log-level must be error, warn, info or debug, not 'loud'");
+  expectError({"--auth-token", ""}, "--auth-token must not be empty");
+}
+
+TEST(ConfigTest, AnUnknownFlagExitsTwo) {
+  Parsed parsed = parse({"--maxline", "5"});
+  EXPECT_FALSE(parsed.config.has_value());
+  EXPECT_EQ(parsed.exitCode, 2);
+  EXPECT_EQ(parsed.stderrText.rfind("linecast-server: ", 0), 0u) << parsed.stderrText;
+  EXPECT_NE(parsed.stderrText.find("--maxline"), std::string::npos) << parsed.stderrText;
+}
+
+TEST(ConfigTest, AFileWithEveryKey) {
+  TomlFile token("s3cret\n");
+  TomlFile file("# every key the server reads\n"
+                "[default]\n"
+                "bind = \"127.0.0.2\"\n"
+                "port = 7500           # the line protocol\n"
+                "http-port = '7501'\n"
+                "max-conns = 500\n"
+                "\n"
+                "max-line = \"64KiB\"\n"
+                "max-outbuf = 4MiB\n"
+                "max-subs = 100\n"
+                "read-timeout = 10\n"
+                "auth-timeout = 2.5\n"
+                "shutdown-grace = 1\n"
+                "auth-token-file = \"" + token.path() + "\"\n"
+                "log-level = \"debug\"\n"
+                "threads = 3\n"
+                "io = \"epoll\"\n");
+  Config config = expectConfig({"--config", file.path()});
+  EXPECT_EQ(config.bind, "127.0.0.2");
+  EXPECT_EQ(config.port, 7500);
+  EXPECT_EQ(config.httpPort, 7501);
+  EXPECT_EQ(config.maxConns, 500u);
+  EXPECT_EQ(config.maxLine, 65536u);
+  EXPECT_EQ(config.maxOutbuf, 4u * 1024 * 1024);
+  EXPECT_EQ(config.maxSubs, 100u);
+  EXPECT_EQ(config.readTimeout, 10);
+  EXPECT_EQ(config.authTimeout, 2.5);
+  EXPECT_EQ(config.shutdownGrace, 1);
+  EXPECT_EQ(config.authToken, "s3cret");
+  EXPECT_EQ(config.logLevel, "debug");
+  EXPECT_EQ(config.threads, 3u);
+  EXPECT_EQ(config.io, "epoll");
+}
+
+TEST(ConfigTest, AQuotedValueKeepsItsHash) {
+  TomlFile file("auth-token = \"a#b\"  # the comment starts here\n");
+  EXPECT_EQ(expectConfig({"--config", file.path()}).authToken, "a#b");
+}
+
+TEST(ConfigTest, FlagsWinOverTheFile) {
+  TomlFile file("port = 7500\nmax-subs = 7\nlog-level = \"debug\"\n");
+  Config config = expectConfig({"--port", "7600", "--config", file.path(), "--log-level=warn"});
+  EXPECT_EQ(config.port, 7600);
+  EXPECT_EQ(config.maxSubs, 7u);
+  EXPECT_EQ(config.logLevel, "warn");
+}
+
+TEST(ConfigTest, AnUnknownKeyNamesFileLineAndTheKeyItResembles) {
+  TomlFile file("# limits\nport = 7400\nmaxline = 5\n");
+  expectError({"--config", file.path()},
+              file.path() + ":3: unknown key 'maxline' (did you mean 'max-line'?)");
+  TomlFile underscore("max_subs = 5\n");
+  expectError({"--config", underscore.path()},
+              underscore.path() + ":1: unknown key 'max_subs' (did you mean 'max-subs'?)");
+  TomlFile swapped("prot = 5\n");
+  expectError({"--config", swapped.path()}, swapped.path() + ":1: unknown key 'prot' (did you mean 'port'?)");
+  TomlFile unrelated("colour = \"blue\"\n");
+  expectError({"--config", unrelated.path()}, unrelated.path() + ":1: unknown key 'colour'");
+}
+
+TEST(ConfigTest, ABadValueNamesFileLineAndKey) {
+  TomlFile port("port = \"abc\"\n");
+  expectError({"--config", port.path()},
+              port.path() + ":1: port: must be an integer from 0 to 65535, not 'abc'");
+  TomlFile conns("\nmax-conns = -5\n");
+  expectError({"--config", conns.path()},
+              conns.path() + ":2: max-conns: must be an integer from 1 to 10000000, not '-5'");
+  TomlFile level("log-level = \"loud\"\n");
+  expectError({"--config", level.path()},
+              level.path() + ":1: log-level: must be error, warn, info or debug, not 'loud'");
+}
+
+TEST(ConfigTest, ABadValueInTheFileIsAnErrorEvenUnderAFlag) {
+  TomlFile file("port = 99999\n");
+  expectError({"--config", file.path(), "--port", "7400"},
+              file.path() + ":1: port: must be an integer from 0 to 65535, not '99999'");
+}
+
+TEST(ConfigTest, MalformedLinesNameFileAndLine) {
+  TomlFile noEquals("port = 7400\nport 7401\n");
+  expectError({"--config", noEquals.path()}, noEquals.path() + ":2: expected 'key = value', not 'port 7401'");
+  TomlFile noValue("port =\n");
+  expectError({"--config", noValue.path()}, noValue.path() + ":1: port: no value after '='");
+  TomlFile openQuote("bind = \"127.0.0.1\n");
+  expectError({"--config", openQuote.path()},
+              openQuote.path() + ":1: bind: expected one value in matching quotes, not '\"127.0.0.1'");
+  TomlFile twice("port = 1\nport = 2\n");
+  expectError({"--config", twice.path()}, twice.path() + ":2: port: already set on line 1");
+  TomlFile section("[linecast]\nport = 1\n");
+  expectError({"--config", section.path()},
+              section.path() + ":1: sections are not supported, not '[linecast]' (keys go at the top level)");
+}
+
+TEST(ConfigTest, AMissingFileIsAnError) {
+  expectError({"--config", "/nonexistent/linecast.toml"},
+              "cannot read the config file '/nonexistent/linecast.toml': No such file or directory");
+}
+
+}  // namespace
+}  // namespace linecast
