@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages linecast needs to build and test, and
-# nothing when they are all there already. Run as root (or with sudo).
+# Installs the Debian 12 packages linecast needs, and nothing when they are
+# all there already. Run as root (or with sudo).
+#   tools/setup.sh          everything: build, tests, benchmarks, fuzzing
+#   tools/setup.sh server   only what linecast-server and linecast-cli build with
 set -euo pipefail
 
+# The server's and linecast-cli's build dependencies.
 packages=(
-  # build
   build-essential cmake g++ pkg-config
   libfmt-dev libcli11-dev libhttp-parser-dev liburing-dev
+)
+[ "${1:-}" = server ] || packages+=(
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   netcat-openbsd procps
