@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "config_file.h"
-#include "log.h"
+#include "util/log.h"
 #include "version.h"
 
 namespace linecast {

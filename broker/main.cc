@@ -5,8 +5,8 @@
 #include <system_error>
 
 #include "config.h"
-#include "log.h"
-#include "reactor_group.h"
+#include "util/log.h"
+#include "threads/reactor_group.h"
 
 namespace {
 

@@ -10,7 +10,8 @@
 #include <system_error>
 #include <utility>
 
-#include "log.h"
+#include "util/clock.h"
+#include "util/log.h"
 #include "version.h"
 
 namespace linecast {
@@ -27,12 +28,6 @@ constexpr double kLingerSeconds = 2.0;
 constexpr rlim_t kReservedFds = 32;
 
 constexpr std::uint32_t kReadEvents = EPOLLIN | EPOLLRDHUP | EPOLLET;
-
-double monotonicSeconds() {
-  timespec ts;
-  ::clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
-}
 
 // Raises the soft descriptor limit to the hard one and returns how many
 // client connections fit under it.

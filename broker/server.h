@@ -6,16 +6,16 @@
 #include <unordered_map>
 #include <vector>
 
-#include "broker.h"
+#include "routing/broker.h"
 #include "config.h"
-#include "connection.h"
-#include "http_protocol.h"
-#include "interconnect.h"
-#include "line_protocol.h"
-#include "listener.h"
+#include "net/connection.h"
+#include "protocols/http/http_protocol.h"
+#include "threads/interconnect.h"
+#include "protocols/line/line_protocol.h"
+#include "net/listener.h"
 #include "metrics.h"
-#include "reactor.h"
-#include "resp_protocol.h"
+#include "net/reactor.h"
+#include "protocols/resp/resp_protocol.h"
 
 namespace linecast {
 

@@ -8,20 +8,12 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "log.h"
+#include "net/uring_loop.h"
 #include "server.h"
-#include "uring_loop.h"
+#include "util/clock.h"
+#include "util/log.h"
 
 namespace linecast {
-namespace {
-
-double monotonicSeconds() {
-  timespec ts;
-  ::clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
-}
-
-}  // namespace
 
 void UringLoopDeleter::operator()(UringLoop* loop) const { delete loop; }
 

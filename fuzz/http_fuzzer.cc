@@ -17,12 +17,12 @@
 #include <string_view>
 #include <vector>
 
-#include "broker.h"
-#include "connection.h"
+#include "routing/broker.h"
+#include "net/connection.h"
 #include "fuzz_input.h"
-#include "http_protocol.h"
-#include "line_parser.h"
-#include "line_protocol.h"
+#include "protocols/http/http_protocol.h"
+#include "protocols/line/line_parser.h"
+#include "protocols/line/line_protocol.h"
 #include "metrics.h"
 #include "stream_check.h"
 

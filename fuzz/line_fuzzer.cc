@@ -21,12 +21,12 @@
 #include <string_view>
 #include <vector>
 
-#include "channel.h"
-#include "command.h"
+#include "routing/channel.h"
+#include "protocols/line/command.h"
 #include "fuzz_input.h"
-#include "line_parser.h"
-#include "ring_buffer.h"
-#include "router.h"
+#include "protocols/line/line_parser.h"
+#include "net/ring_buffer.h"
+#include "routing/router.h"
 
 namespace linecast::fuzz {
 namespace {

@@ -17,13 +17,13 @@
 #include <string_view>
 #include <vector>
 
-#include "broker.h"
-#include "connection.h"
+#include "routing/broker.h"
+#include "net/connection.h"
 #include "fuzz_input.h"
-#include "line_protocol.h"
+#include "protocols/line/line_protocol.h"
 #include "metrics.h"
-#include "resp_protocol.h"
-#include "resp_session.h"
+#include "protocols/resp/resp_protocol.h"
+#include "protocols/resp/resp_session.h"
 #include "stream_check.h"
 
 namespace linecast::fuzz {

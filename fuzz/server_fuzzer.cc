@@ -37,7 +37,7 @@
 
 #include "config.h"
 #include "fuzz_input.h"
-#include "log.h"
+#include "util/log.h"
 #include "server.h"
 #include "stream_check.h"
 

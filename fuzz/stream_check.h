@@ -3,7 +3,7 @@
 #include <cstddef>
 #include <string_view>
 
-#include "channel.h"
+#include "routing/channel.h"
 
 // Checks on what the server sends, shared by the fuzz targets: every byte a
 // client receives must be a well-formed reply of its protocol.

@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "broker.h"
-#include "connection.h"
+#include "routing/broker.h"
+#include "net/connection.h"
 #include "metrics.h"
 
 namespace linecast {

@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
-#include "command.h"
-#include "line_parser.h"
-#include "ring_buffer.h"
+#include "protocols/line/command.h"
+#include "protocols/line/line_parser.h"
+#include "net/ring_buffer.h"
 
 namespace linecast {
 namespace {

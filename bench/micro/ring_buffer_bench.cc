@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "ring_buffer.h"
+#include "net/ring_buffer.h"
 
 namespace linecast {
 namespace {

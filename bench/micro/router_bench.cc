@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "router.h"
+#include "routing/router.h"
 
 namespace linecast {
 namespace {

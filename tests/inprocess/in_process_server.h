@@ -11,7 +11,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "log.h"
+#include "util/log.h"
 #include "server.h"
 
 namespace linecast::testing {

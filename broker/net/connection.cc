@@ -1,0 +1,167 @@
+#include "net/connection.h"
+
+#include "protocols/http/http_protocol.h"
+#include "protocols/resp/resp_session.h"
+
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+
+namespace linecast {
+namespace {
+
+// The largest single read; the input ring grows towards it while reads keep
+// filling it, so a fast publisher makes few syscalls and an idle one holds
+// no big block.
+constexpr std::size_t kMaxReadChunk = 64 * 1024;
+
+}  // namespace
+
+Connection::Connection(int fd, std::uint64_t id, std::string peer, std::size_t maxLine,
+                       std::size_t maxOutbuf, EndOfTurn& endOfTurn, double now)
+    : openedAt(now),
+      lastActive(now),
+      fd_(fd),
+      id_(id),
+      peer_(std::move(peer)),
+      maxPending_(maxLine + 2),
+      maxOutbuf_(maxOutbuf),
+      endOfTurn_(endOfTurn),
+      parser_(maxLine) {}
+
+Connection::~Connection() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+bool Connection::reserveOutput(std::size_t bytes) {
+  std::size_t pending = output_.size();
+  // An empty backlog always takes the next frame, however large, so one big
+  // message never cuts a reader that keeps up.
+  if (pending > 0 && pending + bytes > maxOutbuf_) {
+    abort(CloseReason::kSlowConsumer);
+    return false;
+  }
+  output_.reserve(bytes, std::max(maxOutbuf_, pending + bytes));
+  return true;
+}
+
+void Connection::fail(CloseReason reason, std::string_view errorLine) {
+  if (state_ != State::kOpen) return;
+  queue(errorLine);
+  if (state_ == State::kOpen) drain(reason);
+}
+
+void Connection::drain(CloseReason reason) {
+  if (state_ != State::kOpen) return;
+  state_ = State::kDraining;
+  reason_ = reason;
+  input_.clear();
+  parser_.reset();
+  partialSince = -1;
+  markForFlush();  // the end of the turn closes it once the output is out
+}
+
+void Connection::abort(CloseReason reason) {
+  if (state_ == State::kClosing) return;
+  state_ = State::kClosing;
+  if (reason_ == CloseReason::kNone || reason == CloseReason::kSlowConsumer) reason_ = reason;
+  output_.clear();
+  input_.clear();
+  endOfTurn_.close.push_back(this);
+}
+
+Connection::ReadResult Connection::readSocket(bool hangup, std::size_t& bytesRead) {
+  bytesRead = 0;
+  const std::size_t maxInput = maxPending_ + kMaxReadChunk;
+  if (input_.capacity() == 0 || lastReadFilled_ || input_.freeSpace() < input_.capacity() / 4) {
+    // A read that filled the ring means the socket holds more: ask for
+    // twice the block. (Asking for the block's own size grows nothing when
+    // the lines consumed it exactly, and a stream of 32-byte PUBs then cost
+    // one readv per 16 messages, for good.)
+    std::size_t want = input_.capacity() == 0 ? RingBuffer::kMinCapacity * 2
+                       : lastReadFilled_     ? input_.capacity() * 2
+                                             : input_.capacity();
+    input_.reserve(std::min(want, kMaxReadChunk), maxInput);
+  }
+  auto spans = input_.writableSpans();
+  iovec iov[2] = {{spans[0].data(), spans[0].size()}, {spans[1].data(), spans[1].size()}};
+  std::size_t room = spans[0].size() + spans[1].size();
+  if (room == 0) return ReadResult::kMore;  // cannot happen: the parser bounds a line
+  for (;;) {
+    ssize_t n = ::readv(fd_, iov, spans[1].empty() ? 1 : 2);
+    if (n > 0) {
+      input_.commit(static_cast<std::size_t>(n));
+      bytesRead = static_cast<std::size_t>(n);
+      lastReadFilled_ = bytesRead == room;
+      // With EPOLLET a short read means the socket was empty: a byte that
+      // arrives later raises a new edge, so we skip the read that would only
+      // say EAGAIN. After a FIN no edge follows, so then read on to EOF.
+      return lastReadFilled_ || hangup ? ReadResult::kMore : ReadResult::kDrained;
+    }
+    if (n == 0) return ReadResult::kEof;
+    if (errno == EINTR) continue;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return ReadResult::kDrained;
+    return ReadResult::kError;
+  }
+}
+
+bool Connection::absorbInput(const char* data, std::size_t n) {
+  if (!input_.reserve(n, maxPending_ + std::max(n, kMaxReadChunk))) return false;
+  input_.append(std::string_view(data, n));
+  return true;
+}
+
+Connection::DiscardResult Connection::discardInput() {
+  char sink[16384];
+  for (int i = 0; i < 16; ++i) {
+    ssize_t n = ::read(fd_, sink, sizeof sink);
+    if (n > 0) continue;
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return DiscardResult::kDrained;
+    return DiscardResult::kPeerGone;
+  }
+  return DiscardResult::kBudgetSpent;
+}
+
+void Connection::startLingering() {
+  state_ = State::kLingering;
+  ::shutdown(fd_, SHUT_WR);
+}
+
+Connection::WriteResult Connection::writeSocket(std::size_t& bytesWritten) {
+  bytesWritten = 0;
+  while (!output_.empty()) {
+    auto spans = output_.readableSpans();
+    iovec iov[2] = {{const_cast<char*>(spans[0].data()), spans[0].size()},
+                    {const_cast<char*>(spans[1].data()), spans[1].size()}};
+    msghdr msg{};
+    msg.msg_iov = iov;
+    msg.msg_iovlen = spans[1].empty() ? 1 : 2;
+    std::size_t total = spans[0].size() + spans[1].size();
+    ++writeCalls;
+    // sendmsg is writev with flags: MSG_NOSIGNAL keeps a closed peer from
+    // raising SIGPIPE even where the process did not ignore it.
+    ssize_t n = ::sendmsg(fd_, &msg, MSG_NOSIGNAL);
+    if (n >= 0) {
+      if (n > 0) outputTorn_ = output_.at(static_cast<std::size_t>(n) - 1) != '\n';
+      output_.consume(static_cast<std::size_t>(n));
+      bytesWritten += static_cast<std::size_t>(n);
+      if (static_cast<std::size_t>(n) < total) return WriteResult::kPending;  // socket full
+      continue;
+    }
+    if (errno == EINTR) continue;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return WriteResult::kPending;
+    return WriteResult::kError;
+  }
+  return WriteResult::kDone;
+}
+
+void Connection::releaseIdleBuffers() {
+  input_.releaseIfEmpty();
+  output_.releaseIfEmpty();
+}
+
+}  // namespace linecast

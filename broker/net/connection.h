@@ -1,0 +1,189 @@
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_set>
+#include <vector>
+
+#include "net/close_reason.h"
+#include "protocols/line/line_parser.h"
+#include "net/ring_buffer.h"
+#include "routing/router.h"
+#include "util/string_hash.h"
+
+namespace linecast {
+
+class Connection;
+struct HttpSession;
+struct UringSlot;
+struct RespSession;
+
+// Work a reactor turn collects and does once, at its end: connections with
+// output to write, and connections to close. Fan-out only adds to these
+// lists, so nothing is written or destroyed in the middle of a dispatch.
+struct EndOfTurn {
+  std::vector<Connection*> flush;
+  std::vector<Connection*> close;
+};
+
+enum class Protocol { kUndecided, kLine, kHttp, kResp };
+
+// One client socket with its input and output rings and its protocol state.
+// The Server owns every Connection; a Connection owns its file descriptor and
+// closes it when destroyed.
+class Connection : public Subscriber {
+ public:
+  enum class State {
+    kOpen,      // reading and writing
+    kDraining,   // no more input is processed; close once output is written
+    kLingering,  // output written and FIN sent; unread input is discarded
+                 // until the peer closes, so the kernel does not answer
+                 // our last line with a reset
+    kClosing,    // waiting for the end of the turn to be closed
+  };
+
+  Connection(int fd, std::uint64_t id, std::string peer, std::size_t maxLine,
+             std::size_t maxOutbuf, EndOfTurn& endOfTurn, double now);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  int fd() const { return fd_; }
+  std::uint64_t id() const { return id_; }
+  const std::string& peer() const { return peer_; }
+  State state() const { return state_; }
+  bool open() const { return state_ == State::kOpen; }
+  CloseReason reason() const { return reason_; }
+
+  RingBuffer& input() { return input_; }
+  RingBuffer& output() { return output_; }
+  LineParser& parser() { return parser_; }
+
+  // Queues one outgoing frame made of the given pieces (string_views or
+  // chars). Returns false when the connection is closing or when its
+  // pending output would pass --max-outbuf; in that case the connection is
+  // cut as a slow consumer and its backlog dropped.
+  template <class... Pieces>
+  bool queue(const Pieces&... pieces);
+
+  // A fatal protocol error: the given line is queued, input stops, and the
+  // connection closes once its output is written.
+  void fail(CloseReason reason, std::string_view errorLine);
+  // Stop reading; close when the output is written (QUIT, EOF, shutdown).
+  void drain(CloseReason reason);
+  // Close at the end of this turn, dropping pending output.
+  void abort(CloseReason reason);
+
+  enum class ReadResult { kDrained, kMore, kEof, kError };
+  // One read into the input ring. kDrained: the socket is empty for now;
+  // kMore: the read filled the ring's free space, so more may wait.
+  // `hangup` says the kernel reported the peer's FIN, so a short read does
+  // not prove the socket empty: EOF must still be read.
+  ReadResult readSocket(bool hangup, std::size_t& bytesRead);
+  // Lingering: reads and drops input until EAGAIN, within a budget.
+  enum class DiscardResult { kDrained, kBudgetSpent, kPeerGone };
+  DiscardResult discardInput();
+  // Output is written: half-close and wait (bounded) for the peer's FIN.
+  void startLingering();
+
+  // Appends bytes received without readSocket (the io_uring backend copies
+  // them out of its provided buffers). False when they do not fit, which
+  // the parser's bound on a pending line rules out.
+  bool absorbInput(const char* data, std::size_t n);
+
+  enum class WriteResult { kDone, kPending, kError };
+  // Writes the output ring with writev over its two spans.
+  WriteResult writeSocket(std::size_t& bytesWritten);
+  // The bytes written so far end with a whole frame: a line written now
+  // (the slow-consumer error) cannot land inside one.
+  bool atFrameBoundary() const { return !outputTorn_; }
+
+  // The most unparsed input the protocol may leave in the ring (by default
+  // one line: max-line + 2); the ring is sized so a read always has room.
+  void setMaxPending(std::size_t bytes) { maxPending_ = bytes; }
+
+  // Gives back empty ring blocks of an idle connection.
+  void releaseIdleBuffers();
+
+  // Subscriptions, kept here to make SUB idempotent, count --max-subs and
+  // clean up on close; the Router holds the matching index.
+  std::unordered_set<std::string, StringHash, std::equal_to<>>& patterns() { return patterns_; }
+
+  Protocol protocol = Protocol::kUndecided;
+  std::unique_ptr<HttpSession> http;  // HTTP connections only
+  std::unique_ptr<RespSession> resp;  // RESP connections only
+  bool authenticated = false;
+  bool flushQueued = false;     // already in EndOfTurn::flush
+  bool readQueued = false;      // read budget spent: resume next turn
+  bool wantsWritable = false;   // EPOLLOUT is registered
+  bool socketFull = false;      // the last write stopped short: wait for EPOLLOUT
+  bool refusedNameLogged = false;  // logRefusedName() said it at info once
+  double openedAt;              // for --auth-timeout
+  double partialSince = -1;     // when unparsed bytes first waited; -1: none
+  double drainDeadline = 0;     // kDraining/kLingering: cut then; 0 until the first flush
+  double lastActive;            // last read or write, for buffer release
+  std::uint64_t writeCalls = 0;  // writev() calls, for tests of batching
+  UringSlot* uringSlot = nullptr;  // the io_uring backend's state for it
+
+ private:
+  void markForFlush() {
+    if (!flushQueued) {
+      flushQueued = true;
+      endOfTurn_.flush.push_back(this);
+    }
+  }
+  bool reserveOutput(std::size_t bytes);
+
+  int fd_;
+  std::uint64_t id_;
+  std::string peer_;
+  State state_ = State::kOpen;
+  CloseReason reason_ = CloseReason::kNone;
+  bool lastReadFilled_ = false;
+  bool outputTorn_ = false;  // the last write stopped inside a frame
+  std::size_t maxPending_;
+  std::size_t maxOutbuf_;
+  EndOfTurn& endOfTurn_;
+  RingBuffer input_;
+  RingBuffer output_;
+  LineParser parser_;
+  std::unordered_set<std::string, StringHash, std::equal_to<>> patterns_;
+};
+
+namespace detail {
+inline std::size_t pieceSize(std::string_view s) { return s.size(); }
+inline std::size_t pieceSize(char) { return 1; }
+}  // namespace detail
+
+namespace detail {
+inline char* copyPiece(char* out, std::string_view s) {
+  if (!s.empty()) std::memcpy(out, s.data(), s.size());  // data() may be null
+  return out + s.size();
+}
+inline char* copyPiece(char* out, char c) {
+  *out = c;
+  return out + 1;
+}
+}  // namespace detail
+
+template <class... Pieces>
+bool Connection::queue(const Pieces&... pieces) {
+  if (state_ != State::kOpen && state_ != State::kDraining) return false;
+  std::size_t bytes = (detail::pieceSize(pieces) + ...);
+  std::size_t pending = output_.size();
+  bool fits = pending + bytes <= output_.capacity() && pending + bytes <= maxOutbuf_;
+  if (!fits && !reserveOutput(bytes)) return false;
+  if (char* out = output_.contiguousTail(bytes)) {
+    ((out = detail::copyPiece(out, pieces)), ...);
+    output_.commit(bytes);
+  } else {
+    (output_.append(pieces), ...);
+  }
+  markForFlush();
+  return true;
+}
+
+}  // namespace linecast

@@ -1,0 +1,341 @@
+#include "protocols/http/http_protocol.h"
+
+#include <fmt/format.h>
+
+#include "util/ascii.h"
+#include "protocols/auth.h"
+#include "routing/channel.h"
+#include "protocols/line/line_parser.h"
+#include "metrics_exposition.h"
+#include "protocols/refused_name.h"
+
+namespace linecast {
+namespace {
+
+// Bounds on what one request may make us hold besides its body.
+constexpr std::size_t kMaxUrl = 8 * 1024;
+constexpr std::size_t kMaxHeaderField = 256;
+constexpr std::size_t kMaxHeaderValue = 8 * 1024;
+constexpr std::uint32_t kMaxHeaderBytes = 32 * 1024;
+
+enum class Route { kPublish, kMetrics, kHealthz, kStats, kUnknown };
+
+std::string_view pathOf(std::string_view url) { return url.substr(0, url.find('?')); }
+
+Route routeOf(std::string_view path) {
+  if (path.starts_with("/pub/")) return Route::kPublish;
+  if (path == "/metrics") return Route::kMetrics;
+  if (path == "/healthz") return Route::kHealthz;
+  if (path == "/stats") return Route::kStats;
+  return Route::kUnknown;
+}
+
+int hexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// Percent-decodes a path segment; false on a broken escape.
+bool percentDecode(std::string_view in, std::string& out) {
+  out.clear();
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    if (in[i] != '%') {
+      out += in[i];
+      continue;
+    }
+    if (i + 2 >= in.size()) return false;
+    int hi = hexValue(in[i + 1]);
+    int lo = hexValue(in[i + 2]);
+    if (hi < 0 || lo < 0) return false;
+    out += static_cast<char>(hi * 16 + lo);
+    i += 2;
+  }
+  return true;
+}
+
+std::string_view reasonPhrase(int status) {
+  switch (status) {
+    case 100: return "Continue";
+    case 200: return "OK";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 408: return "Request Timeout";
+    case 411: return "Length Required";
+    case 413: return "Payload Too Large";
+    case 414: return "URI Too Long";
+    case 431: return "Request Header Fields Too Large";
+    default: return "Error";
+  }
+}
+
+std::string_view errorText(int status) {
+  switch (status) {
+    case 401: return "authorization required";
+    case 404: return "not found";
+    case 405: return "method not allowed";
+    case 408: return "request timeout";
+    case 411: return "Content-Length required";
+    case 413: return "body too large";
+    case 414: return "URI too long";
+    case 431: return "headers too large";
+    default: return "bad request";
+  }
+}
+
+}  // namespace
+
+// What the parser's callbacks need, reached through http_parser::data for
+// the duration of one process() call.
+struct HttpProtocol::Context {
+  HttpProtocol& protocol;
+  Connection& conn;
+  HttpSession& session;
+  double now;
+};
+
+HttpProtocol::Context& HttpProtocol::contextOf(http_parser* parser) {
+  return *static_cast<Context*>(parser->data);
+}
+
+HttpProtocol::HttpProtocol(Broker& broker, HttpSettings settings)
+    : broker_(broker), settings_(std::move(settings)) {
+  http_parser_set_max_header_size(kMaxHeaderBytes);
+  http_parser_settings_init(&callbacks_);
+  callbacks_.on_message_begin = onMessageBegin;
+  callbacks_.on_url = onUrl;
+  callbacks_.on_header_field = onHeaderField;
+  callbacks_.on_header_value = onHeaderValue;
+  callbacks_.on_headers_complete = onHeadersComplete;
+  callbacks_.on_body = onBody;
+  callbacks_.on_message_complete = onMessageComplete;
+}
+
+std::unique_ptr<HttpSession> HttpProtocol::newSession() {
+  auto session = std::make_unique<HttpSession>();
+  http_parser_init(&session->parser, HTTP_REQUEST);
+  return session;
+}
+
+void HttpProtocol::process(Connection& conn, double now) {
+  HttpSession& session = *conn.http;
+  Context context{*this, conn, session, now};
+  session.parser.data = &context;
+  RingBuffer& in = conn.input();
+  for (auto span : in.readableSpans()) {
+    if (span.empty() || !conn.open()) break;
+    std::size_t parsed = http_parser_execute(&session.parser, &callbacks_, span.data(), span.size());
+    if (!conn.open()) break;  // answered and closing: the rest is dropped
+    auto error = HTTP_PARSER_ERRNO(&session.parser);
+    if (error != HPE_OK || parsed != span.size()) {
+      int status = error == HPE_HEADER_OVERFLOW ? 431 : 400;
+      respondError(conn, status, errorText(status), true);
+      break;
+    }
+  }
+  // http-parser copies what it keeps, so the ring can be emptied.
+  if (conn.open()) in.clear();
+  session.parser.data = nullptr;
+}
+
+void HttpProtocol::timeout(Connection& conn) {
+  if (!conn.open()) return;
+  respondError(conn, 408, errorText(408), true);
+}
+
+int HttpProtocol::onMessageBegin(http_parser* parser) {
+  Context& context = contextOf(parser);
+  HttpSession& session = context.session;
+  session.url.clear();
+  session.headerField.clear();
+  session.authorization.clear();
+  session.body.clear();
+  session.inAuthorization = false;
+  session.lastWasValue = false;
+  session.hasExpect = false;
+  session.earlyStatus = 0;
+  // A request must complete within --read-timeout, from its first byte.
+  context.conn.partialSince = context.now;
+  return 0;
+}
+
+int HttpProtocol::onUrl(http_parser* parser, const char* at, std::size_t length) {
+  Context& context = contextOf(parser);
+  if (context.session.url.size() + length > kMaxUrl) {
+    context.protocol.respondError(context.conn, 414, errorText(414), true);
+    return -1;
+  }
+  context.session.url.append(at, length);
+  return 0;
+}
+
+// A field or a value may arrive in several pieces; a field after a value
+// starts the next header.
+int HttpProtocol::onHeaderField(http_parser* parser, const char* at, std::size_t length) {
+  HttpSession& session = contextOf(parser).session;
+  if (session.lastWasValue) {
+    session.headerField.clear();
+    session.inAuthorization = false;
+    session.lastWasValue = false;
+  }
+  if (session.headerField.size() + length <= kMaxHeaderField) session.headerField.append(at, length);
+  return 0;
+}
+
+int HttpProtocol::onHeaderValue(http_parser* parser, const char* at, std::size_t length) {
+  HttpSession& session = contextOf(parser).session;
+  if (!session.lastWasValue) {
+    session.lastWasValue = true;
+    session.inAuthorization = equalsIgnoreCase(session.headerField, "authorization");
+    if (equalsIgnoreCase(session.headerField, "expect")) session.hasExpect = true;
+  }
+  if (session.inAuthorization && session.authorization.size() + length <= kMaxHeaderValue) {
+    session.authorization.append(at, length);
+  }
+  return 0;
+}
+
+int HttpProtocol::onHeadersComplete(http_parser* parser) {
+  Context& context = contextOf(parser);
+  return context.protocol.headersComplete(context.conn, context.session);
+}
+
+int HttpProtocol::headersComplete(Connection& conn, HttpSession& session) {
+  http_parser& parser = session.parser;
+  std::string_view path = pathOf(session.url);
+  Route route = routeOf(path);
+  auto method = static_cast<http_method>(parser.method);
+  int status = 0;
+  if (route != Route::kHealthz && !authorized(session)) {
+    status = 401;  // before any other status, so nothing leaks to a stranger
+  } else if (route == Route::kUnknown) {
+    status = 404;
+  } else if (route == Route::kPublish) {
+    if (method != HTTP_POST) {
+      status = 405;
+    } else if ((parser.flags & F_CHUNKED) || !(parser.flags & F_CONTENTLENGTH)) {
+      status = 411;
+    } else if (parser.content_length > settings_.maxLine) {
+      status = 413;
+    }
+  } else if (method != HTTP_GET && method != HTTP_HEAD) {
+    status = 405;
+  }
+  session.earlyStatus = status;
+  // A body we will not read to its end (chunked, or too large) cannot be
+  // skipped safely: answer now and close.
+  if (status == 413 || (parser.flags & F_CHUNKED && status != 0)) {
+    respondError(conn, status, errorText(status), true);
+    return -1;
+  }
+  if (status == 0 && session.hasExpect && parser.content_length > 0) {
+    conn.queue(std::string_view("HTTP/1.1 100 Continue\r\n\r\n"));
+  }
+  return 0;
+}
+
+int HttpProtocol::onBody(http_parser* parser, const char* at, std::size_t length) {
+  Context& context = contextOf(parser);
+  HttpSession& session = context.session;
+  if (session.earlyStatus != 0) return 0;  // answered from the headers: discard
+  if (session.body.size() + length > context.protocol.settings_.maxLine) {
+    context.protocol.respondError(context.conn, 413, errorText(413), true);
+    return -1;
+  }
+  session.body.append(at, length);
+  return 0;
+}
+
+int HttpProtocol::onMessageComplete(http_parser* parser) {
+  Context& context = contextOf(parser);
+  context.protocol.complete(context.conn, context.session);
+  return context.conn.open() ? 0 : -1;
+}
+
+void HttpProtocol::complete(Connection& conn, HttpSession& session) {
+  conn.partialSince = -1;
+  bool close = !http_should_keep_alive(&session.parser);
+  if (session.earlyStatus != 0) {
+    respondError(conn, session.earlyStatus, errorText(session.earlyStatus), close);
+    return;
+  }
+  std::string_view path = pathOf(session.url);
+  switch (routeOf(path)) {
+    case Route::kPublish: {
+      std::string channel;
+      if (!percentDecode(path.substr(5), channel)) {
+        return respondError(conn, 400, "invalid percent-encoding in channel", close);
+      }
+      auto check = checkPublishChannel(channel);
+      if (check != ChannelStatus::kValid) logRefusedName(conn, channel, false);
+      if (check == ChannelStatus::kInvalid) return respondError(conn, 400, "invalid channel", close);
+      if (check == ChannelStatus::kHasWildcard) {
+        return respondError(conn, 400, "wildcard not allowed in PUB channel", close);
+      }
+      // "published" counts messages (lines), "delivered" the subscribers
+      // they reached, as a RESP PUBLISH counts them.
+      std::size_t published = 0;
+      std::size_t delivered = 0;
+      forEachLine(session.body, [&](std::string_view line) {
+        if (line.empty()) return;
+        delivered += broker_.publish(channel, line);
+        ++published;
+      });
+      respond(conn, 200, "application/json",
+              fmt::format("{{\"published\":{},\"delivered\":{}}}\n", published, delivered), close);
+      break;
+    }
+    case Route::kMetrics:
+      respond(conn, 200, "text/plain; version=0.0.4",
+              renderPrometheus(broker_.metricsTotals()), close);
+      break;
+    case Route::kHealthz:
+      respond(conn, 200, "text/plain", "ok\n", close);
+      break;
+    case Route::kStats:
+      respond(conn, 200, "application/json",
+              renderStatsJson(broker_.metricsTotals()), close);
+      break;
+    case Route::kUnknown:
+      respondError(conn, 404, errorText(404), close);
+      break;
+  }
+  // Keep-alive connections keep no large body block between requests.
+  if (session.body.capacity() > 64 * 1024) std::string().swap(session.body);
+}
+
+bool HttpProtocol::authorized(const HttpSession& session) const {
+  if (settings_.authToken.empty()) return true;
+  std::string_view value = session.authorization;
+  constexpr std::string_view kBearer = "Bearer ";
+  if (value.size() < kBearer.size() || !equalsIgnoreCase(value.substr(0, 6), "bearer") ||
+      value[6] != ' ') {
+    return false;
+  }
+  value.remove_prefix(kBearer.size());
+  while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+  while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+  return tokensEqual(settings_.authToken, value);
+}
+
+void HttpProtocol::respondError(Connection& conn, int status, std::string_view message, bool close) {
+  respond(conn, status, "application/json", fmt::format("{{\"error\":\"{}\"}}\n", message), close);
+}
+
+void HttpProtocol::respond(Connection& conn, int status, std::string_view contentType,
+                           std::string_view body, bool close) {
+  broker_.metrics().countHttpStatus(status);
+  bool head = conn.http && conn.http->parser.method == HTTP_HEAD;
+  std::string response = fmt::format(
+      "HTTP/1.1 {} {}\r\nContent-Type: {}\r\nContent-Length: {}\r\n{}{}\r\n", status,
+      reasonPhrase(status), contentType, body.size(),
+      status == 401 ? "WWW-Authenticate: Bearer\r\n" : "", close ? "Connection: close\r\n" : "");
+  if (!head) response += body;
+  conn.queue(std::string_view(response));
+  if (close) conn.drain(CloseReason::kHttpClose);
+}
+
+}  // namespace linecast

@@ -1,0 +1,203 @@
+#include "protocols/line/line_protocol.h"
+
+#include <fmt/format.h>
+
+#include <cstring>
+
+#include "protocols/auth.h"
+#include "routing/channel.h"
+#include "protocols/refused_name.h"
+
+namespace linecast {
+namespace {
+
+// Echoing a garbage verb whole could be a megabyte; Redis cuts it too.
+constexpr std::size_t kMaxEchoedVerb = 128;
+
+}  // namespace
+
+LineProtocol::LineProtocol(Broker& broker, LineProtocolSettings settings)
+    : broker_(broker), settings_(std::move(settings)) {
+  tooManySubs_ = fmt::format("too many subscriptions (max {})", settings_.maxSubs);
+}
+
+void LineProtocol::process(Connection& conn, std::span<char> scratch, double now) {
+  LineParser& parser = conn.parser();
+  RingBuffer& in = conn.input();
+  while (conn.open()) {
+    std::size_t framed = parser.frameContiguous(in, [&](std::string_view line) {
+      execute(conn, line);
+      return conn.open();
+    });
+    // QUIT or a fatal error dropped the input; it must not be consumed.
+    if (!conn.open()) return;
+    in.consume(framed);
+    std::string_view line;
+    std::size_t frameLength = 0;
+    auto status = parser.next(in, scratch, line, frameLength);
+    if (status == LineParser::Status::kNeedMore) break;
+    if (status == LineParser::Status::kTooLong) {
+      ++broker_.metrics().protocolErrors;
+      if (lineTooLong_.empty()) {
+        lineTooLong_ = fmt::format("-ERR line too long (max {} bytes)\n", parser.maxLine());
+      }
+      conn.fail(CloseReason::kLineTooLong, lineTooLong_);
+      return;
+    }
+    execute(conn, line);
+    // QUIT or a fatal error drops the input; it must not be consumed twice.
+    if (conn.open()) in.consume(frameLength);
+  }
+  // Silence after a whole line is never a timeout; a partial line is timed
+  // from its last byte (--read-timeout).
+  conn.partialSince = conn.open() && !in.empty() ? now : -1;
+}
+
+void LineProtocol::error(Connection& conn, std::string_view text) {
+  ++broker_.metrics().protocolErrors;
+  conn.queue(std::string_view("-ERR "), text, '\n');
+}
+
+void LineProtocol::execute(Connection& conn, std::string_view line) {
+  // Nearly every line of a busy connection is a PUB in this exact spelling:
+  // it skips the general verb parse.
+  if (line.size() > 4 && std::memcmp(line.data(), "PUB ", 4) == 0 &&
+      (conn.authenticated || !requiresAuth())) {
+    return publish(conn, line.substr(3));
+  }
+  Command command = parseCommand(line);
+  if (command.verb == Verb::kEmpty) return;
+  if (!conn.authenticated && requiresAuth() && command.verb != Verb::kPing &&
+      command.verb != Verb::kQuit && command.verb != Verb::kAuth) {
+    error(conn, "authentication required");
+    return;
+  }
+  switch (command.verb) {
+    case Verb::kPub:
+      publish(conn, command.rest);
+      break;
+    case Verb::kSub:
+      subscribe(conn, command.rest);
+      break;
+    case Verb::kUnsub:
+      unsubscribe(conn, command.rest);
+      break;
+    case Verb::kPing: {
+      std::string_view text = pingText(command.rest);
+      if (text.empty()) {
+        conn.queue(std::string_view("PONG\n"));
+      } else {
+        conn.queue(std::string_view("PONG "), text, '\n');
+      }
+      break;
+    }
+    case Verb::kAuth:
+      authenticate(conn, command.rest);
+      break;
+    case Verb::kQuit:
+      conn.queue(std::string_view("+OK bye\n"));
+      conn.drain(CloseReason::kQuit);  // drops the bytes after QUIT
+      break;
+    case Verb::kUnknown:
+      ++broker_.metrics().protocolErrors;
+      conn.queue(std::string_view("-ERR unknown command '"),
+                 command.verbText.substr(0, kMaxEchoedVerb), std::string_view("'\n"));
+      break;
+    case Verb::kEmpty:
+      break;
+  }
+}
+
+void LineProtocol::publish(Connection& conn, std::string_view rest) {
+  std::string_view channel;
+  std::string_view payload;
+  splitPublish(rest, channel, payload);
+  if (channel.empty()) return error(conn, "missing channel");
+  PublishRoute& route = broker_.route(channel);
+  switch (route.status) {
+    case ChannelStatus::kInvalid:
+      return refuse(conn, channel, false, "invalid channel");
+    case ChannelStatus::kHasWildcard:
+      return refuse(conn, channel, false, "wildcard not allowed in PUB channel");
+    case ChannelStatus::kValid:
+      break;
+  }
+  broker_.deliver(route, payload);
+}
+
+// SUB and UNSUB are rejected whole when one pattern is invalid, so every
+// pattern is checked before any takes effect.
+LineProtocol::PatternCheck LineProtocol::checkPatterns(std::string_view rest,
+                                                       std::string_view& bad) {
+  std::string_view pattern;
+  bool any = false;
+  while (nextArgument(rest, pattern)) {
+    any = true;
+    if (!isValidPattern(pattern)) {
+      bad = pattern;
+      return PatternCheck::kInvalid;
+    }
+  }
+  return any ? PatternCheck::kValid : PatternCheck::kNone;
+}
+
+void LineProtocol::refuse(Connection& conn, std::string_view name, bool pattern,
+                          std::string_view text) {
+  logRefusedName(conn, name, pattern);
+  error(conn, text);
+}
+
+void LineProtocol::subscribe(Connection& conn, std::string_view rest) {
+  std::string_view bad;
+  switch (checkPatterns(rest, bad)) {
+    case PatternCheck::kNone: return error(conn, "missing pattern");
+    case PatternCheck::kInvalid: return refuse(conn, bad, true, "invalid pattern");
+    case PatternCheck::kValid: break;
+  }
+  std::string_view pattern;
+
+  // Add one by one so duplicates inside the command count once; roll back
+  // if the whole command would pass --max-subs (it is rejected whole).
+  auto& held = conn.patterns();
+  added_.clear();
+  while (nextArgument(rest, pattern)) {
+    if (held.contains(pattern)) continue;
+    auto it = held.emplace(pattern).first;
+    added_.push_back(*it);
+    if (held.size() > settings_.maxSubs) {
+      for (std::string_view undo : added_) held.erase(held.find(undo));
+      added_.clear();
+      return error(conn, tooManySubs_);
+    }
+  }
+  if (!added_.empty()) {
+    Broker::SubscriptionChange change(broker_);
+    for (std::string_view p : added_) broker_.router().subscribe(&conn, p);
+  }
+  added_.clear();
+}
+
+void LineProtocol::unsubscribe(Connection& conn, std::string_view rest) {
+  std::string_view bad;
+  switch (checkPatterns(rest, bad)) {
+    case PatternCheck::kNone: return broker_.unsubscribeAll(conn);
+    case PatternCheck::kInvalid: return refuse(conn, bad, true, "invalid pattern");
+    case PatternCheck::kValid: break;
+  }
+  std::string_view pattern;
+  while (nextArgument(rest, pattern)) broker_.unsubscribe(conn, pattern);
+}
+
+void LineProtocol::authenticate(Connection& conn, std::string_view rest) {
+  std::string_view token;
+  if (!nextArgument(rest, token)) return error(conn, "usage: AUTH <token>");
+  if (!requiresAuth() || tokensEqual(settings_.authToken, token)) {
+    conn.authenticated = true;
+    conn.queue(std::string_view("+OK\n"));
+    return;
+  }
+  ++broker_.metrics().protocolErrors;
+  conn.fail(CloseReason::kAuthFailed, "-ERR authentication failed\n");
+}
+
+}  // namespace linecast

@@ -1,0 +1,453 @@
+#include "protocols/resp/resp_protocol.h"
+
+#include <fmt/format.h>
+
+#include <climits>
+
+#include "util/ascii.h"
+#include "protocols/auth.h"
+#include "routing/resp_index.h"
+#include "protocols/resp/resp_session.h"
+#include "protocols/resp/resp_writer.h"
+#include "version.h"
+
+namespace linecast {
+
+enum class RespCommandId {
+  kPublish,
+  kSubscribe,
+  kUnsubscribe,
+  kPsubscribe,
+  kPunsubscribe,
+  kPing,
+  kReset,
+  kEcho,
+  kAuth,
+  kHello,
+  kSelect,
+  kClient,
+  kClientSetName,
+  kClientGetName,
+};
+
+// One row of Redis 7.0's command table, as far as linecast needs it.
+struct RespCommandInfo {
+  std::string_view name;      // matched case-insensitively
+  std::string_view fullName;  // as Redis names it in errors ("client|setname")
+  RespCommandId id;
+  int arity;             // Redis's: n means exactly n words, -n at least n
+  bool noAuth;           // allowed before AUTH (Redis's CMD_NO_AUTH)
+  bool whileSubscribed;  // allowed in RESP2 subscribed mode
+};
+
+namespace {
+
+using Id = RespCommandId;
+
+// PUBLISH first: it is the one on the hot path.
+constexpr RespCommandInfo kCommands[] = {
+    {"publish", "publish", Id::kPublish, 3, false, false},
+    {"subscribe", "subscribe", Id::kSubscribe, -2, false, true},
+    {"unsubscribe", "unsubscribe", Id::kUnsubscribe, -1, false, true},
+    {"psubscribe", "psubscribe", Id::kPsubscribe, -2, false, true},
+    {"punsubscribe", "punsubscribe", Id::kPunsubscribe, -1, false, true},
+    {"ping", "ping", Id::kPing, -1, false, true},
+    {"reset", "reset", Id::kReset, 1, true, true},
+    {"echo", "echo", Id::kEcho, 2, false, false},
+    {"auth", "auth", Id::kAuth, -2, true, false},
+    {"hello", "hello", Id::kHello, -1, true, false},
+    {"select", "select", Id::kSelect, 2, false, false},
+    {"client", "client", Id::kClient, -2, false, false},
+};
+
+constexpr RespCommandInfo kClientSubcommands[] = {
+    {"setname", "client|setname", Id::kClientSetName, 3, false, false},
+    {"getname", "client|getname", Id::kClientGetName, 2, false, false},
+};
+
+constexpr std::string_view kNoAuth = "-NOAUTH Authentication required.";
+constexpr std::string_view kWrongPass =
+    "-WRONGPASS invalid username-password pair or user is disabled.";
+constexpr std::string_view kNoAuthHello =
+    "-NOAUTH HELLO must be called with the client already authenticated, otherwise the "
+    "HELLO AUTH <user> <pass> option can be used to authenticate the client and select the "
+    "RESP protocol version at the same time";
+constexpr std::string_view kNoPassword =
+    "AUTH <password> called without any password configured for the default user. Are you "
+    "sure your configuration is correct?";
+constexpr std::string_view kBadClientName =
+    "Client names cannot contain spaces, newlines or special characters.";
+constexpr std::string_view kNotSubscribedContext =
+    "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context";
+// Redis caps the client bytes it echoes in an error.
+constexpr std::size_t kMaxEchoed = 128;
+
+template <std::size_t N>
+const RespCommandInfo* findCommand(const RespCommandInfo (&table)[N], std::string_view name) {
+  for (const RespCommandInfo& command : table) {
+    if (equalsIgnoreCase(name, command.name)) return &command;
+  }
+  return nullptr;
+}
+
+bool arityFits(const RespCommandInfo& command, std::size_t words) {
+  if (command.arity >= 0) return words == static_cast<std::size_t>(command.arity);
+  return words >= static_cast<std::size_t>(-command.arity);
+}
+
+// Redis formats client bytes with "%.128s": a C string, cut at a NUL byte.
+std::string_view asCString(std::string_view bytes, std::size_t max) {
+  return bytes.substr(0, std::min(max, bytes.find('\0')));
+}
+
+// Redis's validateClientName: printable ASCII without spaces.
+bool validClientName(std::string_view name) {
+  for (char c : name) {
+    if (c < '!' || c > '~') return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+RespProtocol::RespProtocol(Broker& broker, RespProtocolSettings settings)
+    : broker_(broker), settings_(std::move(settings)) {
+  tooManySubs_ = fmt::format("too many subscriptions (max {})", settings_.maxSubs);
+}
+
+void RespProtocol::start(Connection& conn) const {
+  conn.protocol = Protocol::kResp;
+  conn.resp = std::make_unique<RespSession>(settings_.maxLine);
+  // A partial request stays in the ring until it is complete: let the ring
+  // hold the largest one the parser accepts.
+  conn.setMaxPending(conn.resp->parser.maxPending());
+}
+
+void RespProtocol::process(Connection& conn, std::span<char> scratch, double now) {
+  RespParser& parser = conn.resp->parser;
+  RingBuffer& in = conn.input();
+  while (conn.open()) {
+    std::size_t frameLength = 0;
+    bool unauthenticated = requiresAuth() && !conn.authenticated;
+    auto status = parser.next(in, scratch, unauthenticated, frameLength);
+    if (status == RespParser::Status::kNeedMore) break;
+    if (status == RespParser::Status::kError) {
+      // Redis sends the error and closes the connection.
+      ++broker_.metrics().protocolErrors;
+      conn.fail(CloseReason::kProtocolError, parser.error());
+      return;
+    }
+    if (!parser.args().empty()) execute(conn, parser.args(), now);
+    // QUIT or a cut drops the input; it must not be consumed twice.
+    if (conn.open()) in.consume(frameLength);
+  }
+  // Silence between requests is never a timeout; a partial request is timed
+  // from its last byte (--read-timeout).
+  conn.partialSince = conn.open() && !in.empty() ? now : -1;
+}
+
+void RespProtocol::execute(Connection& conn, std::span<const std::string_view> argv, double now) {
+  // Redis 7.0 answers QUIT before anything else: any arguments, any state.
+  if (equalsIgnoreCase(argv[0], "quit")) {
+    respSimple(conn, "OK");
+    conn.drain(CloseReason::kQuit);  // drops the bytes after QUIT
+    return;
+  }
+  const RespCommandInfo* command = findCommand(kCommands, argv[0]);
+  if (command == nullptr) return unknownCommand(conn, argv);
+  if (command->id == Id::kClient && argv.size() >= 2) {
+    command = findCommand(kClientSubcommands, argv[1]);
+    if (command == nullptr) return unknownSubcommand(conn, argv[1]);
+  }
+  if (!arityFits(*command, argv.size())) return wrongArity(conn, *command);
+  if (requiresAuth() && !conn.authenticated && !command->noAuth) return error(conn, kNoAuth);
+  RespSession& session = *conn.resp;
+  if (session.subscribed() && !command->whileSubscribed) {
+    return refusedWhileSubscribed(conn, *command);
+  }
+
+  switch (command->id) {
+    case Id::kPublish:
+      respInteger(conn, static_cast<long long>(broker_.publishAnyBytes(argv[1], argv[2])));
+      break;
+    case Id::kSubscribe:
+      subscribe(conn, argv.subspan(1), false);
+      break;
+    case Id::kUnsubscribe:
+      unsubscribe(conn, argv.subspan(1), false);
+      break;
+    case Id::kPsubscribe:
+      subscribe(conn, argv.subspan(1), true);
+      break;
+    case Id::kPunsubscribe:
+      unsubscribe(conn, argv.subspan(1), true);
+      break;
+    case Id::kPing:
+      // PING checks its own upper bound, after authentication, as Redis does.
+      if (argv.size() > 2) return wrongArity(conn, *command);
+      ping(conn, argv);
+      break;
+    case Id::kReset:
+      reset(conn, now);
+      break;
+    case Id::kEcho:
+      respBulk(conn, argv[1]);
+      break;
+    case Id::kAuth:
+      auth(conn, argv);
+      break;
+    case Id::kHello:
+      hello(conn, argv);
+      break;
+    case Id::kSelect:
+      select(conn, argv[1]);
+      break;
+    case Id::kClientSetName:
+      clientSetName(conn, argv[2]);
+      break;
+    case Id::kClientGetName:
+      if (session.name.empty()) {
+        respNullBulk(conn);
+      } else {
+        respBulk(conn, session.name);
+      }
+      break;
+    case Id::kClient:
+      break;  // without a subcommand it failed the arity check
+  }
+}
+
+void RespProtocol::subscribe(Connection& conn, std::span<const std::string_view> names,
+                             bool patterns) {
+  RespSession& session = *conn.resp;
+  RespIndex& index = broker_.respIndex();
+  Broker::SubscriptionChange change(broker_);
+  // Subscribe one by one, so repeated names count once and each reply
+  // carries the count after its own name, as in Redis; undo everything if
+  // the command would pass --max-subs (it then subscribes nothing).
+  added_.clear();
+  counts_.clear();
+  for (std::string_view name : names) {
+    bool added = patterns ? index.subscribePattern(conn, name) : index.subscribeChannel(conn, name);
+    if (added) added_.push_back(name);
+    counts_.push_back(session.subscriptionCount());
+    if (session.subscriptionCount() > settings_.maxSubs) {
+      for (std::string_view undo : added_) {
+        if (patterns) {
+          index.unsubscribePattern(conn, undo);
+        } else {
+          index.unsubscribeChannel(conn, undo);
+        }
+      }
+      added_.clear();
+      return error(conn, tooManySubs_);
+    }
+  }
+  std::string_view kind = patterns ? "psubscribe" : "subscribe";
+  for (std::size_t i = 0; i < names.size(); ++i) respSubscription(conn, kind, names[i], counts_[i]);
+  added_.clear();
+}
+
+void RespProtocol::unsubscribe(Connection& conn, std::span<const std::string_view> names,
+                               bool patterns) {
+  RespSession& session = *conn.resp;
+  RespIndex& index = broker_.respIndex();
+  Broker::SubscriptionChange change(broker_);
+  std::string_view kind = patterns ? "punsubscribe" : "unsubscribe";
+  auto drop = [&](std::string_view name) {
+    return patterns ? index.unsubscribePattern(conn, name) : index.unsubscribeChannel(conn, name);
+  };
+  if (!names.empty()) {
+    for (std::string_view name : names) {
+      drop(name);
+      respSubscription(conn, kind, name, session.subscriptionCount());
+    }
+    return;
+  }
+  // Without arguments: every held name, in no particular order (Redis walks
+  // a hash table too); a connection holding none gets one null reply.
+  RespSession::NameSet& held = patterns ? session.patterns : session.channels;
+  if (held.empty()) {
+    respSubscriptionNone(conn, kind, session.subscriptionCount());
+    return;
+  }
+  while (!held.empty()) {
+    std::string_view name = *held.begin();
+    // Reply before dropping: the name is the set's own string.
+    respSubscription(conn, kind, name, session.subscriptionCount() - 1);
+    drop(name);
+  }
+}
+
+void RespProtocol::ping(Connection& conn, std::span<const std::string_view> argv) {
+  if (conn.resp->subscribed()) {
+    // RESP2 subscribed mode answers with a push-shaped pair: pong, text.
+    std::string_view text = argv.size() == 2 ? argv[1] : std::string_view();
+    RespDecimal length(static_cast<long long>(text.size()));
+    conn.queue(std::string_view("*2\r\n$4\r\npong\r\n$"), length.view(), kCrlf, text, kCrlf);
+  } else if (argv.size() == 2) {
+    respBulk(conn, argv[1]);
+  } else {
+    respSimple(conn, "PONG");
+  }
+}
+
+void RespProtocol::reset(Connection& conn, double now) {
+  // As Redis's RESET: no subscriptions (and no unsubscribe replies), no
+  // name, and back to unauthenticated when a token is required.
+  broker_.unsubscribeAll(conn);
+  conn.resp->name.clear();
+  if (requiresAuth()) {
+    conn.authenticated = false;
+    conn.openedAt = now;  // a fresh --auth-timeout for the new session
+  }
+  respSimple(conn, "RESET");
+}
+
+bool RespProtocol::credentialsValid(std::string_view user, std::string_view password) const {
+  // The token is the password of Redis's "default" user; without a token
+  // that user takes any password, as Redis's nopass default user does.
+  if (user != "default") return false;
+  return !requiresAuth() || tokensEqual(settings_.authToken, password);
+}
+
+void RespProtocol::auth(Connection& conn, std::span<const std::string_view> argv) {
+  if (argv.size() > 3) return error(conn, "syntax error");
+  std::string_view user = "default";
+  std::string_view password;
+  if (argv.size() == 2) {
+    if (!requiresAuth()) return error(conn, kNoPassword);
+    password = argv[1];
+  } else {
+    user = argv[1];
+    password = argv[2];
+  }
+  // A wrong password is not fatal for a RESP connection (Redis's rule).
+  if (!credentialsValid(user, password)) return error(conn, kWrongPass);
+  conn.authenticated = true;
+  respSimple(conn, "OK");
+}
+
+void RespProtocol::hello(Connection& conn, std::span<const std::string_view> argv) {
+  constexpr std::string_view kNoProto = "-NOPROTO unsupported protocol version";
+  std::size_t next = 1;
+  long long version = 2;
+  if (argv.size() >= 2) {
+    if (!parseRedisInteger(argv[1], version)) {
+      return error(conn, "Protocol version is not an integer or out of range");
+    }
+    if (version < 2 || version > 3) return error(conn, kNoProto);
+    next = 2;
+  }
+  std::string_view user;
+  std::string_view password;
+  std::string_view name;
+  bool authGiven = false;
+  bool nameGiven = false;
+  for (std::size_t j = next; j < argv.size(); ++j) {
+    std::size_t more = argv.size() - 1 - j;
+    if (equalsIgnoreCase(argv[j], "auth") && more >= 2) {
+      user = argv[j + 1];
+      password = argv[j + 2];
+      authGiven = true;
+      j += 2;
+    } else if (equalsIgnoreCase(argv[j], "setname") && more >= 1) {
+      name = argv[j + 1];
+      if (!validClientName(name)) return error(conn, kBadClientName);
+      nameGiven = true;
+      ++j;
+    } else {
+      text_.assign("Syntax error in HELLO option '");
+      text_.append(asCString(argv[j], std::string_view::npos));
+      text_.append("'");
+      respSanitize(text_);
+      return error(conn, text_);
+    }
+  }
+  // RESP2 only: RESP3 clients fall back to RESP2 on this error. Refused
+  // where Redis would switch, after the options' syntax and before any
+  // authentication or name takes effect.
+  if (version == 3) return error(conn, kNoProto);
+  if (authGiven) {
+    if (!credentialsValid(user, password)) return error(conn, kWrongPass);
+    conn.authenticated = true;
+  }
+  if (requiresAuth() && !conn.authenticated) return error(conn, kNoAuthHello);
+  if (nameGiven) conn.resp->name.assign(name);
+
+  // Redis's server description, as a flat RESP2 array of 7 pairs.
+  std::string_view ourVersion = kVersion;
+  RespDecimal versionLength(static_cast<long long>(ourVersion.size()));
+  RespDecimal id(static_cast<long long>(conn.id()));
+  conn.queue(std::string_view("*14\r\n$6\r\nserver\r\n$8\r\nlinecast\r\n$7\r\nversion\r\n$"),
+             versionLength.view(), kCrlf, ourVersion,
+             std::string_view("\r\n$5\r\nproto\r\n:2\r\n$2\r\nid\r\n:"), id.view(),
+             std::string_view("\r\n$4\r\nmode\r\n$10\r\nstandalone\r\n$4\r\nrole\r\n$6\r\nmaster"
+                              "\r\n$7\r\nmodules\r\n*0\r\n"));
+}
+
+void RespProtocol::select(Connection& conn, std::string_view index) {
+  long long number;
+  if (!parseRedisInteger(index, number)) {
+    return error(conn, "value is not an integer or out of range");
+  }
+  if (number < INT_MIN || number > INT_MAX) {
+    return error(conn, "value is out of range, value must between -2147483648 and 2147483647");
+  }
+  // One channel space: database 0 only, as a Redis with `databases 1`.
+  if (number != 0) return error(conn, "DB index is out of range");
+  respSimple(conn, "OK");
+}
+
+void RespProtocol::clientSetName(Connection& conn, std::string_view name) {
+  if (!validClientName(name)) return error(conn, kBadClientName);
+  conn.resp->name.assign(name);  // an empty name removes it
+  respSimple(conn, "OK");
+}
+
+void RespProtocol::error(Connection& conn, std::string_view text) {
+  ++broker_.metrics().protocolErrors;
+  respError(conn, text);
+}
+
+void RespProtocol::unknownCommand(Connection& conn, std::span<const std::string_view> argv) {
+  // Redis: "unknown command '%.128s', with args beginning with: " and then
+  // "'%.*s' " per argument while the list is under 128 bytes.
+  text_.assign("unknown command '");
+  text_.append(asCString(argv[0], kMaxEchoed));
+  text_.append("', with args beginning with: ");
+  std::size_t listed = 0;
+  for (std::size_t i = 1; i < argv.size() && listed < kMaxEchoed; ++i) {
+    std::string_view arg = asCString(argv[i], kMaxEchoed - listed);
+    text_.append("'");
+    text_.append(arg);
+    text_.append("' ");
+    listed += arg.size() + 3;
+  }
+  respSanitize(text_);
+  error(conn, text_);
+}
+
+void RespProtocol::unknownSubcommand(Connection& conn, std::string_view subcommand) {
+  text_.assign("unknown subcommand '");
+  text_.append(asCString(subcommand, kMaxEchoed));
+  text_.append("'. Try CLIENT HELP.");
+  respSanitize(text_);
+  error(conn, text_);
+}
+
+void RespProtocol::wrongArity(Connection& conn, const RespCommandInfo& command) {
+  text_.assign("wrong number of arguments for '");
+  text_.append(command.fullName);
+  text_.append("' command");
+  error(conn, text_);
+}
+
+void RespProtocol::refusedWhileSubscribed(Connection& conn, const RespCommandInfo& command) {
+  text_.assign("Can't execute '");
+  text_.append(command.fullName);
+  text_.append(kNotSubscribedContext);
+  error(conn, text_);
+}
+
+}  // namespace linecast

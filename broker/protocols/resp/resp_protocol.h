@@ -1,0 +1,67 @@
+#pragma once
+
+#include <cstddef>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "routing/broker.h"
+#include "net/connection.h"
+
+namespace linecast {
+
+struct RespProtocolSettings {
+  std::size_t maxLine = 1024 * 1024;
+  std::size_t maxSubs = 10000;
+  std::string authToken;  // empty: no authentication
+};
+
+struct RespCommandInfo;
+
+// The RESP2 pub/sub subset of docs/PROTOCOL.md ("Redis clients"), answered
+// the way Redis 7.0 answers: SUBSCRIBE, UNSUBSCRIBE, PSUBSCRIBE,
+// PUNSUBSCRIBE, PUBLISH, PING, QUIT, RESET, ECHO, AUTH, HELLO, CLIENT
+// SETNAME/GETNAME and SELECT, with Redis's checks in Redis's order (QUIT
+// first, then unknown command, arity, authentication, subscribed mode) and
+// Redis's error texts; anything else is an unknown command.
+class RespProtocol {
+ public:
+  RespProtocol(Broker& broker, RespProtocolSettings settings);
+
+  // Makes conn a RESP connection: its first byte was '*'.
+  void start(Connection& conn) const;
+
+  // Executes every complete request in conn's input ring. `scratch` holds
+  // max-line + 1 bytes for an argument that wraps around the ring.
+  void process(Connection& conn, std::span<char> scratch, double now);
+
+  bool requiresAuth() const { return !settings_.authToken.empty(); }
+
+ private:
+  void execute(Connection& conn, std::span<const std::string_view> argv, double now);
+  void subscribe(Connection& conn, std::span<const std::string_view> names, bool patterns);
+  void unsubscribe(Connection& conn, std::span<const std::string_view> names, bool patterns);
+  void ping(Connection& conn, std::span<const std::string_view> argv);
+  void reset(Connection& conn, double now);
+  void auth(Connection& conn, std::span<const std::string_view> argv);
+  void hello(Connection& conn, std::span<const std::string_view> argv);
+  void select(Connection& conn, std::string_view index);
+  void clientSetName(Connection& conn, std::string_view name);
+  bool credentialsValid(std::string_view user, std::string_view password) const;
+
+  void error(Connection& conn, std::string_view text);
+  void unknownCommand(Connection& conn, std::span<const std::string_view> argv);
+  void unknownSubcommand(Connection& conn, std::string_view subcommand);
+  void wrongArity(Connection& conn, const RespCommandInfo& command);
+  void refusedWhileSubscribed(Connection& conn, const RespCommandInfo& command);
+
+  Broker& broker_;
+  RespProtocolSettings settings_;
+  std::string tooManySubs_;            // "too many subscriptions (max N)"
+  std::string text_;                   // reused for error texts built per request
+  std::vector<std::string_view> added_;  // reused by (P)SUBSCRIBE
+  std::vector<std::size_t> counts_;      // reused by (P)SUBSCRIBE
+};
+
+}  // namespace linecast

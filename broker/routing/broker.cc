@@ -1,0 +1,163 @@
+#include "routing/broker.h"
+
+#include "routing/channel.h"
+#include "threads/interconnect.h"
+
+namespace linecast {
+
+void Broker::attach(Interconnect& net, std::size_t index) {
+  net_ = &net;
+  index_ = index;
+}
+
+PublishRoute& Broker::route(std::string_view channel, std::uint64_t hash) {
+  if (channel.size() > kMaxChannelLength) {
+    // Not cached, so what other threads hold for it is not either.
+    for (PublishRoute::Remote& r : invalid_.remote) r.version = ~std::uint64_t{0};
+    return invalid_;
+  }
+  bool hit;
+  PublishRoute& route = routes_.slot(channel, hash, hit);
+  if (route.status == ChannelStatus::kValid && route.routerVersion != router_.version()) {
+    refill(route);
+  }
+  return route;
+}
+
+void Broker::refill(PublishRoute& route) {
+  route.subscribers.clear();
+  if (router_.subscriptionCount() > 0) {
+    router_.match(route.channel, [&route](Subscriber* sub) {
+      route.subscribers.push_back(static_cast<Connection*>(sub));
+    });
+  }
+  route.routerVersion = router_.version();
+}
+
+std::size_t Broker::deliverLocal(const PublishRoute& route, std::string_view payload) {
+  std::size_t delivered = 0;
+  for (Connection* conn : route.subscribers) {
+    // queue() cuts a subscriber over its output limit; it is closed at the
+    // end of the turn, never here in the middle of the fan-out.
+    if (conn->open() && conn->queue(route.msgPrefix, payload, '\n')) ++delivered;
+  }
+  delivered += deliverToResp(route.channel, payload);
+  metrics_.messagesDelivered += delivered;
+  return delivered;
+}
+
+std::size_t Broker::deliver(PublishRoute& route, std::string_view payload) {
+  ++metrics_.messagesPublished;
+  std::size_t delivered = deliverLocal(route, payload);
+  if (net_ != nullptr) delivered += forward(route, route.channel, payload, false);
+  return delivered;
+}
+
+std::size_t Broker::countUndeliverable(const PublishRoute& route) {
+  std::size_t skipped = 0;
+  for (Connection* conn : route.subscribers) {
+    if (conn->open()) ++skipped;
+  }
+  return skipped;
+}
+
+std::size_t Broker::publishAnyBytes(std::string_view channel, std::string_view payload) {
+  PublishRoute& found = route(channel);
+  bool valid = found.status == ChannelStatus::kValid;
+  if (valid && payload.find('\n') == std::string_view::npos) return deliver(found, payload);
+  ++metrics_.messagesPublished;
+  if (valid) metrics_.messagesUndeliverable += countUndeliverable(found);
+  std::size_t delivered = deliverToResp(channel, payload);
+  metrics_.messagesDelivered += delivered;
+  if (net_ != nullptr) delivered += forward(found, channel, payload, true);
+  return delivered;
+}
+
+std::size_t Broker::forward(PublishRoute& route, std::string_view channel,
+                            std::string_view payload, bool anyBytes) {
+  std::size_t threads = net_->size();
+  if (route.remote.size() != threads) route.remote.resize(threads);
+  // anyBytes: the message cannot be a MSG line (see publishAnyBytes).
+  bool lineDeliverable = !anyBytes && route.status == ChannelStatus::kValid;
+  std::size_t delivered = 0;
+  for (std::size_t t = 0; t < threads; ++t) {
+    if (t == index_) continue;
+    PublishRoute::Remote& remote = route.remote[t];
+    Broker& peer = net_->broker(t);
+    if (remote.version != peer.interestVersion_.load(std::memory_order_acquire)) {
+      LocalCount count = peer.countForPeer(channel, remote.version);
+      remote.line = static_cast<std::uint32_t>(count.line);
+      remote.resp = static_cast<std::uint32_t>(count.resp);
+    }
+    std::size_t there = remote.resp + (lineDeliverable ? remote.line : 0);
+    if (!lineDeliverable && route.status == ChannelStatus::kValid) {
+      metrics_.messagesUndeliverable += remote.line;
+    }
+    if (there == 0) continue;
+    net_->forward(index_, t, channel, route.hash, payload, anyBytes);
+    delivered += there;
+  }
+  return delivered;
+}
+
+Broker::LocalCount Broker::countForPeer(std::string_view channel, std::uint64_t& version) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  version = interestVersion_.load(std::memory_order_relaxed);
+  LocalCount count;
+  if (router_.subscriptionCount() > 0 && checkPublishChannel(channel) == ChannelStatus::kValid) {
+    count.line = router_.countMatches(channel, countScratch_);
+  }
+  count.resp = respIndex_.countMatches(channel);
+  return count;
+}
+
+void Broker::deliverForwarded(std::string_view channel, std::uint64_t hash,
+                              std::string_view payload, bool anyBytes) {
+  if (!anyBytes) {
+    deliverLocal(route(channel, hash), payload);
+    return;
+  }
+  metrics_.messagesDelivered += deliverToResp(channel, payload);
+}
+
+void Broker::changed() {
+  // Only this thread writes the version (under mutex_); readers on other
+  // threads compare it with what they cached.
+  interestVersion_.store(interestVersion_.load(std::memory_order_relaxed) + 1,
+                         std::memory_order_release);
+  metrics_.subscriptions.set(static_cast<std::int64_t>(subscriptionCount()));
+}
+
+MetricsTotals Broker::metricsTotals() const {
+  if (net_ != nullptr) return net_->totals();
+  MetricsTotals totals;
+  totals.add(metrics_);
+  return totals;
+}
+
+bool Broker::subscribe(Connection& conn, std::string_view pattern) {
+  auto [it, added] = conn.patterns().emplace(pattern);
+  if (!added) return false;
+  SubscriptionChange change(*this);
+  router_.subscribe(&conn, *it);
+  return true;
+}
+
+bool Broker::unsubscribe(Connection& conn, std::string_view pattern) {
+  auto it = conn.patterns().find(pattern);
+  if (it == conn.patterns().end()) return false;
+  SubscriptionChange change(*this);
+  router_.unsubscribe(&conn, *it);
+  conn.patterns().erase(it);
+  return true;
+}
+
+void Broker::unsubscribeAll(Connection& conn) {
+  if (conn.patterns().empty() && conn.protocol != Protocol::kResp) return;
+  SubscriptionChange change(*this);
+  for (const std::string& pattern : conn.patterns()) router_.unsubscribe(&conn, pattern);
+  conn.patterns().clear();
+  respIndex_.unsubscribeAll(conn);
+}
+
+}  // namespace linecast

@@ -1,0 +1,132 @@
+#pragma once
+
+#include <atomic>
+#include <mutex>
+#include <string_view>
+#include <vector>
+
+#include "net/connection.h"
+#include "metrics.h"
+#include "routing/resp_index.h"
+#include "routing/route_cache.h"
+#include "routing/router.h"
+
+namespace linecast {
+
+class Interconnect;
+
+// The protocol-independent core of one reactor thread: who among its
+// connections is subscribed to what, and delivering a published message to
+// every matching connection. Both protocols share one channel space:
+// line-protocol subscriptions live in the Router, RESP ones in the
+// RespIndex, and a publish from either side reaches both. It only appends
+// frames to output rings; writing and closing wait for the end of the turn.
+//
+// With several reactor threads (attach()), a publish also goes to every
+// other thread with a matching subscriber, through the Interconnect, and
+// that thread delivers it to its own connections. Whether a thread has one
+// is read from its Broker: subscriptions change only under its lock
+// (SubscriptionChange) and each change moves its interest version on, so a
+// publisher recounts a thread's matches under that lock only when the
+// version it cached for the route has moved.
+class Broker {
+ public:
+  explicit Broker(Metrics& metrics) : metrics_(metrics) {}
+
+  // Joins this broker to the other reactor threads' (index: its thread).
+  void attach(Interconnect& net, std::size_t index);
+
+  // The cached route of a channel, its subscriber list current. The line
+  // protocol checks route.status, then calls deliver(): one lookup for both.
+  PublishRoute& route(std::string_view channel) {
+    return route(channel, RouteCache::hashChannel(channel));
+  }
+  PublishRoute& route(std::string_view channel, std::uint64_t hash);
+
+  // Delivers to every open line-protocol subscriber of the route, once per
+  // connection, and to RESP subscribers the way Redis does (once per
+  // matching channel and pattern), here and on the other threads. Returns
+  // the number of deliveries (those on other threads as counted when the
+  // message left). The route must be valid and the payload free of '\n'.
+  std::size_t deliver(PublishRoute& route, std::string_view payload);
+
+  // route() plus deliver(), for HTTP, whose channel is already checked.
+  std::size_t publish(std::string_view channel, std::string_view payload) {
+    return deliver(route(channel), payload);
+  }
+  // For RESP, whose channel and payload may be any bytes: a channel that is
+  // not a valid PUB channel matches no line subscription, and a payload with
+  // '\n' (which cannot be a MSG line) reaches RESP subscribers only and
+  // counts as undeliverable for each line subscriber it skips.
+  std::size_t publishAnyBytes(std::string_view channel, std::string_view payload);
+
+  // A message another thread published, for this thread's connections only.
+  // `hash` is the channel's RouteCache::hashChannel().
+  void deliverForwarded(std::string_view channel, std::uint64_t hash, std::string_view payload,
+                        bool anyBytes);
+
+  // Held (as a local) while subscriptions change, by the Broker and by the
+  // protocols that edit the Router or the RespIndex directly.
+  class SubscriptionChange {
+   public:
+    explicit SubscriptionChange(Broker& broker) : broker_(broker), lock_(broker.mutex_) {}
+    ~SubscriptionChange() { broker_.changed(); }
+    SubscriptionChange(const SubscriptionChange&) = delete;
+    SubscriptionChange& operator=(const SubscriptionChange&) = delete;
+
+   private:
+    Broker& broker_;
+    std::lock_guard<std::mutex> lock_;
+  };
+
+  // The pattern must be valid. Returns false if the connection held it.
+  bool subscribe(Connection& conn, std::string_view pattern);
+  // Returns false if the connection did not hold the pattern.
+  bool unsubscribe(Connection& conn, std::string_view pattern);
+  // Line and RESP subscriptions of the connection.
+  void unsubscribeAll(Connection& conn);
+
+  // Line plus RESP subscriptions on this thread.
+  std::size_t subscriptionCount() const {
+    return router_.subscriptionCount() + respIndex_.subscriptionCount();
+  }
+  // Every thread's metrics added up, for /metrics and /stats.
+  MetricsTotals metricsTotals() const;
+
+  Router& router() { return router_; }
+  RespIndex& respIndex() { return respIndex_; }
+  Metrics& metrics() { return metrics_; }
+
+ private:
+  struct LocalCount {
+    std::size_t line = 0;
+    std::size_t resp = 0;
+  };
+  void refill(PublishRoute& route);
+  void changed();
+  std::size_t deliverLocal(const PublishRoute& route, std::string_view payload);
+  std::size_t deliverToResp(std::string_view channel, std::string_view payload) {
+    return respIndex_.subscriptionCount() > 0 ? respIndex_.publish(channel, payload) : 0;
+  }
+  std::size_t countUndeliverable(const PublishRoute& route);
+  // Forwards to each other thread with a matching subscriber; returns the
+  // deliveries counted there.
+  std::size_t forward(PublishRoute& route, std::string_view channel, std::string_view payload,
+                      bool anyBytes);
+  // Called by other threads: this thread's matches, and the version they
+  // hold for.
+  LocalCount countForPeer(std::string_view channel, std::uint64_t& version);
+
+  Router router_;
+  RespIndex respIndex_;
+  RouteCache routes_;
+  PublishRoute invalid_;  // for names too long to be a channel, never cached
+  Metrics& metrics_;
+  Interconnect* net_ = nullptr;
+  std::size_t index_ = 0;
+  std::mutex mutex_;  // guards router_ and respIndex_ against other threads' reads
+  std::atomic<std::uint64_t> interestVersion_{0};
+  std::vector<Subscriber*> countScratch_;  // used under mutex_
+};
+
+}  // namespace linecast

@@ -1,0 +1,120 @@
+#include "routing/resp_index.h"
+
+#include <algorithm>
+#include <cassert>
+
+#include "net/connection.h"
+#include "routing/glob_match.h"
+#include "protocols/resp/resp_session.h"
+#include "protocols/resp/resp_writer.h"
+
+namespace linecast {
+
+RespIndex::RespIndex() = default;
+RespIndex::~RespIndex() = default;
+
+void RespIndex::remove(Subscribers& list, Connection* conn) {
+  auto it = std::find(list.begin(), list.end(), conn);
+  assert(it != list.end());
+  *it = list.back();  // order among subscribers carries no meaning
+  list.pop_back();
+}
+
+bool RespIndex::subscribeChannel(Connection& conn, std::string_view channel) {
+  auto& held = conn.resp->channels;
+  if (held.contains(channel)) return false;
+  held.emplace(channel);
+  auto slot = channels_.find(channel);
+  if (slot == channels_.end()) slot = channels_.emplace(std::string(channel), Subscribers{}).first;
+  add(slot->second, &conn);
+  ++subscriptions_;
+  return true;
+}
+
+bool RespIndex::unsubscribeChannel(Connection& conn, std::string_view channel) {
+  auto& held = conn.resp->channels;
+  auto it = held.find(channel);
+  if (it == held.end()) return false;
+  auto slot = channels_.find(channel);
+  remove(slot->second, &conn);
+  if (slot->second.empty()) channels_.erase(slot);
+  --subscriptions_;
+  held.erase(it);  // last: `channel` may be a view of this very string
+  return true;
+}
+
+bool RespIndex::subscribePattern(Connection& conn, std::string_view pattern) {
+  auto& held = conn.resp->patterns;
+  if (held.contains(pattern)) return false;
+  held.emplace(pattern);
+  auto slot = patternSlots_.find(pattern);
+  if (slot == patternSlots_.end()) {
+    slot = patternSlots_.emplace(std::string(pattern), patterns_.size()).first;
+    patterns_.push_back(Pattern{std::string(pattern), {}});
+  }
+  add(patterns_[slot->second].subscribers, &conn);
+  ++subscriptions_;
+  return true;
+}
+
+bool RespIndex::unsubscribePattern(Connection& conn, std::string_view pattern) {
+  auto& held = conn.resp->patterns;
+  auto it = held.find(pattern);
+  if (it == held.end()) return false;
+  auto slot = patternSlots_.find(pattern);
+  std::size_t index = slot->second;
+  remove(patterns_[index].subscribers, &conn);
+  if (patterns_[index].subscribers.empty()) {
+    // Fill the hole with the last pattern, so the scanned list stays dense.
+    std::size_t last = patterns_.size() - 1;
+    if (index != last) {
+      patterns_[index] = std::move(patterns_[last]);
+      patternSlots_.find(patterns_[index].glob)->second = index;
+    }
+    patterns_.pop_back();
+    patternSlots_.erase(slot);
+  }
+  --subscriptions_;
+  held.erase(it);  // last: `pattern` may be a view of this very string
+  return true;
+}
+
+void RespIndex::unsubscribeAll(Connection& conn) {
+  if (!conn.resp) return;
+  auto& channels = conn.resp->channels;
+  while (!channels.empty()) unsubscribeChannel(conn, *channels.begin());
+  auto& patterns = conn.resp->patterns;
+  while (!patterns.empty()) unsubscribePattern(conn, *patterns.begin());
+}
+
+std::size_t RespIndex::publish(std::string_view channel, std::string_view payload) {
+  std::size_t delivered = 0;
+  if (!channels_.empty()) {
+    auto slot = channels_.find(channel);
+    if (slot != channels_.end()) {
+      for (Connection* conn : slot->second) {
+        // queue() cuts a subscriber over its output limit; it is closed at
+        // the end of the turn, never in the middle of this loop.
+        if (conn->open() && respMessage(*conn, channel, payload)) ++delivered;
+      }
+    }
+  }
+  for (const Pattern& pattern : patterns_) {
+    if (!globMatch(pattern.glob, channel)) continue;
+    for (Connection* conn : pattern.subscribers) {
+      if (conn->open() && respPmessage(*conn, pattern.glob, channel, payload)) ++delivered;
+    }
+  }
+  return delivered;
+}
+
+std::size_t RespIndex::countMatches(std::string_view channel) const {
+  std::size_t n = 0;
+  if (auto slot = channels_.find(channel); slot != channels_.end()) n += slot->second.size();
+  for (const Pattern& pattern : patterns_) {
+    if (globMatch(pattern.glob, channel)) n += pattern.subscribers.size();
+  }
+  return n;
+}
+
+}  // namespace linecast

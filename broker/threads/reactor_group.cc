@@ -1,0 +1,57 @@
+#include "threads/reactor_group.h"
+
+#include <pthread.h>
+#include <signal.h>
+
+#include <algorithm>
+#include <thread>
+
+#include "util/log.h"
+
+namespace linecast {
+
+std::size_t reactorThreadsFor(const Config& config) {
+  if (config.threads != 0) return config.threads;
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
+ReactorGroup::ReactorGroup(const Config& config) {
+  std::size_t threads = reactorThreadsFor(config);
+  if (threads > 1) net_ = std::make_unique<Interconnect>(threads, config.maxLine);
+  for (std::size_t i = 0; i < threads; ++i) {
+    servers_.push_back(std::make_unique<Server>(config, net_.get(), i));
+  }
+}
+
+ReactorGroup::~ReactorGroup() {
+  servers_.clear();  // before the Interconnect they point into
+}
+
+int ReactorGroup::run() {
+  if (servers_.size() > 1) log(LogLevel::kInfo, "{} reactor threads", servers_.size());
+  // Stop signals belong to the caller's thread: the others inherit a
+  // blocked mask, so their epoll_wait is never interrupted by one.
+  sigset_t stopSignals;
+  sigset_t previous;
+  ::sigemptyset(&stopSignals);
+  ::sigaddset(&stopSignals, SIGTERM);
+  ::sigaddset(&stopSignals, SIGINT);
+  ::pthread_sigmask(SIG_BLOCK, &stopSignals, &previous);
+  std::vector<std::thread> others;
+  for (std::size_t i = 1; i < servers_.size(); ++i) {
+    others.emplace_back([server = servers_[i].get()] { server->run(); });
+  }
+  ::pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+  int code = servers_.front()->run();
+  // The first thread stopped accepting; the others finish their own
+  // shutdown (each within --shutdown-grace).
+  for (std::size_t i = 1; i < servers_.size(); ++i) servers_[i]->requestStop();
+  for (std::thread& t : others) t.join();
+  return code;
+}
+
+void ReactorGroup::requestStop() {
+  for (auto& server : servers_) server->requestStop();
+}
+
+}  // namespace linecast

@@ -1,0 +1,44 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "config.h"
+#include "threads/interconnect.h"
+#include "server.h"
+
+namespace linecast {
+
+// The broker process with --threads N: N reactor threads (Servers) joined by
+// an Interconnect. The first binds the listeners and hands each accepted
+// connection to the threads in turn; a connection stays on its thread for
+// life. With one thread there is no Interconnect at all: the Server is the
+// whole broker, exactly as before threads existed.
+class ReactorGroup {
+ public:
+  // Binds the listeners; throws std::system_error when it cannot.
+  explicit ReactorGroup(const Config& config);
+  ~ReactorGroup();
+  ReactorGroup(const ReactorGroup&) = delete;
+  ReactorGroup& operator=(const ReactorGroup&) = delete;
+
+  // Runs the first thread on the caller's and the others on their own, until
+  // requestStop() and every thread's shutdown. Returns the exit code.
+  int run();
+  // Async-signal-safe: asks every thread to stop.
+  void requestStop();
+
+  std::size_t threads() const { return servers_.size(); }
+  std::uint16_t port() const { return servers_.front()->port(); }
+  std::uint16_t httpPort() const { return servers_.front()->httpPort(); }
+
+ private:
+  std::unique_ptr<Interconnect> net_;
+  std::vector<std::unique_ptr<Server>> servers_;
+};
+
+// --threads 0: one reactor thread per core.
+std::size_t reactorThreadsFor(const Config& config);
+
+}  // namespace linecast
