@@ -41,21 +41,7 @@ std::string caseName(const ::testing::TestParamInfo<Case>& info) {
   return std::string(ending) + "_" + info.param.io;
 }
 
-int connectWithTinyWindow(std::uint16_t port) {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  int window = 4096;  // set before connect, so the window stays small
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &window, sizeof window);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    ::close(fd);
-    return -1;
-  }
-  ::fcntl(fd, F_SETFL, O_NONBLOCK);
-  return fd;
-}
+constexpr int kTinyWindow = 4096;
 
 // Reads until EOF, turning the server; returns every byte, and an error
 // name in `error` if the connection was reset instead.
@@ -111,7 +97,7 @@ TEST_P(DrainInCronTurn, SubscriberKeepsTheBacklogAndTheLastReply) {
   config.maxLine = 4096;
   Server server(config);
 
-  int sub = connectWithTinyWindow(server.port());
+  int sub = connectTo(server.port(), kTinyWindow);
   int pub = connectTo(server.port());
   ASSERT_GE(sub, 0);
   ASSERT_GE(pub, 0);
@@ -164,7 +150,7 @@ TEST_P(HttpCloseInCronTurn, ClientGetsEveryResponseBeforeTheClose) {
   config.httpPort = linecast::test::freePort();
   Server server(config);
 
-  int client = connectWithTinyWindow(server.httpPort());
+  int client = connectTo(server.httpPort(), kTinyWindow);
   ASSERT_GE(client, 0);
   std::string pipelined;
   for (int i = 0; i < kRequests; ++i) pipelined += "GET /metrics HTTP/1.1\r\n\r\n";

@@ -28,8 +28,11 @@ inline Config inProcessConfig() {
   return config;
 }
 
-inline int connectTo(std::uint16_t port) {
+// rcvbuf > 0: that receive window, set before connect so that it stays small
+// (a subscriber that reads slowly).
+inline int connectTo(std::uint16_t port, int rcvbuf = 0) {
   int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (rcvbuf > 0) ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(port);

@@ -11,29 +11,13 @@
 #include <string>
 #include <vector>
 
+#include "../temp_file.h"
 #include "server_test.h"
 
 namespace linecast::test {
 namespace {
 
-// A config file with the given text, removed with the object.
-class TomlFile {
- public:
-  explicit TomlFile(const std::string& text)
-      : path_((std::filesystem::temp_directory_path() /
-               ("linecast-config-" + std::to_string(::getpid()) + "-" + std::to_string(++count_) + ".toml"))
-                  .string()) {
-    std::ofstream(path_) << text;
-  }
-  ~TomlFile() { std::remove(path_.c_str()); }
-  TomlFile(const TomlFile&) = delete;
-  TomlFile& operator=(const TomlFile&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  static inline int count_ = 0;
-  std::string path_;
-};
+using TomlFile = testing_files::TempFile;
 
 class ConfigErrorsTest : public ServerTest {
  protected:

@@ -14,6 +14,8 @@
 
 #include <gtest/gtest.h>
 
+#include "../temp_file.h"
+
 namespace linecast {
 namespace {
 
@@ -35,24 +37,7 @@ Parsed parse(std::vector<std::string> args) {
   return parsed;
 }
 
-// A config file with the given text, removed with the object.
-class TomlFile {
- public:
-  explicit TomlFile(const std::string& text) {
-    static int count = 0;
-    path_ = (std::filesystem::temp_directory_path() /
-             ("linecast-config-test-" + std::to_string(::getpid()) + "-" + std::to_string(++count) + ".toml"))
-                .string();
-    std::ofstream(path_) << text;
-  }
-  ~TomlFile() { std::remove(path_.c_str()); }
-  TomlFile(const TomlFile&) = delete;
-  TomlFile& operator=(const TomlFile&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using TomlFile = testing_files::TempFile;
 
 // The parse fails with exit code 2 and exactly `message` on stderr.
 void expectError(const std::vector<std::string>& args, const std::string& message) {
