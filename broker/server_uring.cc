@@ -75,7 +75,10 @@ void Server::onUringEvent(const UringEvent& event) {
       if (conn.state() == Connection::State::kClosing) return;  // its output is gone
       if (event.result < 0) return conn.abort(CloseReason::kIoError);
       auto sent = static_cast<std::size_t>(event.result);
+      // Consumed and no longer in flight at once: until here the sent bytes
+      // still count as handed to the kernel (Connection::reserveOutput).
       conn.output().consume(sent);
+      conn.outputInFlight = 0;
       metrics_.bytesOut += sent;
       if (sent > 0) conn.lastActive = now_;
       // A short send, or bytes queued while it was in flight, or a draining

@@ -37,14 +37,20 @@ Connection::~Connection() {
 }
 
 bool Connection::reserveOutput(std::size_t bytes) {
-  std::size_t pending = output_.size();
+  // Bytes an io_uring send has handed to the kernel count as written, as
+  // epoll's written bytes do, until the Server consumes its completion: the
+  // next message can be queued first (other threads' messages go before a
+  // turn's events), although the reader has read them all (seen: a reader
+  // that kept up cut at --max-outbuf = --max-line + 512, io_uring with two
+  // threads). So a ring holds at most --max-outbuf plus one send in flight.
+  std::size_t pending = output_.size() - outputInFlight;
   // An empty backlog always takes the next frame, however large, so one big
   // message never cuts a reader that keeps up.
   if (pending > 0 && pending + bytes > maxOutbuf_) {
     abort(CloseReason::kSlowConsumer);
     return false;
   }
-  output_.reserve(bytes, std::max(maxOutbuf_, pending + bytes));
+  output_.reserve(bytes, std::max(maxOutbuf_ + outputInFlight, output_.size() + bytes));
   return true;
 }
 

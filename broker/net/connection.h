@@ -127,6 +127,7 @@ class Connection : public Subscriber {
   double lastActive;            // last read or write, for buffer release
   std::uint64_t writeCalls = 0;  // writev() calls, for tests of batching
   UringSlot* uringSlot = nullptr;  // the io_uring backend's state for it
+  std::size_t outputInFlight = 0;  // io_uring: output bytes of the send in the kernel
 
  private:
   void markForFlush() {

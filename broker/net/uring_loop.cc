@@ -170,6 +170,7 @@ void UringLoop::send(Connection& conn) {
   prepSend(*slot);
   slot->sendInFlight = true;
   slot->sending = spans[0].size() + spans[1].size();
+  conn.outputInFlight = slot->sending;
   conn.output().pin();
   ++conn.writeCalls;
 }
