@@ -10,6 +10,7 @@
 #include <system_error>
 #include <utility>
 
+#include "protocols/registry.h"
 #include "util/clock.h"
 #include "util/log.h"
 #include "version.h"
@@ -49,21 +50,36 @@ Server::Server(const Config& config, Interconnect* net, std::size_t index)
       net_(net),
       index_(index),
       broker_(metrics_),
-      lineProtocol_(broker_, LineProtocolSettings{config.maxSubs, config.authToken}),
-      httpProtocol_(broker_, HttpSettings{config.maxLine, config.authToken}),
-      respProtocol_(broker_, RespProtocolSettings{config.maxLine, config.maxSubs, config.authToken}),
+      protocols_(makeProtocols(broker_, config)),
       scratch_(config.maxLine + 1) {
+  for (ListenerSpec& spec : listenerTable(config)) {
+    ListenerRow row{std::move(spec), nullptr, {}};
+    for (const std::string& name : row.spec.protocols) {
+      auto it = std::find_if(protocols_.begin(), protocols_.end(),
+                             [&](const auto& p) { return p->name() == name; });
+      if (it == protocols_.end()) throw std::invalid_argument("unknown protocol " + name);
+      row.protocols.push_back(it->get());
+    }
+    listeners_.push_back(std::move(row));
+  }
+  if (listeners_.empty() || kFirstListenerKey + listeners_.size() > kFirstConnectionId) {
+    throw std::invalid_argument("the listener table needs 1 to 13 rows");
+  }
   // The first thread accepts for all. Bound first: a throw here leaves
   // nothing else to undo.
   if (index_ == 0) {
-    listener_ = std::make_unique<Listener>(config.bind, config.port);
-    if (config.httpPort != 0) httpListener_ = std::make_unique<Listener>(config.bind, config.httpPort);
+    for (ListenerRow& row : listeners_) {
+      row.socket = std::make_unique<Listener>(row.spec.bind, row.spec.port);
+    }
   }
   wakeFd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   if (wakeFd_ < 0) throw std::system_error(errno, std::generic_category(), "eventfd");
   reactor_.add(wakeFd_, EPOLLIN | EPOLLET, kWakeKey);
-  if (listener_) reactor_.add(listener_->fd(), EPOLLIN | EPOLLET, kListenerKey);
-  if (httpListener_) reactor_.add(httpListener_->fd(), EPOLLIN | EPOLLET, kHttpListenerKey);
+  for (std::size_t i = 0; i < listeners_.size(); ++i) {
+    if (listeners_[i].socket) {
+      reactor_.add(listeners_[i].socket->fd(), EPOLLIN | EPOLLET, kFirstListenerKey + i);
+    }
+  }
   if (net_ != nullptr) {
     net_->attach(index_, broker_, metrics_, wakeFd_);
     broker_.attach(*net_, index_);
@@ -101,11 +117,26 @@ void Server::requestStop() {
   (void)ignored;
 }
 
-int Server::run() {
-  if (listener_) {
-    log(LogLevel::kInfo, "linecast-server {} listening on {}", kVersion, listener_->address());
+std::uint16_t Server::port() const {
+  return listeners_[0].socket ? listeners_[0].socket->port() : 0;
+}
+
+std::uint16_t Server::listenerPort(std::string_view name) const {
+  for (const ListenerRow& row : listeners_) {
+    if (row.spec.name == name) return row.socket ? row.socket->port() : 0;
   }
-  if (httpListener_) log(LogLevel::kInfo, "http listening on {}", httpListener_->address());
+  return 0;
+}
+
+int Server::run() {
+  for (const ListenerRow& row : listeners_) {
+    if (!row.socket) continue;
+    if (&row == &listeners_[0]) {
+      log(LogLevel::kInfo, "linecast-server {} listening on {}", kVersion, row.socket->address());
+    } else {
+      log(LogLevel::kInfo, "{} listening on {}", row.spec.name, row.socket->address());
+    }
+  }
   while (!stopping_) runOnce(1000);
   double deadline = now_ + config_.shutdownGrace;
   if (net_ != nullptr) quiesce(deadline);
@@ -153,8 +184,7 @@ void Server::runOnce(int maxWaitMs) {
 }
 
 void Server::onEvent(std::uint64_t key, std::uint32_t events) {
-  if (key == kListenerKey) return acceptAll(*listener_, Protocol::kUndecided);
-  if (key == kHttpListenerKey) return acceptAll(*httpListener_, Protocol::kHttp);
+  if (isListenerKey(key)) return acceptAll(key - kFirstListenerKey);
   if (key == kWakeKey) {
     std::uint64_t count;
     ssize_t ignored = ::read(wakeFd_, &count, sizeof count);
@@ -181,8 +211,13 @@ Connection* Server::find(std::uint64_t id) {
   return it == connections_.end() ? nullptr : it->second.get();
 }
 
-void Server::acceptAll(Listener& listener, Protocol protocol) {
-  if (stopping_) return;
+void Server::acceptAllListeners() {
+  for (std::size_t row = 0; row < listeners_.size(); ++row) acceptAll(row);
+}
+
+void Server::acceptAll(std::size_t row) {
+  if (stopping_ || !listeners_[row].socket || listeners_[row].socket->fd() < 0) return;
+  Listener& listener = *listeners_[row].socket;
   bool wasStalled = std::exchange(acceptStalled_, false);
   for (;;) {
     int fd;
@@ -204,13 +239,13 @@ void Server::acceptAll(Listener& listener, Protocol protocol) {
       acceptStalled_ = true;
       return;
     }
-    admit(fd, std::move(peer), protocol);
+    admit(fd, std::move(peer), row);
   }
 }
 
 // A new client socket: refused over --max-conns, otherwise given to the
 // next reactor thread in turn (this one when it is alone).
-void Server::admit(int fd, std::string peer, Protocol protocol) {
+void Server::admit(int fd, std::string peer, std::size_t row) {
   if (openConnections() >= maxConns_) {
     // Sent before the protocol is known; the \r makes it valid RESP too.
     static constexpr std::string_view kFull = "-ERR max number of clients reached\r\n";
@@ -222,7 +257,7 @@ void Server::admit(int fd, std::string peer, Protocol protocol) {
     log(LogLevel::kWarn, "rejected {}: max number of clients ({}) reached", peer, maxConns_);
     return;
   }
-  PendingConnection pending{fd, std::move(peer), protocol};
+  PendingConnection pending{fd, std::move(peer), static_cast<std::uint16_t>(row)};
   if (net_ == nullptr) return adopt(std::move(pending));
   // Counted here, before the owner has it, so a burst of accepts cannot
   // pass --max-conns; the owner gives it back when the connection closes.
@@ -249,9 +284,13 @@ void Server::adopt(PendingConnection pending) {
   nextId_ += net_ != nullptr ? net_->size() : 1;
   auto conn = std::make_unique<Connection>(pending.fd, id, std::move(pending.peer), config_.maxLine,
                                            config_.maxOutbuf, endOfTurn_, now_);
-  conn->protocol = pending.protocol;
-  if (pending.protocol == Protocol::kHttp) conn->http = HttpProtocol::newSession();
-  conn->authenticated = !lineProtocol_.requiresAuth();
+  // The row's fallback protocol until the first byte says otherwise, so an
+  // idle connection's timeouts are that protocol's.
+  const ListenerRow& row = listeners_[pending.listener];
+  conn->listener = pending.listener;
+  conn->detecting = row.protocols.size() > 1;
+  conn->setSession(row.protocols.back()->open(*conn));
+  conn->authenticated = config_.authToken.empty();
   if (uring_) {
     uringAttach(*conn);
   } else {
@@ -327,27 +366,19 @@ void Server::readFrom(Connection& conn, bool hangup) {
 }
 
 void Server::dispatchInput(Connection& conn) {
-  // The first byte of a connection on the main port picks its protocol:
-  // a RESP request starts with '*', a line-protocol verb never does.
-  if (conn.protocol == Protocol::kUndecided) {
-    if (conn.input().at(0) == '*') {
-      respProtocol_.start(conn);
-    } else {
-      conn.protocol = Protocol::kLine;
+  // First-byte detection: the first protocol of the row that claims the
+  // byte; the fallback (last) already holds the connection.
+  if (conn.detecting) {
+    conn.detecting = false;
+    const auto& candidates = listeners_[conn.listener].protocols;
+    char first = conn.input().at(0);
+    for (Protocol* protocol : candidates) {
+      if (!protocol->claims(first)) continue;
+      if (protocol != candidates.back()) conn.setSession(protocol->open(conn));
+      break;
     }
   }
-  switch (conn.protocol) {
-    case Protocol::kHttp:
-      httpProtocol_.process(conn, now_);
-      break;
-    case Protocol::kResp:
-      respProtocol_.process(conn, scratch_, now_);
-      break;
-    case Protocol::kLine:
-    case Protocol::kUndecided:
-      lineProtocol_.process(conn, scratch_, now_);
-      break;
-  }
+  conn.session().onInput(conn, scratch_, now_);
 }
 
 void Server::discard(Connection& conn) {
@@ -382,15 +413,11 @@ void Server::resumeBudgetedReads() {
 
 void Server::cron() {
   nextCron_ = now_ + kCronInterval;
-  if (acceptStalled_) {
-    acceptAll(*listener_, Protocol::kUndecided);
-    if (httpListener_) acceptAll(*httpListener_, Protocol::kHttp);
-  }
-  bool authRequired = lineProtocol_.requiresAuth();
-  for (auto& [id, conn] : connections_) checkTimeouts(*conn, authRequired);
+  if (acceptStalled_) acceptAllListeners();
+  for (auto& [id, conn] : connections_) checkTimeouts(*conn);
 }
 
-void Server::checkTimeouts(Connection& conn, bool authRequired) {
+void Server::checkTimeouts(Connection& conn) {
   switch (conn.state()) {
     case Connection::State::kOpen:
       break;
@@ -404,24 +431,7 @@ void Server::checkTimeouts(Connection& conn, bool authRequired) {
     case Connection::State::kClosing:
       return;
   }
-  double readTimeout = config_.readTimeout;
-  bool partialTooOld = readTimeout > 0 && conn.partialSince >= 0 &&
-                       now_ - conn.partialSince >= readTimeout;
-  bool resp = conn.protocol == Protocol::kResp;  // RESP errors end with \r\n
-  if (conn.protocol == Protocol::kHttp) {
-    if (partialTooOld) {
-      httpProtocol_.timeout(conn);
-    } else if (readTimeout > 0 && conn.partialSince < 0 && now_ - conn.lastActive >= readTimeout) {
-      conn.drain(CloseReason::kIdleTimeout);  // an idle keep-alive connection
-    }
-  } else if (authRequired && !conn.authenticated && now_ - conn.openedAt >= config_.authTimeout) {
-    ++metrics_.protocolErrors;
-    conn.fail(CloseReason::kAuthTimeout, resp ? "-ERR authentication timeout\r\n"
-                                              : "-ERR authentication timeout\n");
-  } else if (partialTooOld) {
-    ++metrics_.protocolErrors;
-    conn.fail(CloseReason::kReadTimeout, resp ? "-ERR read timeout\r\n" : "-ERR read timeout\n");
-  }
+  conn.session().checkTimeouts(conn, now_);
   if (conn.open() && now_ - conn.lastActive >= kIdleRelease) conn.releaseIdleBuffers();
 }
 
@@ -501,16 +511,14 @@ void Server::destroy(Connection& conn) {
   if (reason == CloseReason::kSlowConsumer) {
     ++metrics_.slowConsumers;
     // Best effort: the backlog is gone; the line goes only if the socket
-    // takes it now. Only the line protocol has this line: Redis closes a
-    // client over its output limit without a word, and an HTTP client would
-    // read it as a broken response. Nor when the last write stopped inside
-    // a frame (or, under io_uring, a send may still be in the kernel): the
-    // line would tear it.
+    // takes it now, if the protocol has one (Session::slowConsumerLine), and
+    // not when the last write stopped inside a frame (or, under io_uring, a
+    // send may still be in the kernel): the line would tear it.
+    std::string_view line = conn.session().slowConsumerLine();
     bool atBoundary = uring_ ? uringAtFrameBoundary(conn) : conn.atFrameBoundary();
-    if (conn.protocol == Protocol::kLine && atBoundary) {
+    if (!line.empty() && atBoundary) {
       ++metrics_.protocolErrors;
-      static constexpr std::string_view kSlow = "-ERR slow consumer\n";
-      ssize_t ignored = ::send(conn.fd(), kSlow.data(), kSlow.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+      ssize_t ignored = ::send(conn.fd(), line.data(), line.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
       (void)ignored;
     }
     log(LogLevel::kWarn, "conn {} {} cut: slow consumer (over {} bytes pending)", conn.id(),
@@ -518,6 +526,7 @@ void Server::destroy(Connection& conn) {
   }
   log(LogLevel::kInfo, "conn {} closed {} reason={}", conn.id(), conn.peer(),
       closeReasonName(reason));
+  conn.session().onClose(conn);
   broker_.unsubscribeAll(conn);
   --metrics_.connections;
   if (net_ != nullptr) net_->openConnections().fetch_sub(1);
@@ -531,24 +540,26 @@ void Server::destroy(Connection& conn) {
 // have done so does each deliver the last of its lanes and start closing.
 void Server::quiesce(double deadline) {
   readingStopped_ = true;
-  closeListener();
+  closeListeners();
   while (!net_->overflowEmpty(index_) && now_ < deadline) runOnce(10);
   net_->quiesce();
   while (!net_->allQuiesced() && now_ < deadline) runOnce(10);
   takeFromOtherThreads();
 }
 
-void Server::closeListener() {
-  if (!listener_ || listener_->fd() < 0) return;
-  reactor_.remove(listener_->fd());
-  if (uring_) uringStopAccepting();
-  listener_->close();
+void Server::closeListeners() {
+  if (uring_) uringStopAccepting();  // cancelled by key, before the descriptors go
+  for (ListenerRow& row : listeners_) {
+    if (!row.socket || row.socket->fd() < 0) continue;
+    reactor_.remove(row.socket->fd());
+    row.socket->close();
+  }
 }
 
 void Server::beginShutdown() {
   log(LogLevel::kInfo, "shutting down: flushing {} connections for up to {} s",
       connections_.size(), config_.shutdownGrace);
-  closeListener();
+  closeListeners();
   double deadline = now_ + config_.shutdownGrace;
   for (auto& [id, conn] : connections_) {
     conn->drain(CloseReason::kShutdown);

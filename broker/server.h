@@ -6,16 +6,15 @@
 #include <unordered_map>
 #include <vector>
 
-#include "routing/broker.h"
 #include "config.h"
-#include "net/connection.h"
-#include "protocols/http/http_protocol.h"
-#include "threads/interconnect.h"
-#include "protocols/line/line_protocol.h"
-#include "net/listener.h"
 #include "metrics.h"
+#include "net/connection.h"
+#include "net/listener.h"
+#include "net/listener_spec.h"
 #include "net/reactor.h"
-#include "protocols/resp/resp_protocol.h"
+#include "protocols/protocol.h"
+#include "routing/broker.h"
+#include "threads/interconnect.h"
 
 namespace linecast {
 
@@ -29,7 +28,9 @@ struct UringLoopDeleter {
 // One reactor thread of the broker: a Reactor turning over its client
 // connections (and, on the first thread, the listeners). It owns the
 // connections (by id: epoll events carry the id, never a pointer, so a stale
-// event finds nothing), a Broker, and the protocol handlers. Each turn: wait,
+// event finds nothing), a Broker, and the protocol handlers, which it knows
+// only through the Protocol and Session interfaces (protocols/registry.cc
+// names them and builds the listener table). Each turn: wait,
 // take messages and connections from the other threads, read within a
 // budget and execute, signal the other threads, then write every connection
 // with output once, then close the ones marked for closing.
@@ -54,9 +55,10 @@ class Server {
   // Async-signal-safe: wakes the reactor and makes run() return.
   void requestStop();
 
-  std::uint16_t port() const { return listener_ ? listener_->port() : 0; }
-  // 0 when HTTP is disabled.
-  std::uint16_t httpPort() const { return httpListener_ ? httpListener_->port() : 0; }
+  // The main port: the first row of the listener table.
+  std::uint16_t port() const;
+  // The port of the named listener row; 0 when there is none.
+  std::uint16_t listenerPort(std::string_view name) const;
   const Metrics& metrics() const { return metrics_; }
   std::size_t connectionCount() const { return connections_.size(); }
   std::size_t maxConnections() const { return maxConns_; }
@@ -68,21 +70,33 @@ class Server {
   std::uint64_t lastTurnFlushes() const { return lastTurnFlushes_; }
 
  private:
-  static constexpr std::uint64_t kListenerKey = 1;
   static constexpr std::uint64_t kWakeKey = 2;
-  static constexpr std::uint64_t kHttpListenerKey = 3;
+  // Listener row i has the key kFirstListenerKey + i, below the first id.
+  static constexpr std::uint64_t kFirstListenerKey = 3;
   static constexpr std::uint64_t kFirstConnectionId = 16;
 
+  // One row of the listener table: its socket (on the first thread only)
+  // and its protocols in detection order.
+  struct ListenerRow {
+    ListenerSpec spec;
+    std::unique_ptr<Listener> socket;
+    std::vector<Protocol*> protocols;
+  };
+  static bool isListenerKey(std::uint64_t key) {
+    return key >= kFirstListenerKey && key < kFirstConnectionId;
+  }
+
   void onEvent(std::uint64_t key, std::uint32_t events);
-  void acceptAll(Listener& listener, Protocol protocol);
-  void admit(int fd, std::string peer, Protocol protocol);
+  void acceptAll(std::size_t row);
+  void acceptAllListeners();
+  void admit(int fd, std::string peer, std::size_t row);
   void adopt(PendingConnection pending);
-  void closeListener();
+  void closeListeners();
   void beforeEvent();
   void takeFromOtherThreads();
   std::size_t openConnections() const;
   void dispatchInput(Connection& conn);
-  void checkTimeouts(Connection& conn, bool authRequired);
+  void checkTimeouts(Connection& conn);
   void readFrom(Connection& conn, bool hangup);
   void discard(Connection& conn);
   void requeueRead(Connection& conn);
@@ -114,13 +128,10 @@ class Server {
   Reactor reactor_;
   Interconnect* net_;
   std::size_t index_;
-  std::unique_ptr<Listener> listener_;
-  std::unique_ptr<Listener> httpListener_;
   int wakeFd_ = -1;
   Broker broker_;
-  LineProtocol lineProtocol_;
-  HttpProtocol httpProtocol_;
-  RespProtocol respProtocol_;
+  std::vector<std::unique_ptr<Protocol>> protocols_;  // this thread's handlers
+  std::vector<ListenerRow> listeners_;
   std::unordered_map<std::uint64_t, std::unique_ptr<Connection>> connections_;
   EndOfTurn endOfTurn_;
   std::vector<std::uint64_t> readAgain_;  // read budget spent: resume next turn

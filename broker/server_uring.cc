@@ -26,9 +26,11 @@ void Server::startUring() {
 void Server::uringPoll(int timeoutMs) {
   // Accepts are (re-)armed here: after an EMFILE ended a multishot accept,
   // not until the cron found descriptors again.
-  if (listener_ && listener_->fd() >= 0 && !stopping_ && !acceptStalled_) {
-    uring_->accept(listener_->fd(), kListenerKey);
-    if (httpListener_) uring_->accept(httpListener_->fd(), kHttpListenerKey);
+  if (!stopping_ && !acceptStalled_) {
+    for (std::size_t i = 0; i < listeners_.size(); ++i) {
+      const ListenerRow& row = listeners_[i];
+      if (row.socket && row.socket->fd() >= 0) uring_->accept(row.socket->fd(), kFirstListenerKey + i);
+    }
   }
   uring_->poll(timeoutMs, [this](const UringEvent& event) {
     now_ = monotonicSeconds();
@@ -44,8 +46,7 @@ void Server::onUringEvent(const UringEvent& event) {
     case UringEvent::Kind::kListenerReady:
       // The epoll path's accept loop, once; uringPoll then re-arms the
       // multishot accept.
-      if (event.key == kHttpListenerKey) return acceptAll(*httpListener_, Protocol::kHttp);
-      return acceptAll(*listener_, Protocol::kUndecided);
+      return acceptAll(event.key - kFirstListenerKey);
     case UringEvent::Kind::kWake:
       // Other threads wake us for their messages too (runOnce takes them):
       // only a stop request stops us.
@@ -94,8 +95,7 @@ void Server::onUringEvent(const UringEvent& event) {
 }
 
 void Server::uringAccepted(std::uint64_t key, int result) {
-  bool http = key == kHttpListenerKey;
-  Protocol protocol = http ? Protocol::kHttp : Protocol::kUndecided;
+  std::size_t row = key - kFirstListenerKey;
   if (result < 0) {
     // The multishot accept ended (EMFILE, ENFILE, ...). The epoll path's
     // accept loop sheds or stalls exactly as with epoll; the cron retries a
@@ -103,9 +103,8 @@ void Server::uringAccepted(std::uint64_t key, int result) {
     // Linux says EMFILE before it looks at the queue, so re-arming at once
     // would fail at once, forever: wait for the next connection instead.
     errno = -result;
-    Listener& listener = http ? *httpListener_ : *listener_;
-    acceptAll(listener, protocol);
-    if (!acceptStalled_ && !stopping_) uring_->awaitListener(listener.fd(), key);
+    acceptAll(row);
+    if (!acceptStalled_ && !stopping_) uring_->awaitListener(listeners_[row].socket->fd(), key);
     return;
   }
   if (stopping_) {
@@ -130,7 +129,7 @@ void Server::uringAccepted(std::uint64_t key, int result) {
   sockaddr_storage addr{};
   socklen_t len = sizeof addr;
   ::getpeername(result, reinterpret_cast<sockaddr*>(&addr), &len);
-  admit(result, formatAddress(&addr), protocol);
+  admit(result, formatAddress(&addr), row);
 }
 
 Connection::WriteResult Server::uringSend(Connection& conn) {
@@ -149,8 +148,7 @@ void Server::uringDetach(Connection& conn) { uring_->detach(conn); }
 void Server::uringSubmit() { uring_->submit(); }
 
 void Server::uringStopAccepting() {
-  uring_->stopAccepting(kListenerKey);
-  uring_->stopAccepting(kHttpListenerKey);
+  for (std::size_t i = 0; i < listeners_.size(); ++i) uring_->stopAccepting(kFirstListenerKey + i);
 }
 
 }  // namespace linecast

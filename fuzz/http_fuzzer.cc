@@ -48,23 +48,23 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   Metrics metrics;
   Broker broker(metrics);
-  HttpProtocol http(broker, HttpSettings{maxLine, token ? "s3cret" : ""});
+  // --read-timeout 1: the fuzzer's clock is moved past it now and then.
+  HttpProtocol http(broker, HttpSettings{maxLine, token ? "s3cret" : "", 1.0});
+  LineProtocol line(broker, LineProtocolSettings{1024, 10000, ""});
   EndOfTurn endOfTurn;
   Connection conn(-1, 16, "fuzz", maxLine, kMaxOutbuf, endOfTurn, 0);
-  conn.protocol = Protocol::kHttp;
-  conn.http = HttpProtocol::newSession();
+  conn.setSession(http.open(conn));
   conn.authenticated = true;
   Connection sub(-1, 17, "sub", 1024, kMaxOutbuf, endOfTurn, 0);
-  sub.protocol = Protocol::kLine;
+  sub.setSession(line.open(sub));
   sub.authenticated = true;
   {
     // Subscribed the way a client is: through the line protocol.
-    LineProtocol line(broker, LineProtocolSettings{});
     std::vector<char> scratch(1024 + 1);
     std::string_view command = "SUB > * a a.> room1.tv.volume\n";
     sub.input().reserve(command.size(), 1024);
     sub.input().append(command);
-    line.process(sub, scratch, 0);
+    sub.session().onInput(sub, scratch, 0);
     FUZZ_CHECK(sub.open() && sub.output().empty() && broker.subscriptionCount() == 5);
   }
 
@@ -81,15 +81,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     conn.input().append(stream.substr(fed, chunk));
     fed += chunk;
     now += 0.001;
-    http.process(conn, now);
+    conn.session().onInput(conn, {}, now);
     // process() keeps nothing in the ring: http-parser copies what it needs.
     if (conn.open()) FUZZ_CHECK(conn.input().empty());
-    const HttpSession& session = *conn.http;
+    const auto& session = static_cast<const HttpSession&>(conn.session());
     FUZZ_CHECK(session.url.size() <= 8 * 1024);
     FUZZ_CHECK(session.headerField.size() <= 256);
     FUZZ_CHECK(session.authorization.size() <= 8 * 1024);
     FUZZ_CHECK(session.body.size() <= maxLine);
-    if ((rng >> 24) == 0 && conn.open()) http.timeout(conn);  // --read-timeout, now and then
+    if ((rng >> 24) == 0 && conn.open()) http.checkTimeouts(conn, now + 2);  // now and then
     for (auto span : conn.output().readableSpans()) responses.append(span.data(), span.size());
     conn.output().clear();
     for (auto span : sub.output().readableSpans()) delivered.append(span.data(), span.size());

@@ -40,10 +40,10 @@ void collect(Connection& conn, std::string& into) {
 
 // Feeds the commands of a fixed client (a RESP subscriber) through the
 // protocol so the fuzzed connection's PUBLISH has someone to reach.
-void feed(RespProtocol& protocol, Connection& conn, std::string_view bytes, std::span<char> scratch) {
+void feed(Connection& conn, std::string_view bytes, std::span<char> scratch) {
   conn.input().reserve(bytes.size(), 1 << 20);
   conn.input().append(bytes);
-  protocol.process(conn, scratch, 0);
+  conn.session().onInput(conn, scratch, 0);
 }
 
 }  // namespace
@@ -62,26 +62,26 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   Metrics metrics;
   Broker broker(metrics);
   RespProtocol resp(broker, RespProtocolSettings{maxLine, 8, token});
-  LineProtocol line(broker, LineProtocolSettings{8, token});
+  LineProtocol line(broker, LineProtocolSettings{64, 8, token});
   std::vector<char> scratch(maxLine + 1);
   EndOfTurn endOfTurn;
 
   Connection conn(-1, 16, "fuzz", maxLine, kMaxOutbuf, endOfTurn, 0);
   conn.authenticated = token.empty();
-  resp.start(conn);
-  const std::size_t maxPending = conn.resp->parser.maxPending();
+  conn.setSession(resp.open(conn));
+  const std::size_t maxPending = respSession(conn).parser.maxPending();
 
   Connection respSub(-1, 17, "resp-sub", maxLine, kMaxOutbuf, endOfTurn, 0);
   respSub.authenticated = true;
-  resp.start(respSub);
-  feed(resp, respSub, "*2\r\n$9\r\nSUBSCRIBE\r\n$1\r\na\r\n*2\r\n$10\r\nPSUBSCRIBE\r\n$1\r\n*\r\n", scratch);
+  respSub.setSession(resp.open(respSub));
+  feed(respSub, "*2\r\n$9\r\nSUBSCRIBE\r\n$1\r\na\r\n*2\r\n$10\r\nPSUBSCRIBE\r\n$1\r\n*\r\n", scratch);
 
   Connection lineSub(-1, 18, "line-sub", 64, kMaxOutbuf, endOfTurn, 0);
-  lineSub.protocol = Protocol::kLine;
+  lineSub.setSession(line.open(lineSub));
   lineSub.authenticated = true;
   lineSub.input().reserve(6, 1024);
   lineSub.input().append(std::string_view("SUB >\n"));
-  line.process(lineSub, scratch, 0);
+  lineSub.session().onInput(lineSub, scratch, 0);
   FUZZ_CHECK(lineSub.open() && lineSub.output().empty());
 
   std::string replies;
@@ -100,7 +100,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     conn.input().append(stream.substr(fed, chunk));
     fed += chunk;
     now += 0.001;
-    resp.process(conn, scratch, now);
+    conn.session().onInput(conn, scratch, now);
     if (conn.open()) FUZZ_CHECK(conn.input().size() <= maxPending);
     collect(conn, replies);
     collect(respSub, respDelivered);
@@ -123,7 +123,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   FUZZ_CHECK(lineStreamValid(lineDelivered, last, tail));
   FUZZ_CHECK(tail.empty());
 
-  for (Connection* c : {&conn, &respSub, &lineSub}) broker.unsubscribeAll(*c);
+  for (Connection* c : {&conn, &respSub, &lineSub}) {
+    c->session().onClose(*c);  // as the Server does before destroying it
+    broker.unsubscribeAll(*c);
+  }
   FUZZ_CHECK(broker.subscriptionCount() == 0);
   return 0;
 }

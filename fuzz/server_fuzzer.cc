@@ -331,7 +331,7 @@ class Run {
     Client c;
     c.http = http;
     c.kind = http ? Kind::kHttp : Kind::kUndecided;
-    c.fd = connectTo(http ? server_.httpPort() : server_.port());
+    c.fd = connectTo(http ? server_.listenerPort("http") : server_.port());
     clients_.push_back(std::move(c));
   }
 

@@ -1,8 +1,5 @@
 #include "net/connection.h"
 
-#include "protocols/http/http_protocol.h"
-#include "protocols/resp/resp_session.h"
-
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -29,8 +26,7 @@ Connection::Connection(int fd, std::uint64_t id, std::string peer, std::size_t m
       peer_(std::move(peer)),
       maxPending_(maxLine + 2),
       maxOutbuf_(maxOutbuf),
-      endOfTurn_(endOfTurn),
-      parser_(maxLine) {}
+      endOfTurn_(endOfTurn) {}
 
 Connection::~Connection() {
   if (fd_ >= 0) ::close(fd_);
@@ -64,8 +60,7 @@ void Connection::drain(CloseReason reason) {
   if (state_ != State::kOpen) return;
   state_ = State::kDraining;
   reason_ = reason;
-  input_.clear();
-  parser_.reset();
+  input_.clear();  // never parsed again: the session's parser state is moot
   partialSince = -1;
   markForFlush();  // the end of the turn closes it once the output is out
 }

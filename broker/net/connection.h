@@ -9,17 +9,15 @@
 #include <vector>
 
 #include "net/close_reason.h"
-#include "protocols/line/line_parser.h"
 #include "net/ring_buffer.h"
+#include "net/session.h"
 #include "routing/router.h"
 #include "util/string_hash.h"
 
 namespace linecast {
 
 class Connection;
-struct HttpSession;
 struct UringSlot;
-struct RespSession;
 
 // Work a reactor turn collects and does once, at its end: connections with
 // output to write, and connections to close. Fan-out only adds to these
@@ -29,11 +27,9 @@ struct EndOfTurn {
   std::vector<Connection*> close;
 };
 
-enum class Protocol { kUndecided, kLine, kHttp, kResp };
-
-// One client socket with its input and output rings and its protocol state.
-// The Server owns every Connection; a Connection owns its file descriptor and
-// closes it when destroyed.
+// One client socket with its input and output rings and its protocol's
+// Session. The Server owns every Connection; a Connection owns its file
+// descriptor and closes it when destroyed, and its Session.
 class Connection : public Subscriber {
  public:
   enum class State {
@@ -60,7 +56,16 @@ class Connection : public Subscriber {
 
   RingBuffer& input() { return input_; }
   RingBuffer& output() { return output_; }
-  LineParser& parser() { return parser_; }
+
+  Session& session() { return *session_; }
+  const Session& session() const { return *session_; }
+  void setSession(std::unique_ptr<Session> session) {
+    session_ = std::move(session);
+    routeLine_ = session_->framesAsRouteLine();
+  }
+  // Session::framesAsRouteLine() of its session, kept here because the
+  // fan-out reads it for every delivery.
+  bool framesAsRouteLine() const { return routeLine_; }
 
   // Queues one outgoing frame made of the given pieces (string_views or
   // chars). Returns false when the connection is closing or when its
@@ -112,9 +117,8 @@ class Connection : public Subscriber {
   // clean up on close; the Router holds the matching index.
   std::unordered_set<std::string, StringHash, std::equal_to<>>& patterns() { return patterns_; }
 
-  Protocol protocol = Protocol::kUndecided;
-  std::unique_ptr<HttpSession> http;  // HTTP connections only
-  std::unique_ptr<RespSession> resp;  // RESP connections only
+  std::uint16_t listener = 0;   // the row of the listener that accepted it
+  bool detecting = false;       // the first byte may still pick another protocol
   bool authenticated = false;
   bool flushQueued = false;     // already in EndOfTurn::flush
   bool readQueued = false;      // read budget spent: resume next turn
@@ -150,7 +154,8 @@ class Connection : public Subscriber {
   EndOfTurn& endOfTurn_;
   RingBuffer input_;
   RingBuffer output_;
-  LineParser parser_;
+  std::unique_ptr<Session> session_;
+  bool routeLine_ = false;  // session_->framesAsRouteLine(), read per delivery
   std::unordered_set<std::string, StringHash, std::equal_to<>> patterns_;
 };
 

@@ -1,5 +1,7 @@
 #include "routing/broker.h"
 
+#include <vector>
+
 #include "routing/channel.h"
 #include "threads/interconnect.h"
 
@@ -37,11 +39,17 @@ void Broker::refill(PublishRoute& route) {
 std::size_t Broker::deliverLocal(const PublishRoute& route, std::string_view payload) {
   std::size_t delivered = 0;
   for (Connection* conn : route.subscribers) {
-    // queue() cuts a subscriber over its output limit; it is closed at the
-    // end of the turn, never here in the middle of the fan-out.
-    if (conn->open() && conn->queue(route.msgPrefix, payload, '\n')) ++delivered;
+    // A subscriber over its output limit is cut; it is closed at the end of
+    // the turn, never here in the middle of the fan-out.
+    if (!conn->open()) continue;
+    // The route's cached MSG line is copied here, without a call; any other
+    // framing is the session's (Session::framesAsRouteLine).
+    bool queued = conn->framesAsRouteLine()
+                      ? conn->queue(route.msgPrefix, payload, '\n')
+                      : conn->session().deliver(*conn, {route.channel, payload, route.msgPrefix});
+    if (queued) ++delivered;
   }
-  delivered += deliverToResp(route.channel, payload);
+  delivered += deliverToIndexes(route.channel, payload);
   metrics_.messagesDelivered += delivered;
   return delivered;
 }
@@ -67,7 +75,7 @@ std::size_t Broker::publishAnyBytes(std::string_view channel, std::string_view p
   if (valid && payload.find('\n') == std::string_view::npos) return deliver(found, payload);
   ++metrics_.messagesPublished;
   if (valid) metrics_.messagesUndeliverable += countUndeliverable(found);
-  std::size_t delivered = deliverToResp(channel, payload);
+  std::size_t delivered = deliverToIndexes(channel, payload);
   metrics_.messagesDelivered += delivered;
   if (net_ != nullptr) delivered += forward(found, channel, payload, true);
   return delivered;
@@ -77,7 +85,8 @@ std::size_t Broker::forward(PublishRoute& route, std::string_view channel,
                             std::string_view payload, bool anyBytes) {
   std::size_t threads = net_->size();
   if (route.remote.size() != threads) route.remote.resize(threads);
-  // anyBytes: the message cannot be a MSG line (see publishAnyBytes).
+  // anyBytes: the message cannot reach the Router's subscribers (see
+  // publishAnyBytes).
   bool lineDeliverable = !anyBytes && route.status == ChannelStatus::kValid;
   std::size_t delivered = 0;
   for (std::size_t t = 0; t < threads; ++t) {
@@ -86,12 +95,12 @@ std::size_t Broker::forward(PublishRoute& route, std::string_view channel,
     Broker& peer = net_->broker(t);
     if (remote.version != peer.interestVersion_.load(std::memory_order_acquire)) {
       LocalCount count = peer.countForPeer(channel, remote.version);
-      remote.line = static_cast<std::uint32_t>(count.line);
-      remote.resp = static_cast<std::uint32_t>(count.resp);
+      remote.routed = static_cast<std::uint32_t>(count.routed);
+      remote.indexed = static_cast<std::uint32_t>(count.indexed);
     }
-    std::size_t there = remote.resp + (lineDeliverable ? remote.line : 0);
+    std::size_t there = remote.indexed + (lineDeliverable ? remote.routed : 0);
     if (!lineDeliverable && route.status == ChannelStatus::kValid) {
-      metrics_.messagesUndeliverable += remote.line;
+      metrics_.messagesUndeliverable += remote.routed;
     }
     if (there == 0) continue;
     net_->forward(index_, t, channel, route.hash, payload, anyBytes);
@@ -105,9 +114,9 @@ Broker::LocalCount Broker::countForPeer(std::string_view channel, std::uint64_t&
   version = interestVersion_.load(std::memory_order_relaxed);
   LocalCount count;
   if (router_.subscriptionCount() > 0 && checkPublishChannel(channel) == ChannelStatus::kValid) {
-    count.line = router_.countMatches(channel, countScratch_);
+    count.routed = router_.countMatches(channel, countScratch_);
   }
-  count.resp = respIndex_.countMatches(channel);
+  for (const SubscriptionIndex* index : indexes_) count.indexed += index->countMatches(channel);
   return count;
 }
 
@@ -117,10 +126,22 @@ void Broker::deliverForwarded(std::string_view channel, std::uint64_t hash,
     deliverLocal(route(channel, hash), payload);
     return;
   }
-  metrics_.messagesDelivered += deliverToResp(channel, payload);
+  metrics_.messagesDelivered += deliverToIndexes(channel, payload);
+}
+
+void Broker::removeIndex(SubscriptionIndex& index) {
+  std::erase(indexes_, &index);
+  indexedSubscriptions_ = 0;
+  for (const SubscriptionIndex* left : indexes_) indexedSubscriptions_ += left->subscriptionCount();
+}
+
+std::size_t Broker::subscriptionCount() const {
+  return router_.subscriptionCount() + indexedSubscriptions_;
 }
 
 void Broker::changed() {
+  indexedSubscriptions_ = 0;
+  for (const SubscriptionIndex* index : indexes_) indexedSubscriptions_ += index->subscriptionCount();
   // Only this thread writes the version (under mutex_); readers on other
   // threads compare it with what they cached.
   interestVersion_.store(interestVersion_.load(std::memory_order_relaxed) + 1,
@@ -153,11 +174,10 @@ bool Broker::unsubscribe(Connection& conn, std::string_view pattern) {
 }
 
 void Broker::unsubscribeAll(Connection& conn) {
-  if (conn.patterns().empty() && conn.protocol != Protocol::kResp) return;
+  if (conn.patterns().empty()) return;
   SubscriptionChange change(*this);
   for (const std::string& pattern : conn.patterns()) router_.unsubscribe(&conn, pattern);
   conn.patterns().clear();
-  respIndex_.unsubscribeAll(conn);
 }
 
 }  // namespace linecast

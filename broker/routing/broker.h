@@ -7,9 +7,9 @@
 
 #include "net/connection.h"
 #include "metrics.h"
-#include "routing/resp_index.h"
 #include "routing/route_cache.h"
 #include "routing/router.h"
+#include "routing/subscription_index.h"
 
 namespace linecast {
 
@@ -17,10 +17,12 @@ class Interconnect;
 
 // The protocol-independent core of one reactor thread: who among its
 // connections is subscribed to what, and delivering a published message to
-// every matching connection. Both protocols share one channel space:
-// line-protocol subscriptions live in the Router, RESP ones in the
-// RespIndex, and a publish from either side reaches both. It only appends
-// frames to output rings; writing and closing wait for the end of the turn.
+// every matching connection. Every protocol shares one channel space:
+// subscriptions live in the Router (once per connection, `*`/`>` patterns)
+// or in an index a protocol registers for its own matching rules (Redis
+// globs, see SubscriptionIndex), and a publish from any side reaches both.
+// Each subscriber's Session frames its copy. It only appends frames to
+// output rings; writing and closing wait for the end of the turn.
 //
 // With several reactor threads (attach()), a publish also goes to every
 // other thread with a matching subscriber, through the Interconnect, and
@@ -43,21 +45,22 @@ class Broker {
   }
   PublishRoute& route(std::string_view channel, std::uint64_t hash);
 
-  // Delivers to every open line-protocol subscriber of the route, once per
-  // connection, and to RESP subscribers the way Redis does (once per
-  // matching channel and pattern), here and on the other threads. Returns
-  // the number of deliveries (those on other threads as counted when the
-  // message left). The route must be valid and the payload free of '\n'.
+  // Delivers to every open Router subscriber of the route, once per
+  // connection, and to the registered indexes (Redis: once per matching
+  // channel and pattern), here and on the other threads. Returns the number
+  // of deliveries (those on other threads as counted when the message
+  // left). The route must be valid and the payload free of '\n'.
   std::size_t deliver(PublishRoute& route, std::string_view payload);
 
-  // route() plus deliver(), for HTTP, whose channel is already checked.
+  // route() plus deliver(), for a caller that has checked the channel.
   std::size_t publish(std::string_view channel, std::string_view payload) {
     return deliver(route(channel), payload);
   }
-  // For RESP, whose channel and payload may be any bytes: a channel that is
-  // not a valid PUB channel matches no line subscription, and a payload with
-  // '\n' (which cannot be a MSG line) reaches RESP subscribers only and
-  // counts as undeliverable for each line subscriber it skips.
+  // For a channel and payload that may be any bytes (a Redis PUBLISH): a
+  // channel that is not a valid PUB channel matches no Router subscription,
+  // and a payload with '\n' reaches the indexes only, counted as
+  // undeliverable for each Router subscriber it skips (every Router
+  // subscriber today frames a message as one line).
   std::size_t publishAnyBytes(std::string_view channel, std::string_view payload);
 
   // A message another thread published, for this thread's connections only.
@@ -66,7 +69,7 @@ class Broker {
                         bool anyBytes);
 
   // Held (as a local) while subscriptions change, by the Broker and by the
-  // protocols that edit the Router or the RespIndex directly.
+  // protocols that edit the Router or their own index directly.
   class SubscriptionChange {
    public:
     explicit SubscriptionChange(Broker& broker) : broker_(broker), lock_(broker.mutex_) {}
@@ -83,30 +86,35 @@ class Broker {
   bool subscribe(Connection& conn, std::string_view pattern);
   // Returns false if the connection did not hold the pattern.
   bool unsubscribe(Connection& conn, std::string_view pattern);
-  // Line and RESP subscriptions of the connection.
+  // The connection's Router subscriptions (its Session's onClose drops
+  // what it holds in an index).
   void unsubscribeAll(Connection& conn);
 
-  // Line plus RESP subscriptions on this thread.
-  std::size_t subscriptionCount() const {
-    return router_.subscriptionCount() + respIndex_.subscriptionCount();
-  }
+  // Router plus index subscriptions on this thread.
+  std::size_t subscriptionCount() const;
+  // A protocol's index; it must outlive the Broker's use of it (the
+  // Server owns both).
+  void addIndex(SubscriptionIndex& index) { indexes_.push_back(&index); }
+  void removeIndex(SubscriptionIndex& index);
   // Every thread's metrics added up, for /metrics and /stats.
   MetricsTotals metricsTotals() const;
 
   Router& router() { return router_; }
-  RespIndex& respIndex() { return respIndex_; }
   Metrics& metrics() { return metrics_; }
 
  private:
   struct LocalCount {
-    std::size_t line = 0;
-    std::size_t resp = 0;
+    std::size_t routed = 0;   // Router subscribers
+    std::size_t indexed = 0;  // frames the indexes would queue
   };
   void refill(PublishRoute& route);
   void changed();
   std::size_t deliverLocal(const PublishRoute& route, std::string_view payload);
-  std::size_t deliverToResp(std::string_view channel, std::string_view payload) {
-    return respIndex_.subscriptionCount() > 0 ? respIndex_.publish(channel, payload) : 0;
+  std::size_t deliverToIndexes(std::string_view channel, std::string_view payload) {
+    if (indexedSubscriptions_ == 0) return 0;  // one load on the hot path
+    std::size_t delivered = 0;
+    for (SubscriptionIndex* index : indexes_) delivered += index->publish(channel, payload);
+    return delivered;
   }
   std::size_t countUndeliverable(const PublishRoute& route);
   // Forwards to each other thread with a matching subscriber; returns the
@@ -118,13 +126,14 @@ class Broker {
   LocalCount countForPeer(std::string_view channel, std::uint64_t& version);
 
   Router router_;
-  RespIndex respIndex_;
+  std::vector<SubscriptionIndex*> indexes_;
+  std::size_t indexedSubscriptions_ = 0;  // over indexes_, updated by changed()
   RouteCache routes_;
   PublishRoute invalid_;  // for names too long to be a channel, never cached
   Metrics& metrics_;
   Interconnect* net_ = nullptr;
   std::size_t index_ = 0;
-  std::mutex mutex_;  // guards router_ and respIndex_ against other threads' reads
+  std::mutex mutex_;  // guards router_ and the indexes against other threads' reads
   std::atomic<std::uint64_t> interestVersion_{0};
   std::vector<Subscriber*> countScratch_;  // used under mutex_
 };

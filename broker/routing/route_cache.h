@@ -13,8 +13,10 @@ namespace linecast {
 class Connection;
 
 // What a publish to one channel needs, worked out once: whether the name is
-// a valid PUB channel, the line-protocol subscribers its patterns select
-// (each once), and the "MSG <channel> " prefix every delivery starts with.
+// a valid PUB channel, the Router subscribers its patterns select (each
+// once), and the "MSG <channel> " prefix of the line framing, cached here
+// because nearly every delivery on a busy broker is a MSG line
+// (Delivery::linePrefix).
 struct PublishRoute {
   std::string channel;
   std::uint64_t hash = 0;
@@ -27,8 +29,8 @@ struct PublishRoute {
   // and the interest version they were counted at.
   struct Remote {
     std::uint64_t version = ~std::uint64_t{0};
-    std::uint32_t line = 0;
-    std::uint32_t resp = 0;
+    std::uint32_t routed = 0;   // Router subscribers
+    std::uint32_t indexed = 0;  // frames of the registered indexes
   };
   std::vector<Remote> remote;
 };

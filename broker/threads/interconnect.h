@@ -21,7 +21,7 @@ class Broker;
 struct PendingConnection {
   int fd = -1;
   std::string peer;
-  Protocol protocol = Protocol::kUndecided;
+  std::uint16_t listener = 0;  // its row in the listener table
 };
 
 // What the reactor threads of one process share (--threads N): a lane from

@@ -31,7 +31,9 @@ class ReactorGroup {
 
   std::size_t threads() const { return servers_.size(); }
   std::uint16_t port() const { return servers_.front()->port(); }
-  std::uint16_t httpPort() const { return servers_.front()->httpPort(); }
+  std::uint16_t listenerPort(std::string_view name) const {
+    return servers_.front()->listenerPort(name);
+  }
 
  private:
   std::unique_ptr<Interconnect> net_;

@@ -150,7 +150,7 @@ TEST_P(HttpCloseInCronTurn, ClientGetsEveryResponseBeforeTheClose) {
   config.httpPort = linecast::test::freePort();
   Server server(config);
 
-  int client = connectTo(server.httpPort(), kTinyWindow);
+  int client = connectTo(server.listenerPort("http"), kTinyWindow);
   ASSERT_GE(client, 0);
   std::string pipelined;
   for (int i = 0; i < kRequests; ++i) pipelined += "GET /metrics HTTP/1.1\r\n\r\n";

@@ -4,8 +4,8 @@
 
 #include "util/ascii.h"
 #include "protocols/auth.h"
+#include "protocols/line/line_parser.h"  // forEachLine: a POST body is lines
 #include "routing/channel.h"
-#include "protocols/line/line_parser.h"
 #include "metrics_exposition.h"
 #include "protocols/refused_name.h"
 
@@ -114,14 +114,27 @@ HttpProtocol::HttpProtocol(Broker& broker, HttpSettings settings)
   callbacks_.on_message_complete = onMessageComplete;
 }
 
-std::unique_ptr<HttpSession> HttpProtocol::newSession() {
-  auto session = std::make_unique<HttpSession>();
-  http_parser_init(&session->parser, HTTP_REQUEST);
-  return session;
+HttpSession::HttpSession(HttpProtocol& protocol) : parser{}, protocol_(protocol) {
+  http_parser_init(&parser, HTTP_REQUEST);
 }
 
-void HttpProtocol::process(Connection& conn, double now) {
-  HttpSession& session = *conn.http;
+void HttpSession::onInput(Connection& conn, std::span<char>, double now) {
+  protocol_.process(conn, *this, now);
+}
+
+bool HttpSession::deliver(Connection&, const Delivery&) {
+  return false;  // HTTP has no subscriptions: nothing routes here
+}
+
+void HttpSession::checkTimeouts(Connection& conn, double now) {
+  protocol_.checkTimeouts(conn, now);
+}
+
+std::unique_ptr<Session> HttpProtocol::open(Connection&) {
+  return std::make_unique<HttpSession>(*this);
+}
+
+void HttpProtocol::process(Connection& conn, HttpSession& session, double now) {
   Context context{*this, conn, session, now};
   session.parser.data = &context;
   RingBuffer& in = conn.input();
@@ -141,9 +154,14 @@ void HttpProtocol::process(Connection& conn, double now) {
   session.parser.data = nullptr;
 }
 
-void HttpProtocol::timeout(Connection& conn) {
-  if (!conn.open()) return;
-  respondError(conn, 408, errorText(408), true);
+void HttpProtocol::checkTimeouts(Connection& conn, double now) {
+  double limit = settings_.readTimeout;
+  if (limit <= 0) return;
+  if (conn.partialSince >= 0) {
+    if (now - conn.partialSince >= limit) respondError(conn, 408, errorText(408), true);
+  } else if (now - conn.lastActive >= limit) {
+    conn.drain(CloseReason::kIdleTimeout);  // an idle keep-alive connection
+  }
 }
 
 int HttpProtocol::onMessageBegin(http_parser* parser) {
@@ -328,7 +346,7 @@ void HttpProtocol::respondError(Connection& conn, int status, std::string_view m
 void HttpProtocol::respond(Connection& conn, int status, std::string_view contentType,
                            std::string_view body, bool close) {
   broker_.metrics().countHttpStatus(status);
-  bool head = conn.http && conn.http->parser.method == HTTP_HEAD;
+  bool head = static_cast<HttpSession&>(conn.session()).parser.method == HTTP_HEAD;
   std::string response = fmt::format(
       "HTTP/1.1 {} {}\r\nContent-Type: {}\r\nContent-Length: {}\r\n{}{}\r\n", status,
       reasonPhrase(status), contentType, body.size(),

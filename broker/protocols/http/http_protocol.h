@@ -7,45 +7,36 @@
 #include <string>
 #include <string_view>
 
-#include "routing/broker.h"
 #include "net/connection.h"
+#include "protocols/http/http_session.h"
+#include "protocols/protocol.h"
+#include "routing/broker.h"
 
 namespace linecast {
 
 struct HttpSettings {
   std::size_t maxLine = 1024 * 1024;  // the largest body
   std::string authToken;              // empty: no Authorization needed
-};
-
-// The state of one HTTP connection between reads: Node's http-parser (Debian
-// libhttp-parser) is resumable, so a request split at any byte is parsed as
-// it arrives; we keep only the URL, the Authorization value and the body,
-// each bounded.
-struct HttpSession {
-  http_parser parser;
-  std::string url;
-  std::string headerField;
-  std::string authorization;
-  std::string body;
-  bool inAuthorization = false;
-  bool lastWasValue = false;
-  bool hasExpect = false;
-  int earlyStatus = 0;  // a status decided from the headers alone
+  double readTimeout = 0;             // a partial request, and an idle keep-alive
 };
 
 // HTTP/1.1 on --http-port (docs/PROTOCOL.md, "HTTP API"): POST /pub/<channel>,
 // GET /metrics, /healthz, /stats. Served by the same reactor as the line
 // protocol: parse what arrived, answer each complete request into the
 // connection's output ring, keep the connection alive unless told not to.
-class HttpProtocol {
+// It has a port of its own, so it claims every first byte.
+class HttpProtocol final : public Protocol {
  public:
   HttpProtocol(Broker& broker, HttpSettings settings);
 
-  void process(Connection& conn, double now);
-  // A request that did not complete within --read-timeout.
-  void timeout(Connection& conn);
+  std::string_view name() const override { return "http"; }
+  bool claims(char) const override { return true; }
+  std::unique_ptr<Session> open(Connection& conn) override;
 
-  static std::unique_ptr<HttpSession> newSession();
+  void process(Connection& conn, HttpSession& session, double now);
+  // A request that did not complete within --read-timeout gets 408; a
+  // keep-alive connection idle that long is closed.
+  void checkTimeouts(Connection& conn, double now);
 
  private:
   struct Context;

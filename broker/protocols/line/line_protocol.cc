@@ -5,8 +5,9 @@
 #include <cstring>
 
 #include "protocols/auth.h"
-#include "routing/channel.h"
+#include "protocols/line/line_session.h"
 #include "protocols/refused_name.h"
+#include "routing/channel.h"
 
 namespace linecast {
 namespace {
@@ -21,8 +22,17 @@ LineProtocol::LineProtocol(Broker& broker, LineProtocolSettings settings)
   tooManySubs_ = fmt::format("too many subscriptions (max {})", settings_.maxSubs);
 }
 
-void LineProtocol::process(Connection& conn, std::span<char> scratch, double now) {
-  LineParser& parser = conn.parser();
+std::unique_ptr<Session> LineProtocol::open(Connection&) {
+  return std::make_unique<LineSession>(*this, settings_.maxLine);
+}
+
+void LineProtocol::checkTimeouts(Connection& conn, double now) {
+  checkCommandTimeouts(conn, now, {requiresAuth(), settings_.authTimeout, settings_.readTimeout},
+                       broker_.metrics(), "-ERR authentication timeout\n", "-ERR read timeout\n");
+}
+
+void LineProtocol::process(Connection& conn, LineParser& parser, std::span<char> scratch,
+                           double now) {
   RingBuffer& in = conn.input();
   while (conn.open()) {
     std::size_t framed = parser.frameContiguous(in, [&](std::string_view line) {

@@ -6,26 +6,39 @@
 #include <string_view>
 #include <vector>
 
-#include "routing/broker.h"
-#include "protocols/line/command.h"
 #include "net/connection.h"
+#include "protocols/command_timeouts.h"
+#include "protocols/line/command.h"
+#include "protocols/line/line_parser.h"
+#include "protocols/protocol.h"
+#include "routing/broker.h"
 
 namespace linecast {
 
 struct LineProtocolSettings {
+  std::size_t maxLine = 1024 * 1024;
   std::size_t maxSubs = 10000;
   std::string authToken;  // empty: no authentication
+  double authTimeout = 10;
+  double readTimeout = 0;
 };
 
 // The line protocol of docs/PROTOCOL.md: frames a connection's input into
 // lines, executes each command against the Broker, and queues the replies.
-class LineProtocol {
+// It claims every first byte, so it is the fallback of a listener that
+// detects (RESP claims '*' before it).
+class LineProtocol final : public Protocol {
  public:
   LineProtocol(Broker& broker, LineProtocolSettings settings);
 
+  std::string_view name() const override { return "line"; }
+  bool claims(char) const override { return true; }
+  std::unique_ptr<Session> open(Connection& conn) override;
+
   // Executes every complete line in conn's input ring. `scratch` holds
   // max-line + 1 bytes for a line that wraps around the ring.
-  void process(Connection& conn, std::span<char> scratch, double now);
+  void process(Connection& conn, LineParser& parser, std::span<char> scratch, double now);
+  void checkTimeouts(Connection& conn, double now);
 
   bool requiresAuth() const { return !settings_.authToken.empty(); }
 

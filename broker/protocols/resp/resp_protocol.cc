@@ -6,7 +6,6 @@
 
 #include "util/ascii.h"
 #include "protocols/auth.h"
-#include "routing/resp_index.h"
 #include "protocols/resp/resp_session.h"
 #include "protocols/resp/resp_writer.h"
 #include "version.h"
@@ -110,21 +109,47 @@ bool validClientName(std::string_view name) {
 
 }  // namespace
 
+void RespSession::onInput(Connection& conn, std::span<char> scratch, double now) {
+  protocol_.process(conn, *this, scratch, now);
+}
+
+bool RespSession::deliver(Connection& conn, const Delivery& message) {
+  return respMessage(conn, message.channel, message.payload);
+}
+
+void RespSession::checkTimeouts(Connection& conn, double now) { protocol_.checkTimeouts(conn, now); }
+
+void RespSession::onClose(Connection& conn) { protocol_.unsubscribeAll(conn); }
+
 RespProtocol::RespProtocol(Broker& broker, RespProtocolSettings settings)
     : broker_(broker), settings_(std::move(settings)) {
   tooManySubs_ = fmt::format("too many subscriptions (max {})", settings_.maxSubs);
+  broker_.addIndex(index_);
 }
 
-void RespProtocol::start(Connection& conn) const {
-  conn.protocol = Protocol::kResp;
-  conn.resp = std::make_unique<RespSession>(settings_.maxLine);
+std::unique_ptr<Session> RespProtocol::open(Connection& conn) {
+  auto session = std::make_unique<RespSession>(*this, settings_.maxLine);
   // A partial request stays in the ring until it is complete: let the ring
   // hold the largest one the parser accepts.
-  conn.setMaxPending(conn.resp->parser.maxPending());
+  conn.setMaxPending(session->parser.maxPending());
+  return session;
 }
 
-void RespProtocol::process(Connection& conn, std::span<char> scratch, double now) {
-  RespParser& parser = conn.resp->parser;
+void RespProtocol::checkTimeouts(Connection& conn, double now) {
+  checkCommandTimeouts(conn, now, {requiresAuth(), settings_.authTimeout, settings_.readTimeout},
+                       broker_.metrics(), "-ERR authentication timeout\r\n",
+                       "-ERR read timeout\r\n");
+}
+
+void RespProtocol::unsubscribeAll(Connection& conn) {
+  if (!respSession(conn).subscribed()) return;
+  Broker::SubscriptionChange change(broker_);
+  index_.unsubscribeAll(conn);
+}
+
+void RespProtocol::process(Connection& conn, RespSession& session, std::span<char> scratch,
+                           double now) {
+  RespParser& parser = session.parser;
   RingBuffer& in = conn.input();
   while (conn.open()) {
     std::size_t frameLength = 0;
@@ -161,7 +186,7 @@ void RespProtocol::execute(Connection& conn, std::span<const std::string_view> a
   }
   if (!arityFits(*command, argv.size())) return wrongArity(conn, *command);
   if (requiresAuth() && !conn.authenticated && !command->noAuth) return error(conn, kNoAuth);
-  RespSession& session = *conn.resp;
+  RespSession& session = respSession(conn);
   if (session.subscribed() && !command->whileSubscribed) {
     return refusedWhileSubscribed(conn, *command);
   }
@@ -219,8 +244,8 @@ void RespProtocol::execute(Connection& conn, std::span<const std::string_view> a
 
 void RespProtocol::subscribe(Connection& conn, std::span<const std::string_view> names,
                              bool patterns) {
-  RespSession& session = *conn.resp;
-  RespIndex& index = broker_.respIndex();
+  RespSession& session = respSession(conn);
+  RespIndex& index = index_;
   Broker::SubscriptionChange change(broker_);
   // Subscribe one by one, so repeated names count once and each reply
   // carries the count after its own name, as in Redis; undo everything if
@@ -250,8 +275,8 @@ void RespProtocol::subscribe(Connection& conn, std::span<const std::string_view>
 
 void RespProtocol::unsubscribe(Connection& conn, std::span<const std::string_view> names,
                                bool patterns) {
-  RespSession& session = *conn.resp;
-  RespIndex& index = broker_.respIndex();
+  RespSession& session = respSession(conn);
+  RespIndex& index = index_;
   Broker::SubscriptionChange change(broker_);
   std::string_view kind = patterns ? "punsubscribe" : "unsubscribe";
   auto drop = [&](std::string_view name) {
@@ -280,7 +305,7 @@ void RespProtocol::unsubscribe(Connection& conn, std::span<const std::string_vie
 }
 
 void RespProtocol::ping(Connection& conn, std::span<const std::string_view> argv) {
-  if (conn.resp->subscribed()) {
+  if (respSession(conn).subscribed()) {
     // RESP2 subscribed mode answers with a push-shaped pair: pong, text.
     std::string_view text = argv.size() == 2 ? argv[1] : std::string_view();
     RespDecimal length(static_cast<long long>(text.size()));
@@ -295,8 +320,8 @@ void RespProtocol::ping(Connection& conn, std::span<const std::string_view> argv
 void RespProtocol::reset(Connection& conn, double now) {
   // As Redis's RESET: no subscriptions (and no unsubscribe replies), no
   // name, and back to unauthenticated when a token is required.
-  broker_.unsubscribeAll(conn);
-  conn.resp->name.clear();
+  unsubscribeAll(conn);
+  respSession(conn).name.clear();
   if (requiresAuth()) {
     conn.authenticated = false;
     conn.openedAt = now;  // a fresh --auth-timeout for the new session
@@ -373,7 +398,7 @@ void RespProtocol::hello(Connection& conn, std::span<const std::string_view> arg
     conn.authenticated = true;
   }
   if (requiresAuth() && !conn.authenticated) return error(conn, kNoAuthHello);
-  if (nameGiven) conn.resp->name.assign(name);
+  if (nameGiven) respSession(conn).name.assign(name);
 
   // Redis's server description, as a flat RESP2 array of 7 pairs.
   std::string_view ourVersion = kVersion;
@@ -401,7 +426,7 @@ void RespProtocol::select(Connection& conn, std::string_view index) {
 
 void RespProtocol::clientSetName(Connection& conn, std::string_view name) {
   if (!validClientName(name)) return error(conn, kBadClientName);
-  conn.resp->name.assign(name);  // an empty name removes it
+  respSession(conn).name.assign(name);  // an empty name removes it
   respSimple(conn, "OK");
 }
 

@@ -6,8 +6,11 @@
 #include <string_view>
 #include <vector>
 
-#include "routing/broker.h"
 #include "net/connection.h"
+#include "protocols/command_timeouts.h"
+#include "protocols/protocol.h"
+#include "protocols/resp/resp_index.h"
+#include "routing/broker.h"
 
 namespace linecast {
 
@@ -15,28 +18,41 @@ struct RespProtocolSettings {
   std::size_t maxLine = 1024 * 1024;
   std::size_t maxSubs = 10000;
   std::string authToken;  // empty: no authentication
+  double authTimeout = 10;
+  double readTimeout = 0;
 };
 
 struct RespCommandInfo;
+class RespSession;
 
 // The RESP2 pub/sub subset of docs/PROTOCOL.md ("Redis clients"), answered
 // the way Redis 7.0 answers: SUBSCRIBE, UNSUBSCRIBE, PSUBSCRIBE,
 // PUNSUBSCRIBE, PUBLISH, PING, QUIT, RESET, ECHO, AUTH, HELLO, CLIENT
 // SETNAME/GETNAME and SELECT, with Redis's checks in Redis's order (QUIT
 // first, then unknown command, arity, authentication, subscribed mode) and
-// Redis's error texts; anything else is an unknown command.
-class RespProtocol {
+// Redis's error texts; anything else is an unknown command. It claims a
+// connection whose first byte is '*' (a multibulk request); its
+// subscriptions live in its own RespIndex, registered with the Broker.
+class RespProtocol final : public Protocol {
  public:
   RespProtocol(Broker& broker, RespProtocolSettings settings);
+  ~RespProtocol() override { broker_.removeIndex(index_); }
+  RespProtocol(const RespProtocol&) = delete;
+  RespProtocol& operator=(const RespProtocol&) = delete;
 
-  // Makes conn a RESP connection: its first byte was '*'.
-  void start(Connection& conn) const;
+  std::string_view name() const override { return "resp"; }
+  bool claims(char firstByte) const override { return firstByte == '*'; }
+  std::unique_ptr<Session> open(Connection& conn) override;
 
   // Executes every complete request in conn's input ring. `scratch` holds
   // max-line + 1 bytes for an argument that wraps around the ring.
-  void process(Connection& conn, std::span<char> scratch, double now);
+  void process(Connection& conn, RespSession& session, std::span<char> scratch, double now);
+  void checkTimeouts(Connection& conn, double now);
+  // Drops every subscription of the connection (RESET, close).
+  void unsubscribeAll(Connection& conn);
 
   bool requiresAuth() const { return !settings_.authToken.empty(); }
+  RespIndex& index() { return index_; }
 
  private:
   void execute(Connection& conn, std::span<const std::string_view> argv, double now);
@@ -58,6 +74,7 @@ class RespProtocol {
 
   Broker& broker_;
   RespProtocolSettings settings_;
+  RespIndex index_;
   std::string tooManySubs_;            // "too many subscriptions (max N)"
   std::string text_;                   // reused for error texts built per request
   std::vector<std::string_view> added_;  // reused by (P)SUBSCRIBE

@@ -11,7 +11,7 @@
 
 #include "routing/broker.h"
 #include "protocols/line/line_protocol.h"
-#include "routing/resp_index.h"
+#include "protocols/resp/resp_index.h"
 #include "protocols/resp/resp_protocol.h"
 #include "protocols/resp/resp_session.h"
 
@@ -63,35 +63,32 @@ class RespProtocolTest : public ::testing::Test {
   RespProtocolTest() { configure({kMaxLine, 10000, ""}); }
 
   ~RespProtocolTest() override {
-    for (auto& conn : conns_) broker_.unsubscribeAll(*conn);
+    for (auto& conn : conns_) {
+      conn->session().onClose(*conn);
+      broker_.unsubscribeAll(*conn);
+    }
   }
+
+  enum class Kind { kResp, kLine };
 
   void configure(RespProtocolSettings settings) {
     authRequired_ = !settings.authToken.empty();
     protocol_ = std::make_unique<RespProtocol>(broker_, std::move(settings));
   }
 
-  Connection& connect(Protocol protocol = Protocol::kResp, std::size_t maxOutbuf = 1 << 20) {
+  Connection& connect(Kind kind = Kind::kResp, std::size_t maxOutbuf = 1 << 20) {
     conns_.push_back(std::make_unique<Connection>(-1, nextId_++, "test", kMaxLine, maxOutbuf,
                                                   endOfTurn_, now_));
     Connection& conn = *conns_.back();
     conn.authenticated = !authRequired_;
-    if (protocol == Protocol::kResp) {
-      protocol_->start(conn);
-    } else {
-      conn.protocol = protocol;
-    }
+    conn.setSession(kind == Kind::kResp ? protocol_->open(conn) : line_.open(conn));
     return conn;
   }
 
   void send(Connection& conn, std::string_view bytes) {
     ASSERT_TRUE(conn.input().reserve(bytes.size(), 1 << 24));
     conn.input().append(bytes);
-    if (conn.protocol == Protocol::kResp) {
-      protocol_->process(conn, scratch_, now_);
-    } else {
-      line_.process(conn, scratch_, now_);
-    }
+    conn.session().onInput(conn, scratch_, now_);
   }
 
   std::string take(Connection& conn) {
@@ -109,7 +106,7 @@ class RespProtocolTest : public ::testing::Test {
   Metrics metrics_;
   Broker broker_{metrics_};
   EndOfTurn endOfTurn_;
-  LineProtocol line_{broker_, LineProtocolSettings{10000, ""}};
+  LineProtocol line_{broker_, LineProtocolSettings{kMaxLine, 10000, ""}};
   std::unique_ptr<RespProtocol> protocol_;
   std::vector<char> scratch_ = std::vector<char>(kMaxLine + 1);
   std::vector<std::unique_ptr<Connection>> conns_;
@@ -118,12 +115,13 @@ class RespProtocolTest : public ::testing::Test {
   bool authRequired_ = false;
 };
 
-TEST_F(RespProtocolTest, StartMakesARespConnection) {
+TEST_F(RespProtocolTest, ClaimsTheMultibulkStarOnly) {
+  EXPECT_TRUE(protocol_->claims('*'));
+  for (char c : std::string_view("PSsp+-:$ \r\n\x16")) EXPECT_FALSE(protocol_->claims(c)) << c;
   Connection& conn = connect();
-  EXPECT_EQ(conn.protocol, Protocol::kResp);
-  ASSERT_NE(conn.resp, nullptr);
-  Connection& line = connect(Protocol::kLine);
-  EXPECT_EQ(line.resp, nullptr);
+  EXPECT_NE(dynamic_cast<RespSession*>(&conn.session()), nullptr);
+  Connection& line = connect(Kind::kLine);
+  EXPECT_EQ(dynamic_cast<RespSession*>(&line.session()), nullptr);
 }
 
 TEST_F(RespProtocolTest, NormalModeCommands) {
@@ -249,7 +247,7 @@ TEST_F(RespProtocolTest, UnsubscribeAllCountsDownWhateverTheOrder) {
   for (std::string_view name : {"$1\r\na\r\n", "$1\r\nb\r\n", "$1\r\nc\r\n"}) {
     EXPECT_NE(out.find(name), std::string::npos);
   }
-  EXPECT_EQ(broker_.respIndex().subscriptionCount(), 0u);
+  EXPECT_EQ(protocol_->index().subscriptionCount(), 0u);
 }
 
 TEST_F(RespProtocolTest, QuitRepliesAndDrainsInAnyState) {
@@ -313,7 +311,7 @@ TEST_F(RespProtocolTest, PublishCountsLikeRedis) {
 }
 
 TEST_F(RespProtocolTest, RespPublishReachesLineSubscribersOncePerConnection) {
-  Connection& line = connect(Protocol::kLine);
+  Connection& line = connect(Kind::kLine);
   send(line, "SUB news.* news.> news.tv\n");
   Connection& publisher = connect();
   EXPECT_EQ(roundTrip(publisher, multibulk({"PUBLISH", "news.tv", "hello world"})), ":1\r\n");
@@ -323,7 +321,7 @@ TEST_F(RespProtocolTest, RespPublishReachesLineSubscribersOncePerConnection) {
 }
 
 TEST_F(RespProtocolTest, ChannelsThatAreNotPubChannelsMatchNoLineSubscription) {
-  Connection& line = connect(Protocol::kLine);
+  Connection& line = connect(Kind::kLine);
   send(line, "SUB news.* news.> *\n");
   Connection& publisher = connect();
   for (std::string_view channel : {"news.*", "news.>", "*", "news..tv", "news tv", "", ".news"}) {
@@ -333,8 +331,8 @@ TEST_F(RespProtocolTest, ChannelsThatAreNotPubChannelsMatchNoLineSubscription) {
 }
 
 TEST_F(RespProtocolTest, PayloadWithNewlineSkipsLineSubscribers) {
-  Connection& line1 = connect(Protocol::kLine);
-  Connection& line2 = connect(Protocol::kLine);
+  Connection& line1 = connect(Kind::kLine);
+  Connection& line2 = connect(Kind::kLine);
   send(line1, "SUB chat\n");
   send(line2, "SUB chat\n");
   Connection& resp = connect();
@@ -355,7 +353,7 @@ TEST_F(RespProtocolTest, LinePubReachesRespChannelsAndGlobs) {
   Connection& resp = connect();
   send(resp, multibulk({"SUBSCRIBE", "room1.tv.volume"}) + multibulk({"PSUBSCRIBE", "room1.*"}));
   take(resp);
-  Connection& line = connect(Protocol::kLine);
+  Connection& line = connect(Kind::kLine);
   send(line, "PUB room1.tv.volume 42\n");
   EXPECT_EQ(take(resp), message("room1.tv.volume", "42") + pmessage("room1.*", "room1.tv.volume", "42"));
   EXPECT_EQ(take(line), "");
@@ -370,11 +368,11 @@ TEST_F(RespProtocolTest, LinePubReachesRespChannelsAndGlobs) {
 
 TEST_F(RespProtocolTest, OrderOfOnePublisherHoldsAcrossProtocols) {
   Connection& resp = connect();
-  Connection& line = connect(Protocol::kLine);
+  Connection& line = connect(Kind::kLine);
   send(resp, multibulk({"SUBSCRIBE", "seq"}));
   take(resp);
   send(line, "SUB seq\n");
-  Connection& linePub = connect(Protocol::kLine);
+  Connection& linePub = connect(Kind::kLine);
   Connection& respPub = connect();
   std::string lineExpected;
   std::string respExpected;
@@ -399,11 +397,11 @@ TEST_F(RespProtocolTest, MaxSubsCountsChannelsAndPatterns) {
             sub("subscribe", "a", 1) + sub("subscribe", "b", 2));
   EXPECT_EQ(roundTrip(c, multibulk({"PSUBSCRIBE", "x*", "y*"})),
             "-ERR too many subscriptions (max 3)\r\n");
-  EXPECT_EQ(c.resp->subscriptionCount(), 2u);
+  EXPECT_EQ(respSession(c).subscriptionCount(), 2u);
   EXPECT_EQ(roundTrip(c, multibulk({"SUBSCRIBE", "a", "c", "c"})),
             sub("subscribe", "a", 2) + sub("subscribe", "c", 3) + sub("subscribe", "c", 3));
   EXPECT_EQ(roundTrip(c, multibulk({"PSUBSCRIBE", "z*"})), "-ERR too many subscriptions (max 3)\r\n");
-  EXPECT_EQ(broker_.respIndex().subscriptionCount(), 3u);
+  EXPECT_EQ(protocol_->index().subscriptionCount(), 3u);
   EXPECT_EQ(broker_.subscriptionCount(), 3u);
 }
 
@@ -452,14 +450,14 @@ TEST_F(RespProtocolTest, ResetDropsSubscriptionsWithoutReplies) {
               multibulk({"CLIENT", "SETNAME", "n"}));
   take(c);
   EXPECT_EQ(roundTrip(c, multibulk({"RESET"})), "+RESET\r\n");
-  EXPECT_EQ(broker_.respIndex().subscriptionCount(), 0u);
+  EXPECT_EQ(protocol_->index().subscriptionCount(), 0u);
   EXPECT_EQ(roundTrip(c, multibulk({"CLIENT", "GETNAME"})), "$-1\r\n");
   Connection& publisher = connect();
   EXPECT_EQ(roundTrip(publisher, multibulk({"PUBLISH", "a", "x"})), ":0\r\n");
 }
 
 TEST_F(RespProtocolTest, SlowRespSubscriberIsCutAndNotCounted) {
-  Connection& slow = connect(Protocol::kResp, 1024 + 512);
+  Connection& slow = connect(Kind::kResp, 1024 + 512);
   send(slow, multibulk({"SUBSCRIBE", "flood"}));
   Connection& publisher = connect();
   std::string payload(300, 'x');
@@ -492,7 +490,7 @@ TEST_F(RespProtocolTest, BigArgumentsAcrossTheRingEnd) {
 }
 
 TEST_F(RespProtocolTest, IndexDropsEveryTraceOfAConnection) {
-  RespIndex& index = broker_.respIndex();
+  RespIndex& index = protocol_->index();
   Connection& a = connect();
   Connection& b = connect();
   send(a, multibulk({"PSUBSCRIBE", "p1*", "p2*", "p3*"}) + multibulk({"SUBSCRIBE", "c"}));
@@ -505,7 +503,7 @@ TEST_F(RespProtocolTest, IndexDropsEveryTraceOfAConnection) {
   Connection& publisher = connect();
   EXPECT_EQ(roundTrip(publisher, multibulk({"PUBLISH", "p3x", "m"})), ":2\r\n");
   EXPECT_EQ(roundTrip(publisher, multibulk({"PUBLISH", "p1x", "m"})), ":0\r\n");
-  broker_.unsubscribeAll(a);
+  a.session().onClose(a);  // as the Server does before destroying it
   EXPECT_EQ(index.subscriptionCount(), 1u);
   EXPECT_EQ(roundTrip(publisher, multibulk({"PUBLISH", "p3x", "m"})), ":1\r\n");
   EXPECT_EQ(roundTrip(publisher, multibulk({"PUBLISH", "c", "m"})), ":0\r\n");

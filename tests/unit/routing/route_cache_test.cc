@@ -10,6 +10,7 @@
 #include <set>
 #include <string>
 
+#include "protocols/line/line_protocol.h"
 #include "routing/broker.h"
 #include "net/connection.h"
 
@@ -80,6 +81,7 @@ class BrokerRouteTest : public ::testing::Test {
     peers_.push_back(fds[1]);
     conns_.push_back(std::make_unique<Connection>(fds[0], conns_.size() + 16, "test", 1024,
                                                   1 << 20, endOfTurn_, 0.0));
+    conns_.back()->setSession(line_.open(*conns_.back()));  // deliveries are MSG lines
     return *conns_.back();
   }
   static std::string pending(Connection& conn) {
@@ -95,6 +97,7 @@ class BrokerRouteTest : public ::testing::Test {
 
   Metrics metrics_;
   Broker broker_{metrics_};
+  LineProtocol line_{broker_, LineProtocolSettings{1024, 10000, ""}};
   EndOfTurn endOfTurn_;
   std::vector<std::unique_ptr<Connection>> conns_;
   std::vector<int> peers_;

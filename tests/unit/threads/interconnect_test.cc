@@ -125,14 +125,14 @@ TEST_F(InterconnectTest, AFullLaneSpillsAndKeepsTheOrder) {
 }
 
 TEST_F(InterconnectTest, HandsOffConnectionsAndWakes) {
-  net_.handOff(1, PendingConnection{::dup(0), "peer", Protocol::kHttp});
+  net_.handOff(1, PendingConnection{::dup(0), "peer", 1});
   EXPECT_EQ(wakeCount(1), 1u);
   EXPECT_FALSE(net_.prepareToSleep(1));
   std::vector<PendingConnection> got;
   net_.takeHandOffs(1, got);
   ASSERT_EQ(got.size(), 1u);
   EXPECT_EQ(got[0].peer, "peer");
-  EXPECT_EQ(got[0].protocol, Protocol::kHttp);
+  EXPECT_EQ(got[0].listener, 1u);
   ::close(got[0].fd);
   net_.wokeUp(1);
   EXPECT_TRUE(net_.prepareToSleep(1));

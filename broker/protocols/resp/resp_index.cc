@@ -1,4 +1,4 @@
-#include "routing/resp_index.h"
+#include "protocols/resp/resp_index.h"
 
 #include <algorithm>
 #include <cassert>
@@ -21,7 +21,7 @@ void RespIndex::remove(Subscribers& list, Connection* conn) {
 }
 
 bool RespIndex::subscribeChannel(Connection& conn, std::string_view channel) {
-  auto& held = conn.resp->channels;
+  auto& held = respSession(conn).channels;
   if (held.contains(channel)) return false;
   held.emplace(channel);
   auto slot = channels_.find(channel);
@@ -32,7 +32,7 @@ bool RespIndex::subscribeChannel(Connection& conn, std::string_view channel) {
 }
 
 bool RespIndex::unsubscribeChannel(Connection& conn, std::string_view channel) {
-  auto& held = conn.resp->channels;
+  auto& held = respSession(conn).channels;
   auto it = held.find(channel);
   if (it == held.end()) return false;
   auto slot = channels_.find(channel);
@@ -44,7 +44,7 @@ bool RespIndex::unsubscribeChannel(Connection& conn, std::string_view channel) {
 }
 
 bool RespIndex::subscribePattern(Connection& conn, std::string_view pattern) {
-  auto& held = conn.resp->patterns;
+  auto& held = respSession(conn).patterns;
   if (held.contains(pattern)) return false;
   held.emplace(pattern);
   auto slot = patternSlots_.find(pattern);
@@ -58,7 +58,7 @@ bool RespIndex::subscribePattern(Connection& conn, std::string_view pattern) {
 }
 
 bool RespIndex::unsubscribePattern(Connection& conn, std::string_view pattern) {
-  auto& held = conn.resp->patterns;
+  auto& held = respSession(conn).patterns;
   auto it = held.find(pattern);
   if (it == held.end()) return false;
   auto slot = patternSlots_.find(pattern);
@@ -80,10 +80,9 @@ bool RespIndex::unsubscribePattern(Connection& conn, std::string_view pattern) {
 }
 
 void RespIndex::unsubscribeAll(Connection& conn) {
-  if (!conn.resp) return;
-  auto& channels = conn.resp->channels;
+  auto& channels = respSession(conn).channels;
   while (!channels.empty()) unsubscribeChannel(conn, *channels.begin());
-  auto& patterns = conn.resp->patterns;
+  auto& patterns = respSession(conn).patterns;
   while (!patterns.empty()) unsubscribePattern(conn, *patterns.begin());
 }
 

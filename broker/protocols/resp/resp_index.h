@@ -5,6 +5,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "routing/subscription_index.h"
 #include "util/string_hash.h"
 
 namespace linecast {
@@ -23,7 +24,7 @@ class Connection;
 // the index owns copies of the names and no connection. Subscriptions must
 // not change during publish(), and a connection must be removed
 // (unsubscribeAll) before it is destroyed.
-class RespIndex {
+class RespIndex final : public SubscriptionIndex {
  public:
   RespIndex();
   ~RespIndex();
@@ -40,15 +41,15 @@ class RespIndex {
   // Queues `message` to every open subscriber of the channel, then
   // `pmessage` to every open subscriber of each matching pattern. Returns
   // the frames queued (subscribers cut as slow consumers do not count).
-  std::size_t publish(std::string_view channel, std::string_view payload);
+  std::size_t publish(std::string_view channel, std::string_view payload) override;
 
   // The frames publish() would queue for the channel (open or not): how
   // another reactor thread counts this one's subscribers, under the
   // Broker's lock. Reads only.
-  std::size_t countMatches(std::string_view channel) const;
+  std::size_t countMatches(std::string_view channel) const override;
 
   // Channel plus pattern subscriptions, over all connections.
-  std::size_t subscriptionCount() const { return subscriptions_; }
+  std::size_t subscriptionCount() const override { return subscriptions_; }
 
  private:
   using Subscribers = std::vector<Connection*>;

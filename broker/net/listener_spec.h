@@ -1,0 +1,21 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace linecast {
+
+// One row of the listener table: where to listen and what to speak there.
+// The Server binds one socket per row and knows nothing else about it; a
+// new port (MQTT, TLS-only) is a new row, not a new member of the Server.
+struct ListenerSpec {
+  std::string name;  // "main", "http": in the logs and Server::listenerPort
+  std::string bind;
+  std::uint16_t port = 0;  // 0: an ephemeral port
+  // Protocol names in first-byte detection order (Protocol::claims); the
+  // last is the fallback that claims every byte. One name: no detection.
+  std::vector<std::string> protocols;
+};
+
+}  // namespace linecast

@@ -1,0 +1,59 @@
+#pragma once
+
+#include <cstddef>
+#include <span>
+#include <string_view>
+
+namespace linecast {
+
+class Connection;
+
+// One published message on its way to one subscriber. The fan-out builds it
+// once per message; each subscriber's session frames it in its own
+// protocol. `linePrefix` is the route's cached "MSG <channel> ", which the
+// line framing uses as is; other framings build theirs from `channel`.
+struct Delivery {
+  std::string_view channel;
+  std::string_view payload;
+  std::string_view linePrefix;
+};
+
+// The protocol seam: what a connection's protocol does with its bytes, its
+// deliveries, its timeouts and its end. Each protocol has one Session type
+// (per-connection state, pointing at its protocol's per-thread handler);
+// the reactor turn calls these and never names a protocol. A Connection
+// owns its Session.
+class Session {
+ public:
+  virtual ~Session() = default;
+
+  // Executes every complete request in conn.input(). `scratch` holds
+  // --max-line + 1 bytes for a frame that wraps around the ring.
+  virtual void onInput(Connection& conn, std::span<char> scratch, double now) = 0;
+
+  // Queues one message for this subscriber in the protocol's framing.
+  // False when it was not queued (closing, or cut as a slow consumer).
+  virtual bool deliver(Connection& conn, const Delivery& message) = 0;
+
+  // True when deliver() queues exactly linePrefix, payload, '\n': the
+  // fan-out then copies those pieces itself, without the call (the route
+  // caches that encoding because it is nearly every delivery of a busy
+  // broker; a call per subscriber cost 8% of a 1->1 message).
+  virtual bool framesAsRouteLine() const { return false; }
+
+  // Called by the cron (every 100 ms) on an open connection: the protocol's
+  // timeouts (authentication, a partial request, an idle keep-alive).
+  virtual void checkTimeouts(Connection& conn, double now) = 0;
+
+  // Sent, best effort and only at a frame boundary, when the connection is
+  // cut as a slow consumer. Empty: the protocol has no such line (Redis
+  // closes silently; an HTTP client would read it as a broken response).
+  virtual std::string_view slowConsumerLine() const { return {}; }
+
+  // The connection is about to be destroyed: forget what the protocol
+  // registered for it outside the Router (the Broker drops its Router
+  // subscriptions itself).
+  virtual void onClose(Connection& conn) { (void)conn; }
+};
+
+}  // namespace linecast

@@ -1,0 +1,32 @@
+#pragma once
+
+#include "net/connection.h"
+#include "net/session.h"
+#include "protocols/line/line_parser.h"
+#include "protocols/line/line_protocol.h"
+
+namespace linecast {
+
+// A line-protocol connection: its framing state, and its thread's
+// LineProtocol. A delivery is one MSG line, built from the route's cached
+// prefix, so the fan-out copies three pieces and formats nothing.
+class LineSession final : public Session {
+ public:
+  LineSession(LineProtocol& protocol, std::size_t maxLine) : protocol_(protocol), parser_(maxLine) {}
+
+  void onInput(Connection& conn, std::span<char> scratch, double now) override {
+    protocol_.process(conn, parser_, scratch, now);
+  }
+  bool deliver(Connection& conn, const Delivery& message) override {
+    return conn.queue(message.linePrefix, message.payload, '\n');
+  }
+  bool framesAsRouteLine() const override { return true; }
+  void checkTimeouts(Connection& conn, double now) override { protocol_.checkTimeouts(conn, now); }
+  std::string_view slowConsumerLine() const override { return "-ERR slow consumer\n"; }
+
+ private:
+  LineProtocol& protocol_;
+  LineParser parser_;
+};
+
+}  // namespace linecast

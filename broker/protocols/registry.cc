@@ -1,0 +1,31 @@
+#include "protocols/registry.h"
+
+#include "protocols/http/http_protocol.h"
+#include "protocols/line/line_protocol.h"
+#include "protocols/resp/resp_protocol.h"
+#include "routing/broker.h"
+
+namespace linecast {
+
+std::vector<std::unique_ptr<Protocol>> makeProtocols(Broker& broker, const Config& config) {
+  std::vector<std::unique_ptr<Protocol>> protocols;
+  protocols.push_back(std::make_unique<LineProtocol>(
+      broker, LineProtocolSettings{config.maxLine, config.maxSubs, config.authToken,
+                                   config.authTimeout, config.readTimeout}));
+  protocols.push_back(std::make_unique<RespProtocol>(
+      broker, RespProtocolSettings{config.maxLine, config.maxSubs, config.authToken,
+                                   config.authTimeout, config.readTimeout}));
+  protocols.push_back(std::make_unique<HttpProtocol>(
+      broker, HttpSettings{config.maxLine, config.authToken, config.readTimeout}));
+  return protocols;
+}
+
+std::vector<ListenerSpec> listenerTable(const Config& config) {
+  std::vector<ListenerSpec> table;
+  // A RESP request starts with '*', a line-protocol verb never does.
+  table.push_back({"main", config.bind, config.port, {"resp", "line"}});
+  if (config.httpPort != 0) table.push_back({"http", config.bind, config.httpPort, {"http"}});
+  return table;
+}
+
+}  // namespace linecast

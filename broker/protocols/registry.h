@@ -1,0 +1,25 @@
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "config.h"
+#include "net/listener_spec.h"
+#include "protocols/protocol.h"
+
+namespace linecast {
+
+class Broker;
+
+// The registration: every protocol this build speaks, and which listener
+// speaks which. This is the one file outside protocols/<name>/ that names
+// them; adding a protocol adds a line to each function.
+
+// The protocol handlers of one reactor thread, bound to its Broker.
+std::vector<std::unique_ptr<Protocol>> makeProtocols(Broker& broker, const Config& config);
+
+// The listener table the configuration asks for. The first row is the main
+// port (Server::port()).
+std::vector<ListenerSpec> listenerTable(const Config& config);
+
+}  // namespace linecast

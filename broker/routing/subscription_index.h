@@ -1,0 +1,32 @@
+#pragma once
+
+#include <cstddef>
+#include <string_view>
+
+namespace linecast {
+
+// Subscriptions a protocol matches by its own rules, beside the Router's
+// (Redis: glob patterns, and one frame per matching subscription rather
+// than one per connection). A protocol registers its index with the Broker
+// of its thread (Broker::addIndex), which offers every published message to
+// it, line-deliverable or not (a payload may hold any bytes here), and asks
+// it for counts on behalf of other threads.
+//
+// Subscriptions change only under a Broker::SubscriptionChange, and never
+// during publish().
+class SubscriptionIndex {
+ public:
+  virtual ~SubscriptionIndex() = default;
+
+  // Queues the message to every matching open subscriber; returns the
+  // frames queued.
+  virtual std::size_t publish(std::string_view channel, std::string_view payload) = 0;
+
+  // The frames publish() would queue (open or not). Called from another
+  // reactor thread under the owner's Broker lock: reads only.
+  virtual std::size_t countMatches(std::string_view channel) const = 0;
+
+  virtual std::size_t subscriptionCount() const = 0;
+};
+
+}  // namespace linecast
