@@ -45,14 +45,16 @@ std::size_t connectionsTheFdLimitAllows() {
 
 }  // namespace
 
-Server::Server(const Config& config, Interconnect* net, std::size_t index)
+Server::Server(const Config& config, Interconnect* net, std::size_t index,
+               std::vector<ListenerSpec> listeners)
     : config_(config),
       net_(net),
       index_(index),
       broker_(metrics_),
       protocols_(makeProtocols(broker_, config)),
       scratch_(config.maxLine + 1) {
-  for (ListenerSpec& spec : listenerTable(config)) {
+  if (listeners.empty()) listeners = listenerTable(config);
+  for (ListenerSpec& spec : listeners) {
     ListenerRow row{std::move(spec), nullptr, {}};
     for (const std::string& name : row.spec.protocols) {
       auto it = std::find_if(protocols_.begin(), protocols_.end(),
@@ -290,6 +292,7 @@ void Server::adopt(PendingConnection pending) {
   conn->listener = pending.listener;
   conn->detecting = row.protocols.size() > 1;
   conn->setSession(row.protocols.back()->open(*conn));
+  if (row.spec.transport) conn->setTransport(row.spec.transport());
   conn->authenticated = config_.authToken.empty();
   if (uring_) {
     uringAttach(*conn);
@@ -465,9 +468,11 @@ void Server::flush(Connection& conn) {
   if (conn.socketFull) return;
   std::size_t written = 0;
   std::uint64_t callsBefore = conn.writeCalls;
-  auto result = conn.output().empty() ? Connection::WriteResult::kDone
-                : uring_                ? uringSend(conn)
-                                        : conn.writeSocket(written);
+  // Under io_uring a transport's wire ring may still hold sealed bytes.
+  bool nothing = conn.output().empty() && conn.wireOutput().empty();
+  auto result = nothing  ? Connection::WriteResult::kDone
+                : uring_ ? uringSend(conn)
+                         : conn.writeSocket(written);
   lastTurnWriteCalls_ += conn.writeCalls - callsBefore;
   ++lastTurnFlushes_;
   metrics_.bytesOut += written;

@@ -40,8 +40,10 @@ struct UringLoopDeleter {
 class Server {
  public:
   // The first thread (index 0) binds the listening sockets; throws
-  // std::system_error when it cannot.
-  explicit Server(const Config& config, Interconnect* net = nullptr, std::size_t index = 0);
+  // std::system_error when it cannot. `listeners` empty: the table the
+  // config asks for (protocols/registry.cc, listenerTable).
+  explicit Server(const Config& config, Interconnect* net = nullptr, std::size_t index = 0,
+                  std::vector<ListenerSpec> listeners = {});
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;

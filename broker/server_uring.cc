@@ -78,13 +78,14 @@ void Server::onUringEvent(const UringEvent& event) {
       auto sent = static_cast<std::size_t>(event.result);
       // Consumed and no longer in flight at once: until here the sent bytes
       // still count as handed to the kernel (Connection::reserveOutput).
-      conn.output().consume(sent);
+      conn.wireOutput().consume(sent);
       conn.outputInFlight = 0;
       metrics_.bytesOut += sent;
       if (sent > 0) conn.lastActive = now_;
       // A short send, or bytes queued while it was in flight, or a draining
       // connection to finish: flush it again at the end of this turn.
-      bool more = !conn.output().empty() || conn.state() == Connection::State::kDraining;
+      bool more = !conn.output().empty() || !conn.wireOutput().empty() ||
+                  conn.state() == Connection::State::kDraining;
       if (more && !conn.flushQueued) {
         conn.flushQueued = true;
         endOfTurn_.flush.push_back(&conn);

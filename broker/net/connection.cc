@@ -92,7 +92,7 @@ Connection::ReadResult Connection::readSocket(bool hangup, std::size_t& bytesRea
   std::size_t room = spans[0].size() + spans[1].size();
   if (room == 0) return ReadResult::kMore;  // cannot happen: the parser bounds a line
   for (;;) {
-    ssize_t n = ::readv(fd_, iov, spans[1].empty() ? 1 : 2);
+    ssize_t n = transport_->receive(fd_, iov, spans[1].empty() ? 1 : 2);
     if (n > 0) {
       input_.commit(static_cast<std::size_t>(n));
       bytesRead = static_cast<std::size_t>(n);
@@ -110,15 +110,15 @@ Connection::ReadResult Connection::readSocket(bool hangup, std::size_t& bytesRea
 }
 
 bool Connection::absorbInput(const char* data, std::size_t n) {
-  if (!input_.reserve(n, maxPending_ + std::max(n, kMaxReadChunk))) return false;
-  input_.append(std::string_view(data, n));
-  return true;
+  return transport_->absorb(std::string_view(data, n), input_,
+                            maxPending_ + std::max(n, kMaxReadChunk));
 }
 
 Connection::DiscardResult Connection::discardInput() {
   char sink[16384];
+  iovec iov{sink, sizeof sink};
   for (int i = 0; i < 16; ++i) {
-    ssize_t n = ::read(fd_, sink, sizeof sink);
+    ssize_t n = transport_->receive(fd_, &iov, 1);
     if (n > 0) continue;
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return DiscardResult::kDrained;
@@ -129,7 +129,7 @@ Connection::DiscardResult Connection::discardInput() {
 
 void Connection::startLingering() {
   state_ = State::kLingering;
-  ::shutdown(fd_, SHUT_WR);
+  transport_->shutdownWrite(fd_);
 }
 
 Connection::WriteResult Connection::writeSocket(std::size_t& bytesWritten) {
@@ -138,14 +138,9 @@ Connection::WriteResult Connection::writeSocket(std::size_t& bytesWritten) {
     auto spans = output_.readableSpans();
     iovec iov[2] = {{const_cast<char*>(spans[0].data()), spans[0].size()},
                     {const_cast<char*>(spans[1].data()), spans[1].size()}};
-    msghdr msg{};
-    msg.msg_iov = iov;
-    msg.msg_iovlen = spans[1].empty() ? 1 : 2;
     std::size_t total = spans[0].size() + spans[1].size();
     ++writeCalls;
-    // sendmsg is writev with flags: MSG_NOSIGNAL keeps a closed peer from
-    // raising SIGPIPE even where the process did not ignore it.
-    ssize_t n = ::sendmsg(fd_, &msg, MSG_NOSIGNAL);
+    ssize_t n = transport_->send(fd_, iov, spans[1].empty() ? 1 : 2);
     if (n >= 0) {
       if (n > 0) outputTorn_ = output_.at(static_cast<std::size_t>(n) - 1) != '\n';
       output_.consume(static_cast<std::size_t>(n));

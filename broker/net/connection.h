@@ -11,6 +11,7 @@
 #include "net/close_reason.h"
 #include "net/ring_buffer.h"
 #include "net/session.h"
+#include "net/transport.h"
 #include "routing/router.h"
 #include "util/string_hash.h"
 
@@ -56,6 +57,17 @@ class Connection : public Subscriber {
 
   RingBuffer& input() { return input_; }
   RingBuffer& output() { return output_; }
+
+  Transport& transport() { return *transport_; }
+  // A transport with state (TLS); the default is the shared plain socket.
+  void setTransport(std::unique_ptr<Transport> transport) {
+    ownedTransport_ = std::move(transport);
+    transport_ = ownedTransport_.get();
+  }
+  // io_uring: the ring to send from (the output, or the transport's form
+  // of it), and the same ring when the send completes.
+  RingBuffer& sealOutput() { return transport_->seal(output_); }
+  RingBuffer& wireOutput() { return transport_->wire(output_); }
 
   Session& session() { return *session_; }
   const Session& session() const { return *session_; }
@@ -155,6 +167,8 @@ class Connection : public Subscriber {
   RingBuffer input_;
   RingBuffer output_;
   std::unique_ptr<Session> session_;
+  Transport* transport_ = &PlainTransport::instance();
+  std::unique_ptr<Transport> ownedTransport_;
   bool routeLine_ = false;  // session_->framesAsRouteLine(), read per delivery
   std::unordered_set<std::string, StringHash, std::equal_to<>> patterns_;
 };

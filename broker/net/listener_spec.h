@@ -1,8 +1,12 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <string>
 #include <vector>
+
+#include "net/transport.h"
 
 namespace linecast {
 
@@ -16,6 +20,9 @@ struct ListenerSpec {
   // Protocol names in first-byte detection order (Protocol::claims); the
   // last is the fallback that claims every byte. One name: no detection.
   std::vector<std::string> protocols;
+  // Makes the transport of each connection accepted here; empty: the
+  // plain socket (PlainTransport, shared, nothing made).
+  std::function<std::unique_ptr<Transport>()> transport;
 };
 
 }  // namespace linecast

@@ -161,7 +161,8 @@ void UringLoop::send(Connection& conn) {
   // One send at a time keeps the bytes in order; what was queued meanwhile
   // goes when it completes.
   if (slot == nullptr || slot->sendInFlight) return;
-  auto spans = conn.output().readableSpans();
+  RingBuffer& wire = conn.sealOutput();
+  auto spans = wire.readableSpans();
   slot->iov[0] = {const_cast<char*>(spans[0].data()), spans[0].size()};
   slot->iov[1] = {const_cast<char*>(spans[1].data()), spans[1].size()};
   slot->msg = msghdr{};
@@ -170,8 +171,10 @@ void UringLoop::send(Connection& conn) {
   prepSend(*slot);
   slot->sendInFlight = true;
   slot->sending = spans[0].size() + spans[1].size();
-  conn.outputInFlight = slot->sending;
-  conn.output().pin();
+  // Bytes still in the output ring count as written (reserveOutput); a
+  // transport that sealed them into its own ring took them out already.
+  conn.outputInFlight = &wire == &conn.output() ? slot->sending : 0;
+  wire.pin();
   ++conn.writeCalls;
 }
 
@@ -201,7 +204,7 @@ void UringLoop::detach(Connection& conn) {
   auto key = reinterpret_cast<std::uint64_t>(slot);
   if (slot->sendInFlight) {
     // The kernel may still read the output block: the slot keeps it.
-    slot->orphanOutput = std::move(conn.output());
+    slot->orphanOutput = std::move(conn.wireOutput());
     cancel(key | (slot->awaitingWritable ? kWritablePollOp : kSendOp));
   }
   // The descriptor is closed next, but the request holds the socket open:
@@ -328,7 +331,7 @@ bool UringLoop::complete(const io_uring_cqe& cqe, UringEvent& event, unsigned& b
         maybeFree(slot);
         return false;
       }
-      slot->conn->output().unpin();
+      slot->conn->wireOutput().unpin();
       slot->torn = cqe.res >= 0 && static_cast<std::size_t>(cqe.res) < slot->sending;
       event.kind = UringEvent::Kind::kSent;
       event.conn = slot->conn;

@@ -1,0 +1,65 @@
+#pragma once
+
+#include <sys/types.h>
+#include <sys/uio.h>
+
+#include <cstddef>
+#include <string_view>
+
+#include "net/ring_buffer.h"
+
+namespace linecast {
+
+// The transport seam: how a Connection's bytes cross its socket. The
+// Connection keeps the rings and the protocol sees plaintext only; a
+// transport turns socket bytes into plaintext and back. The plain socket is
+// one stateless instance shared by every connection (PlainTransport); a
+// transport with state (TLS) is owned by its connection.
+//
+// With epoll the transport does the reads and writes itself (receive,
+// send). With io_uring the kernel does them: received bytes come through
+// absorb(), and the bytes to send are taken from the ring that seal()
+// returns (the output itself when nothing is transformed), which stays
+// pinned while the kernel reads it; wire() names that ring again when the
+// send completes.
+class Transport {
+ public:
+  virtual ~Transport() = default;
+
+  // epoll: reads the socket into the buffers: plaintext bytes (> 0), 0 at
+  // the peer's end of stream, -1 with errno (EAGAIN: nothing now).
+  virtual ssize_t receive(int fd, iovec* iov, int count) = 0;
+
+  // epoll: writes the plaintext in the buffers: bytes taken (>= 0), or -1
+  // with errno (EAGAIN: the socket is full).
+  virtual ssize_t send(int fd, const iovec* iov, int count) = 0;
+
+  // io_uring: bytes the kernel received, as plaintext into `in`, which may
+  // grow up to `limit` bytes. False when they do not fit or are broken.
+  virtual bool absorb(std::string_view received, RingBuffer& in, std::size_t limit) = 0;
+
+  // io_uring: the ring to send from next, after moving what `output` holds
+  // into the transport's wire form.
+  virtual RingBuffer& seal(RingBuffer& output) = 0;
+  // io_uring: the ring seal() returned, for the send's completion.
+  virtual RingBuffer& wire(RingBuffer& output) = 0;
+
+  // Our side is done: no more bytes will be sent (the TLS close_notify,
+  // then the FIN).
+  virtual void shutdownWrite(int fd) = 0;
+};
+
+// The plain socket: readv, sendmsg, shutdown; the output ring is the wire.
+class PlainTransport final : public Transport {
+ public:
+  static PlainTransport& instance();
+
+  ssize_t receive(int fd, iovec* iov, int count) override;
+  ssize_t send(int fd, const iovec* iov, int count) override;
+  bool absorb(std::string_view received, RingBuffer& in, std::size_t limit) override;
+  RingBuffer& seal(RingBuffer& output) override { return output; }
+  RingBuffer& wire(RingBuffer& output) override { return output; }
+  void shutdownWrite(int fd) override;
+};
+
+}  // namespace linecast
