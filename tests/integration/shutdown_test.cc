@@ -128,6 +128,49 @@ TEST_F(ShutdownGraceTest, SubscriberThatNeverReadsDelaysExitAtMostTheGrace) {
   EXPECT_GE(Clock::now() - start, milliseconds(300)) << "gave up before --shutdown-grace";
 }
 
+// While connections drain, every listening port refuses new ones: the
+// main port and --http-port alike (both are rows of one listener table).
+class ShutdownListenersTest : public ServerTest {
+ protected:
+  ShutdownListenersTest() : httpPort_(freePort()) {}
+  std::vector<std::string> serverArgs() const override {
+    return {"--shutdown-grace", "2", "--max-outbuf", "67108864", "--http-port",
+            std::to_string(httpPort_)};
+  }
+  std::uint16_t httpPort_;
+};
+
+TEST_F(ShutdownListenersTest, EveryPortRefusesNewConnectionsWhileTheOpenOnesDrain) {
+  TestClient::Options tiny;
+  tiny.rcvbuf = 4096;
+  TestClient stuck = connect(tiny);
+  TestClient pub = connect();
+  ASSERT_TRUE(stuck.send("SUB s\n"));
+  ASSERT_TRUE(stuck.ping());
+  std::string batch;
+  // 16 MB: past what the kernel's buffers take, under --max-outbuf.
+  for (int i = 0; i < 32'000; ++i) batch += "PUB s " + repeat('s', 500) + "\n";
+  ASSERT_TRUE(pub.send(batch, milliseconds(20'000)));
+  ASSERT_TRUE(pub.ping("queued", milliseconds(20'000)));
+  ASSERT_TRUE(server_.sendSignal(SIGTERM));
+  // The stuck reader holds the server in its grace; both ports close first.
+  bool mainRefused = false;
+  bool httpRefused = false;
+  for (int i = 0; i < 100 && !(mainRefused && httpRefused); ++i) {
+    TestClient probe;
+    mainRefused = mainRefused || !probe.connect(server_.port());
+    TestClient httpProbe;
+    httpRefused = httpRefused || !httpProbe.connect(httpPort_);
+    std::this_thread::sleep_for(milliseconds(20));
+  }
+  EXPECT_TRUE(mainRefused) << "the main port still accepted during the drain";
+  EXPECT_TRUE(httpRefused) << "--http-port still accepted during the drain";
+  EXPECT_TRUE(server_.running()) << "the server did not wait for its draining reader";
+  auto status = server_.waitExit(milliseconds(10'000));
+  ASSERT_TRUE(status.has_value());
+  EXPECT_TRUE(status->success()) << status->describe();
+}
+
 TEST_F(ShutdownGraceTest, HalfCloseFlushIsBoundedByTheGrace) {
   // A client half-closes after asking for ~16 MB of replies it never reads:
   // the server flushes for at most --shutdown-grace, then closes.
