@@ -106,19 +106,26 @@ class ShutdownGraceTest : public ServerTest {
   }
 };
 
+// A subscriber that never reads, with 16 MB queued for it: past what the
+// kernel's buffers take, under --max-outbuf 64 MiB. It holds a shutdown for
+// the whole grace.
+::testing::AssertionResult queueForAReaderThatNeverReads(TestClient& stuck, TestClient& pub) {
+  auto sent = stuck.send("SUB s\n");
+  if (sent) sent = stuck.ping();
+  std::string batch;
+  std::string payload = repeat('s', 500);
+  for (int i = 0; i < 32'000; ++i) batch += "PUB s " + payload + "\n";
+  if (sent) sent = pub.send(batch, milliseconds(20'000));
+  if (sent) sent = pub.ping("queued", milliseconds(20'000));
+  return sent;
+}
+
 TEST_F(ShutdownGraceTest, SubscriberThatNeverReadsDelaysExitAtMostTheGrace) {
   TestClient::Options tiny;
   tiny.rcvbuf = 4096;
   TestClient stuck = connect(tiny);
   TestClient pub = connect();
-  ASSERT_TRUE(stuck.send("SUB s\n"));
-  ASSERT_TRUE(stuck.ping());
-  std::string batch;
-  std::string payload = repeat('s', 500);
-  // 16 MB: past what the kernel's buffers take, under --max-outbuf.
-  for (int i = 0; i < 32'000; ++i) batch += "PUB s " + payload + "\n";
-  ASSERT_TRUE(pub.send(batch, milliseconds(20'000)));
-  ASSERT_TRUE(pub.ping("queued", milliseconds(20'000)));
+  ASSERT_TRUE(queueForAReaderThatNeverReads(stuck, pub));
   auto start = Clock::now();
   ASSERT_TRUE(server_.sendSignal(SIGTERM));
   auto status = server_.waitExit(milliseconds(5000));
@@ -145,13 +152,7 @@ TEST_F(ShutdownListenersTest, EveryPortRefusesNewConnectionsWhileTheOpenOnesDrai
   tiny.rcvbuf = 4096;
   TestClient stuck = connect(tiny);
   TestClient pub = connect();
-  ASSERT_TRUE(stuck.send("SUB s\n"));
-  ASSERT_TRUE(stuck.ping());
-  std::string batch;
-  // 16 MB: past what the kernel's buffers take, under --max-outbuf.
-  for (int i = 0; i < 32'000; ++i) batch += "PUB s " + repeat('s', 500) + "\n";
-  ASSERT_TRUE(pub.send(batch, milliseconds(20'000)));
-  ASSERT_TRUE(pub.ping("queued", milliseconds(20'000)));
+  ASSERT_TRUE(queueForAReaderThatNeverReads(stuck, pub));
   ASSERT_TRUE(server_.sendSignal(SIGTERM));
   // The stuck reader holds the server in its grace; both ports close first.
   bool mainRefused = false;
