@@ -240,6 +240,13 @@ void Runner::gather() {
     r_.ok = false;
     r_.error = fmt::format("{} subscribers did not get exactly the messages sent to them ({} lost)",
                            r_.mismatchedSubscribers, r_.lost);
+  } else if (r_.lost > 0) {
+    // A broker that cut its subscribers (or never delivered) is not a fast
+    // broker: a throughput figure without its deliveries means nothing.
+    r_.ok = false;
+    r_.error = fmt::format("{} of {} deliveries never arrived within the {:g} s drain{}", r_.lost,
+                           r_.expected, o_.drainSec,
+                           r_.delivered == 0 ? ": nothing was delivered" : "");
   }
 }
 

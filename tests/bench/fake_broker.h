@@ -20,7 +20,7 @@ namespace linecast::bench::testing {
 // It can misbehave on purpose, so tests can check that the loadgen notices.
 class FakeBroker {
  public:
-  enum class Fault { kNone, kMisdeliver, kSilent, kDropEveryTenth };
+  enum class Fault { kNone, kMisdeliver, kSilent, kDropEveryTenth, kDropAll };
 
   explicit FakeBroker(Fault fault = Fault::kNone) : fault_(fault) {
     listen_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -86,6 +86,7 @@ class FakeBroker {
       std::string channel = line.substr(4, space - 4);
       std::string frame = "MSG " + line.substr(4) + "\n";
       if (fault_ == Fault::kDropEveryTenth && ++published_ % 10 == 0) return;
+      if (fault_ == Fault::kDropAll) return;  // confirms (PONG), delivers nothing
       if (fault_ == Fault::kMisdeliver) {
         for (auto& [ch, set] : subs_)
           for (int sub : set) send(sub, frame);

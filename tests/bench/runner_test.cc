@@ -121,16 +121,29 @@ TEST(Runner, AWrongDeliveryFailsTheRun) {
   EXPECT_NE(r.error.find("wrong delivery"), std::string::npos) << r.error;
 }
 
-TEST(Runner, LossIsCountedNotHidden) {
-  FakeBroker broker(FakeBroker::Fault::kDropEveryTenth);
+// A run against a broker that confirms every PUB but delivers less.
+RunResult runLossy(FakeBroker::Fault fault, std::size_t messages) {
+  FakeBroker broker(fault);
   Options o = baseOptions(broker);
-  o.messages = 1000;
+  o.messages = messages;
   o.drainSec = 0.5;
-  RunResult r = run(o);
-  ASSERT_TRUE(r.ok) << r.error;
+  return run(o);
+}
+
+TEST(Runner, LossIsCountedAndFailsTheRun) {
+  RunResult r = runLossy(FakeBroker::Fault::kDropEveryTenth, 1000);
+  EXPECT_FALSE(r.ok);
   EXPECT_EQ(r.published, 1000u);
   EXPECT_EQ(r.delivered, 900u);
   EXPECT_EQ(r.lost, 100u);
+  EXPECT_NE(r.error.find("100 of 1000 deliveries"), std::string::npos) << r.error;
+}
+
+TEST(Runner, ARunThatDeliveredNothingSaysSo) {
+  RunResult r = runLossy(FakeBroker::Fault::kDropAll, 500);
+  EXPECT_FALSE(r.ok);
+  EXPECT_EQ(r.delivered, 0u);
+  EXPECT_NE(r.error.find("nothing was delivered"), std::string::npos) << r.error;
 }
 
 TEST(Runner, AStalledBrokerCannotHangTheRun) {
