@@ -210,6 +210,7 @@ def report(data):
                        f"{pct_text(lg)} | {pct_text(br)} |")
     out.append("")
 
+    out.extend(broadcast_section(cases, brokers))
     out.extend(nosub_section(cases, brokers + ([RELAY] if has_relay else [])))
     out.extend(stalled_section(cases, brokers + ([RELAY] if has_relay else [])))
 
@@ -319,6 +320,35 @@ def stalled_section(cases, brokers):
         out.append(f"| {b} | {short(without)} | {short(r['delivered_per_s'])} | {drop} | {cut} | "
                    f"{r.get('stalled_queued_bytes', 0) / 1024:.0f} KiB | {r['lost']} | {cpu_pct_cell(r)} |")
     out.extend(failed)
+    out.append("")
+    return out
+
+
+def broadcast_section(cases, brokers):
+    """One publisher flooding a fixed count of messages to many subscribers."""
+    rows = [c for c in cases.values() if c["kind"] == "broadcast"]
+    if not rows:
+        return []
+    out = ["### Broadcast: one publisher flooding 1,000 or 10,000 subscribers (higher is better)", "",
+           "The publisher sends a fixed count of 16-byte messages as fast as the broker takes them; every "
+           "subscriber reads as fast as it can, and every delivery owed must arrive within a 60 s drain (a "
+           "run with any loss fails). Delivered/s counts from the first message to the last delivery. "
+           "Issue 17 wants linecast at 2x the better peer with nothing lost; RSS is the broker's after the run.",
+           "",
+           "| case | " + " | ".join(brokers) + " | linecast / better peer | lost (" + "/".join(INITIALS[b] for b in brokers)
+           + ") | broker RSS after, MiB (" + "/".join(INITIALS[b] for b in brokers) + ") |",
+           "|---|" + "---:|" * (len(brokers) + 1) + "---|---|"]
+    for case in rows:
+        by = case["by"]
+        rate = {b: (by[b]["delivered_per_s"] if ok(by.get(b)) else None) for b in brokers}
+        peers = [rate[b] for b in ("nats", "redis") if rate.get(b)]
+        better = ratio(rate.get("linecast"), max(peers)) if peers else "-"
+        lost = "/".join(str(by[b].get("lost", "-")) if by.get(b) else "-" for b in brokers)
+        rss = "/".join(f"{(by[b].get('server') or {}).get('rss_after_kb') / 1024:.0f}"
+                       if by.get(b) and (by[b].get("server") or {}).get("rss_after_kb") else "-"
+                       for b in brokers)
+        out.append(f"| {case['label']} | " + " | ".join(value_cell(by.get(b), "delivered_per_s") for b in brokers)
+                   + f" | {better} | {lost} | {rss} |")
     out.append("")
     return out
 

@@ -294,6 +294,7 @@ void Server::adopt(PendingConnection pending) {
   conn->setSession(row.protocols.back()->open(*conn));
   if (row.spec.transport) conn->setTransport(row.spec.transport());
   conn->authenticated = config_.authToken.empty();
+  conn->fanoutBudget = fanoutBudget_;
   if (uring_) {
     uringAttach(*conn);
   } else {
@@ -335,6 +336,9 @@ void Server::readFrom(Connection& conn, bool hangup) {
     requeueRead(conn);  // the other threads must catch up first
     return;
   }
+  // Input left by a spent fan-out budget goes first, before more is read.
+  if (conn.inputWaiting && !resumeWaitingInput(conn)) return;
+  if (uring_) return;  // the kernel reads: resuming the input was all
   std::size_t spent = 0;
   for (;;) {
     std::size_t n = 0;
@@ -345,6 +349,13 @@ void Server::readFrom(Connection& conn, bool hangup) {
       conn.lastActive = now_;
       dispatchInput(conn);
       if (!conn.open()) return;
+      if (conn.inputWaiting) {
+        // The fan-out budget is spent: the rest of the input, and of the
+        // socket, waits for the next turn (EPOLLET raises no new edge).
+        if (result == Connection::ReadResult::kEof) conn.peerEnded = true;
+        requeueRead(conn);
+        return;
+      }
     }
     switch (result) {
       case Connection::ReadResult::kDrained:
@@ -368,6 +379,23 @@ void Server::readFrom(Connection& conn, bool hangup) {
   }
 }
 
+bool Server::resumeWaitingInput(Connection& conn) {
+  conn.inputWaiting = false;
+  dispatchInput(conn);
+  if (!conn.open()) return false;
+  if (conn.inputWaiting) {
+    requeueRead(conn);
+    return false;
+  }
+  if (conn.peerEnded) {
+    // Every complete line ran; an unterminated last line is dropped.
+    conn.drain(CloseReason::kPeerClosed);
+    return false;
+  }
+  if (uring_) uringResumeRecv(conn);
+  return true;
+}
+
 void Server::dispatchInput(Connection& conn) {
   // First-byte detection: the first protocol of the row that claims the
   // byte; the fallback (last) already holds the connection.
@@ -380,6 +408,11 @@ void Server::dispatchInput(Connection& conn) {
       if (protocol != candidates.back()) conn.setSession(protocol->open(conn));
       break;
     }
+  }
+  // The fan-out budget is per connection per turn.
+  if (conn.fanoutTurn != turns_) {
+    conn.fanoutTurn = turns_;
+    conn.fanoutLeft = static_cast<std::int64_t>(conn.fanoutBudget);
   }
   conn.session().onInput(conn, scratch_, now_);
 }

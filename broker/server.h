@@ -70,6 +70,9 @@ class Server {
   // writes, i.e. one batched write per connection per turn.
   std::uint64_t lastTurnWriteCalls() const { return lastTurnWriteCalls_; }
   std::uint64_t lastTurnFlushes() const { return lastTurnFlushes_; }
+  // Tests: a smaller Connection::kFanoutBudget for connections adopted
+  // from now on, so that a few small messages cross it.
+  void setFanoutBudget(std::size_t bytes) { fanoutBudget_ = bytes; }
 
  private:
   static constexpr std::uint64_t kWakeKey = 2;
@@ -98,6 +101,9 @@ class Server {
   void takeFromOtherThreads();
   std::size_t openConnections() const;
   void dispatchInput(Connection& conn);
+  // Runs the input a spent fan-out budget left; true when none is left
+  // and the connection is open for more.
+  bool resumeWaitingInput(Connection& conn);
   void checkTimeouts(Connection& conn);
   void readFrom(Connection& conn, bool hangup);
   void discard(Connection& conn);
@@ -122,6 +128,10 @@ class Server {
   void uringAttach(Connection& conn);
   bool uringAtFrameBoundary(const Connection& conn) const;
   void uringDetach(Connection& conn);
+  // Input waits in the ring (fan-out budget): stop the kernel reading
+  // more until it has run, then start again.
+  void uringPauseRecv(Connection& conn);
+  void uringResumeRecv(Connection& conn);
   void uringSubmit();
   void uringStopAccepting();
 
@@ -153,6 +163,7 @@ class Server {
   std::uint64_t turns_ = 0;
   std::uint64_t lastTurnWriteCalls_ = 0;
   std::uint64_t lastTurnFlushes_ = 0;
+  std::size_t fanoutBudget_ = Connection::kFanoutBudget;
   std::unique_ptr<UringLoop, UringLoopDeleter> uring_;  // null: epoll
 };
 

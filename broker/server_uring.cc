@@ -60,13 +60,22 @@ void Server::onUringEvent(const UringEvent& event) {
       if (!conn.absorbInput(event.data, event.size)) return conn.abort(CloseReason::kIoError);
       metrics_.bytesIn += event.size;
       conn.lastActive = now_;
+      if (conn.inputWaiting) return;  // resumed next turn, after what waits
       dispatchInput(conn);
+      if (conn.open() && conn.inputWaiting) {
+        uringPauseRecv(conn);
+        requeueRead(conn);
+      }
       return;
     }
     case UringEvent::Kind::kRecvEnded: {
       Connection& conn = *event.conn;
       if (conn.state() == Connection::State::kLingering) return conn.abort(conn.reason());
       if (!conn.open()) return;  // draining: its flush finishes it
+      if (event.result == 0 && conn.inputWaiting) {
+        conn.peerEnded = true;  // drained once the waiting input has run
+        return;
+      }
       // Every complete line ran; an unterminated last line is dropped.
       if (event.result == 0) return conn.drain(CloseReason::kPeerClosed);
       return conn.abort(CloseReason::kIoError);
@@ -147,6 +156,10 @@ bool Server::uringAtFrameBoundary(const Connection& conn) const {
 void Server::uringDetach(Connection& conn) { uring_->detach(conn); }
 
 void Server::uringSubmit() { uring_->submit(); }
+
+void Server::uringPauseRecv(Connection& conn) { uring_->pauseRecv(conn); }
+
+void Server::uringResumeRecv(Connection& conn) { uring_->resumeRecv(conn); }
 
 void Server::uringStopAccepting() {
   for (std::size_t i = 0; i < listeners_.size(); ++i) uring_->stopAccepting(kFirstListenerKey + i);

@@ -22,5 +22,7 @@ bool Server::uringAtFrameBoundary(const Connection&) const { return true; }
 void Server::uringDetach(Connection&) {}
 void Server::uringSubmit() {}
 void Server::uringStopAccepting() {}
+void Server::uringPauseRecv(Connection&) {}
+void Server::uringResumeRecv(Connection&) {}
 
 }  // namespace linecast

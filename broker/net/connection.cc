@@ -110,8 +110,12 @@ Connection::ReadResult Connection::readSocket(bool hangup, std::size_t& bytesRea
 }
 
 bool Connection::absorbInput(const char* data, std::size_t n) {
+  // While input waits (fan-out budget), the recvs already completed when
+  // the Server paused the kernel's reading still arrive: at most one turn's
+  // batch (64 buffers of 4 KiB).
+  std::size_t slack = inputWaiting ? 4 * kMaxReadChunk : 0;
   return transport_->absorb(std::string_view(data, n), input_,
-                            maxPending_ + std::max(n, kMaxReadChunk));
+                            maxPending_ + std::max(n, kMaxReadChunk) + slack);
 }
 
 Connection::DiscardResult Connection::discardInput() {

@@ -147,6 +147,20 @@ void UringLoop::armRecv(UringSlot& slot) {
   slot.recvArmed = true;
 }
 
+void UringLoop::pauseRecv(Connection& conn) {
+  UringSlot* slot = conn.uringSlot;
+  if (slot == nullptr || slot->recvPaused) return;
+  slot->recvPaused = true;
+  if (slot->recvArmed) cancel(reinterpret_cast<std::uint64_t>(slot) | kRecvOp);
+}
+
+void UringLoop::resumeRecv(Connection& conn) {
+  UringSlot* slot = conn.uringSlot;
+  if (slot == nullptr || !slot->recvPaused) return;
+  slot->recvPaused = false;
+  if (!slot->recvArmed) armRecv(*slot);
+}
+
 bool UringLoop::sendInFlight(const Connection& conn) const {
   return conn.uringSlot != nullptr && conn.uringSlot->sendInFlight;
 }
@@ -240,7 +254,7 @@ void UringLoop::publishReturnedBuffers() {
 void UringLoop::submit() {
   for (UringSlot* slot : rearm_) {
     slot->rearmQueued = false;
-    if (slot->conn != nullptr && !slot->recvArmed) armRecv(*slot);
+    if (slot->conn != nullptr && !slot->recvArmed && !slot->recvPaused) armRecv(*slot);
     maybeFree(slot);
   }
   rearm_.clear();
@@ -305,6 +319,15 @@ bool UringLoop::complete(const io_uring_cqe& cqe, UringEvent& event, unsigned& b
       }
       if (cqe.res == -ENOBUFS) {
         ++bufferShortages_;
+        return false;
+      }
+      if (cqe.res == -ECANCELED) {
+        // pauseRecv(). When resumeRecv() came before this, the recv was
+        // still armed: arm it now.
+        if (!slot->recvPaused && !slot->rearmQueued) {
+          slot->rearmQueued = true;
+          rearm_.push_back(slot);
+        }
         return false;
       }
       event.kind = UringEvent::Kind::kRecvEnded;  // 0: end of stream

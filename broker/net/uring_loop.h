@@ -24,6 +24,7 @@ struct UringSlot {
   Connection* conn;  // null once the Server destroyed the connection
   int fd;
   bool recvArmed = false;     // a multishot recv is in the kernel
+  bool recvPaused = false;    // pauseRecv(): not re-armed until resumeRecv()
   bool sendInFlight = false;  // a sendmsg over the output ring is in the kernel
   bool awaitingWritable = false;  // that sendmsg said EAGAIN: a POLLOUT poll is armed
   bool rearmQueued = false;   // in UringLoop::rearm_
@@ -88,6 +89,11 @@ class UringLoop {
   // Whether the bytes the kernel has sent or may still send end on a frame
   // boundary: no send in flight and the last one was not short.
   bool atFrameBoundary(const Connection& conn) const;
+  // Stops reading the connection (its input waits to be run): cancels the
+  // multishot recv; bytes the kernel already received still arrive.
+  void pauseRecv(Connection& conn);
+  // Reads it again.
+  void resumeRecv(Connection& conn);
   // The connection is about to be destroyed: cancels its operations; a
   // send in flight takes the output ring along into the slot.
   void detach(Connection& conn);
@@ -111,7 +117,8 @@ class UringLoop {
     kWritablePollOp = 6,
   };
   static constexpr std::uint64_t kOpMask = 7;
-  static constexpr unsigned kMaxListeners = 8;
+  // Listener keys are below the Server's first connection id (16).
+  static constexpr unsigned kMaxListeners = 16;
   static constexpr unsigned kBatch = 64;  // completions handled per turn
 
   io_uring_sqe* sqe();  // submits to make room when the SQ is full

@@ -34,14 +34,15 @@ void LineProtocol::checkTimeouts(Connection& conn, double now) {
 void LineProtocol::process(Connection& conn, LineParser& parser, std::span<char> scratch,
                            double now) {
   RingBuffer& in = conn.input();
-  while (conn.open()) {
+  while (conn.open() && !conn.fanoutSpent()) {
     std::size_t framed = parser.frameContiguous(in, [&](std::string_view line) {
       execute(conn, line);
-      return conn.open();
+      return conn.open() && !conn.fanoutSpent();
     });
     // QUIT or a fatal error dropped the input; it must not be consumed.
     if (!conn.open()) return;
     in.consume(framed);
+    if (conn.fanoutSpent()) break;
     std::string_view line;
     std::size_t frameLength = 0;
     auto status = parser.next(in, scratch, line, frameLength);
@@ -58,9 +59,11 @@ void LineProtocol::process(Connection& conn, LineParser& parser, std::span<char>
     // QUIT or a fatal error drops the input; it must not be consumed twice.
     if (conn.open()) in.consume(frameLength);
   }
+  // The fan-out budget is spent: the Server resumes this input next turn.
+  conn.inputWaiting = conn.open() && conn.fanoutSpent() && !in.empty();
   // Silence after a whole line is never a timeout; a partial line is timed
   // from its last byte (--read-timeout).
-  conn.partialSince = conn.open() && !in.empty() ? now : -1;
+  conn.partialSince = conn.open() && !in.empty() && !conn.inputWaiting ? now : -1;
 }
 
 void LineProtocol::error(Connection& conn, std::string_view text) {
@@ -132,7 +135,10 @@ void LineProtocol::publish(Connection& conn, std::string_view rest) {
     case ChannelStatus::kValid:
       break;
   }
-  broker_.deliver(route, payload);
+  std::size_t delivered = broker_.deliver(route, payload);
+  // A publish to one subscriber appends about what it read, which the read
+  // budget bounds already; fan-out is what the fan-out budget is for.
+  if (delivered > 1) conn.chargeFanout(delivered * (route.msgPrefix.size() + payload.size() + 1));
 }
 
 // SUB and UNSUB are rejected whole when one pattern is invalid, so every

@@ -151,7 +151,7 @@ void RespProtocol::process(Connection& conn, RespSession& session, std::span<cha
                            double now) {
   RespParser& parser = session.parser;
   RingBuffer& in = conn.input();
-  while (conn.open()) {
+  while (conn.open() && !conn.fanoutSpent()) {
     std::size_t frameLength = 0;
     bool unauthenticated = requiresAuth() && !conn.authenticated;
     auto status = parser.next(in, scratch, unauthenticated, frameLength);
@@ -166,9 +166,11 @@ void RespProtocol::process(Connection& conn, RespSession& session, std::span<cha
     // QUIT or a cut drops the input; it must not be consumed twice.
     if (conn.open()) in.consume(frameLength);
   }
+  // The fan-out budget is spent: the Server resumes this input next turn.
+  conn.inputWaiting = conn.open() && conn.fanoutSpent() && !in.empty();
   // Silence between requests is never a timeout; a partial request is timed
   // from its last byte (--read-timeout).
-  conn.partialSince = conn.open() && !in.empty() ? now : -1;
+  conn.partialSince = conn.open() && !in.empty() && !conn.inputWaiting ? now : -1;
 }
 
 void RespProtocol::execute(Connection& conn, std::span<const std::string_view> argv, double now) {
@@ -192,9 +194,14 @@ void RespProtocol::execute(Connection& conn, std::span<const std::string_view> a
   }
 
   switch (command->id) {
-    case Id::kPublish:
-      respInteger(conn, static_cast<long long>(broker_.publishAnyBytes(argv[1], argv[2])));
+    case Id::kPublish: {
+      std::size_t delivered = broker_.publishAnyBytes(argv[1], argv[2]);
+      // A `message` frame: its header is about 30 bytes besides the names.
+      // One delivery appends about what was read (the read budget's part).
+      if (delivered > 1) conn.chargeFanout(delivered * (argv[1].size() + argv[2].size() + 32));
+      respInteger(conn, static_cast<long long>(delivered));
       break;
+    }
     case Id::kSubscribe:
       subscribe(conn, argv.subspan(1), false);
       break;
