@@ -20,15 +20,12 @@ namespace {
 
 // Bytes one connection may read per turn before others get their share.
 constexpr std::size_t kReadBudget = 256 * 1024;
-constexpr double kCronInterval = 0.1;
 // Idle this long, a connection gives its empty ring blocks back.
 constexpr double kIdleRelease = 1.0;
 // Lingering after our last line: how long we wait for the client's FIN.
 constexpr double kLingerSeconds = 2.0;
 // Descriptors kept free for the listener, epoll, logs and the spare.
 constexpr rlim_t kReservedFds = 32;
-
-constexpr std::uint32_t kReadEvents = EPOLLIN | EPOLLRDHUP | EPOLLET;
 
 // Raises the soft descriptor limit to the hard one and returns how many
 // client connections fit under it.
@@ -119,17 +116,6 @@ void Server::requestStop() {
   (void)ignored;
 }
 
-std::uint16_t Server::port() const {
-  return listeners_[0].socket ? listeners_[0].socket->port() : 0;
-}
-
-std::uint16_t Server::listenerPort(std::string_view name) const {
-  for (const ListenerRow& row : listeners_) {
-    if (row.spec.name == name) return row.socket ? row.socket->port() : 0;
-  }
-  return 0;
-}
-
 int Server::run() {
   for (const ListenerRow& row : listeners_) {
     if (!row.socket) continue;
@@ -211,99 +197,6 @@ void Server::onEvent(std::uint64_t key, std::uint32_t events) {
 Connection* Server::find(std::uint64_t id) {
   auto it = connections_.find(id);
   return it == connections_.end() ? nullptr : it->second.get();
-}
-
-void Server::acceptAllListeners() {
-  for (std::size_t row = 0; row < listeners_.size(); ++row) acceptAll(row);
-}
-
-void Server::acceptAll(std::size_t row) {
-  if (stopping_ || !listeners_[row].socket || listeners_[row].socket->fd() < 0) return;
-  Listener& listener = *listeners_[row].socket;
-  bool wasStalled = std::exchange(acceptStalled_, false);
-  for (;;) {
-    int fd;
-    std::string peer;
-    auto result = listener.acceptOne(fd, peer);
-    if (result == Listener::AcceptResult::kDrained) return;
-    if (result == Listener::AcceptResult::kDropped) {
-      ++metrics_.connectionsRejected;
-      log(LogLevel::kWarn, "out of file descriptors: dropped a new connection");
-      continue;
-    }
-    if (result == Listener::AcceptResult::kStalled || result == Listener::AcceptResult::kError) {
-      // The queue's edge is spent: the cron retries while we are stalled,
-      // so waiting connections are served once descriptors free up.
-      if (!wasStalled) {
-        log(LogLevel::kError, "accept failed: {}; retrying every {} ms", std::strerror(errno),
-            static_cast<int>(kCronInterval * 1000));
-      }
-      acceptStalled_ = true;
-      return;
-    }
-    admit(fd, std::move(peer), row);
-  }
-}
-
-// A new client socket: refused over --max-conns, otherwise given to the
-// next reactor thread in turn (this one when it is alone).
-void Server::admit(int fd, std::string peer, std::size_t row) {
-  if (openConnections() >= maxConns_) {
-    // Sent before the protocol is known; the \r makes it valid RESP too.
-    static constexpr std::string_view kFull = "-ERR max number of clients reached\r\n";
-    ssize_t ignored = ::send(fd, kFull.data(), kFull.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
-    (void)ignored;
-    ::close(fd);
-    ++metrics_.connectionsRejected;
-    ++metrics_.protocolErrors;
-    log(LogLevel::kWarn, "rejected {}: max number of clients ({}) reached", peer, maxConns_);
-    return;
-  }
-  PendingConnection pending{fd, std::move(peer), static_cast<std::uint16_t>(row)};
-  if (net_ == nullptr) return adopt(std::move(pending));
-  // Counted here, before the owner has it, so a burst of accepts cannot
-  // pass --max-conns; the owner gives it back when the connection closes.
-  net_->openConnections().fetch_add(1);
-  std::size_t to = nextThread_++ % net_->size();
-  if (to == index_) {
-    adopt(std::move(pending));
-  } else {
-    net_->handOff(to, std::move(pending));
-  }
-}
-
-std::size_t Server::openConnections() const {
-  return net_ != nullptr ? net_->openConnections().load() : connections_.size();
-}
-
-void Server::adopt(PendingConnection pending) {
-  if (stopping_) {  // handed over while this thread was already shutting down
-    ::close(pending.fd);
-    if (net_ != nullptr) net_->openConnections().fetch_sub(1);
-    return;
-  }
-  std::uint64_t id = nextId_;
-  nextId_ += net_ != nullptr ? net_->size() : 1;
-  auto conn = std::make_unique<Connection>(pending.fd, id, std::move(pending.peer), config_.maxLine,
-                                           config_.maxOutbuf, endOfTurn_, now_);
-  // The row's fallback protocol until the first byte says otherwise, so an
-  // idle connection's timeouts are that protocol's.
-  const ListenerRow& row = listeners_[pending.listener];
-  conn->listener = pending.listener;
-  conn->detecting = row.protocols.size() > 1;
-  conn->setSession(row.protocols.back()->open(*conn));
-  if (row.spec.transport) conn->setTransport(row.spec.transport());
-  conn->authenticated = config_.authToken.empty();
-  conn->fanoutBudget = fanoutBudget_;
-  if (uring_) {
-    uringAttach(*conn);
-  } else {
-    reactor_.add(pending.fd, kReadEvents, id);
-  }
-  ++metrics_.connections;
-  ++metrics_.connectionsTotal;
-  log(LogLevel::kInfo, "conn {} open {}", id, conn->peer());
-  connections_.emplace(id, std::move(conn));
 }
 
 // Messages from other threads are delivered before this turn's first
@@ -583,15 +476,6 @@ void Server::quiesce(double deadline) {
   net_->quiesce();
   while (!net_->allQuiesced() && now_ < deadline) runOnce(10);
   takeFromOtherThreads();
-}
-
-void Server::closeListeners() {
-  if (uring_) uringStopAccepting();  // cancelled by key, before the descriptors go
-  for (ListenerRow& row : listeners_) {
-    if (!row.socket || row.socket->fd() < 0) continue;
-    reactor_.remove(row.socket->fd());
-    row.socket->close();
-  }
 }
 
 void Server::beginShutdown() {

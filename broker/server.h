@@ -75,6 +75,8 @@ class Server {
   void setFanoutBudget(std::size_t bytes) { fanoutBudget_ = bytes; }
 
  private:
+  static constexpr double kCronInterval = 0.1;
+  static constexpr std::uint32_t kReadEvents = EPOLLIN | EPOLLRDHUP | EPOLLET;
   static constexpr std::uint64_t kWakeKey = 2;
   // Listener row i has the key kFirstListenerKey + i, below the first id.
   static constexpr std::uint64_t kFirstListenerKey = 3;
