@@ -223,7 +223,9 @@ void Server::takeFromOtherThreads() {
 }
 
 void Server::readFrom(Connection& conn, bool hangup) {
-  if (conn.state() == Connection::State::kLingering) return discard(conn);
+  // Under io_uring the kernel reads and a lingering connection's input is
+  // dropped as it arrives: only input a spent fan-out budget left is ours.
+  if (conn.state() == Connection::State::kLingering && !uring_) return discard(conn);
   if (!conn.open() || readingStopped_) return;  // draining: input is no longer wanted
   if (net_ != nullptr && net_->congested(index_)) {
     requeueRead(conn);  // the other threads must catch up first

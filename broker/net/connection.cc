@@ -61,6 +61,7 @@ void Connection::drain(CloseReason reason) {
   state_ = State::kDraining;
   reason_ = reason;
   input_.clear();  // never parsed again: the session's parser state is moot
+  inputWaiting = false;
   partialSince = -1;
   markForFlush();  // the end of the turn closes it once the output is out
 }
