@@ -344,7 +344,7 @@ void Server::resumeBudgetedReads() {
 
 void Server::cron() {
   nextCron_ = now_ + kCronInterval;
-  if (acceptStalled_) acceptAllListeners();
+  retryStalledAccepts();
   for (auto& [id, conn] : connections_) checkTimeouts(*conn);
 }
 

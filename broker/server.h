@@ -88,6 +88,7 @@ class Server {
     ListenerSpec spec;
     std::unique_ptr<Listener> socket;
     std::vector<Protocol*> protocols;
+    bool acceptStalled = false;  // out of descriptors: the cron retries accepting
   };
   static bool isListenerKey(std::uint64_t key) {
     return key >= kFirstListenerKey && key < kFirstConnectionId;
@@ -95,7 +96,7 @@ class Server {
 
   void onEvent(std::uint64_t key, std::uint32_t events);
   void acceptAll(std::size_t row);
-  void acceptAllListeners();
+  void retryStalledAccepts();
   void admit(int fd, std::string peer, std::size_t row);
   void adopt(PendingConnection pending);
   void closeListeners();
@@ -161,7 +162,6 @@ class Server {
   bool readingStopped_ = false;  // shutting down with other threads: no more input
   bool othersTaken_ = false;     // this turn already took the other threads' messages
   std::atomic<bool> stopRequested_{false};
-  bool acceptStalled_ = false;  // out of descriptors: the cron retries accepting
   std::uint64_t turns_ = 0;
   std::uint64_t lastTurnWriteCalls_ = 0;
   std::uint64_t lastTurnFlushes_ = 0;

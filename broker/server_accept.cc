@@ -23,14 +23,17 @@ std::uint16_t Server::listenerPort(std::string_view name) const {
   return 0;
 }
 
-void Server::acceptAllListeners() {
-  for (std::size_t row = 0; row < listeners_.size(); ++row) acceptAll(row);
+// The cron's retry of the rows whose accepting stalled.
+void Server::retryStalledAccepts() {
+  for (std::size_t row = 0; row < listeners_.size(); ++row) {
+    if (listeners_[row].acceptStalled) acceptAll(row);
+  }
 }
 
 void Server::acceptAll(std::size_t row) {
   if (stopping_ || !listeners_[row].socket || listeners_[row].socket->fd() < 0) return;
   Listener& listener = *listeners_[row].socket;
-  bool wasStalled = std::exchange(acceptStalled_, false);
+  bool wasStalled = std::exchange(listeners_[row].acceptStalled, false);
   for (;;) {
     int fd;
     std::string peer;
@@ -48,7 +51,7 @@ void Server::acceptAll(std::size_t row) {
         log(LogLevel::kError, "accept failed: {}; retrying every {} ms", std::strerror(errno),
             static_cast<int>(kCronInterval * 1000));
       }
-      acceptStalled_ = true;
+      listeners_[row].acceptStalled = true;
       return;
     }
     admit(fd, std::move(peer), row);

@@ -26,10 +26,12 @@ void Server::startUring() {
 void Server::uringPoll(int timeoutMs) {
   // Accepts are (re-)armed here: after an EMFILE ended a multishot accept,
   // not until the cron found descriptors again.
-  if (!stopping_ && !acceptStalled_) {
+  if (!stopping_) {
     for (std::size_t i = 0; i < listeners_.size(); ++i) {
       const ListenerRow& row = listeners_[i];
-      if (row.socket && row.socket->fd() >= 0) uring_->accept(row.socket->fd(), kFirstListenerKey + i);
+      if (row.socket && row.socket->fd() >= 0 && !row.acceptStalled) {
+        uring_->accept(row.socket->fd(), kFirstListenerKey + i);
+      }
     }
   }
   uring_->poll(timeoutMs, [this](const UringEvent& event) {
@@ -114,7 +116,9 @@ void Server::uringAccepted(std::uint64_t key, int result) {
     // would fail at once, forever: wait for the next connection instead.
     errno = -result;
     acceptAll(row);
-    if (!acceptStalled_ && !stopping_) uring_->awaitListener(listeners_[row].socket->fd(), key);
+    if (!listeners_[row].acceptStalled && !stopping_) {
+      uring_->awaitListener(listeners_[row].socket->fd(), key);
+    }
     return;
   }
   if (stopping_) {
