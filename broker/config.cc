@@ -38,7 +38,28 @@ const TextOption kTextOptions[] = {
     {"auth-token-file", nullptr, "Read the token from this file"},
     {"log-level", &Config::logLevel, "error, warn, info or debug"},
     {"io", &Config::io, "I/O backend: epoll, or uring (io_uring, when built with it)"},
+    {"tls-cert", &Config::tlsCert, "TLS certificate chain (PEM, leaf first): TLS on every port"},
+    {"tls-key", &Config::tlsKey, "TLS private key (PEM) of --tls-cert"},
+    {"tls-ca", &Config::tlsCa, "CA certificates (PEM) client certificates must chain to (mutual TLS)"},
 };
+
+// An option that is on or off: a flag without a value, true/false in a file.
+struct SwitchOption {
+  const char* name;
+  bool Config::*field;
+  const char* help;
+};
+
+const SwitchOption kSwitchOptions[] = {
+    {"tls-required", &Config::tlsRequired, "Refuse plaintext connections (needs --tls-cert)"},
+};
+
+const SwitchOption* findSwitch(std::string_view name) {
+  for (const auto& option : kSwitchOptions) {
+    if (name == option.name) return &option;
+  }
+  return nullptr;
+}
 
 // A numeric option and the values it takes. The upper bounds keep a slip of
 // the keyboard from becoming a huge allocation or an overflowed deadline
@@ -86,6 +107,7 @@ std::vector<std::string> knownKeys() {
   std::vector<std::string> keys;
   for (const auto& option : kTextOptions) keys.emplace_back(option.name);
   for (const auto& option : kNumericOptions) keys.emplace_back(option.name);
+  for (const auto& option : kSwitchOptions) keys.emplace_back(option.name);
   return keys;
 }
 
@@ -151,6 +173,7 @@ std::string problemWith(std::string_view name, const std::string& text) {
                        formatValue(*option, option->max),
                        option->kind == NumericOption::kSize ? " (e.g. 65536 or 64KiB)" : "");
   }
+  if (findSwitch(name) != nullptr && text != "true" && text != "false") return "must be true or false";
   LogLevel level;
   if (name == "log-level" && !parseLogLevel(text, level)) return "must be error, warn, info or debug";
   if (name == "io" && text != "epoll" && text != "uring") return "must be epoll or uring";
@@ -196,6 +219,25 @@ std::optional<std::string> readTokenFile(const std::string& path, std::string& e
   return token;
 }
 
+// The TLS files, loaded now so that a missing or mismatched file stops the
+// start with its name rather than failing every handshake.
+std::string loadTls(Config& config) {
+  if (config.tlsCert.empty() != config.tlsKey.empty()) {
+    return config.tlsCert.empty() ? "--tls-key needs --tls-cert" : "--tls-cert needs --tls-key";
+  }
+  if (config.tlsCert.empty()) {
+    if (!config.tlsCa.empty()) return "--tls-ca needs --tls-cert and --tls-key";
+    if (config.tlsRequired) return "--tls-required needs --tls-cert and --tls-key";
+    return {};
+  }
+  TlsFiles files{config.tlsCert, config.tlsKey, config.tlsCa};
+  std::string error;
+  auto context = TlsContext::load(files, error);
+  if (!context) return error;
+  config.tls = std::make_shared<TlsContextStore>(std::move(files), std::move(context));
+  return {};
+}
+
 // The rules no single value breaks alone: across options, the token file's
 // content, and whether this build has the backend asked for.
 std::string validate(Config& config, const std::string& tokenFile, bool tokenGiven) {
@@ -220,7 +262,7 @@ std::string validate(Config& config, const std::string& tokenFile, bool tokenGiv
   if (config.io == "uring" && !ioUringBuiltIn()) {
     return "--io uring: this build has no io_uring backend (configure with -DLINECAST_IO_URING=ON)";
   }
-  return {};
+  return loadTls(config);
 }
 
 }  // namespace
@@ -254,6 +296,10 @@ std::optional<Config> parseConfig(int argc, char** argv, int& exitCode) {
     auto* added = app.add_option(fmt::format("--{}", option.name), flagText[option.name], option.help);
     if (option.field != nullptr && !(config.*option.field).empty()) added->default_str(config.*option.field);
   }
+  std::map<std::string, bool> switchGiven;
+  for (const auto& option : kSwitchOptions) {
+    app.add_flag(fmt::format("--{}", option.name), switchGiven[option.name], option.help);
+  }
   for (const auto& option : kNumericOptions) {
     double value = std::visit([&](auto field) { return static_cast<double>(config.*field); }, option.field);
     static constexpr const char* kType[] = {"UINT", "SIZE", "SECONDS"};
@@ -277,6 +323,9 @@ std::optional<Config> parseConfig(int argc, char** argv, int& exitCode) {
     }
     values[name] = text;
   }
+  for (const auto& [name, given] : switchGiven) {
+    if (given) values[name] = "true";
+  }
   if (!configPath.empty()) {
     if (auto error = addFileValues(configPath, values); !error.empty()) return fail(error);
   }
@@ -287,6 +336,10 @@ std::optional<Config> parseConfig(int argc, char** argv, int& exitCode) {
     double value = *parseNumber(option, it->second);
     std::visit([&](auto field) { config.*field = static_cast<std::decay_t<decltype(config.*field)>>(value); },
                option.field);
+  }
+  for (const auto& option : kSwitchOptions) {
+    auto it = values.find(option.name);
+    if (it != values.end()) config.*option.field = it->second == "true";
   }
   std::string tokenFile;
   for (const auto& option : kTextOptions) {

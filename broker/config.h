@@ -2,8 +2,11 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
+
+#include "net/tls_context.h"
 
 namespace linecast {
 
@@ -23,6 +26,14 @@ struct Config {
   std::string logLevel = "info";
   std::size_t threads = 0;    // reactor threads; 0: one per core
   std::string io = "epoll";   // the I/O backend: epoll, or uring when built with it
+  // TLS (docs/PROTOCOL.md, "TLS"): the files, and the context loaded from
+  // them at startup (null: no TLS), which every thread shares and SIGHUP
+  // reloads.
+  std::string tlsCert;
+  std::string tlsKey;
+  std::string tlsCa;
+  bool tlsRequired = false;  // plaintext connections are refused
+  std::shared_ptr<TlsContextStore> tls;
 };
 
 // Whether this build has the io_uring backend (-DLINECAST_IO_URING=ON).

@@ -16,6 +16,10 @@ void onStopSignal(int) {
   if (gServer != nullptr) gServer->requestStop();
 }
 
+void onReloadSignal(int) {
+  if (gServer != nullptr) gServer->requestReload();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -36,6 +40,10 @@ int main(int argc, char** argv) {
     ::sigemptyset(&action.sa_mask);
     ::sigaction(SIGTERM, &action, nullptr);
     ::sigaction(SIGINT, &action, nullptr);
+    // SIGHUP reloads the TLS files (docs/PROTOCOL.md, "TLS"); it used to
+    // end the process, as the default action does.
+    action.sa_handler = onReloadSignal;
+    ::sigaction(SIGHUP, &action, nullptr);
     int code = server.run();
     gServer = nullptr;
     return code;

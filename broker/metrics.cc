@@ -14,6 +14,9 @@ void MetricsTotals::add(const Metrics& m) {
   bytesOut += m.bytesOut;
   slowConsumers += m.slowConsumers;
   protocolErrors += m.protocolErrors;
+  tlsConnections += m.tlsConnections;
+  tlsKernelConnections += m.tlsKernelConnections;
+  tlsHandshakeFailures += m.tlsHandshakeFailures;
   for (std::size_t i = 0; i < httpRequests.size(); ++i) httpRequests[i] += m.httpRequests[i];
 }
 

@@ -50,6 +50,9 @@ struct Metrics {
   Counter<std::uint64_t> bytesOut;
   Counter<std::uint64_t> slowConsumers;
   Counter<std::uint64_t> protocolErrors;  // every -ERR sent
+  Counter<std::int64_t> tlsConnections;        // gauge: handshakes done, still open
+  Counter<std::int64_t> tlsKernelConnections;  // gauge: of those, kernel TLS
+  Counter<std::uint64_t> tlsHandshakeFailures;
   std::array<Counter<std::uint64_t>, kMaxHttpStatus - kMinHttpStatus + 1> httpRequests;
 
   void countHttpStatus(int status) {
@@ -70,6 +73,9 @@ struct MetricsTotals {
   std::uint64_t bytesOut = 0;
   std::uint64_t slowConsumers = 0;
   std::uint64_t protocolErrors = 0;
+  std::int64_t tlsConnections = 0;
+  std::int64_t tlsKernelConnections = 0;
+  std::uint64_t tlsHandshakeFailures = 0;
   std::array<std::uint64_t, kMaxHttpStatus - kMinHttpStatus + 1> httpRequests{};
 
   void add(const Metrics& m);

@@ -39,6 +39,13 @@ std::vector<Figure> figuresOf(const MetricsTotals& m) {
       {"slow_consumers_total", "counter", "Subscribers cut for passing --max-outbuf.",
        d(m.slowConsumers)},
       {"protocol_errors_total", "counter", "Error replies sent.", d(m.protocolErrors)},
+      {"tls_connections", "gauge", "Open connections that finished a TLS handshake.",
+       d(m.tlsConnections)},
+      {"tls_ktls_connections", "gauge", "TLS connections whose record layer is in the kernel.",
+       d(m.tlsKernelConnections)},
+      {"tls_handshake_failures_total", "counter",
+       "TLS handshakes that failed or did not finish within --auth-timeout.",
+       d(m.tlsHandshakeFailures)},
   };
 }
 

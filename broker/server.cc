@@ -111,8 +111,12 @@ Server::~Server() {
 
 void Server::requestStop() {
   stopRequested_.store(true);
+  wake();
+}
+
+void Server::wake() {
   std::uint64_t one = 1;
-  ssize_t ignored = ::write(wakeFd_, &one, sizeof one);
+  ssize_t ignored = ::write(wakeFd_, &one, sizeof one);  // async-signal-safe
   (void)ignored;
 }
 
@@ -234,6 +238,7 @@ void Server::readFrom(Connection& conn, bool hangup) {
   // Input left by a spent fan-out budget goes first, before more is read.
   if (conn.inputWaiting && !resumeWaitingInput(conn)) return;
   if (uring_) return;  // the kernel reads: resuming the input was all
+  if (conn.tlsPossible && !peekTransport(conn)) return;
   std::size_t spent = 0;
   for (;;) {
     std::size_t n = 0;
@@ -260,7 +265,7 @@ void Server::readFrom(Connection& conn, bool hangup) {
         conn.drain(CloseReason::kPeerClosed);
         return;
       case Connection::ReadResult::kError:
-        conn.abort(CloseReason::kIoError);
+        conn.abort(conn.transport().handshaking() ? CloseReason::kTlsHandshake : CloseReason::kIoError);
         return;
       case Connection::ReadResult::kMore:
         break;
@@ -303,6 +308,7 @@ void Server::dispatchInput(Connection& conn) {
       if (protocol != candidates.back()) conn.setSession(protocol->open(conn));
       break;
     }
+    if (conn.plaintextRefused) return conn.session().refusePlaintext(conn);
   }
   // The fan-out budget is per connection per turn.
   if (conn.fanoutTurn != turns_) {
@@ -345,6 +351,7 @@ void Server::resumeBudgetedReads() {
 void Server::cron() {
   nextCron_ = now_ + kCronInterval;
   retryStalledAccepts();
+  reloadIfAsked();
   for (auto& [id, conn] : connections_) checkTimeouts(*conn);
 }
 
@@ -362,6 +369,7 @@ void Server::checkTimeouts(Connection& conn) {
     case Connection::State::kClosing:
       return;
   }
+  if (handshakeOverdue(conn)) return;
   conn.session().checkTimeouts(conn, now_);
   if (conn.open() && now_ - conn.lastActive >= kIdleRelease) conn.releaseIdleBuffers();
 }
@@ -396,8 +404,8 @@ void Server::flush(Connection& conn) {
   if (conn.socketFull) return;
   std::size_t written = 0;
   std::uint64_t callsBefore = conn.writeCalls;
-  // Under io_uring a transport's wire ring may still hold sealed bytes.
-  bool nothing = conn.output().empty() && conn.wireOutput().empty();
+  // A transport may hold bytes of its own (TLS records under io_uring).
+  bool nothing = conn.output().empty() && !conn.transport().pendingWire();
   auto result = nothing  ? Connection::WriteResult::kDone
                 : uring_ ? uringSend(conn)
                          : conn.writeSocket(written);

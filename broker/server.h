@@ -56,6 +56,8 @@ class Server {
   void runOnce(int maxWaitMs);
   // Async-signal-safe: wakes the reactor and makes run() return.
   void requestStop();
+  // Async-signal-safe (SIGHUP): the next cron reloads the TLS files.
+  void requestReload();
 
   // The main port: the first row of the listener table.
   std::uint16_t port() const;
@@ -94,6 +96,7 @@ class Server {
     return key >= kFirstListenerKey && key < kFirstConnectionId;
   }
 
+  void wake();  // async-signal-safe: the reactor's wait returns
   void onEvent(std::uint64_t key, std::uint32_t events);
   void acceptAll(std::size_t row);
   void retryStalledAccepts();
@@ -108,6 +111,12 @@ class Server {
   // and the connection is open for more.
   bool resumeWaitingInput(Connection& conn);
   void checkTimeouts(Connection& conn);
+  // TLS (server_tls.cc): the transport from the first byte (peeked under
+  // epoll), the handshake deadline, the SIGHUP reload.
+  bool peekTransport(Connection& conn);
+  void decideTransport(Connection& conn, char first);
+  bool handshakeOverdue(Connection& conn);
+  void reloadIfAsked();
   void readFrom(Connection& conn, bool hangup);
   void discard(Connection& conn);
   void requeueRead(Connection& conn);
@@ -162,6 +171,7 @@ class Server {
   bool readingStopped_ = false;  // shutting down with other threads: no more input
   bool othersTaken_ = false;     // this turn already took the other threads' messages
   std::atomic<bool> stopRequested_{false};
+  std::atomic<bool> reloadRequested_{false};
   std::uint64_t turns_ = 0;
   std::uint64_t lastTurnWriteCalls_ = 0;
   std::uint64_t lastTurnFlushes_ = 0;

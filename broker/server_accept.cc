@@ -106,6 +106,7 @@ void Server::adopt(PendingConnection pending) {
   conn->detecting = row.protocols.size() > 1;
   conn->setSession(row.protocols.back()->open(*conn));
   if (row.spec.transport) conn->setTransport(row.spec.transport());
+  conn->tlsPossible = row.spec.tls != nullptr;
   conn->authenticated = config_.authToken.empty();
   conn->fanoutBudget = fanoutBudget_;
   if (uring_) {

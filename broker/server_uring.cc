@@ -59,9 +59,16 @@ void Server::onUringEvent(const UringEvent& event) {
       // Draining or lingering, or the whole process shutting down: input is
       // no longer wanted.
       if (!conn.open() || readingStopped_) return;
-      if (!conn.absorbInput(event.data, event.size)) return conn.abort(CloseReason::kIoError);
+      if (conn.tlsPossible && event.size > 0) decideTransport(conn, event.data[0]);
+      if (!conn.absorbInput(event.data, event.size)) {
+        return conn.abort(conn.transport().handshaking() ? CloseReason::kTlsHandshake : CloseReason::kIoError);
+      }
       metrics_.bytesIn += event.size;
       conn.lastActive = now_;
+      // A transport may answer by itself (a TLS handshake flight), and
+      // may have no plaintext for the session yet.
+      if (conn.transport().pendingWire()) conn.requestFlush();
+      if (conn.input().empty()) return;
       if (conn.inputWaiting) return;  // resumed next turn, after what waits
       dispatchInput(conn);
       if (conn.open() && conn.inputWaiting) {
@@ -95,7 +102,7 @@ void Server::onUringEvent(const UringEvent& event) {
       if (sent > 0) conn.lastActive = now_;
       // A short send, or bytes queued while it was in flight, or a draining
       // connection to finish: flush it again at the end of this turn.
-      bool more = !conn.output().empty() || !conn.wireOutput().empty() ||
+      bool more = !conn.output().empty() || conn.transport().pendingWire() ||
                   conn.state() == Connection::State::kDraining;
       if (more && !conn.flushQueued) {
         conn.flushQueued = true;

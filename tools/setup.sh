@@ -8,12 +8,12 @@ set -euo pipefail
 # The server's and linecast-cli's build dependencies.
 packages=(
   build-essential cmake g++ pkg-config
-  libfmt-dev libcli11-dev libhttp-parser-dev liburing-dev
+  libfmt-dev libcli11-dev libhttp-parser-dev liburing-dev libssl-dev
 )
 [ "${1:-}" = server ] || packages+=(
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
-  netcat-openbsd procps
+  netcat-openbsd procps openssl
   # client examples and their tests (tests/examples, tests/cli)
   python3-pytest python3-yaml curl mono-mcs mono-runtime openjdk-17-jdk-headless
   # RESP interop (tests/interop): real Redis clients and a real redis-server

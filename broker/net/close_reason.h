@@ -19,6 +19,8 @@ enum class CloseReason {
   kHttpClose,       // HTTP response with Connection: close
   kIdleTimeout,     // idle HTTP keep-alive connection
   kProtocolError,   // malformed RESP request (Redis closes on these)
+  kTlsHandshake,    // TLS handshake failed or did not finish in time
+  kTlsRequired,     // plaintext under --tls-required
 };
 
 constexpr std::string_view closeReasonName(CloseReason reason) {
@@ -36,6 +38,8 @@ constexpr std::string_view closeReasonName(CloseReason reason) {
     case CloseReason::kHttpClose: return "http-close";
     case CloseReason::kIdleTimeout: return "idle-timeout";
     case CloseReason::kProtocolError: return "protocol-error";
+    case CloseReason::kTlsHandshake: return "tls-handshake";
+    case CloseReason::kTlsRequired: return "tls-required";
   }
   return "unknown";
 }

@@ -86,6 +86,10 @@ class Connection : public Subscriber {
   template <class... Pieces>
   bool queue(const Pieces&... pieces);
 
+  // Flush at the end of this turn although nothing was queued (a
+  // transport's own bytes: a TLS handshake flight).
+  void requestFlush() { markForFlush(); }
+
   // A fatal protocol error: the given line is queued, input stops, and the
   // connection closes once its output is written.
   void fail(CloseReason reason, std::string_view errorLine);
@@ -131,6 +135,8 @@ class Connection : public Subscriber {
 
   std::uint16_t listener = 0;   // the row of the listener that accepted it
   bool detecting = false;       // the first byte may still pick another protocol
+  bool tlsPossible = false;     // the first byte picks the transport: 0x16 is TLS
+  bool plaintextRefused = false;  // --tls-required: refuse once the protocol is known
   bool authenticated = false;
   bool flushQueued = false;     // already in EndOfTurn::flush
   bool readQueued = false;      // read budget spent: resume next turn

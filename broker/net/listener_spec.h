@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "net/tls_context.h"
 #include "net/transport.h"
 
 namespace linecast {
@@ -23,6 +24,10 @@ struct ListenerSpec {
   // Makes the transport of each connection accepted here; empty: the
   // plain socket (PlainTransport, shared, nothing made).
   std::function<std::unique_ptr<Transport>()> transport;
+  // TLS: a connection whose first byte is 0x16 gets a TLS transport with
+  // this store's current context; null: no TLS on this row.
+  std::shared_ptr<TlsContextStore> tls;
+  bool tlsRequired = false;  // then a plaintext first byte is refused
 };
 
 }  // namespace linecast

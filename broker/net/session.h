@@ -50,6 +50,10 @@ class Session {
   // closes silently; an HTTP client would read it as a broken response).
   virtual std::string_view slowConsumerLine() const { return {}; }
 
+  // The connection is plaintext under --tls-required: say so in the
+  // protocol's words and close (docs/PROTOCOL.md, "TLS").
+  virtual void refusePlaintext(Connection& conn) = 0;
+
   // The connection is about to be destroyed: forget what the protocol
   // registered for it outside the Router (the Broker drops its Router
   // subscriptions itself).

@@ -44,9 +44,21 @@ class Transport {
   // io_uring: the ring seal() returned, for the send's completion.
   virtual RingBuffer& wire(RingBuffer& output) = 0;
 
+  // Bytes the transport holds for the socket beyond the output ring (TLS
+  // records not yet sent: a handshake's, or sealed output a short send
+  // left); the Server flushes while there are any.
+  virtual bool pendingWire() const { return false; }
+
   // Our side is done: no more bytes will be sent (the TLS close_notify,
   // then the FIN).
   virtual void shutdownWrite(int fd) = 0;
+
+  // Still negotiating (a TLS handshake): no plaintext yet, and the
+  // handshake must end within --auth-timeout.
+  virtual bool handshaking() const { return false; }
+  // Who the peer proved to be at the transport (a client certificate's
+  // Common Name); empty when nobody.
+  virtual std::string_view peerName() const { return {}; }
 };
 
 // The plain socket: readv, sendmsg, shutdown; the output ring is the wire.

@@ -23,8 +23,10 @@ std::vector<std::unique_ptr<Protocol>> makeProtocols(Broker& broker, const Confi
 std::vector<ListenerSpec> listenerTable(const Config& config) {
   std::vector<ListenerSpec> table;
   // A RESP request starts with '*', a line-protocol verb never does.
-  table.push_back({"main", config.bind, config.port, {"resp", "line"}, {}});
-  if (config.httpPort != 0) table.push_back({"http", config.bind, config.httpPort, {"http"}, {}});
+  table.push_back({"main", config.bind, config.port, {"resp", "line"}, {}, config.tls, config.tlsRequired});
+  if (config.httpPort != 0) {
+    table.push_back({"http", config.bind, config.httpPort, {"http"}, {}, config.tls, config.tlsRequired});
+  }
   return table;
 }
 

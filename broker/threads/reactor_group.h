@@ -28,6 +28,9 @@ class ReactorGroup {
   int run();
   // Async-signal-safe: asks every thread to stop.
   void requestStop();
+  // Async-signal-safe (SIGHUP): the first thread reloads the TLS files;
+  // every thread's new handshakes then use them.
+  void requestReload() { servers_.front()->requestReload(); }
 
   std::size_t threads() const { return servers_.size(); }
   std::uint16_t port() const { return servers_.front()->port(); }

@@ -76,6 +76,7 @@ class ScrambleTransport final : public Transport {
     return wire_;
   }
   RingBuffer& wire(RingBuffer&) override { return wire_; }
+  bool pendingWire() const override { return !wire_.empty(); }
 
   void shutdownWrite(int fd) override { ::shutdown(fd, SHUT_WR); }
 

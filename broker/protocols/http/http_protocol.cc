@@ -61,6 +61,7 @@ std::string_view reasonPhrase(int status) {
     case 200: return "OK";
     case 400: return "Bad Request";
     case 401: return "Unauthorized";
+    case 403: return "Forbidden";
     case 404: return "Not Found";
     case 405: return "Method Not Allowed";
     case 408: return "Request Timeout";
@@ -128,6 +129,12 @@ bool HttpSession::deliver(Connection&, const Delivery&) {
 
 void HttpSession::checkTimeouts(Connection& conn, double now) {
   protocol_.checkTimeouts(conn, now);
+}
+
+void HttpSession::refusePlaintext(Connection& conn) { protocol_.refusePlaintext(conn); }
+
+void HttpProtocol::refusePlaintext(Connection& conn) {
+  respond(conn, 403, "text/plain", "TLS required", true);
 }
 
 std::unique_ptr<Session> HttpProtocol::open(Connection&) {

@@ -37,6 +37,8 @@ class HttpProtocol final : public Protocol {
   // A request that did not complete within --read-timeout gets 408; a
   // keep-alive connection idle that long is closed.
   void checkTimeouts(Connection& conn, double now);
+  // A plaintext connection under --tls-required: 403 "TLS required", closed.
+  void refusePlaintext(Connection& conn);
 
  private:
   struct Context;

@@ -23,6 +23,7 @@ class HttpSession final : public Session {
   void onInput(Connection& conn, std::span<char> scratch, double now) override;
   bool deliver(Connection& conn, const Delivery& message) override;
   void checkTimeouts(Connection& conn, double now) override;
+  void refusePlaintext(Connection& conn) override;
 
   http_parser parser;
   std::string url;

@@ -26,6 +26,11 @@ std::unique_ptr<Session> LineProtocol::open(Connection&) {
   return std::make_unique<LineSession>(*this, settings_.maxLine);
 }
 
+void LineProtocol::refusePlaintext(Connection& conn) {
+  ++broker_.metrics().protocolErrors;
+  conn.fail(CloseReason::kTlsRequired, "-ERR TLS required\n");
+}
+
 void LineProtocol::checkTimeouts(Connection& conn, double now) {
   checkCommandTimeouts(conn, now, {requiresAuth(), settings_.authTimeout, settings_.readTimeout},
                        broker_.metrics(), "-ERR authentication timeout\n", "-ERR read timeout\n");

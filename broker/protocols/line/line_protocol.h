@@ -39,6 +39,8 @@ class LineProtocol final : public Protocol {
   // max-line + 1 bytes for a line that wraps around the ring.
   void process(Connection& conn, LineParser& parser, std::span<char> scratch, double now);
   void checkTimeouts(Connection& conn, double now);
+  // A plaintext connection under --tls-required: -ERR TLS required, closed.
+  void refusePlaintext(Connection& conn);
 
   bool requiresAuth() const { return !settings_.authToken.empty(); }
 

@@ -23,6 +23,7 @@ class LineSession final : public Session {
   bool framesAsRouteLine() const override { return true; }
   void checkTimeouts(Connection& conn, double now) override { protocol_.checkTimeouts(conn, now); }
   std::string_view slowConsumerLine() const override { return "-ERR slow consumer\n"; }
+  void refusePlaintext(Connection& conn) override { protocol_.refusePlaintext(conn); }
 
  private:
   LineProtocol& protocol_;

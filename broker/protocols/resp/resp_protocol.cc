@@ -119,6 +119,13 @@ bool RespSession::deliver(Connection& conn, const Delivery& message) {
 
 void RespSession::checkTimeouts(Connection& conn, double now) { protocol_.checkTimeouts(conn, now); }
 
+void RespSession::refusePlaintext(Connection& conn) { protocol_.refusePlaintext(conn); }
+
+void RespProtocol::refusePlaintext(Connection& conn) {
+  ++broker_.metrics().protocolErrors;
+  conn.fail(CloseReason::kTlsRequired, "-ERR TLS required\r\n");
+}
+
 void RespSession::onClose(Connection& conn) { protocol_.unsubscribeAll(conn); }
 
 RespProtocol::RespProtocol(Broker& broker, RespProtocolSettings settings)

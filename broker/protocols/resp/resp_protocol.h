@@ -48,6 +48,8 @@ class RespProtocol final : public Protocol {
   // max-line + 1 bytes for an argument that wraps around the ring.
   void process(Connection& conn, RespSession& session, std::span<char> scratch, double now);
   void checkTimeouts(Connection& conn, double now);
+  // A plaintext connection under --tls-required: -ERR TLS required, closed.
+  void refusePlaintext(Connection& conn);
   // Drops every subscription of the connection (RESET, close).
   void unsubscribeAll(Connection& conn);
 

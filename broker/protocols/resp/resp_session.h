@@ -26,6 +26,7 @@ class RespSession final : public Session {
   // frames a Router delivery the same way should one come).
   bool deliver(Connection& conn, const Delivery& message) override;
   void checkTimeouts(Connection& conn, double now) override;
+  void refusePlaintext(Connection& conn) override;
   void onClose(Connection& conn) override;
 
   using NameSet = std::unordered_set<std::string, StringHash, std::equal_to<>>;

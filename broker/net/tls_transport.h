@@ -1,0 +1,73 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "net/ring_buffer.h"
+#include "net/tls_context.h"
+#include "net/transport.h"
+
+typedef struct ssl_st SSL;
+typedef struct bio_st BIO;
+
+namespace linecast {
+
+struct Metrics;
+
+// TLS over one connection (OpenSSL). The server's side of the handshake
+// runs inside the first receives; until it is done no plaintext comes out.
+//
+// Under epoll OpenSSL reads and writes the socket itself (a socket BIO):
+// a write the socket cannot take is retried from the output ring's front,
+// which holds the same bytes (SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER), and
+// kernel TLS takes over the record layer where the kernel offers it.
+// Under io_uring the kernel does the I/O, so OpenSSL works between memory
+// BIOs: absorb() feeds it the received bytes, seal() moves the output
+// through it into the wire ring the send reads.
+class TlsTransport final : public Transport {
+ public:
+  enum class Mode { kSocket, kMemory };
+
+  // `metrics` is the owning thread's: the gauges and the handshake failures;
+  // `id` names the connection in the log.
+  TlsTransport(std::shared_ptr<TlsContext> context, int fd, std::uint64_t id, Mode mode, Metrics& metrics);
+  ~TlsTransport() override;
+  TlsTransport(const TlsTransport&) = delete;
+  TlsTransport& operator=(const TlsTransport&) = delete;
+
+  ssize_t receive(int fd, iovec* iov, int count) override;
+  ssize_t send(int fd, const iovec* iov, int count) override;
+  bool absorb(std::string_view received, RingBuffer& in, std::size_t limit) override;
+  RingBuffer& seal(RingBuffer& output) override;
+  RingBuffer& wire(RingBuffer& output) override;
+  bool pendingWire() const override;
+  void shutdownWrite(int fd) override;
+  bool handshaking() const override { return !established_; }
+  std::string_view peerName() const override { return peerName_; }
+
+  bool kernelTls() const { return ktls_; }
+
+ private:
+  // Drives the handshake; false when it failed (counted and logged).
+  bool handshake();
+  void established();
+  void failed(int result, const char* during);
+  // Memory mode: the ciphertext OpenSSL wrote, appended to wire_.
+  void collectWire();
+
+  std::shared_ptr<TlsContext> context_;  // the SSL refers to its SSL_CTX
+  SSL* ssl_ = nullptr;
+  BIO* readBio_ = nullptr;   // memory mode: received ciphertext
+  BIO* writeBio_ = nullptr;  // memory mode: ciphertext to send
+  Mode mode_;
+  Metrics& metrics_;
+  std::uint64_t id_;
+  bool established_ = false;
+  bool ktls_ = false;
+  bool closeSent_ = false;  // close_notify sent: what still comes is dropped
+  std::string peerName_;    // the client certificate's Common Name, if any
+  RingBuffer wire_;         // memory mode: ciphertext for the next sends
+};
+
+}  // namespace linecast
