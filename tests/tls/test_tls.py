@@ -296,3 +296,35 @@ def test_sighup_reloads_the_certificate_and_keeps_connections(tmp_path, certs):
         assert read_line(s) == b"PONG n\n"
         s.close()
     assert server.stop() == 0
+
+
+def test_linecast_cli_over_tls(tmp_path, certs):
+    from harness import cli_binary
+
+    server = tls_server(tmp_path, certs, "--tls-required", "--tls-ca", certs.ca)
+    cli = [cli_binary(), "--port", str(server.port), "--cacert", certs.ca,
+           "--cert", certs.client, "--key", certs.client_key]
+    sub = subprocess.Popen(cli + ["sub", "-n", "1", "room1.>"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert sub.stderr.readline().startswith(b"linecast-cli: subscribed to room1.>")  # after its PONG
+    done = subprocess.run(cli + ["pub", "room1.tv", "over tls"], capture_output=True, timeout=TIMEOUT)
+    assert done.returncode == 0, done
+    out, err = sub.communicate(timeout=TIMEOUT)
+    assert sub.returncode == 0, err
+    assert out == b"over tls\n"
+
+    health = subprocess.run(cli + ["health", "--http-port", str(server.http_port)], capture_output=True,
+                            timeout=TIMEOUT)
+    assert health.returncode == 0, health
+    assert b"GET https://127.0.0.1:" in health.stdout
+
+    # Without the CA file the server's certificate cannot be verified: exit 3, and why.
+    bad = subprocess.run([cli_binary(), "--port", str(server.port), "--tls", "ping", "-c", "1"],
+                         capture_output=True, timeout=TIMEOUT)
+    assert bad.returncode == 3
+    assert b"certificate verify failed" in bad.stderr
+    # Plaintext against --tls-required: the server's refusal, exit 1.
+    plain = subprocess.run([cli_binary(), "--port", str(server.port), "ping", "-c", "1"],
+                           capture_output=True, timeout=TIMEOUT)
+    assert plain.returncode == 1
+    assert b"-ERR TLS required" in plain.stderr
+    assert server.stop() == 0

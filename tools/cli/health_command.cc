@@ -12,7 +12,7 @@ namespace linecast::cli {
 // the Docker HEALTHCHECK, and the slim image has no curl.
 int runHealth(const GlobalOptions& global, const HealthOptions& options) {
   LineClient client;
-  if (!client.connect(global.host, options.httpPort, global.timeoutMs())) {
+  if (!client.connect(global.host, options.httpPort, global.timeoutMs(), global.tls)) {
     printError(client.error());
     return kExitCannotConnect;
   }
@@ -35,11 +35,12 @@ int runHealth(const GlobalOptions& global, const HealthOptions& options) {
     printError(fmt::format("{} did not answer HTTP: '{}'", client.address(), status));
     return kExitServerError;
   }
+  const char* scheme = global.tls.enabled ? "https" : "http";
   if (code != 200) {
-    printError(fmt::format("GET http://{}/healthz: {}", client.address(), status.substr(space + 1)));
+    printError(fmt::format("GET {}://{}/healthz: {}", scheme, client.address(), status.substr(space + 1)));
     return kExitServerError;
   }
-  fmt::print("ok: GET http://{}/healthz answered 200\n", client.address());
+  fmt::print("ok: GET {}://{}/healthz answered 200\n", scheme, client.address());
   return kExitOk;
 }
 

@@ -37,7 +37,20 @@ LineClient::~LineClient() {
   if (fd_ >= 0) ::close(fd_);
 }
 
-bool LineClient::connect(const std::string& host, unsigned port, std::chrono::milliseconds timeout) {
+bool LineClient::connect(const std::string& host, unsigned port, std::chrono::milliseconds timeout,
+                         const TlsOptions& tls) {
+  if (!connectTcp(host, port, timeout)) return false;
+  if (!tls.enabled) return true;
+  tls_ = std::make_unique<ClientTls>();
+  std::string why;
+  if (!tls_->handshake(fd_, host, tls, timeout, why)) {
+    error_ = fmt::format("TLS handshake with {} failed: {}", address_, why);
+    return false;
+  }
+  return true;
+}
+
+bool LineClient::connectTcp(const std::string& host, unsigned port, std::chrono::milliseconds timeout) {
   address_ = host.find(':') != std::string::npos ? fmt::format("[{}]:{}", host, port)
                                                  : fmt::format("{}:{}", host, port);
   addrinfo hints{};
@@ -88,16 +101,33 @@ bool LineClient::connect(const std::string& host, unsigned port, std::chrono::mi
   return false;
 }
 
-bool LineClient::sendAll(std::string_view data) {
-  while (!data.empty()) {
+long LineClient::sendSome(std::string_view data) {
+  if (tls_) {
+    long n = tls_->write(data.data(), data.size());
+    if (n > 0) return n;
+    if (n == ClientTls::kWantRead || n == ClientTls::kWantWrite) return -2;
+    error_ = fmt::format("connection to {} lost: {}", address_, n == ClientTls::kEof ? "closed" : tls_->lastError());
+    return -1;
+  }
+  for (;;) {
     // MSG_NOSIGNAL: a closed connection is an error to report, not a SIGPIPE.
     ssize_t n = ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL);
+    if (n >= 0) return n;
+    if (errno == EINTR) continue;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return -2;
+    error_ = fmt::format("connection to {} lost: {}", address_, std::strerror(errno));
+    return -1;
+  }
+}
+
+bool LineClient::sendAll(std::string_view data) {
+  while (!data.empty()) {
+    long n = sendSome(data);
     if (n > 0) {
       data.remove_prefix(static_cast<std::size_t>(n));
       continue;
     }
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+    if (n == -2) {
       // The server always reads (it never blocks publishers), so this wait ends;
       // meanwhile take in what it sent so that neither side stalls on a full buffer.
       // After EOF the next send() fails with EPIPE, which ends this loop.
@@ -105,7 +135,6 @@ bool LineClient::sendAll(std::string_view data) {
       pollOne(fd_, POLLOUT | POLLIN, std::chrono::milliseconds(100));
       continue;
     }
-    error_ = fmt::format("connection to {} lost: {}", address_, std::strerror(errno));
     return false;
   }
   return true;
@@ -117,6 +146,17 @@ int LineClient::readSome() {
     start_ = 0;
   }
   char chunk[65536];
+  if (tls_) {
+    long n = tls_->read(chunk, sizeof chunk);
+    if (n > 0) {
+      buffer_.append(chunk, static_cast<std::size_t>(n));
+      return 1;
+    }
+    if (n == ClientTls::kEof) return 0;
+    if (n == ClientTls::kWantRead || n == ClientTls::kWantWrite) return -2;
+    error_ = fmt::format("connection to {} lost: {}", address_, tls_->lastError());
+    return -1;
+  }
   for (;;) {
     ssize_t n = ::recv(fd_, chunk, sizeof chunk, 0);
     if (n > 0) {

@@ -2,12 +2,15 @@
 
 #include <chrono>
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <string_view>
 
+#include "client_tls.h"
+
 namespace linecast::cli {
 
-// One TCP connection to the broker, read line by line.
+// One TCP connection to the broker, read line by line, over TLS when asked.
 //
 // This class owns its socket. The socket is non-blocking; every wait is a
 // poll() bounded by the caller's timeout, so a silent server never hangs the
@@ -23,7 +26,8 @@ class LineClient {
 
   // Resolves host and connects to the first address that answers. On failure
   // returns false and sets error() to a message naming host:port.
-  bool connect(const std::string& host, unsigned port, std::chrono::milliseconds timeout);
+  bool connect(const std::string& host, unsigned port, std::chrono::milliseconds timeout,
+               const TlsOptions& tls = {});
 
   // Sends all of data. False when the connection is gone (error() says why).
   bool sendAll(std::string_view data);
@@ -44,7 +48,12 @@ class LineClient {
  private:
   // Reads once into buffer_; 1 = got bytes, 0 = EOF, -1 = error, -2 = would block.
   int readSome();
+  // One send of data, plain or TLS: bytes sent, -2 when the socket is
+  // full, -1 on error (error_ set).
+  long sendSome(std::string_view data);
+  bool connectTcp(const std::string& host, unsigned port, std::chrono::milliseconds timeout);
 
+  std::unique_ptr<ClientTls> tls_;  // null: plaintext
   int fd_ = -1;
   std::string address_;
   std::string error_;

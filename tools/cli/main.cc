@@ -47,6 +47,15 @@ int main(int argc, char** argv) {
   app.add_option("--timeout", global.timeout, "seconds to connect and for each awaited reply")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
+  app.add_flag("--tls", global.tls.enabled, "connect with TLS (the server's certificate must name --host)");
+  auto* cacert = app.add_option("--cacert", global.tls.caFile, "CA file that signed the server's certificate "
+                                                                 "(default: the system's CAs); implies --tls")
+                     ->check(CLI::ExistingFile);
+  auto* cert = app.add_option("--cert", global.tls.certFile, "client certificate for mutual TLS; implies --tls")
+                   ->check(CLI::ExistingFile);
+  app.add_option("--key", global.tls.keyFile, "private key of --cert (default: in the --cert file)")
+      ->check(CLI::ExistingFile)
+      ->needs(cert);
 
   auto* subCmd = app.add_subcommand("sub", "print every message on the channels or patterns");
   subCmd->add_option("CHANNEL", sub.patterns, "channels or patterns (room1.*.volume, room1.>)")->required();
@@ -77,6 +86,7 @@ int main(int argc, char** argv) {
     int code = app.exit(e);
     return code == 0 ? kExitOk : kExitUsage;
   }
+  if (cacert->count() > 0 || cert->count() > 0) global.tls.enabled = true;
   if (global.token.find_first_of(" \t\r\n") != std::string::npos) {
     printError("a token has no spaces or line breaks");
     return kExitUsage;

@@ -42,7 +42,7 @@ int reportReadFailure(LineClient::Read result, const LineClient& client, std::st
 }
 
 int openSession(const GlobalOptions& options, LineClient& client) {
-  if (!client.connect(options.host, options.port, options.timeoutMs())) {
+  if (!client.connect(options.host, options.port, options.timeoutMs(), options.tls)) {
     printError(client.error());
     return kExitCannotConnect;
   }

@@ -14,6 +14,7 @@ struct GlobalOptions {
   unsigned port = 7400;
   std::string token;     // --token or LINECAST_TOKEN; empty: no AUTH
   double timeout = 5.0;  // seconds for connect and for each awaited reply
+  TlsOptions tls;        // --tls, --cacert, --cert, --key
 
   std::chrono::milliseconds timeoutMs() const {
     return std::chrono::milliseconds(static_cast<long long>(timeout * 1000));
