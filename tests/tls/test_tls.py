@@ -328,3 +328,21 @@ def test_linecast_cli_over_tls(tmp_path, certs):
     assert plain.returncode == 1
     assert b"-ERR TLS required" in plain.stderr
     assert server.stop() == 0
+
+
+def test_redis_cli_and_curl_over_tls(tmp_path, certs):
+    """The README's development commands, with the real tools."""
+    server = tls_server(tmp_path, certs)
+    sub = tls_connect(server.port, client_context(certs))
+    sub.sendall(b"SUB room1.>\nPING ready\n")
+    assert read_line(sub) == b"PONG ready\n"
+    done = subprocess.run(["redis-cli", "--tls", "--cacert", certs.ca, "-p", str(server.port),
+                           "publish", "room1.tv", "on"], capture_output=True, timeout=TIMEOUT)
+    assert done.stdout == b"1\n", done
+    assert read_line(sub) == b"MSG room1.tv on\n"
+    done = subprocess.run(["curl", "-s", "--cacert", certs.ca, f"https://localhost:{server.http_port}/pub/room1.tv",
+                           "-d", "off"], capture_output=True, timeout=TIMEOUT)
+    assert done.stdout == b'{"published":1,"delivered":1}\n', done
+    assert read_line(sub) == b"MSG room1.tv off\n"
+    sub.close()
+    assert server.stop() == 0
