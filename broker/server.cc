@@ -459,8 +459,7 @@ void Server::destroy(Connection& conn) {
     bool atBoundary = uring_ ? uringAtFrameBoundary(conn) : conn.atFrameBoundary();
     if (!line.empty() && atBoundary) {
       ++metrics_.protocolErrors;
-      ssize_t ignored = ::send(conn.fd(), line.data(), line.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
-      (void)ignored;
+      conn.transport().sendBestEffort(conn.fd(), line);
     }
     log(LogLevel::kWarn, "conn {} {} cut: slow consumer (over {} bytes pending)", conn.id(),
         conn.peer(), config_.maxOutbuf);

@@ -86,7 +86,7 @@ void Connection::start(int epollFd) {
     return;
   }
   if (::connect(fd_, sa, ctx_.target.length) == 0) {
-    onConnected();
+    continueTls();
   } else if (errno != EINPROGRESS) {
     fail(fmt::format("connect to {}: {}", ctx_.target.text, std::strerror(errno)));
   }
@@ -120,9 +120,10 @@ bool Connection::onReady(std::uint32_t events) {
       fail(fmt::format("connect to {}: {}", ctx_.target.text, std::strerror(err)));
       return false;
     }
-    onConnected();
-    if (state_ == State::kClosed) return false;
+    continueTls();
   }
+  if (state_ == State::kHandshaking) continueTls();
+  if (state_ == State::kClosed || state_ == State::kHandshaking) return false;
   if (events & EPOLLOUT) {
     writable_ = true;
     // A streaming publisher's queued reply may only go out between two
@@ -142,7 +143,7 @@ bool Connection::readMore() {
 bool Connection::readAll(int budget, bool hangup) {
   std::vector<char>& buf = ctx_.readBuffer;
   for (int i = 0; i < budget; ++i) {
-    ssize_t n = ::read(fd_, buf.data(), buf.size());
+    ssize_t n = receive(buf.data(), buf.size());
     if (n > 0) {
       recvNs_ = nowNs();
       ctx_.bytesIn += static_cast<std::uint64_t>(n);
@@ -156,7 +157,8 @@ bool Connection::readAll(int budget, bool hangup) {
       // A short read emptied the socket. Bytes that arrive after it raise a
       // new edge, so the read that would only say EAGAIN can be skipped
       // (one syscall per wake-up, a quarter of them at 10k paced msgs/s).
-      if (static_cast<std::size_t>(n) < buf.size() && !hangup) return false;
+      // (Not under TLS: a read returns one record, whatever the socket holds.)
+      if (static_cast<std::size_t>(n) < buf.size() && !hangup && !tls_) return false;
       continue;
     }
     if (n == 0) {
@@ -174,7 +176,7 @@ bool Connection::readAll(int budget, bool hangup) {
 bool Connection::flushOut() {
   if (state_ == State::kClosed) return false;
   while (outOff_ < out_.size()) {
-    ssize_t n = ::send(fd_, out_.data() + outOff_, out_.size() - outOff_, MSG_NOSIGNAL);
+    ssize_t n = transmit(out_.data() + outOff_, out_.size() - outOff_);
     if (n > 0) {
       outOff_ += static_cast<std::size_t>(n);
       continue;
@@ -195,6 +197,25 @@ bool Connection::flushOut() {
     outOff_ = 0;
   }
   return true;
+}
+
+void Connection::continueTls() {
+  if (!ctx_.tls) return onConnected();
+  if (!tls_) {
+    tls_ = std::make_unique<TlsStream>(ctx_.tls.get(), fd_);
+    state_ = State::kHandshaking;
+  }
+  int done = tls_->handshake();
+  if (done < 0) return fail("TLS handshake: " + tls_->error());
+  if (done > 0) onConnected();
+}
+
+ssize_t Connection::receive(char* buffer, std::size_t size) {
+  return tls_ ? tls_->read(buffer, size) : ::read(fd_, buffer, size);
+}
+
+ssize_t Connection::transmit(const char* data, std::size_t size) {
+  return tls_ ? tls_->write(data, size) : ::send(fd_, data, size, MSG_NOSIGNAL);
 }
 
 void Connection::onConnected() {
@@ -434,7 +455,7 @@ bool Connection::pumpTemplate() {
     }
     std::size_t len = std::min<std::uint64_t>({template_.size() - templateOff_,
                                                limit - bytesWritten_, budget});
-    ssize_t n = ::send(fd_, template_.data() + templateOff_, len, MSG_NOSIGNAL);
+    ssize_t n = transmit(template_.data() + templateOff_, len);
     if (n > 0) {
       auto wrote = static_cast<std::size_t>(n);
       bytesWritten_ += wrote;

@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "loadgen/protocol.h"
+#include "loadgen/tls_stream.h"
 #include "loadgen/worker_context.h"
 
 namespace linecast::bench {
@@ -26,7 +27,7 @@ namespace linecast::bench {
 class Connection final : public EventSink {
  public:
   enum class Role { kPublisher, kSubscriber, kStalled };
-  enum class State { kIdle, kConnecting, kGreeting, kConfirming, kReady, kClosed };
+  enum class State { kIdle, kConnecting, kHandshaking, kGreeting, kConfirming, kReady, kClosed };
 
   Connection(WorkerContext& ctx, Role role, std::uint32_t index, std::uint64_t id);
   ~Connection();
@@ -75,6 +76,11 @@ class Connection final : public EventSink {
 
   void onEvent(const Event& event) override;
   void onConnected();
+  // --tls: the handshake after the TCP connect, before onConnected().
+  void continueTls();
+  // recv()/send() through TLS when the run uses it.
+  ssize_t receive(char* buffer, std::size_t size);
+  ssize_t transmit(const char* data, std::size_t size);
   void sendHandshake();
   void confirm();
   void deliver(std::string_view channel, std::string_view payload);
@@ -96,6 +102,7 @@ class Connection final : public EventSink {
   void checkFinished();
 
   WorkerContext& ctx_;
+  std::unique_ptr<TlsStream> tls_;
   Role role_;
   std::uint32_t index_;
   std::uint64_t id_;

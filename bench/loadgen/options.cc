@@ -1,5 +1,7 @@
 #include "loadgen/options.h"
 
+#include "loadgen/tls_stream.h"
+
 #include <map>
 
 #include <CLI/CLI.hpp>
@@ -79,6 +81,9 @@ std::variant<Options, int> parseOptions(int argc, char** argv) {
   app.add_flag("--json", o.json, "print the result as one JSON object on stdout");
   app.add_flag("-q,--quiet", o.quiet, "no progress lines on stderr");
   app.add_flag("--allow-remote", o.allowRemote, "allow a target outside 127.0.0.0/8 and ::1");
+  app.add_flag("--tls", o.tls, "connect with TLS (the certificate is not verified without --cacert)");
+  app.add_option("--cacert", o.cacert, "CA file to verify the server's certificate with; implies --tls")
+      ->check(CLI::ExistingFile);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -95,6 +100,14 @@ std::variant<Options, int> parseOptions(int argc, char** argv) {
 }
 
 std::optional<std::string> validate(Options& o) {
+  if (!o.cacert.empty()) o.tls = true;
+  if (o.tls) {
+    try {
+      makeClientTlsContext(o.cacert);
+    } catch (const std::runtime_error& e) {
+      return std::string(e.what());
+    }
+  }
   if (o.publishers == 0) return "--publishers must be at least 1";
   if (o.threads == 0 || o.threads > 256) return "--threads must be 1..256";
   if (o.channels == 0) return "--channels must be at least 1";

@@ -40,6 +40,8 @@ struct Options {
   bool json = false;
   bool quiet = false;
   bool allowRemote = false;
+  bool tls = false;      // connect with TLS (--tls, or --cacert)
+  std::string cacert;    // verify the server's certificate against it
 
   // The hard deadline in seconds from the start of the program.
   double hardDeadlineSec() const;

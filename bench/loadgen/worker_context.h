@@ -20,7 +20,8 @@ struct WorkerContext {
   WorkerContext(const Options& o, const Plan& p, const Target& t, RunControl& c,
                 const std::vector<std::string>& names)
       : options(o), plan(p), target(t), control(c), channelNames(names),
-        encoder(makeEncoder(o.protocol)) {}
+        encoder(makeEncoder(o.protocol)),
+        tls(o.tls ? makeClientTlsContext(o.cacert) : nullptr) {}
 
   const Options& options;
   const Plan& plan;
@@ -28,6 +29,7 @@ struct WorkerContext {
   RunControl& control;
   const std::vector<std::string>& channelNames;
   std::unique_ptr<Encoder> encoder;
+  std::shared_ptr<SSL_CTX> tls;  // null: plaintext
 
   // One read buffer for all of this worker's connections: a read is decoded
   // at once, and only a frame split across reads is copied (by the decoder).

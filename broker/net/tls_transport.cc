@@ -146,6 +146,7 @@ ssize_t TlsTransport::send(int, const iovec* iov, int count) {
     while (left > 0) {
       ERR_clear_error();
       int n = SSL_write(ssl_, at, static_cast<int>(std::min(left, kMaxCall)));
+      writePending_ = n <= 0;
       if (n > 0) {
         at += n;
         left -= static_cast<std::size_t>(n);
@@ -235,6 +236,24 @@ RingBuffer& TlsTransport::wire(RingBuffer& output) {
 
 bool TlsTransport::pendingWire() const {
   return mode_ == Mode::kMemory && (!wire_.empty() || BIO_ctrl_pending(writeBio_) > 0);
+}
+
+void TlsTransport::sendBestEffort(int fd, std::string_view frame) {
+  // A record OpenSSL still holds, or sealed bytes still to go, would be
+  // torn by one written now.
+  if (!established_ || closeSent_ || writePending_ || !wire_.empty()) return;
+  ERR_clear_error();
+  if (SSL_write(ssl_, frame.data(), static_cast<int>(frame.size())) <= 0) {
+    ERR_clear_error();
+    return;
+  }
+  if (mode_ == Mode::kMemory) {
+    collectWire();
+    auto span = wire_.readableSpans()[0];
+    ssize_t ignored = ::send(fd, span.data(), span.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+    (void)ignored;
+    wire_.clear();
+  }
 }
 
 void TlsTransport::shutdownWrite(int fd) {

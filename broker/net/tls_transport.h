@@ -43,6 +43,7 @@ class TlsTransport final : public Transport {
   RingBuffer& wire(RingBuffer& output) override;
   bool pendingWire() const override;
   void shutdownWrite(int fd) override;
+  void sendBestEffort(int fd, std::string_view frame) override;
   bool handshaking() const override { return !established_; }
   std::string_view peerName() const override { return peerName_; }
 
@@ -66,6 +67,7 @@ class TlsTransport final : public Transport {
   bool established_ = false;
   bool ktls_ = false;
   bool closeSent_ = false;  // close_notify sent: what still comes is dropped
+  bool writePending_ = false;  // epoll: OpenSSL holds a record the socket did not take
   std::string peerName_;    // the client certificate's Common Name, if any
   RingBuffer wire_;         // memory mode: ciphertext for the next sends
 };

@@ -29,4 +29,9 @@ bool PlainTransport::absorb(std::string_view received, RingBuffer& in, std::size
 
 void PlainTransport::shutdownWrite(int fd) { ::shutdown(fd, SHUT_WR); }
 
+void PlainTransport::sendBestEffort(int fd, std::string_view frame) {
+  ssize_t ignored = ::send(fd, frame.data(), frame.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+  (void)ignored;
+}
+
 }  // namespace linecast

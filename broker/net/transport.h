@@ -44,6 +44,11 @@ class Transport {
   // io_uring: the ring seal() returned, for the send's completion.
   virtual RingBuffer& wire(RingBuffer& output) = 0;
 
+  // Writes one short frame now, best effort, outside the output ring (the
+  // slow-consumer line of a connection about to be closed): what the
+  // socket does not take at once is lost.
+  virtual void sendBestEffort(int fd, std::string_view frame) = 0;
+
   // Bytes the transport holds for the socket beyond the output ring (TLS
   // records not yet sent: a handshake's, or sealed output a short send
   // left); the Server flushes while there are any.
@@ -72,6 +77,7 @@ class PlainTransport final : public Transport {
   RingBuffer& seal(RingBuffer& output) override { return output; }
   RingBuffer& wire(RingBuffer& output) override { return output; }
   void shutdownWrite(int fd) override;
+  void sendBestEffort(int fd, std::string_view frame) override;
 };
 
 }  // namespace linecast

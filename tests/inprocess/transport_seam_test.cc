@@ -79,6 +79,11 @@ class ScrambleTransport final : public Transport {
   bool pendingWire() const override { return !wire_.empty(); }
 
   void shutdownWrite(int fd) override { ::shutdown(fd, SHUT_WR); }
+  void sendBestEffort(int fd, std::string_view frame) override {
+    std::string scrambled = scramble(frame);
+    ssize_t ignored = ::send(fd, scrambled.data(), scrambled.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+    (void)ignored;
+  }
 
  private:
   Calls& calls_;
@@ -93,7 +98,7 @@ class TransportSeamTest : public ::testing::TestWithParam<const char*> {
     config.io = GetParam();
     if (config.io == "uring" && !ioUringBuiltIn()) GTEST_SKIP() << "built without io_uring";
     ListenerSpec row{"main", "127.0.0.1", 0, {"resp", "line"},
-                     [this] { return std::make_unique<ScrambleTransport>(calls_); }};
+                     [this] { return std::make_unique<ScrambleTransport>(calls_); }, nullptr, false};
     server_ = std::make_unique<Server>(config, nullptr, 0, std::vector<ListenerSpec>{row});
   }
   void TearDown() override {

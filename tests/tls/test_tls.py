@@ -346,3 +346,34 @@ def test_redis_cli_and_curl_over_tls(tmp_path, certs):
     assert read_line(sub) == b"MSG room1.tv off\n"
     sub.close()
     assert server.stop() == 0
+
+
+def test_a_slow_tls_subscriber_is_cut_cleanly(tmp_path, certs):
+    """The slow-consumer line goes through TLS too: the subscriber reads
+    whole records up to the cut, never plaintext injected into the stream."""
+    server = tls_server(tmp_path, certs, "--max-outbuf", "1100000", "--max-line", "1000000")
+    ctx = client_context(certs)
+    raw = socket.create_connection(("127.0.0.1", server.port), timeout=TIMEOUT)
+    raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sub = ctx.wrap_socket(raw, server_hostname="localhost")
+    sub.sendall(b"SUB flood\nPING ready\n")
+    assert read_line(sub) == b"PONG ready\n"
+    pub = tls_connect(server.port, ctx)
+    line = b"PUB flood " + b"z" * 1000 + b"\n"
+    pub.sendall(line * 3000)  # 3 MB for a reader that does not read
+    pub.sendall(b"PING done\n")
+    assert read_line(pub) == b"PONG done\n"
+    wait_until(lambda: stats(server)["slow_consumers_total"] == 1, what="the cut")
+    received = read_to_end_strict(sub)
+    assert received.endswith(b"\n")
+    tail = received.split(b"\n")[-2]
+    assert tail in (b"-ERR slow consumer", b"MSG flood " + b"z" * 1000), tail[:40]
+    assert server.stop() == 0
+
+
+def read_to_end_strict(sock):
+    """Everything until the end, failing on a TLS error (a torn record)."""
+    data = b""
+    while chunk := sock.recv(65536):
+        data += chunk
+    return data
