@@ -13,7 +13,7 @@ import subprocess
 import sys
 
 # linecast-uring (linecast-server --io uring) appears only when it was run.
-ALL_BROKERS = ["linecast", "linecast-uring", "nats", "redis"]
+ALL_BROKERS = ["linecast", "linecast-uring", "linecast-plain", "nats", "redis"]
 PEERS = ["nats", "redis"]
 # linecast-null-relay, the ceiling: run on the message-moving cases only.
 RELAY = "relay"
@@ -27,7 +27,7 @@ STALL_TARGET_PCT = 5
 
 
 # Column keys for the compact per-broker cells.
-INITIALS = {"linecast": "l", "linecast-uring": "lu", "nats": "n", "redis": "r", RELAY: RELAY}
+INITIALS = {"linecast": "l", "linecast-uring": "lu", "linecast-plain": "lp", "nats": "n", "redis": "r", RELAY: RELAY}
 
 
 def brokers_in(data):
@@ -138,6 +138,11 @@ def report(data):
     out = []
     out.append(f"## linecast vs NATS vs Redis ({meta['mode']} run, {meta['date']})")
     out.append("")
+    if meta.get("tls"):
+        out.append("Every broker behind TLS (a P-256 certificate; linecast --tls-cert, nats-server tls {}, "
+                   "redis-server --tls-port), the loadgen verifying it. linecast-plain is the same "
+                   "linecast-server without TLS: the linecast/linecast-plain column is TLS's cost.")
+        out.append("")
     server_name = {"linecast-uring": "linecast-server --io uring"}
     threads = ", ".join(f"{server_name.get(b, b + '-server')} {meta['threads'].get(b, '?')}"
                         for b in brokers if b in meta["threads"])
@@ -162,9 +167,11 @@ def report(data):
     out.append("The CPU column is loadgen/broker CPU in % of one core over the run, per broker in the "
                f"order {initials}: a loadgen near 100% per thread was the limit, not the broker.")
     out.append("")
+    has_plain = "linecast-plain" in cols
     out.append("| case | " + " | ".join(cols) + " | linecast/nats | linecast/redis"
-               + (" | linecast/relay" if has_relay else "") + f" | lost ({initials}) | CPU % ({initials}) |")
-    out.append("|---|" + "---:|" * (len(cols) + 2 + has_relay) + "---|---|")
+               + (" | linecast/relay" if has_relay else "")
+               + (" | linecast/linecast-plain" if has_plain else "") + f" | lost ({initials}) | CPU % ({initials}) |")
+    out.append("|---|" + "---:|" * (len(cols) + 2 + has_relay + has_plain) + "---|---|")
     for case in cases.values():
         if case["kind"] != "throughput":
             continue
@@ -174,6 +181,8 @@ def report(data):
         lost = "/".join(str(by[b].get("lost", "-")) if by.get(b) else "-" for b in cols)
         cpu = " ".join(cpu_pct_cell(by.get(b)) for b in cols)
         relay_ratio = f" | {ratio(rate['linecast'], rate[RELAY])}" if has_relay else ""
+        if has_plain:
+            relay_ratio += f" | {ratio(rate['linecast'], rate['linecast-plain'])}"
         out.append(f"| {case['label']} | " + " | ".join(value_cell(by.get(b), "delivered_per_s") for b in cols)
                    + f" | {ratio(rate['linecast'], rate['nats'])} | {ratio(rate['linecast'], rate['redis'])}"
                    + f"{relay_ratio} | {lost} | {cpu} |")
@@ -216,8 +225,9 @@ def report(data):
 
     out.append("### Connections: broker memory per idle subscriber (lower is better)")
     out.append("")
-    out.append("| case | linecast | nats | redis | nats/linecast | redis/linecast | every message reached exactly its subscriber |")
-    out.append("|---|---:|---:|---:|---:|---:|---|")
+    out.append("| case | linecast | nats | redis | nats/linecast | redis/linecast | every message reached exactly its subscriber "
+               "| new connections/s (" + "/".join(INITIALS[b] for b in brokers) + ") |")
+    out.append("|---|---:|---:|---:|---:|---:|---|---|")
     for case in cases.values():
         if case["kind"] != "conns":
             continue
@@ -228,8 +238,11 @@ def report(data):
         verdict = ", ".join(f"{b} {'yes' if ok(by.get(b)) else 'NO'}" for b in brokers if by.get(b))
         if "linecast-uring" in per and per["linecast-uring"] is not None:
             verdict += f"; linecast-uring {per['linecast-uring']:.0f} B"
+        rates = "/".join(f"{by[b]['connections'] / max(by[b]['connect_s'], 1e-9):.0f}" if ok(by.get(b)) else "-"
+                         for b in brokers)
         out.append(f"| {case['label']} | " + " | ".join(cells)
-                   + f" | {ratio(per['nats'], per['linecast'])} | {ratio(per['redis'], per['linecast'])} | {verdict} |")
+                   + f" | {ratio(per['nats'], per['linecast'])} | {ratio(per['redis'], per['linecast'])} | {verdict} "
+                   + f"| {rates} |")
     out.append("")
 
     out.append("### CPU seconds per case: loadgen / broker / other processes, of the run's wall time, and the side that ran out")

@@ -86,7 +86,7 @@ void Connection::start(int epollFd) {
     return;
   }
   if (::connect(fd_, sa, ctx_.target.length) == 0) {
-    continueTls();
+    onTcpConnected();
   } else if (errno != EINPROGRESS) {
     fail(fmt::format("connect to {}: {}", ctx_.target.text, std::strerror(errno)));
   }
@@ -120,9 +120,10 @@ bool Connection::onReady(std::uint32_t events) {
       fail(fmt::format("connect to {}: {}", ctx_.target.text, std::strerror(err)));
       return false;
     }
+    onTcpConnected();
+  } else if (state_ == State::kHandshaking) {
     continueTls();
   }
-  if (state_ == State::kHandshaking) continueTls();
   if (state_ == State::kClosed || state_ == State::kHandshaking) return false;
   if (events & EPOLLOUT) {
     writable_ = true;
@@ -151,7 +152,9 @@ bool Connection::readAll(int budget, bool hangup) {
         fail("protocol error: " + decoder_->error());
         return false;
       }
-      if (state_ == State::kClosed) return false;
+      // Closed, or NATS's INFO started the TLS handshake: its next bytes
+      // are the handshake's.
+      if (state_ == State::kClosed || state_ == State::kHandshaking) return false;
       if (outOff_ < out_.size() && !streamingTemplate() && writable_ && !flushOut())
         return false;
       // A short read emptied the socket. Bytes that arrive after it raise a
@@ -199,15 +202,27 @@ bool Connection::flushOut() {
   return true;
 }
 
+void Connection::onTcpConnected() {
+  // NATS greets in plaintext first (INFO says tls_required), then the
+  // client starts TLS; the others start TLS at once.
+  if (ctx_.tls && !ctx_.encoder->serverGreets()) return continueTls();
+  onConnected();
+}
+
 void Connection::continueTls() {
-  if (!ctx_.tls) return onConnected();
   if (!tls_) {
     tls_ = std::make_unique<TlsStream>(ctx_.tls.get(), fd_);
     state_ = State::kHandshaking;
   }
   int done = tls_->handshake();
   if (done < 0) return fail("TLS handshake: " + tls_->error());
-  if (done > 0) onConnected();
+  if (done == 0) return;
+  if (ctx_.encoder->serverGreets()) {
+    writable_ = true;
+    sendHandshake();
+  } else {
+    onConnected();
+  }
 }
 
 ssize_t Connection::receive(char* buffer, std::size_t size) {
@@ -289,7 +304,8 @@ void Connection::onEvent(const Event& event) {
       break;
     case EventType::kGreeting:
       // NATS may send INFO again later (cluster changes); only the first counts.
-      if (state_ == State::kGreeting) sendHandshake();
+      // Under TLS, NATS's INFO comes in plaintext and the handshake follows.
+      if (state_ == State::kGreeting) ctx_.tls && !tls_ ? continueTls() : sendHandshake();
       break;
     case EventType::kPing:
       ctx_.encoder->pong(out_);

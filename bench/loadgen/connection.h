@@ -76,7 +76,9 @@ class Connection final : public EventSink {
 
   void onEvent(const Event& event) override;
   void onConnected();
-  // --tls: the handshake after the TCP connect, before onConnected().
+  void onTcpConnected();
+  // --tls: the handshake after the TCP connect (after NATS's INFO), before
+  // the subscription.
   void continueTls();
   // recv()/send() through TLS when the run uses it.
   ssize_t receive(char* buffer, std::size_t size);

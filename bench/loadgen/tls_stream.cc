@@ -83,10 +83,32 @@ ssize_t TlsStream::read(char* buffer, std::size_t size) {
   return outcome(SSL_read(ssl_, buffer, static_cast<int>(std::min<std::size_t>(size, INT_MAX))));
 }
 
+bool TlsStream::flushHeld() {
+  while (!held_.empty()) {
+    ERR_clear_error();
+    errno = 0;
+    ssize_t n = outcome(SSL_write(ssl_, held_.data(), static_cast<int>(held_.size())));
+    if (n <= 0) return false;
+    held_.erase(0, static_cast<std::size_t>(n));
+  }
+  return true;
+}
+
 ssize_t TlsStream::write(const char* data, std::size_t size) {
+  if (!flushHeld()) {
+    if (errno == 0) errno = EPIPE;
+    return -1;
+  }
+  // At most 64 KiB a call bounds the copy a held write costs.
+  std::size_t len = std::min<std::size_t>(size, 64 * 1024);
   ERR_clear_error();
   errno = 0;
-  return outcome(SSL_write(ssl_, data, static_cast<int>(std::min<std::size_t>(size, INT_MAX))));
+  ssize_t n = outcome(SSL_write(ssl_, data, static_cast<int>(len)));
+  if (n < 0 && errno == EAGAIN) {
+    held_.assign(data, len);
+    return static_cast<ssize_t>(len);
+  }
+  return n;
 }
 
 }  // namespace linecast::bench

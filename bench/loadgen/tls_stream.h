@@ -30,6 +30,11 @@ class TlsStream {
   // 1: done; 0: waiting for the socket; -1: failed (error() says why).
   int handshake();
   ssize_t read(char* buffer, std::size_t size);
+  // OpenSSL wants a write that waited for the socket retried with the same
+  // bytes, but a publisher's next write may come from another buffer (a
+  // queued reply, the end barrier). So such a write is taken whole: its
+  // bytes are copied here and resent first, and the next write waits for
+  // them (EAGAIN) until the socket took them.
   ssize_t write(const char* data, std::size_t size);
   const std::string& error() const { return error_; }
 
@@ -37,6 +42,8 @@ class TlsStream {
   ssize_t outcome(int result);
 
   SSL* ssl_;
+  bool flushHeld();
+  std::string held_;  // a write OpenSSL holds for the socket, to retry
   std::string error_;
 };
 
