@@ -41,6 +41,7 @@ const TextOption kTextOptions[] = {
     {"tls-cert", &Config::tlsCert, "TLS certificate chain (PEM, leaf first): TLS on every port"},
     {"tls-key", &Config::tlsKey, "TLS private key (PEM) of --tls-cert"},
     {"tls-ca", &Config::tlsCa, "CA certificates (PEM) client certificates must chain to (mutual TLS)"},
+    {"users", &Config::usersFile, "Users file (TOML): passwords and per-channel permissions"},
 };
 
 // An option that is on or off: a flag without a value, true/false in a file.
@@ -238,6 +239,15 @@ std::string loadTls(Config& config) {
   return {};
 }
 
+std::string loadUsers(Config& config) {
+  if (config.usersFile.empty()) return {};
+  std::string error;
+  auto directory = UserDirectory::load(config.usersFile, error);
+  if (!directory) return error.starts_with("cannot read") ? error : "--users " + error;
+  config.users = std::make_shared<UserDirectoryStore>(config.usersFile, std::move(directory));
+  return {};
+}
+
 // The rules no single value breaks alone: across options, the token file's
 // content, and whether this build has the backend asked for.
 std::string validate(Config& config, const std::string& tokenFile, bool tokenGiven) {
@@ -262,7 +272,8 @@ std::string validate(Config& config, const std::string& tokenFile, bool tokenGiv
   if (config.io == "uring" && !ioUringBuiltIn()) {
     return "--io uring: this build has no io_uring backend (configure with -DLINECAST_IO_URING=ON)";
   }
-  return loadTls(config);
+  if (auto error = loadTls(config); !error.empty()) return error;
+  return loadUsers(config);
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "auth/user_directory.h"
 #include "net/tls_context.h"
 
 namespace linecast {
@@ -34,6 +35,10 @@ struct Config {
   std::string tlsCa;
   bool tlsRequired = false;  // plaintext connections are refused
   std::shared_ptr<TlsContextStore> tls;
+  // --users (docs/PROTOCOL.md, "Users and permissions"): the file, and the
+  // directory loaded from it (null: no users), reloaded by SIGHUP.
+  std::string usersFile;
+  std::shared_ptr<UserDirectoryStore> users;
 };
 
 // Whether this build has the io_uring backend (-DLINECAST_IO_URING=ON).

@@ -17,6 +17,8 @@ void MetricsTotals::add(const Metrics& m) {
   tlsConnections += m.tlsConnections;
   tlsKernelConnections += m.tlsKernelConnections;
   tlsHandshakeFailures += m.tlsHandshakeFailures;
+  authFailures += m.authFailures;
+  for (std::size_t i = 0; i < permissionDenied.size(); ++i) permissionDenied[i] += m.permissionDenied[i];
   for (std::size_t i = 0; i < httpRequests.size(); ++i) httpRequests[i] += m.httpRequests[i];
 }
 

@@ -53,6 +53,8 @@ struct Metrics {
   Counter<std::int64_t> tlsConnections;        // gauge: handshakes done, still open
   Counter<std::int64_t> tlsKernelConnections;  // gauge: of those, kernel TLS
   Counter<std::uint64_t> tlsHandshakeFailures;
+  Counter<std::uint64_t> authFailures;
+  std::array<Counter<std::uint64_t>, 2> permissionDenied;  // publish, subscribe
   std::array<Counter<std::uint64_t>, kMaxHttpStatus - kMinHttpStatus + 1> httpRequests;
 
   void countHttpStatus(int status) {
@@ -76,6 +78,8 @@ struct MetricsTotals {
   std::int64_t tlsConnections = 0;
   std::int64_t tlsKernelConnections = 0;
   std::uint64_t tlsHandshakeFailures = 0;
+  std::uint64_t authFailures = 0;
+  std::array<std::uint64_t, 2> permissionDenied{};
   std::array<std::uint64_t, kMaxHttpStatus - kMinHttpStatus + 1> httpRequests{};
 
   void add(const Metrics& m);

@@ -43,6 +43,8 @@ std::vector<Figure> figuresOf(const MetricsTotals& m) {
        d(m.tlsConnections)},
       {"tls_ktls_connections", "gauge", "TLS connections whose record layer is in the kernel.",
        d(m.tlsKernelConnections)},
+      {"auth_failures_total", "counter", "Failed authentications (a wrong token, user or password).",
+       d(m.authFailures)},
       {"tls_handshake_failures_total", "counter",
        "TLS handshakes that failed or did not finish within --auth-timeout.",
        d(m.tlsHandshakeFailures)},
@@ -67,6 +69,12 @@ std::string renderPrometheus(const MetricsTotals& metrics) {
                    metrics.httpRequests[i]);
   }
   fmt::format_to(it,
+                 "# HELP linecast_permission_denied_total Publishes and subscriptions a user's permissions refused.\n"
+                 "# TYPE linecast_permission_denied_total counter\n"
+                 "linecast_permission_denied_total{{action=\"publish\"}} {}\n"
+                 "linecast_permission_denied_total{{action=\"subscribe\"}} {}\n",
+                 metrics.permissionDenied[0], metrics.permissionDenied[1]);
+  fmt::format_to(it,
                  "# HELP linecast_build_info The running version.\n"
                  "# TYPE linecast_build_info gauge\n"
                  "linecast_build_info{{version=\"{}\"}} 1\n",
@@ -87,7 +95,9 @@ std::string renderStatsJson(const MetricsTotals& metrics) {
     fmt::format_to(it, "{}\"{}\":{}", first ? "" : ",", i + kMinHttpStatus, metrics.httpRequests[i]);
     first = false;
   }
-  fmt::format_to(it, "}},\"build_info\":{{\"{}\":1}}}}\n", kVersion);
+  fmt::format_to(it, "}},\"permission_denied_total\":{{\"publish\":{},\"subscribe\":{}}}", metrics.permissionDenied[0],
+                 metrics.permissionDenied[1]);
+  fmt::format_to(it, ",\"build_info\":{{\"{}\":1}}}}\n", kVersion);
   return out;
 }
 

@@ -48,6 +48,7 @@ Server::Server(const Config& config, Interconnect* net, std::size_t index,
       net_(net),
       index_(index),
       broker_(metrics_),
+      access_(config.authToken, config.users, broker_),
       protocols_(makeProtocols(broker_, config)),
       scratch_(config.maxLine + 1) {
   if (listeners.empty()) listeners = listenerTable(config);

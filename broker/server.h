@@ -12,6 +12,7 @@
 #include "net/listener.h"
 #include "net/listener_spec.h"
 #include "net/reactor.h"
+#include "protocols/access_control.h"
 #include "protocols/protocol.h"
 #include "routing/broker.h"
 #include "threads/interconnect.h"
@@ -154,6 +155,7 @@ class Server {
   std::size_t index_;
   int wakeFd_ = -1;
   Broker broker_;
+  AccessControl access_;  // a new connection's starting identity
   std::vector<std::unique_ptr<Protocol>> protocols_;  // this thread's handlers
   std::vector<ListenerRow> listeners_;
   std::unordered_map<std::uint64_t, std::unique_ptr<Connection>> connections_;

@@ -107,7 +107,7 @@ void Server::adopt(PendingConnection pending) {
   conn->setSession(row.protocols.back()->open(*conn));
   if (row.spec.transport) conn->setTransport(row.spec.transport());
   conn->tlsPossible = row.spec.tls != nullptr;
-  conn->authenticated = config_.authToken.empty();
+  access_.admit(*conn);
   conn->fanoutBudget = fanoutBudget_;
   if (uring_) {
     uringAttach(*conn);

@@ -60,11 +60,19 @@ void Server::requestReload() {
 
 void Server::reloadIfAsked() {
   if (!reloadRequested_.exchange(false)) return;
-  if (!config_.tls) {
-    log(LogLevel::kInfo, "SIGHUP: nothing to reload (no --tls-cert)");
+  if (!config_.tls && !config_.users) {
+    log(LogLevel::kInfo, "SIGHUP: nothing to reload (no --tls-cert, no --users)");
     return;
   }
   std::string error;
+  if (config_.users) {
+    if (config_.users->reload(error)) {
+      log(LogLevel::kInfo, "SIGHUP: reloaded --users '{}'; new authentications use it", config_.users->path());
+    } else {
+      log(LogLevel::kError, "SIGHUP: --users {}; the previous users stay in use", error);
+    }
+  }
+  if (!config_.tls) return;
   if (config_.tls->reload(error)) {
     log(LogLevel::kInfo, "SIGHUP: reloaded --tls-cert '{}'; new handshakes use it", config_.tls->files().cert);
   } else {

@@ -8,7 +8,7 @@ set -euo pipefail
 # The server's and linecast-cli's build dependencies.
 packages=(
   build-essential cmake g++ pkg-config
-  libfmt-dev libcli11-dev libhttp-parser-dev liburing-dev libssl-dev
+  libfmt-dev libcli11-dev libhttp-parser-dev liburing-dev libssl-dev libtomlplusplus-dev
 )
 [ "${1:-}" = server ] || packages+=(
   # tests and benchmarks

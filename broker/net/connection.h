@@ -8,6 +8,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "auth/permissions.h"
 #include "net/close_reason.h"
 #include "net/ring_buffer.h"
 #include "net/session.h"
@@ -129,6 +130,28 @@ class Connection : public Subscriber {
   // Gives back empty ring blocks of an idle connection.
   void releaseIdleBuffers();
 
+  // What the connection's user may do; null: everything (the token, or no
+  // authentication configured). `user` names it in the log.
+  const Permissions* permissions() const { return permissions_.get(); }
+  const std::string& user() const { return user_; }
+  void setPermissions(std::shared_ptr<const Permissions> permissions, std::string user) {
+    permissions_ = std::move(permissions);
+    user_ = std::move(user);
+    publishAllowed_.clear();
+  }
+  // The last channel a PUB was allowed to: a publisher sends to few
+  // channels, so the check costs a compare, not a pattern walk, per message.
+  bool publishAllowedTo(std::string_view channel) const {
+    return !publishAllowed_.empty() && publishAllowed_ == channel;
+  }
+  void rememberPublishAllowed(std::string_view channel) { publishAllowed_.assign(channel); }
+  // deny_subscribe: no delivery on the channel (the routes leave the
+  // connection out of their subscriber lists).
+  bool deniesDelivery(std::string_view channel) const {
+    return permissions_ != nullptr && !permissions_->denySubscribe.empty() &&
+           permissions_->deniesDelivery(channel);
+  }
+
   // Subscriptions, kept here to make SUB idempotent, count --max-subs and
   // clean up on close; the Router holds the matching index.
   std::unordered_set<std::string, StringHash, std::equal_to<>>& patterns() { return patterns_; }
@@ -193,6 +216,9 @@ class Connection : public Subscriber {
   std::unique_ptr<Transport> ownedTransport_;
   bool routeLine_ = false;  // session_->framesAsRouteLine(), read per delivery
   std::unordered_set<std::string, StringHash, std::equal_to<>> patterns_;
+  std::shared_ptr<const Permissions> permissions_;
+  std::string user_;
+  std::string publishAllowed_;
 };
 
 namespace detail {

@@ -30,7 +30,10 @@ void Broker::refill(PublishRoute& route) {
   route.subscribers.clear();
   if (router_.subscriptionCount() > 0) {
     router_.match(route.channel, [&route](Subscriber* sub) {
-      route.subscribers.push_back(static_cast<Connection*>(sub));
+      auto* conn = static_cast<Connection*>(sub);
+      // deny_subscribe is decided here, once per route and subscriber, not
+      // per message.
+      if (!conn->deniesDelivery(route.channel)) route.subscribers.push_back(conn);
     });
   }
   route.routerVersion = router_.version();

@@ -82,6 +82,10 @@ class Broker {
     std::lock_guard<std::mutex> lock_;
   };
 
+  // A connection's permissions changed: routes rebuild their subscriber
+  // lists, which leave out the deliveries a user's deny_subscribe refuses.
+  void permissionsChanged() { router_.invalidateRoutes(); }
+
   // The pattern must be valid. Returns false if the connection held it.
   bool subscribe(Connection& conn, std::string_view pattern);
   // Returns false if the connection did not hold the pattern.

@@ -53,6 +53,9 @@ class Router {
   // Changes with every subscription added or removed, so a cached match
   // result can tell it is stale.
   std::uint64_t version() const { return version_; }
+  // Something a route's subscriber list depends on besides the
+  // subscriptions changed (a user's deny_subscribe): routes refill.
+  void invalidateRoutes() { ++version_; }
   // Tree nodes examined by the last match(): shows that unrelated wildcard
   // subscriptions cost nothing.
   std::size_t lastMatchNodeVisits() const { return lastNodeVisits_; }

@@ -7,7 +7,7 @@
 
 #include "session.h"
 
-// The four subcommands. Each returns the process's exit code (exit_codes.h)
+// The subcommands. Each returns the process's exit code (exit_codes.h)
 // and prints its own errors.
 namespace linecast::cli {
 
@@ -36,5 +36,10 @@ struct HealthOptions {
   unsigned httpPort = 7401;
 };
 int runHealth(const GlobalOptions& global, const HealthOptions& options);
+
+struct PasswdOptions {
+  std::uint32_t iterations = 600'000;  // PBKDF2 rounds (PasswordHash::kDefaultIterations)
+};
+int runPasswd(const PasswdOptions& options);
 
 }  // namespace linecast::cli

@@ -32,6 +32,7 @@ int main(int argc, char** argv) {
   PubOptions pub;
   PingOptions ping;
   HealthOptions health;
+  PasswdOptions passwd;
 
   CLI::App app{"linecast-cli: subscribe, publish and ping on a linecast broker"};
   app.set_version_flag("--version", std::string("linecast-cli ") + LINECAST_VERSION);
@@ -80,6 +81,12 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 65535))
       ->capture_default_str();
 
+  auto* passwdCmd = app.add_subcommand(
+      "passwd", "read a password on stdin and print its hash for the users file (--users)");
+  passwdCmd->add_option("--iterations", passwd.iterations, "PBKDF2-HMAC-SHA256 iterations")
+      ->check(CLI::Range(1000u, 100000000u))
+      ->capture_default_str();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -95,5 +102,6 @@ int main(int argc, char** argv) {
   if (subCmd->parsed()) return runSub(global, sub);
   if (pubCmd->parsed()) return runPub(global, pub);
   if (pingCmd->parsed()) return runPing(global, ping);
+  if (passwdCmd->parsed()) return runPasswd(passwd);
   return runHealth(global, health);
 }

@@ -3,7 +3,7 @@
 #include <fmt/format.h>
 
 #include "util/ascii.h"
-#include "protocols/auth.h"
+#include "auth/password_hash.h"
 #include "protocols/line/line_parser.h"  // forEachLine: a POST body is lines
 #include "routing/channel.h"
 #include "metrics_exposition.h"
@@ -103,7 +103,7 @@ HttpProtocol::Context& HttpProtocol::contextOf(http_parser* parser) {
 }
 
 HttpProtocol::HttpProtocol(Broker& broker, HttpSettings settings)
-    : broker_(broker), settings_(std::move(settings)) {
+    : broker_(broker), settings_(std::move(settings)), access_(settings_.authToken, settings_.users, broker) {
   http_parser_set_max_header_size(kMaxHeaderBytes);
   http_parser_settings_init(&callbacks_);
   callbacks_.on_message_begin = onMessageBegin;
@@ -234,7 +234,7 @@ int HttpProtocol::headersComplete(Connection& conn, HttpSession& session) {
   Route route = routeOf(path);
   auto method = static_cast<http_method>(parser.method);
   int status = 0;
-  if (route != Route::kHealthz && !authorized(session)) {
+  if (route != Route::kHealthz && !authorize(conn, session)) {
     status = 401;  // before any other status, so nothing leaks to a stranger
   } else if (route == Route::kUnknown) {
     status = 404;
@@ -300,6 +300,9 @@ void HttpProtocol::complete(Connection& conn, HttpSession& session) {
       if (check == ChannelStatus::kHasWildcard) {
         return respondError(conn, 400, "wildcard not allowed in PUB channel", close);
       }
+      if (conn.permissions() != nullptr && !access_.mayPublish(conn, channel)) {
+        return respondError(conn, 403, "permission denied", close);
+      }
       // "published" counts messages (lines), "delivered" the subscribers
       // they reached, as a RESP PUBLISH counts them.
       std::size_t published = 0;
@@ -332,18 +335,31 @@ void HttpProtocol::complete(Connection& conn, HttpSession& session) {
   if (session.body.capacity() > 64 * 1024) std::string().swap(session.body);
 }
 
-bool HttpProtocol::authorized(const HttpSession& session) const {
-  if (settings_.authToken.empty()) return true;
+// Each request authenticates on its own: `Authorization: Bearer <token>`
+// or `Basic <user:password>`, or nothing (the anonymous user, if any).
+bool HttpProtocol::authorize(Connection& conn, const HttpSession& session) {
+  if (!access_.required()) return true;
   std::string_view value = session.authorization;
-  constexpr std::string_view kBearer = "Bearer ";
-  if (value.size() < kBearer.size() || !equalsIgnoreCase(value.substr(0, 6), "bearer") ||
-      value[6] != ' ') {
-    return false;
-  }
-  value.remove_prefix(kBearer.size());
-  while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
   while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
-  return tokensEqual(settings_.authToken, value);
+  if (value.empty()) {
+    access_.admit(conn);  // the anonymous user's permissions, or none
+    return conn.authenticated;
+  }
+  std::size_t space = value.find(' ');
+  std::string_view scheme = value.substr(0, space);
+  std::string_view credentials = space == std::string_view::npos ? std::string_view() : value.substr(space + 1);
+  while (!credentials.empty() && credentials.front() == ' ') credentials.remove_prefix(1);
+  if (equalsIgnoreCase(scheme, "bearer")) return access_.withToken(conn, credentials);
+  if (equalsIgnoreCase(scheme, "basic")) {
+    auto decoded = base64Decode(credentials);
+    std::size_t colon = decoded ? decoded->find(':') : std::string::npos;
+    if (colon != std::string::npos) {
+      return access_.withPassword(conn, std::string_view(*decoded).substr(0, colon),
+                                  std::string_view(*decoded).substr(colon + 1));
+    }
+  }
+  access_.countFailure();
+  return false;
 }
 
 void HttpProtocol::respondError(Connection& conn, int status, std::string_view message, bool close) {

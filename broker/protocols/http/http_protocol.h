@@ -1,5 +1,7 @@
 #pragma once
 
+#include "protocols/access_control.h"
+
 #include <http_parser.h>
 
 #include <cstddef>
@@ -18,6 +20,7 @@ struct HttpSettings {
   std::size_t maxLine = 1024 * 1024;  // the largest body
   std::string authToken;              // empty: no Authorization needed
   double readTimeout = 0;             // a partial request, and an idle keep-alive
+  std::shared_ptr<UserDirectoryStore> users = nullptr;  // --users; null: none
 };
 
 // HTTP/1.1 on --http-port (docs/PROTOCOL.md, "HTTP API"): POST /pub/<channel>,
@@ -56,10 +59,11 @@ class HttpProtocol final : public Protocol {
   void respond(Connection& conn, int status, std::string_view contentType, std::string_view body,
                bool close);
   void respondError(Connection& conn, int status, std::string_view message, bool close);
-  bool authorized(const HttpSession& session) const;
+  bool authorize(Connection& conn, const HttpSession& session);
 
   Broker& broker_;
   HttpSettings settings_;
+  AccessControl access_;
   http_parser_settings callbacks_{};
 };
 

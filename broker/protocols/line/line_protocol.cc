@@ -4,7 +4,6 @@
 
 #include <cstring>
 
-#include "protocols/auth.h"
 #include "protocols/line/line_session.h"
 #include "protocols/refused_name.h"
 #include "routing/channel.h"
@@ -18,7 +17,7 @@ constexpr std::size_t kMaxEchoedVerb = 128;
 }  // namespace
 
 LineProtocol::LineProtocol(Broker& broker, LineProtocolSettings settings)
-    : broker_(broker), settings_(std::move(settings)) {
+    : broker_(broker), settings_(std::move(settings)), access_(settings_.authToken, settings_.users, broker) {
   tooManySubs_ = fmt::format("too many subscriptions (max {})", settings_.maxSubs);
 }
 
@@ -140,6 +139,11 @@ void LineProtocol::publish(Connection& conn, std::string_view rest) {
     case ChannelStatus::kValid:
       break;
   }
+  if (conn.permissions() != nullptr && !access_.mayPublish(conn, channel)) {
+    ++broker_.metrics().protocolErrors;
+    conn.queue(std::string_view("-ERR permission denied for publish to "), channel, '\n');
+    return;
+  }
   std::size_t delivered = broker_.deliver(route, payload);
   // A publish to one subscriber appends about what it read, which the read
   // budget bounds already; fan-out is what the fan-out budget is for.
@@ -176,6 +180,16 @@ void LineProtocol::subscribe(Connection& conn, std::string_view rest) {
     case PatternCheck::kValid: break;
   }
   std::string_view pattern;
+  if (conn.permissions() != nullptr) {
+    // The whole SUB is refused when one pattern is not allowed.
+    std::string_view check = rest;
+    while (nextArgument(check, pattern)) {
+      if (access_.maySubscribe(conn, pattern)) continue;
+      ++broker_.metrics().protocolErrors;
+      conn.queue(std::string_view("-ERR permission denied for subscription to "), pattern, '\n');
+      return;
+    }
+  }
 
   // Add one by one so duplicates inside the command count once; roll back
   // if the whole command would pass --max-subs (it is rejected whole).
@@ -209,10 +223,14 @@ void LineProtocol::unsubscribe(Connection& conn, std::string_view rest) {
   while (nextArgument(rest, pattern)) broker_.unsubscribe(conn, pattern);
 }
 
+// AUTH <token> or AUTH <user> <password>; either failing is fatal.
 void LineProtocol::authenticate(Connection& conn, std::string_view rest) {
-  std::string_view token;
-  if (!nextArgument(rest, token)) return error(conn, "usage: AUTH <token>");
-  if (!requiresAuth() || tokensEqual(settings_.authToken, token)) {
+  std::string_view first;
+  std::string_view second;
+  if (!nextArgument(rest, first)) return error(conn, "usage: AUTH <token>");
+  bool pair = nextArgument(rest, second);
+  bool ok = !requiresAuth() ? true : pair ? access_.withPassword(conn, first, second) : access_.withToken(conn, first);
+  if (ok) {
     conn.authenticated = true;
     conn.queue(std::string_view("+OK\n"));
     return;

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "protocols/access_control.h"
+
 #include <cstddef>
 #include <span>
 #include <string>
@@ -21,6 +23,7 @@ struct LineProtocolSettings {
   std::string authToken;  // empty: no authentication
   double authTimeout = 10;
   double readTimeout = 0;
+  std::shared_ptr<UserDirectoryStore> users = nullptr;  // --users; null: none
 };
 
 // The line protocol of docs/PROTOCOL.md: frames a connection's input into
@@ -42,7 +45,7 @@ class LineProtocol final : public Protocol {
   // A plaintext connection under --tls-required: -ERR TLS required, closed.
   void refusePlaintext(Connection& conn);
 
-  bool requiresAuth() const { return !settings_.authToken.empty(); }
+  bool requiresAuth() const { return access_.required(); }
 
  private:
   enum class PatternCheck { kValid, kInvalid, kNone };
@@ -58,6 +61,7 @@ class LineProtocol final : public Protocol {
 
   Broker& broker_;
   LineProtocolSettings settings_;
+  AccessControl access_;
   std::string tooManySubs_;   // "too many subscriptions (max N)"
   std::string lineTooLong_;   // "-ERR line too long (max N bytes)\n"
   std::vector<std::string_view> added_;  // reused by SUB

@@ -94,14 +94,16 @@ std::size_t RespIndex::publish(std::string_view channel, std::string_view payloa
       for (Connection* conn : slot->second) {
         // queue() cuts a subscriber over its output limit; it is closed at
         // the end of the turn, never in the middle of this loop.
-        if (conn->open() && respMessage(*conn, channel, payload)) ++delivered;
+        if (conn->open() && !conn->deniesDelivery(channel) && respMessage(*conn, channel, payload)) ++delivered;
       }
     }
   }
   for (const Pattern& pattern : patterns_) {
     if (!globMatch(pattern.glob, channel)) continue;
     for (Connection* conn : pattern.subscribers) {
-      if (conn->open() && respPmessage(*conn, pattern.glob, channel, payload)) ++delivered;
+      if (conn->open() && !conn->deniesDelivery(channel) && respPmessage(*conn, pattern.glob, channel, payload)) {
+        ++delivered;
+      }
     }
   }
   return delivered;

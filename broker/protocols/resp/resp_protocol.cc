@@ -5,7 +5,6 @@
 #include <climits>
 
 #include "util/ascii.h"
-#include "protocols/auth.h"
 #include "protocols/resp/resp_session.h"
 #include "protocols/resp/resp_writer.h"
 #include "version.h"
@@ -65,6 +64,9 @@ constexpr RespCommandInfo kClientSubcommands[] = {
 };
 
 constexpr std::string_view kNoAuth = "-NOAUTH Authentication required.";
+// Redis 7's text for a channel the user may not use.
+constexpr std::string_view kNoPerm =
+    "-NOPERM this user has no permissions to access one of the channels used as arguments";
 constexpr std::string_view kWrongPass =
     "-WRONGPASS invalid username-password pair or user is disabled.";
 constexpr std::string_view kNoAuthHello =
@@ -129,7 +131,7 @@ void RespProtocol::refusePlaintext(Connection& conn) {
 void RespSession::onClose(Connection& conn) { protocol_.unsubscribeAll(conn); }
 
 RespProtocol::RespProtocol(Broker& broker, RespProtocolSettings settings)
-    : broker_(broker), settings_(std::move(settings)) {
+    : broker_(broker), settings_(std::move(settings)), access_(settings_.authToken, settings_.users, broker) {
   tooManySubs_ = fmt::format("too many subscriptions (max {})", settings_.maxSubs);
   broker_.addIndex(index_);
 }
@@ -202,6 +204,7 @@ void RespProtocol::execute(Connection& conn, std::span<const std::string_view> a
 
   switch (command->id) {
     case Id::kPublish: {
+      if (conn.permissions() != nullptr && !access_.mayPublish(conn, argv[1])) return error(conn, kNoPerm);
       std::size_t delivered = broker_.publishAnyBytes(argv[1], argv[2]);
       // A `message` frame: its header is about 30 bytes besides the names.
       // One delivery appends about what was read (the read budget's part).
@@ -210,12 +213,14 @@ void RespProtocol::execute(Connection& conn, std::span<const std::string_view> a
       break;
     }
     case Id::kSubscribe:
+      if (!maySubscribeAll(conn, argv.subspan(1), false)) return error(conn, kNoPerm);
       subscribe(conn, argv.subspan(1), false);
       break;
     case Id::kUnsubscribe:
       unsubscribe(conn, argv.subspan(1), false);
       break;
     case Id::kPsubscribe:
+      if (!maySubscribeAll(conn, argv.subspan(1), true)) return error(conn, kNoPerm);
       subscribe(conn, argv.subspan(1), true);
       break;
     case Id::kPunsubscribe:
@@ -337,17 +342,45 @@ void RespProtocol::reset(Connection& conn, double now) {
   unsubscribeAll(conn);
   respSession(conn).name.clear();
   if (requiresAuth()) {
-    conn.authenticated = false;
+    access_.admit(conn);  // unauthenticated, or the anonymous user
     conn.openedAt = now;  // a fresh --auth-timeout for the new session
   }
   respSimple(conn, "RESET");
 }
 
-bool RespProtocol::credentialsValid(std::string_view user, std::string_view password) const {
-  // The token is the password of Redis's "default" user; without a token
-  // that user takes any password, as Redis's nopass default user does.
-  if (user != "default") return false;
-  return !requiresAuth() || tokensEqual(settings_.authToken, password);
+bool RespProtocol::authenticateAs(Connection& conn, std::string_view user, std::string_view password) {
+  // The token is the password of Redis's "default" user; without any
+  // authentication that user takes any password, as Redis's nopass
+  // default user does.
+  if (!requiresAuth()) return user == "default";
+  if (user == "default" && access_.hasToken()) return access_.withToken(conn, password);
+  if (user == "default" || !access_.hasUsers()) {
+    access_.countFailure();
+    return false;
+  }
+  return access_.withPassword(conn, user, password);
+}
+
+bool RespProtocol::maySubscribeAll(Connection& conn, std::span<const std::string_view> names, bool patterns) {
+  if (conn.permissions() == nullptr) return true;
+  for (std::string_view name : names) {
+    if (!patterns) {
+      if (!access_.maySubscribe(conn, name)) return false;
+      continue;
+    }
+    // A Redis glob is checked as the linecast pattern that holds every
+    // channel it can match: its literal part up to the last '.' before the
+    // first glob character, then ">" (news.* -> news.>; *, n?ws -> >).
+    std::size_t glob = name.find_first_of("*?[\\");
+    if (glob == std::string_view::npos) {
+      if (!access_.maySubscribe(conn, name)) return false;
+      continue;
+    }
+    std::size_t dot = name.substr(0, glob).rfind('.');
+    std::string cover = dot == std::string_view::npos ? ">" : std::string(name.substr(0, dot + 1)) + ">";
+    if (!access_.maySubscribe(conn, cover)) return false;
+  }
+  return true;
 }
 
 void RespProtocol::auth(Connection& conn, std::span<const std::string_view> argv) {
@@ -362,7 +395,7 @@ void RespProtocol::auth(Connection& conn, std::span<const std::string_view> argv
     password = argv[2];
   }
   // A wrong password is not fatal for a RESP connection (Redis's rule).
-  if (!credentialsValid(user, password)) return error(conn, kWrongPass);
+  if (!authenticateAs(conn, user, password)) return error(conn, kWrongPass);
   conn.authenticated = true;
   respSimple(conn, "OK");
 }
@@ -408,7 +441,7 @@ void RespProtocol::hello(Connection& conn, std::span<const std::string_view> arg
   // authentication or name takes effect.
   if (version == 3) return error(conn, kNoProto);
   if (authGiven) {
-    if (!credentialsValid(user, password)) return error(conn, kWrongPass);
+    if (!authenticateAs(conn, user, password)) return error(conn, kWrongPass);
     conn.authenticated = true;
   }
   if (requiresAuth() && !conn.authenticated) return error(conn, kNoAuthHello);

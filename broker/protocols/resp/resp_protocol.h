@@ -1,5 +1,7 @@
 #pragma once
 
+#include "protocols/access_control.h"
+
 #include <cstddef>
 #include <span>
 #include <string>
@@ -20,6 +22,7 @@ struct RespProtocolSettings {
   std::string authToken;  // empty: no authentication
   double authTimeout = 10;
   double readTimeout = 0;
+  std::shared_ptr<UserDirectoryStore> users = nullptr;  // --users; null: none
 };
 
 struct RespCommandInfo;
@@ -53,7 +56,7 @@ class RespProtocol final : public Protocol {
   // Drops every subscription of the connection (RESET, close).
   void unsubscribeAll(Connection& conn);
 
-  bool requiresAuth() const { return !settings_.authToken.empty(); }
+  bool requiresAuth() const { return access_.required(); }
   RespIndex& index() { return index_; }
 
  private:
@@ -66,7 +69,11 @@ class RespProtocol final : public Protocol {
   void hello(Connection& conn, std::span<const std::string_view> argv);
   void select(Connection& conn, std::string_view index);
   void clientSetName(Connection& conn, std::string_view name);
-  bool credentialsValid(std::string_view user, std::string_view password) const;
+  // AUTH's and HELLO AUTH's user and password: the token is the "default"
+  // user's password; any other user is one of --users.
+  bool authenticateAs(Connection& conn, std::string_view user, std::string_view password);
+  // A user with permissions: NOPERM unless every name may be subscribed.
+  bool maySubscribeAll(Connection& conn, std::span<const std::string_view> names, bool patterns);
 
   void error(Connection& conn, std::string_view text);
   void unknownCommand(Connection& conn, std::span<const std::string_view> argv);
@@ -76,6 +83,7 @@ class RespProtocol final : public Protocol {
 
   Broker& broker_;
   RespProtocolSettings settings_;
+  AccessControl access_;
   RespIndex index_;
   std::string tooManySubs_;            // "too many subscriptions (max N)"
   std::string text_;                   // reused for error texts built per request
