@@ -302,6 +302,12 @@ void Server::dispatchInput(Connection& conn) {
   // byte; the fallback (last) already holds the connection.
   if (conn.detecting) {
     conn.detecting = false;
+    // The TLS handshake is over by the first plaintext byte: a client
+    // certificate may name the user.
+    if (conn.tlsIdentity) {
+      conn.tlsIdentity = false;
+      access_.withCertificate(conn, conn.transport().peerName());
+    }
     const auto& candidates = listeners_[conn.listener].protocols;
     char first = conn.input().at(0);
     for (Protocol* protocol : candidates) {

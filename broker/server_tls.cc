@@ -38,6 +38,10 @@ void Server::decideTransport(Connection& conn, char first) {
   if (static_cast<unsigned char>(first) == 0x16) {  // a TLS handshake record
     auto mode = uring_ ? TlsTransport::Mode::kMemory : TlsTransport::Mode::kSocket;
     conn.setTransport(std::make_unique<TlsTransport>(spec.tls->current(), conn.fd(), conn.id(), mode, metrics_));
+    // Detection runs on the first plaintext, after the handshake: then the
+    // certificate's user is known (mutual TLS).
+    conn.tlsIdentity = spec.tls->current()->verifiesClients();
+    conn.detecting = conn.detecting || conn.tlsIdentity;
   } else if (spec.tlsRequired) {
     // Refused in the words of the protocol the same byte picks.
     conn.plaintextRefused = true;

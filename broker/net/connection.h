@@ -160,6 +160,7 @@ class Connection : public Subscriber {
   bool detecting = false;       // the first byte may still pick another protocol
   bool tlsPossible = false;     // the first byte picks the transport: 0x16 is TLS
   bool plaintextRefused = false;  // --tls-required: refuse once the protocol is known
+  bool tlsIdentity = false;     // TLS: look at the client certificate before the first byte runs
   bool authenticated = false;
   bool flushQueued = false;     // already in EndOfTurn::flush
   bool readQueued = false;      // read budget spent: resume next turn

@@ -59,7 +59,16 @@ void AccessControl::grant(Connection& conn, const User& user) {
   for (const std::string& pattern : dropped) broker_.unsubscribe(conn, pattern);
   // deny_subscribe may differ: the routes' subscriber lists are rebuilt.
   broker_.permissionsChanged();
-  log(LogLevel::kInfo, "conn {} authenticated as {}", conn.id(), user.name);
+  log(LogLevel::kDebug, "conn {} authenticated as {}", conn.id(), user.name);
+}
+
+bool AccessControl::withCertificate(Connection& conn, std::string_view commonName) {
+  if (!users_ || commonName.empty()) return false;
+  auto directory = users_->current();
+  const User* user = directory->find(commonName);
+  if (user == nullptr || user->name == UserDirectory::kAnonymous) return false;
+  grant(conn, *user);
+  return true;
 }
 
 bool AccessControl::mayPublish(Connection& conn, std::string_view channel) {

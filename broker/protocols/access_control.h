@@ -38,6 +38,11 @@ class AccessControl {
   // and subscriptions they no longer allow are dropped.
   bool withPassword(Connection& conn, std::string_view user, std::string_view password);
 
+  // Mutual TLS: a client certificate's Common Name that names a user of
+  // the users file authenticates the connection as that user. False (and
+  // nothing changes) when no user has that name.
+  bool withCertificate(Connection& conn, std::string_view commonName);
+
   // The checks; each refusal is counted. A connection without permissions
   // may do everything.
   bool mayPublish(Connection& conn, std::string_view channel);

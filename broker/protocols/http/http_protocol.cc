@@ -342,7 +342,10 @@ bool HttpProtocol::authorize(Connection& conn, const HttpSession& session) {
   std::string_view value = session.authorization;
   while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
   if (value.empty()) {
-    access_.admit(conn);  // the anonymous user's permissions, or none
+    // A client certificate's user (mutual TLS), else the anonymous user's
+    // permissions, or none.
+    if (access_.withCertificate(conn, conn.transport().peerName())) return true;
+    access_.admit(conn);
     return conn.authenticated;
   }
   std::size_t space = value.find(' ');

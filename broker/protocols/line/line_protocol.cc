@@ -228,7 +228,9 @@ void LineProtocol::authenticate(Connection& conn, std::string_view rest) {
   std::string_view first;
   std::string_view second;
   if (!nextArgument(rest, first)) return error(conn, "usage: AUTH <token>");
-  bool pair = nextArgument(rest, second);
+  // Without --users a second argument is ignored (revision 3: the token is
+  // the first argument); with it, two arguments are a user and password.
+  bool pair = nextArgument(rest, second) && access_.hasUsers();
   bool ok = !requiresAuth() ? true : pair ? access_.withPassword(conn, first, second) : access_.withToken(conn, first);
   if (ok) {
     conn.authenticated = true;
