@@ -95,14 +95,6 @@ void Interconnect::moveOverflow(std::size_t from, Lane& l) {
   if (l.overflowHead == l.overflow.size()) {
     l.overflow.clear();  // keeps the capacity for the next burst
     l.overflowHead = 0;
-  } else if (l.overflowHead >= l.overflow.size() / 2) {
-    // Under a steady flow the overflow is never quite empty: without this
-    // its consumed front was kept, the vector grew for as long as the flow
-    // lasted, and each regrowth copied it into fresh pages (perf: 63% of a
-    // 1->1 TLS run's broker time, memcpy and page faults in forward()).
-    // Moving the live half down keeps it within twice what is pending.
-    l.overflow.erase(l.overflow.begin(), l.overflow.begin() + static_cast<std::ptrdiff_t>(l.overflowHead));
-    l.overflowHead = 0;
   }
 }
 

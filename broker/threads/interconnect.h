@@ -80,10 +80,6 @@ class Interconnect {
   // quiesce(); once every thread has, the lanes hold everything that will
   // ever come, and each thread delivers it before it closes connections.
   bool overflowEmpty(std::size_t from) const { return overflowBytes_[from] == 0; }
-  // Tests: the bytes a lane's overflow holds, its consumed front included.
-  std::size_t overflowHeld(std::size_t from, std::size_t to) const {
-    return lanes_[from * threads_ + to]->overflow.size();
-  }
   void quiesce() { quiesced_.fetch_add(1); }
   bool allQuiesced() const { return quiesced_.load() == threads_; }
 
