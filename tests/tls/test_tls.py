@@ -360,7 +360,10 @@ def test_a_slow_tls_subscriber_is_cut_cleanly(tmp_path, certs):
     assert read_line(sub) == b"PONG ready\n"
     pub = tls_connect(server.port, ctx)
     line = b"PUB flood " + b"z" * 1000 + b"\n"
-    pub.sendall(line * 3000)  # 3 MB for a reader that does not read
+    # 8 MB for a reader that does not read: more than the server's kernel
+    # may buffer (tcp_wmem's 4 MiB at most) plus --max-outbuf, so the cut
+    # comes whatever the kernel's autotuning did.
+    pub.sendall(line * 8000)
     pub.sendall(b"PING done\n")
     assert read_line(pub) == b"PONG done\n"
     wait_until(lambda: stats(server)["slow_consumers_total"] == 1, what="the cut")
