@@ -9,6 +9,8 @@
 #
 #   tools/callgrind.sh [BUILD_DIR] [MESSAGES] [PAYLOAD] [extra server flags...]
 #   e.g. tools/callgrind.sh build/release 1000000 16
+# CALLGRIND_BENCH_FLAGS goes to linecast-bench, e.g. a user with permissions:
+#   CALLGRIND_BENCH_FLAGS="--user lc --password pw" tools/callgrind.sh build/release 2000000 16 --users users.toml
 set -euo pipefail
 
 build=${1:-build/release}
@@ -32,7 +34,8 @@ for _ in $(seq 1 300); do
   sleep 0.1
 done
 
-"$bench" --port "$port" -p 1 -s 1 -b "$payload" -n "$messages" -d 120 --drain 20 --json -q \
+# shellcheck disable=SC2086
+"$bench" --port "$port" -p 1 -s 1 -b "$payload" -n "$messages" -d 120 --drain 20 --json -q ${CALLGRIND_BENCH_FLAGS:-} \
   >"$out/bench.json"
 kill -TERM "$pid"
 wait "$pid" || true

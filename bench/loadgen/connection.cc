@@ -245,6 +245,7 @@ void Connection::onConnected() {
 
 void Connection::sendHandshake() {
   const Encoder& enc = *ctx_.encoder;
+  if (!ctx_.options.user.empty()) enc.auth(out_, ctx_.options.user, ctx_.options.password);
   enc.hello(out_);
   if (role_ != Role::kPublisher) {
     enc.subscribe(out_, channel_, 1);

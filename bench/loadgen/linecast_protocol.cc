@@ -12,6 +12,11 @@ void LinecastEncoder::publish(std::string& out, std::string_view channel,
 }
 
 void LinecastEncoder::ping(std::string& out) const { out.append("PING\n"); }
+
+bool LinecastEncoder::auth(std::string& out, std::string_view user, std::string_view password) const {
+  out.append("AUTH ").append(user).append(" ").append(password).append("\n");
+  return true;
+}
 void LinecastEncoder::pong(std::string& out) const { out.append("PONG\n"); }
 
 bool LinecastDecoder::feed(std::string_view chunk, EventSink& sink) {

@@ -13,6 +13,7 @@ class LinecastEncoder final : public Encoder {
   bool serverGreets() const override { return false; }
   bool subscribeConfirms() const override { return false; }
   void hello(std::string&) const override {}
+  bool auth(std::string& out, std::string_view user, std::string_view password) const override;
   void subscribe(std::string& out, std::string_view channel, std::uint64_t sid) const override;
   void publish(std::string& out, std::string_view channel, std::string_view payload) const override;
   void ping(std::string& out) const override;

@@ -84,6 +84,8 @@ std::variant<Options, int> parseOptions(int argc, char** argv) {
   app.add_flag("--tls", o.tls, "connect with TLS (the certificate is not verified without --cacert)");
   app.add_option("--cacert", o.cacert, "CA file to verify the server's certificate with; implies --tls")
       ->check(CLI::ExistingFile);
+  app.add_option("--user", o.user, "log every connection in as this user (AUTH <user> <password>; not NATS)");
+  app.add_option("--password", o.password, "the --user's password");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -100,6 +102,8 @@ std::variant<Options, int> parseOptions(int argc, char** argv) {
 }
 
 std::optional<std::string> validate(Options& o) {
+  if (o.user.empty() != o.password.empty()) return "--user and --password go together";
+  if (!o.user.empty() && o.protocol == Protocol::kNats) return "--user is for linecast and RESP (NATS has none here)";
   if (!o.cacert.empty()) o.tls = true;
   if (o.tls) {
     try {

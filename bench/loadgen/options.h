@@ -42,6 +42,8 @@ struct Options {
   bool allowRemote = false;
   bool tls = false;      // connect with TLS (--tls, or --cacert)
   std::string cacert;    // verify the server's certificate against it
+  std::string user;      // --user/--password: AUTH first (linecast users, RESP)
+  std::string password;
 
   // The hard deadline in seconds from the start of the program.
   double hardDeadlineSec() const;

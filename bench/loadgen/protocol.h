@@ -56,6 +56,12 @@ class Encoder {
   virtual bool subscribeConfirms() const = 0;
 
   virtual void hello(std::string& out) const = 0;
+  // --user/--password: the login before anything else; false when this
+  // protocol's loadgen has none (NATS).
+  virtual bool auth(std::string& out, std::string_view user, std::string_view password) const {
+    (void)out, (void)user, (void)password;
+    return false;
+  }
   virtual void subscribe(std::string& out, std::string_view channel, std::uint64_t sid) const = 0;
   virtual void publish(std::string& out, std::string_view channel,
                        std::string_view payload) const = 0;

@@ -37,6 +37,13 @@ void RespEncoder::publish(std::string& out, std::string_view channel,
 
 void RespEncoder::ping(std::string& out) const { out.append("*1\r\n$4\r\nPING\r\n"); }
 
+bool RespEncoder::auth(std::string& out, std::string_view user, std::string_view password) const {
+  out.append("*3\r\n$4\r\nAUTH\r\n");
+  appendBulk(out, user);
+  appendBulk(out, password);
+  return true;
+}
+
 bool RespDecoder::feed(std::string_view chunk, EventSink& sink) {
   std::size_t pos = 0;
   while (pos < chunk.size()) {
