@@ -441,10 +441,19 @@ void Server::flush(Connection& conn) {
     // The client may still be sending (a too-long line, bytes after QUIT):
     // closing now would answer with a reset that can destroy our last line
     // in its receive queue, so half-close and wait for its FIN.
+    // A client that reads our EOF may publish at once on another
+    // connection: it must no longer be counted (Redis frees the client
+    // before its socket closes).
+    unsubscribeEverywhere(conn);
     conn.startLingering();
     conn.drainDeadline = std::min(conn.drainDeadline, now_ + kLingerSeconds);
     discard(conn);
   }
+}
+
+void Server::unsubscribeEverywhere(Connection& conn) {
+  conn.session().dropSubscriptions(conn);
+  broker_.unsubscribeAll(conn);
 }
 
 void Server::watchWritable(Connection& conn, bool on) {
@@ -473,8 +482,7 @@ void Server::destroy(Connection& conn) {
   }
   log(LogLevel::kInfo, "conn {} closed {} reason={}", conn.id(), conn.peer(),
       closeReasonName(reason));
-  conn.session().onClose(conn);
-  broker_.unsubscribeAll(conn);
+  unsubscribeEverywhere(conn);
   --metrics_.connections;
   if (net_ != nullptr) net_->openConnections().fetch_sub(1);
   if (uring_) uringDetach(conn);  // cancels its I/O; a send in flight keeps its block

@@ -128,6 +128,8 @@ class Server {
   void destroy(Connection& conn);
   void beginShutdown();
   void quiesce(double deadline);
+  // Drops the connection's subscriptions in the Router and its protocol's index.
+  void unsubscribeEverywhere(Connection& conn);
   void watchWritable(Connection& conn, bool on);
   Connection* find(std::uint64_t id);
 

@@ -124,7 +124,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   FUZZ_CHECK(tail.empty());
 
   for (Connection* c : {&conn, &respSub, &lineSub}) {
-    c->session().onClose(*c);  // as the Server does before destroying it
+    c->session().dropSubscriptions(*c);  // as the Server does before destroying it
     broker.unsubscribeAll(*c);
   }
   FUZZ_CHECK(broker.subscriptionCount() == 0);

@@ -54,10 +54,11 @@ class Session {
   // protocol's words and close (docs/PROTOCOL.md, "TLS").
   virtual void refusePlaintext(Connection& conn) = 0;
 
-  // The connection is about to be destroyed: forget what the protocol
-  // registered for it outside the Router (the Broker drops its Router
-  // subscriptions itself).
-  virtual void onClose(Connection& conn) { (void)conn; }
+  // The connection will deliver nothing more (it is half-closed or about
+  // to be destroyed): forget what the protocol registered for it outside
+  // the Router (the Broker drops its Router subscriptions itself). Called
+  // once or twice; the second call finds nothing.
+  virtual void dropSubscriptions(Connection& conn) { (void)conn; }
 };
 
 }  // namespace linecast

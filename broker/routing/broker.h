@@ -90,7 +90,7 @@ class Broker {
   bool subscribe(Connection& conn, std::string_view pattern);
   // Returns false if the connection did not hold the pattern.
   bool unsubscribe(Connection& conn, std::string_view pattern);
-  // The connection's Router subscriptions (its Session's onClose drops
+  // The connection's Router subscriptions (its Session's dropSubscriptions drops
   // what it holds in an index).
   void unsubscribeAll(Connection& conn);
 

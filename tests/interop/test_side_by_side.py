@@ -267,12 +267,20 @@ def test_pipelined_publishes(pair):
 
 
 def test_subscriber_that_quits_is_no_longer_counted(pair):
-    redis, linecast = pair
+    # The subscriber reads EOF but keeps its socket open: linecast, which
+    # waits for the client's FIN before it closes (docs/ARCHITECTURE.md,
+    # lingering), must not count it meanwhile. (CI at ef17cd6 caught the
+    # race when the subscriber did close first.)
+    subs = []
     for server in pair:
         sub = Client(server.port, commands(("SUBSCRIBE", "gone"), ("QUIT",)))
         sub.read_until_eof()
-        sub.close()
-    run_steps(pair, 1, [(0, command("PUBLISH", "gone", "x"))])
+        subs.append(sub)
+    try:
+        run_steps(pair, 1, [(0, command("PUBLISH", "gone", "x"))])
+    finally:
+        for sub in subs:
+            sub.close()
 
 
 def test_known_differences(pair):

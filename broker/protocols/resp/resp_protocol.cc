@@ -128,7 +128,7 @@ void RespProtocol::refusePlaintext(Connection& conn) {
   conn.fail(CloseReason::kTlsRequired, "-ERR TLS required\r\n");
 }
 
-void RespSession::onClose(Connection& conn) { protocol_.unsubscribeAll(conn); }
+void RespSession::dropSubscriptions(Connection& conn) { protocol_.unsubscribeAll(conn); }
 
 RespProtocol::RespProtocol(Broker& broker, RespProtocolSettings settings)
     : broker_(broker), settings_(std::move(settings)), access_(settings_.authToken, settings_.users, broker) {

@@ -27,7 +27,7 @@ class RespSession final : public Session {
   bool deliver(Connection& conn, const Delivery& message) override;
   void checkTimeouts(Connection& conn, double now) override;
   void refusePlaintext(Connection& conn) override;
-  void onClose(Connection& conn) override;
+  void dropSubscriptions(Connection& conn) override;
 
   using NameSet = std::unordered_set<std::string, StringHash, std::equal_to<>>;
   RespParser parser;

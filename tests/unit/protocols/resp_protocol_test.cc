@@ -64,7 +64,7 @@ class RespProtocolTest : public ::testing::Test {
 
   ~RespProtocolTest() override {
     for (auto& conn : conns_) {
-      conn->session().onClose(*conn);
+      conn->session().dropSubscriptions(*conn);
       broker_.unsubscribeAll(*conn);
     }
   }
@@ -503,7 +503,7 @@ TEST_F(RespProtocolTest, IndexDropsEveryTraceOfAConnection) {
   Connection& publisher = connect();
   EXPECT_EQ(roundTrip(publisher, multibulk({"PUBLISH", "p3x", "m"})), ":2\r\n");
   EXPECT_EQ(roundTrip(publisher, multibulk({"PUBLISH", "p1x", "m"})), ":0\r\n");
-  a.session().onClose(a);  // as the Server does before destroying it
+  a.session().dropSubscriptions(a);  // as the Server does before destroying it
   EXPECT_EQ(index.subscriptionCount(), 1u);
   EXPECT_EQ(roundTrip(publisher, multibulk({"PUBLISH", "p3x", "m"})), ":1\r\n");
   EXPECT_EQ(roundTrip(publisher, multibulk({"PUBLISH", "c", "m"})), ":0\r\n");
