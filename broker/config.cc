@@ -42,6 +42,8 @@ const TextOption kTextOptions[] = {
     {"tls-key", &Config::tlsKey, "TLS private key (PEM) of --tls-cert"},
     {"tls-ca", &Config::tlsCa, "CA certificates (PEM) client certificates must chain to (mutual TLS)"},
     {"users", &Config::usersFile, "Users file (TOML): passwords and per-channel permissions"},
+    {"jwt-secret-file", &Config::jwtSecretFile, "Accept JWTs signed with this HS256 secret (32 bytes or more)"},
+    {"jwt-public-key", &Config::jwtPublicKey, "Accept JWTs signed for this PEM public key (RSA: RS256; EC P-256: ES256)"},
 };
 
 // An option that is on or off: a flag without a value, true/false in a file.
@@ -248,6 +250,20 @@ std::string loadUsers(Config& config) {
   return {};
 }
 
+std::string loadJwtKey(Config& config) {
+  if (config.jwtSecretFile.empty() && config.jwtPublicKey.empty()) return {};
+  if (!config.jwtSecretFile.empty() && !config.jwtPublicKey.empty()) {
+    return "--jwt-secret-file and --jwt-public-key are mutually exclusive (a key fixes the algorithm)";
+  }
+  bool secret = !config.jwtSecretFile.empty();
+  const std::string& path = secret ? config.jwtSecretFile : config.jwtPublicKey;
+  std::string error;
+  auto key = secret ? JwtKey::loadSecret(path, error) : JwtKey::loadPublicKey(path, error);
+  if (!key) return error;
+  config.jwt = std::make_shared<JwtKeyStore>(path, secret, std::move(key));
+  return {};
+}
+
 // The rules no single value breaks alone: across options, the token file's
 // content, and whether this build has the backend asked for.
 std::string validate(Config& config, const std::string& tokenFile, bool tokenGiven) {
@@ -273,6 +289,7 @@ std::string validate(Config& config, const std::string& tokenFile, bool tokenGiv
     return "--io uring: this build has no io_uring backend (configure with -DLINECAST_IO_URING=ON)";
   }
   if (auto error = loadTls(config); !error.empty()) return error;
+  if (auto error = loadJwtKey(config); !error.empty()) return error;
   return loadUsers(config);
 }
 

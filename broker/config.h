@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "auth/jwt_key.h"
 #include "auth/user_directory.h"
 #include "net/tls_context.h"
 
@@ -39,6 +40,11 @@ struct Config {
   // directory loaded from it (null: no users), reloaded by SIGHUP.
   std::string usersFile;
   std::shared_ptr<UserDirectoryStore> users;
+  // JWT (docs/PROTOCOL.md, "Users and permissions"): one of the two files,
+  // and the key loaded from it (null: no JWTs), reloaded by SIGHUP.
+  std::string jwtSecretFile;
+  std::string jwtPublicKey;
+  std::shared_ptr<JwtKeyStore> jwt;
 };
 
 // Whether this build has the io_uring backend (-DLINECAST_IO_URING=ON).

@@ -48,7 +48,7 @@ Server::Server(const Config& config, Interconnect* net, std::size_t index,
       net_(net),
       index_(index),
       broker_(metrics_),
-      access_(config.authToken, config.users, broker_),
+      access_(config.authToken, config.users, config.jwt, broker_),
       protocols_(makeProtocols(broker_, config)),
       scratch_(config.maxLine + 1) {
   if (listeners.empty()) listeners = listenerTable(config);
@@ -509,7 +509,9 @@ void Server::beginShutdown() {
   double deadline = now_ + config_.shutdownGrace;
   for (auto& [id, conn] : connections_) {
     conn->drain(CloseReason::kShutdown);
-    conn->drainDeadline = deadline;
+    // One already lingering keeps its shorter wait for the client's FIN:
+    // it has nothing left to flush.
+    conn->drainDeadline = conn->drainDeadline == 0 ? deadline : std::min(conn->drainDeadline, deadline);
   }
 }
 

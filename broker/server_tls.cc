@@ -64,11 +64,18 @@ void Server::requestReload() {
 
 void Server::reloadIfAsked() {
   if (!reloadRequested_.exchange(false)) return;
-  if (!config_.tls && !config_.users) {
-    log(LogLevel::kInfo, "SIGHUP: nothing to reload (no --tls-cert, no --users)");
+  if (!config_.tls && !config_.users && !config_.jwt) {
+    log(LogLevel::kInfo, "SIGHUP: nothing to reload (no --tls-cert, no --users, no JWT key)");
     return;
   }
   std::string error;
+  if (config_.jwt) {
+    if (config_.jwt->reload(error)) {
+      log(LogLevel::kInfo, "SIGHUP: reloaded the JWT key '{}'; new authentications use it", config_.jwt->path());
+    } else {
+      log(LogLevel::kError, "SIGHUP: {}; the previous JWT key stays in use", error);
+    }
+  }
   if (config_.users) {
     if (config_.users->reload(error)) {
       log(LogLevel::kInfo, "SIGHUP: reloaded --users '{}'; new authentications use it", config_.users->path());

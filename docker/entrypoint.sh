@@ -60,6 +60,12 @@ map LINECAST_AUTH_TIMEOUT --auth-timeout
 map LINECAST_SHUTDOWN_GRACE --shutdown-grace
 map LINECAST_LOG_LEVEL --log-level
 map LINECAST_AUTH_TOKEN_FILE --auth-token-file
+map LINECAST_TLS_CERT --tls-cert
+map LINECAST_TLS_KEY --tls-key
+map LINECAST_TLS_CA --tls-ca
+map LINECAST_USERS --users
+map LINECAST_JWT_SECRET_FILE --jwt-secret-file
+map LINECAST_JWT_PUBLIC_KEY --jwt-public-key
 
 if [ -n "${LINECAST_AUTH_TOKEN:-}" ] && ! given --auth-token && ! given --auth-token-file; then
   if [ -n "${LINECAST_AUTH_TOKEN_FILE:-}" ]; then

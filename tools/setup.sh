@@ -9,13 +9,14 @@ set -euo pipefail
 packages=(
   build-essential cmake g++ pkg-config
   libfmt-dev libcli11-dev libhttp-parser-dev liburing-dev libssl-dev libtomlplusplus-dev
+  nlohmann-json3-dev
 )
 [ "${1:-}" = server ] || packages+=(
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   netcat-openbsd procps openssl
   # client examples and their tests (tests/examples, tests/cli)
-  python3-pytest python3-yaml curl mono-mcs mono-runtime openjdk-17-jdk-headless
+  python3-pytest python3-yaml python3-jwt python3-cryptography curl mono-mcs mono-runtime openjdk-17-jdk-headless
   # RESP interop (tests/interop): real Redis clients and a real redis-server
   redis-server redis-tools python3-redis
   # fuzzing (tools/fuzz.sh): libFuzzer, ASan and UBSan from clang

@@ -32,8 +32,4 @@ struct PasswordHash {
   std::string text() const;
 };
 
-// Standard base64 (RFC 4648 section 4) with padding, as in the stored form.
-std::string base64Encode(std::string_view bytes);
-std::optional<std::string> base64Decode(std::string_view text);
-
 }  // namespace linecast

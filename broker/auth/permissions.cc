@@ -6,6 +6,13 @@
 
 namespace linecast {
 
+std::vector<std::string>* Permissions::listNamed(std::string_view key) {
+  if (key == "publish") return &publish;
+  if (key == "subscribe") return &subscribe;
+  if (key == "deny_subscribe") return &denySubscribe;
+  return nullptr;
+}
+
 bool patternWithin(std::string_view inner, std::string_view outer) {
   TokenCursor in(inner);
   TokenCursor out(outer);

@@ -23,6 +23,10 @@ struct Permissions {
   bool maySubscribe(std::string_view pattern) const;
   // A delivery on `channel` is never made (whatever the subscriptions).
   bool deniesDelivery(std::string_view channel) const;
+
+  // The list a users-file key or JWT claim names ("publish", "subscribe",
+  // "deny_subscribe"); null for any other name.
+  std::vector<std::string>* listNamed(std::string_view key);
 };
 
 // Whether every channel `inner` matches is matched by `outer` (both valid

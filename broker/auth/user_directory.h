@@ -29,6 +29,8 @@ class UserDirectory {
   // Reads and checks the file (TOML: [[user]] tables). On any problem
   // returns null with `error` as "path:line: what is wrong".
   static std::shared_ptr<UserDirectory> load(const std::string& path, std::string& error);
+  // The same from the file's text; `path` names it in the errors.
+  static std::shared_ptr<UserDirectory> parse(std::string_view text, const std::string& path, std::string& error);
 
   const User* find(std::string_view name) const;
   // The `anonymous` user, if the file has one: connections that have not

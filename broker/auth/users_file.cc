@@ -58,12 +58,8 @@ std::string readUser(const toml::table& table, User& user, int& line) {
       std::string why;
       user.password = PasswordHash::parse(text->get(), why);
       if (!user.password) return "password " + why;
-    } else if (name == "publish") {
-      problem = readPatterns(node, name, permissions->publish);
-    } else if (name == "subscribe") {
-      problem = readPatterns(node, name, permissions->subscribe);
-    } else if (name == "deny_subscribe") {
-      problem = readPatterns(node, name, permissions->denySubscribe);
+    } else if (auto* list = permissions->listNamed(name)) {
+      problem = readPatterns(node, name, *list);
     } else {
       std::string guess = closestKey(name, kUserKeys);
       return fmt::format("unknown key '{}'", name) + (guess.empty() ? "" : fmt::format(" (did you mean '{}'?)", guess));
@@ -85,15 +81,28 @@ std::string readUser(const toml::table& table, User& user, int& line) {
 }  // namespace
 
 std::shared_ptr<UserDirectory> UserDirectory::load(const std::string& path, std::string& error) {
-  if (std::FILE* file = std::fopen(path.c_str(), "rb")) {
-    std::fclose(file);
-  } else {
+  std::FILE* file = std::fopen(path.c_str(), "rb");
+  if (file == nullptr) {
     error = fmt::format("cannot read --users '{}': {}", path, std::strerror(errno));
     return nullptr;
   }
+  std::string text;
+  char chunk[4096];
+  while (std::size_t n = std::fread(chunk, 1, sizeof chunk, file)) text.append(chunk, n);
+  bool failed = std::ferror(file) != 0;
+  std::fclose(file);
+  if (failed) {
+    error = fmt::format("cannot read --users '{}'", path);
+    return nullptr;
+  }
+  return parse(text, path, error);
+}
+
+std::shared_ptr<UserDirectory> UserDirectory::parse(std::string_view text, const std::string& path,
+                                                    std::string& error) {
   toml::table root;
   try {
-    root = toml::parse_file(path);
+    root = toml::parse(text, path);
   } catch (const toml::parse_error& e) {
     error = fmt::format("{}:{}: {}", path, lineOf(e.source()), e.description());
     return nullptr;

@@ -21,6 +21,7 @@ enum class CloseReason {
   kProtocolError,   // malformed RESP request (Redis closes on these)
   kTlsHandshake,    // TLS handshake failed or did not finish in time
   kTlsRequired,     // plaintext under --tls-required
+  kTokenExpired,    // the JWT it authenticated with expired
 };
 
 constexpr std::string_view closeReasonName(CloseReason reason) {
@@ -40,6 +41,7 @@ constexpr std::string_view closeReasonName(CloseReason reason) {
     case CloseReason::kProtocolError: return "protocol-error";
     case CloseReason::kTlsHandshake: return "tls-handshake";
     case CloseReason::kTlsRequired: return "tls-required";
+    case CloseReason::kTokenExpired: return "token-expired";
   }
   return "unknown";
 }

@@ -162,6 +162,9 @@ class Connection : public Subscriber {
   bool plaintextRefused = false;  // --tls-required: refuse once the protocol is known
   bool tlsIdentity = false;     // TLS: look at the client certificate before the first byte runs
   bool authenticated = false;
+  // A JWT's exp (with its leeway) on the monotonic clock; 0: the
+  // credentials never expire.
+  double credentialsExpire = 0;
   bool flushQueued = false;     // already in EndOfTurn::flush
   bool readQueued = false;      // read budget spent: resume next turn
   bool wantsWritable = false;   // EPOLLOUT is registered

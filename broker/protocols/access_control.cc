@@ -5,15 +5,18 @@
 #include "net/connection.h"
 #include "protocols/auth.h"
 #include "routing/broker.h"
+#include "util/clock.h"
 #include "util/log.h"
 
 namespace linecast {
 
-AccessControl::AccessControl(std::string token, std::shared_ptr<UserDirectoryStore> users, Broker& broker)
-    : token_(std::move(token)), users_(std::move(users)), broker_(broker) {}
+AccessControl::AccessControl(std::string token, std::shared_ptr<UserDirectoryStore> users,
+                             std::shared_ptr<JwtKeyStore> jwt, Broker& broker)
+    : token_(std::move(token)), users_(std::move(users)), jwt_(std::move(jwt)), broker_(broker) {}
 
 void AccessControl::admit(Connection& conn) const {
   conn.authenticated = !required();
+  conn.credentialsExpire = 0;
   conn.setPermissions(nullptr, {});
   if (!users_) return;
   auto directory = users_->current();
@@ -27,11 +30,13 @@ void AccessControl::admit(Connection& conn) const {
 void AccessControl::countFailure() { ++broker_.metrics().authFailures; }
 
 bool AccessControl::withToken(Connection& conn, std::string_view token) {
+  if (jwt_ && JwtToken::looksLikeOne(token)) return withJwt(conn, token);
   if (token_.empty() || !tokensEqual(token_, token)) {
     countFailure();
     return false;
   }
   conn.authenticated = true;
+  conn.credentialsExpire = 0;
   conn.setPermissions(nullptr, {});
   broker_.permissionsChanged();
   return true;
@@ -43,23 +48,40 @@ bool AccessControl::withPassword(Connection& conn, std::string_view user, std::s
     countFailure();
     return false;
   }
-  grant(conn, *found);
+  conn.credentialsExpire = 0;
+  grant(conn, found->permissions, found->name);
   return true;
 }
 
-void AccessControl::grant(Connection& conn, const User& user) {
+bool AccessControl::withJwt(Connection& conn, std::string_view text) {
+  double wallNow = wallSeconds();
+  std::string why;
+  auto token = jwt_->current()->verify(text, wallNow, why);
+  if (!token) {
+    countFailure();
+    log(LogLevel::kInfo, "conn {} {} JWT refused: {}", conn.id(), conn.peer(), why);
+    return false;
+  }
+  // The live check runs on the monotonic clock, which a wall-clock step
+  // does not move.
+  conn.credentialsExpire = monotonicSeconds() + (token->expires + JwtKey::kLeeway - wallNow);
+  grant(conn, std::move(token->permissions), token->subject.empty() ? "jwt" : token->subject);
+  return true;
+}
+
+void AccessControl::grant(Connection& conn, std::shared_ptr<const Permissions> permissions, std::string name) {
   conn.authenticated = true;
-  conn.setPermissions(user.permissions, user.name);
   // Re-authentication replaces the permissions in place: what they no
   // longer allow goes.
   std::vector<std::string> dropped;
   for (const std::string& pattern : conn.patterns()) {
-    if (!user.permissions->maySubscribe(pattern)) dropped.push_back(pattern);
+    if (!permissions->maySubscribe(pattern)) dropped.push_back(pattern);
   }
+  log(LogLevel::kDebug, "conn {} authenticated as {}", conn.id(), name);
+  conn.setPermissions(std::move(permissions), std::move(name));
   for (const std::string& pattern : dropped) broker_.unsubscribe(conn, pattern);
   // deny_subscribe may differ: the routes' subscriber lists are rebuilt.
   broker_.permissionsChanged();
-  log(LogLevel::kDebug, "conn {} authenticated as {}", conn.id(), user.name);
 }
 
 bool AccessControl::withCertificate(Connection& conn, std::string_view commonName) {
@@ -67,7 +89,8 @@ bool AccessControl::withCertificate(Connection& conn, std::string_view commonNam
   auto directory = users_->current();
   const User* user = directory->find(commonName);
   if (user == nullptr || user->name == UserDirectory::kAnonymous) return false;
-  grant(conn, *user);
+  conn.credentialsExpire = 0;
+  grant(conn, user->permissions, user->name);
   return true;
 }
 

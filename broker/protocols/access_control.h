@@ -4,6 +4,7 @@
 #include <string>
 #include <string_view>
 
+#include "auth/jwt_key.h"
 #include "auth/user_directory.h"
 
 namespace linecast {
@@ -14,24 +15,29 @@ struct Metrics;
 
 // Who a connection is and what it may do, the same for every protocol
 // (docs/PROTOCOL.md, "Authentication", "Users and permissions"): the
-// --auth-token, which allows everything, and the users of --users, whose
-// Permissions the connection then carries. Each protocol asks it and
-// answers in its own words; this counts the failures and refusals.
+// --auth-token, which allows everything; the users of --users and the JWTs
+// of --jwt-secret-file/--jwt-public-key, whose Permissions the connection
+// then carries. Each protocol asks it and answers in its own words; this
+// counts the failures and refusals.
 class AccessControl {
  public:
-  AccessControl(std::string token, std::shared_ptr<UserDirectoryStore> users, Broker& broker);
+  AccessControl(std::string token, std::shared_ptr<UserDirectoryStore> users,
+                std::shared_ptr<JwtKeyStore> jwt, Broker& broker);
 
   // Some authentication is configured: connections must authenticate (or
   // be the anonymous user).
-  bool required() const { return !token_.empty() || users_ != nullptr; }
+  bool required() const { return !token_.empty() || users_ != nullptr || jwt_ != nullptr; }
   bool hasUsers() const { return users_ != nullptr; }
-  bool hasToken() const { return !token_.empty(); }
+  // A single credential is accepted: the --auth-token or a JWT.
+  bool takesTokens() const { return !token_.empty() || jwt_ != nullptr; }
 
   // A new connection (and one that RESET): unauthenticated, or the
   // anonymous user's when the users file has one.
   void admit(Connection& conn) const;
 
-  // The token: everything allowed. False (counted) when it is not it.
+  // A single credential: a JWT when a JWT key is configured and it has two
+  // dots (its permissions, until its exp), else the --auth-token
+  // (everything allowed). False (counted) when it is neither.
   bool withToken(Connection& conn, std::string_view token);
   // A user and password from the users file. False (counted) when they are
   // not a pair; on success the connection's permissions are the user's,
@@ -51,10 +57,12 @@ class AccessControl {
   void countFailure();
 
  private:
-  void grant(Connection& conn, const User& user);
+  bool withJwt(Connection& conn, std::string_view text);
+  void grant(Connection& conn, std::shared_ptr<const Permissions> permissions, std::string name);
 
   std::string token_;
   std::shared_ptr<UserDirectoryStore> users_;
+  std::shared_ptr<JwtKeyStore> jwt_;
   Broker& broker_;
 };
 

@@ -15,19 +15,28 @@ struct CommandTimeouts {
   double read = 0;   // --read-timeout: seconds a partial request may wait; 0: forever
 };
 
-// The cron's check of one open connection: unauthenticated past the auth
-// timeout, or a partial request older than the read timeout. Silence after
-// a whole request is never a timeout.
+// The lines each protocol ends a timed-out connection with ("" closes
+// without one).
+struct TimeoutLines {
+  std::string_view auth;
+  std::string_view read;
+  std::string_view expired;
+};
+
+// The cron's check of one open connection: its JWT expired,
+// unauthenticated past the auth timeout, or a partial request older than
+// the read timeout. Silence after a whole request is never a timeout.
 inline void checkCommandTimeouts(Connection& conn, double now, const CommandTimeouts& timeouts,
-                                 Metrics& metrics, std::string_view authLine,
-                                 std::string_view readLine) {
-  if (timeouts.authRequired && !conn.authenticated && now - conn.openedAt >= timeouts.auth) {
+                                 Metrics& metrics, const TimeoutLines& lines) {
+  if (conn.credentialsExpire > 0 && now >= conn.credentialsExpire) {
+    conn.fail(CloseReason::kTokenExpired, lines.expired);
+  } else if (timeouts.authRequired && !conn.authenticated && now - conn.openedAt >= timeouts.auth) {
     ++metrics.protocolErrors;
-    conn.fail(CloseReason::kAuthTimeout, authLine);
+    conn.fail(CloseReason::kAuthTimeout, lines.auth);
   } else if (timeouts.read > 0 && conn.partialSince >= 0 &&
              now - conn.partialSince >= timeouts.read) {
     ++metrics.protocolErrors;
-    conn.fail(CloseReason::kReadTimeout, readLine);
+    conn.fail(CloseReason::kReadTimeout, lines.read);
   }
 }
 

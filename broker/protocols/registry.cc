@@ -11,12 +11,12 @@ std::vector<std::unique_ptr<Protocol>> makeProtocols(Broker& broker, const Confi
   std::vector<std::unique_ptr<Protocol>> protocols;
   protocols.push_back(std::make_unique<LineProtocol>(
       broker, LineProtocolSettings{config.maxLine, config.maxSubs, config.authToken,
-                                   config.authTimeout, config.readTimeout, config.users}));
+                                   config.authTimeout, config.readTimeout, config.users, config.jwt}));
   protocols.push_back(std::make_unique<RespProtocol>(
       broker, RespProtocolSettings{config.maxLine, config.maxSubs, config.authToken,
-                                   config.authTimeout, config.readTimeout, config.users}));
+                                   config.authTimeout, config.readTimeout, config.users, config.jwt}));
   protocols.push_back(std::make_unique<HttpProtocol>(
-      broker, HttpSettings{config.maxLine, config.authToken, config.readTimeout, config.users}));
+      broker, HttpSettings{config.maxLine, config.authToken, config.readTimeout, config.users, config.jwt}));
   return protocols;
 }
 

@@ -16,13 +16,27 @@
 //     void Update() { client.Drain((channel, payload) => Apply(channel, payload)); }
 //     void OnDestroy() { client.Dispose(); }
 //
+// Over the internet, set UseTls (and TrustedCa for a development
+// certificate) and give the device's JWT as the Token:
+//
+//         client = new LinecastClient("hub.example.com", 7400, tokenFromYourBackend);
+//         client.UseTls = true;
+//
+// (Mono's own TLS outside Unity cannot read an EC certificate: a broker for
+// such clients uses an RSA one, e.g. certbot --key-type rsa.)
+//
 // Wire protocol: docs/PROTOCOL.md (one line per frame, "MSG <channel> <payload>").
-// Uses only what Unity's .NET profiles provide (System.Net.Sockets, threads).
+// Uses only what Unity's .NET profiles provide (System.Net.Sockets,
+// System.Net.Security.SslStream, threads). Unity WebGL has no sockets: use
+// the broker's WebSocket there.
 
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Threading;
 
@@ -32,8 +46,15 @@ namespace Linecast
     {
         public string Host { get; private set; }
         public int Port { get; private set; }
-        /// <summary>Sent as AUTH before anything else when set (broker run with --auth-token).</summary>
+        /// <summary>Sent as AUTH before anything else when set: the broker's --auth-token,
+        /// or a device JWT. When the broker says the JWT expired, the client reconnects
+        /// with whatever Token holds then: set a fresh one before the old one expires.</summary>
         public string Token { get; set; }
+        /// <summary>Connect with TLS (1.2), verifying the broker's certificate and host name.</summary>
+        public bool UseTls;
+        /// <summary>With UseTls: trust certificates this CA issued (a development
+        /// certificate) instead of the system's trust store only.</summary>
+        public X509Certificate2 TrustedCa;
         public TimeSpan MinBackoff = TimeSpan.FromSeconds(0.5);
         public TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
         public TimeSpan ConnectTimeout = TimeSpan.FromSeconds(5);
@@ -61,7 +82,7 @@ namespace Linecast
         readonly Queue<Event> queue_ = new Queue<Event>();
         readonly ManualResetEvent stop_ = new ManualResetEvent(false);
         TcpClient tcp_;
-        NetworkStream stream_;  // non-null only while connected and authenticated
+        Stream stream_;  // non-null only while connected and authenticated
         Thread thread_;
         int pingSeq_;
         long dropped_;
@@ -196,7 +217,13 @@ namespace Linecast
             tcp.NoDelay = true;
             // A dead Wi-Fi link is noticed by keepalive instead of hanging for ever.
             tcp.Client.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.KeepAlive, true);
-            var stream = tcp.GetStream();
+            Stream stream = tcp.GetStream();
+            if (UseTls)
+            {
+                var tls = new SslStream(stream, false, VerifyServer);
+                tls.AuthenticateAsClient(Host, null, SslProtocols.Tls12, false);
+                stream = tls;
+            }
             stream.WriteTimeout = 5000;  // Publish() must never freeze the main thread for long
             var reader = new LineReader(stream, MaxLine);
 
@@ -236,6 +263,23 @@ namespace Linecast
             throw new IOException("connection closed by the server");
         }
 
+        // The system's verdict, except that a chain ending at TrustedCa is
+        // trusted too; a host name mismatch is never accepted.
+        bool VerifyServer(object sender, X509Certificate certificate, X509Chain chain, SslPolicyErrors errors)
+        {
+            if (errors == SslPolicyErrors.None) return true;
+            if (TrustedCa == null || errors != SslPolicyErrors.RemoteCertificateChainErrors) return false;
+            using (var custom = new X509Chain())
+            {
+                custom.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+                custom.ChainPolicy.VerificationFlags = X509VerificationFlags.AllowUnknownCertificateAuthority;
+                custom.ChainPolicy.ExtraStore.Add(TrustedCa);
+                if (!custom.Build(new X509Certificate2(certificate))) return false;
+                var root = custom.ChainElements[custom.ChainElements.Count - 1].Certificate;
+                return root.Thumbprint == TrustedCa.Thumbprint;
+            }
+        }
+
         // Sends SUB for the patterns and a PING barrier naming them.
         void SendSubscribeLocked(List<string> patterns)
         {
@@ -259,7 +303,7 @@ namespace Linecast
             }
         }
 
-        static void Write(NetworkStream stream, string text)
+        static void Write(Stream stream, string text)
         {
             var bytes = Encoding.UTF8.GetBytes(text);
             stream.Write(bytes, 0, bytes.Length);

@@ -8,12 +8,15 @@
 // Options: --host H (127.0.0.1), --port P (7400), --count N (exit 0 after N
 // messages), --seconds S (exit 1 if they have not arrived by then), --ack CHANNEL
 // (publish "ack <payload>" there for each message), --backoff SECONDS (first
-// reconnect wait). The token comes from LINECAST_TOKEN. Status goes to stderr.
+// reconnect wait), --tls (TLS, the system's trust store), --cacert FILE (TLS,
+// trusting this CA too). The token (or a device JWT) comes from
+// LINECAST_TOKEN. Status goes to stderr.
 
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Threading;
 using Linecast;
@@ -22,7 +25,8 @@ static class Program
 {
     static int Main(string[] args)
     {
-        string host = "127.0.0.1", ack = null;
+        string host = "127.0.0.1", ack = null, cacert = null;
+        bool tls = false;
         int port = 7400, count = 0;
         double seconds = 0, backoff = 0.5;
         var patterns = new List<string>();
@@ -36,6 +40,8 @@ static class Program
             else if (a == "--seconds" && hasValue) seconds = double.Parse(args[++i], CultureInfo.InvariantCulture);
             else if (a == "--backoff" && hasValue) backoff = double.Parse(args[++i], CultureInfo.InvariantCulture);
             else if (a == "--ack" && hasValue) ack = args[++i];
+            else if (a == "--tls") tls = true;
+            else if (a == "--cacert" && hasValue) { cacert = args[++i]; tls = true; }
             else if (a.StartsWith("--")) return Usage("unknown option " + a);
             else patterns.Add(a);
         }
@@ -45,6 +51,8 @@ static class Program
 
         using (var client = new LinecastClient(host, port, Environment.GetEnvironmentVariable("LINECAST_TOKEN")))
         {
+            client.UseTls = tls;
+            if (cacert != null) client.TrustedCa = new X509Certificate2(cacert);
             client.MinBackoff = TimeSpan.FromSeconds(backoff);
             client.MaxBackoff = TimeSpan.FromSeconds(Math.Max(backoff, 2));
             client.StatusChanged += status => Console.Error.WriteLine("linecast: " + status);
@@ -77,7 +85,7 @@ static class Program
     static int Usage(string error)
     {
         Console.Error.WriteLine("linecast-demo: " + error);
-        Console.Error.WriteLine("usage: mono linecast-demo.exe [--host H] [--port P] [--count N] [--seconds S] [--ack CHANNEL] [--backoff S] PATTERN...");
+        Console.Error.WriteLine("usage: mono linecast-demo.exe [--host H] [--port P] [--count N] [--seconds S] [--ack CHANNEL] [--backoff S] [--tls] [--cacert FILE] PATTERN...");
         return 2;
     }
 }

@@ -7,21 +7,15 @@ with few PBKDF2 iterations to keep the tests fast; one comes from
 import base64
 import hashlib
 import json
-import os
 import signal
-import socket
 import subprocess
-import urllib.error
 import time
-import urllib.request
 
 import pytest
 import redis
 
+from clients import TIMEOUT, Line, basic, http
 from harness import Server, cli_binary, read_text, server_binary, wait_until
-
-TIMEOUT = 5
-
 
 def pbkdf2(password, iterations=1000, salt=b"0123456789abcdef"):
     digest = hashlib.pbkdf2_hmac("sha256", password.encode(), salt, iterations)
@@ -61,30 +55,6 @@ def users_file(tmp_path, text=USERS, name="users.toml"):
     path = tmp_path / name
     path.write_text(text)
     return path
-
-
-class Line:
-    """A line-protocol client as a user writes it: a socket and readline."""
-
-    def __init__(self, port):
-        self.sock = socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT)
-        self.file = self.sock.makefile("rb")
-
-    def send(self, text):
-        self.sock.sendall(text.encode() + b"\n")
-
-    def line(self):
-        return self.file.readline().decode()
-
-    def ask(self, text):
-        self.send(text)
-        return self.line()
-
-    def sync(self):
-        assert self.ask("PING sync") == "PONG sync\n"
-
-    def closed(self):
-        return self.file.readline() == b""
 
 
 def stats(server):
@@ -226,21 +196,6 @@ def test_resp_users_with_redis_py(tmp_path):
         wrong.ping()
     sub.close()
     assert server.stop() == 0
-
-
-def http(server, path, body=None, auth=None):
-    request = urllib.request.Request(server.http_url + path, data=body, method="POST" if body is not None else "GET")
-    if auth:
-        request.add_header("Authorization", auth)
-    try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
-            return response.status, response.read()
-    except urllib.error.HTTPError as e:
-        return e.code, e.read()
-
-
-def basic(user, password):
-    return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
 
 
 def test_http_basic_auth_and_permissions(tmp_path):

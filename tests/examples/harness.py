@@ -8,6 +8,7 @@ Run by hand: LINECAST_SERVER=build/cli/broker/linecast-server \
   LINECAST_CLI=build/cli/tools/linecast-cli /usr/bin/python3 -m pytest -s tests/examples
 """
 
+import importlib.util
 import json
 import os
 import re
@@ -83,6 +84,14 @@ def wait_until(predicate, timeout=10.0, what="condition"):
             return value
         time.sleep(0.02)
     raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+
+
+def load_example(name):
+    """An examples/python module, imported as a Django project would."""
+    spec = importlib.util.spec_from_file_location(name, EXAMPLES / "python" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def read_text(path):

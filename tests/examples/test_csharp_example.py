@@ -6,7 +6,11 @@ import subprocess
 
 import pytest
 
-from harness import EXAMPLES, Proc, Server, cli_binary, free_port
+from conftest import JWT_SECRET
+from harness import EXAMPLES, Proc, Server, cli_binary, free_port, load_example
+
+mint_device_token = load_example("django_device_token").mint_device_token
+linecast_publish = load_example("django_publish").linecast_publish
 
 CSHARP = EXAMPLES / "csharp"
 
@@ -84,3 +88,28 @@ def test_with_a_token(tmp_path, demo_exe):
         assert unity.lines() == ["game.door open"]
     finally:
         server.stop()
+
+
+def test_over_tls_with_a_device_jwt(tmp_path, demo_exe, tls_jwt_server_rsa, dev_cert_rsa):
+    """SslStream against a development certificate (--cacert; RSA, which
+    Debian's mono can read), a JWT as the token; the backend publishes over
+    HTTPS with its own JWT."""
+    cert, _ = dev_cert_rsa
+    server = tls_jwt_server_rsa
+    device = mint_device_token("unity-1", JWT_SECRET, subscribe=["game.>"], publish=["game.ack"])
+    unity = demo(tmp_path, demo_exe, server.port, "--host", "localhost", "--cacert", cert,
+                 "--count", 1, "game.>", env={"LINECAST_TOKEN": device}, name="csharp-demo-tls")
+    unity.wait_err("linecast: subscribed game.>")
+    backend = mint_device_token("django", JWT_SECRET, publish=[">"])
+    assert linecast_publish("game.door", "open", url=f"https://localhost:{server.http_port}",
+                            token=backend, cafile=cert) == 1
+    assert unity.wait(timeout=30) == 0, unity.report()
+    assert unity.lines() == ["game.door open"]
+
+
+def test_over_tls_refuses_an_untrusted_server(tmp_path, demo_exe, tls_jwt_server_rsa):
+    unity = demo(tmp_path, demo_exe, tls_jwt_server_rsa.port, "--host", "localhost", "--tls", "--seconds", 3,
+                 "--count", 1, "game.>", name="csharp-demo-untrusted")
+    assert unity.wait(timeout=30) == 1, unity.report()
+    assert "linecast: disconnected:" in unity.err
+    assert "linecast: subscribed" not in unity.err

@@ -127,6 +127,9 @@ def test_entrypoint_maps_every_variable_to_its_flag(tmp_path, fake_server):
         "LINECAST_MAX_LINE": "64KiB", "LINECAST_MAX_OUTBUF": "4MiB", "LINECAST_MAX_SUBS": "100",
         "LINECAST_READ_TIMEOUT": "10", "LINECAST_AUTH_TIMEOUT": "3", "LINECAST_SHUTDOWN_GRACE": "2",
         "LINECAST_LOG_LEVEL": "debug", "LINECAST_AUTH_TOKEN_FILE": "/run/secrets/token",
+        "LINECAST_TLS_CERT": "/tls/cert.pem", "LINECAST_TLS_KEY": "/tls/key.pem", "LINECAST_TLS_CA": "/tls/ca.pem",
+        "LINECAST_USERS": "/users.toml", "LINECAST_JWT_SECRET_FILE": "/run/secrets/jwt",
+        "LINECAST_JWT_PUBLIC_KEY": "/jwt.pub",
     }
     r, argv = run_entrypoint(tmp_path, fake_server, env)
     assert r.returncode == 0, r.stderr
@@ -136,6 +139,8 @@ def test_entrypoint_maps_every_variable_to_its_flag(tmp_path, fake_server):
         "--http-port", "7401", "--max-conns", "500", "--max-line", "64KiB", "--max-outbuf", "4MiB",
         "--max-subs", "100", "--read-timeout", "10", "--auth-timeout", "3",
         "--shutdown-grace", "2", "--log-level", "debug", "--auth-token-file", "/run/secrets/token",
+        "--tls-cert", "/tls/cert.pem", "--tls-key", "/tls/key.pem", "--tls-ca", "/tls/ca.pem",
+        "--users", "/users.toml", "--jwt-secret-file", "/run/secrets/jwt", "--jwt-public-key", "/jwt.pub",
     ]
     # Every mapped flag is one the real server knows.
     help_text = subprocess.run([server_binary(), "--help"], capture_output=True, text=True,

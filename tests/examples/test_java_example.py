@@ -6,7 +6,11 @@ import subprocess
 
 import pytest
 
-from harness import EXAMPLES, Proc, Server, free_port
+from conftest import JWT_SECRET, make_cert, start_tls_jwt_server
+from harness import EXAMPLES, Proc, Server, free_port, load_example
+
+mint_device_token = load_example("django_device_token").mint_device_token
+linecast_publish = load_example("django_publish").linecast_publish
 
 JAVA = EXAMPLES / "java"
 
@@ -74,5 +78,33 @@ def test_subscriber_with_a_token(tmp_path, classes):
         assert server.publish("phone.notify", "hello", token="android-secret") == 1
         assert sub.wait(timeout=30) == 0, sub.report()
         assert sub.lines() == ["phone.notify hello"]
+    finally:
+        server.stop()
+
+
+def test_over_tls_with_a_device_jwt(tmp_path, classes, tls_jwt_server, dev_cert):
+    """SSLSocket with the development certificate's CA (--cacert), host name
+    verified, a JWT as the token."""
+    cert, _ = dev_cert
+    device = mint_device_token("phone-1", JWT_SECRET, subscribe=["room1.>"])
+    sub = subscriber(tmp_path, classes, tls_jwt_server.port, "--host", "localhost", "--cacert", cert,
+                     "--count", 1, "room1.>", env={"LINECAST_TOKEN": device}, name="java-subscriber-tls")
+    sub.wait_err("subscriber: subscribed room1.>")
+    backend = mint_device_token("django", JWT_SECRET, publish=[">"])
+    assert linecast_publish("room1.tv.volume", "11", url=f"https://localhost:{tls_jwt_server.http_port}",
+                            token=backend, cafile=cert) == 1
+    assert sub.wait(timeout=30) == 0, sub.report()
+    assert sub.lines() == ["room1.tv.volume 11"]
+
+
+def test_over_tls_checks_the_host_name(tmp_path, classes):
+    # A certificate the client trusts, for another name than the one it dialled.
+    cert, key = make_cert(tmp_path, name="hub.example.com", alt_names="DNS:hub.example.com")
+    server = start_tls_jwt_server(tmp_path, cert, key)
+    try:
+        sub = subscriber(tmp_path, classes, server.port, "--host", "localhost", "--cacert", cert,
+                         "room1.>", name="java-subscriber-wrong-name")
+        sub.wait_err("No subject alternative DNS name matching localhost found")
+        sub.stop()
     finally:
         server.stop()

@@ -7,7 +7,8 @@ import sys
 
 import pytest
 
-from harness import EXAMPLES, Proc, Server, cli_binary, free_port
+from conftest import JWT_SECRET
+from harness import EXAMPLES, Proc, Server, cli_binary, free_port, load_example
 
 SUBSCRIBER = EXAMPLES / "python" / "subscriber.py"
 DJANGO_PUBLISH = EXAMPLES / "python" / "django_publish.py"
@@ -117,3 +118,59 @@ def test_django_publish_with_a_token(tmp_path):
         assert django.linecast_publish("x", "y", url=server.http_url, token="web-secret") == 1
     finally:
         server.stop()
+
+
+def test_device_over_tls_with_a_jwt_from_django(tmp_path, tls_jwt_server, dev_cert):
+    """The internet setup: the backend mints the device's token with PyJWT
+    and publishes over HTTPS; the device subscribes over TLS with it."""
+    minting = load_example("django_device_token")
+    publishing = load_django_publish()
+    cert, _ = dev_cert
+    server = tls_jwt_server
+    token_file = tmp_path / "device.jwt"
+    token_file.write_text(minting.mint_device_token("tv-1", JWT_SECRET, publish=["room1.tv.>"],
+                                                    subscribe=["room1.>"],
+                                                    deny_subscribe=["room1.admin.>"]) + "\n")
+    backend = minting.mint_device_token("django", JWT_SECRET, publish=[">"], subscribe=[">"])
+    sub = subscriber(tmp_path, server.port, "--host", "localhost", "--cacert", cert,
+                     "--token-file", token_file, "--count", 2, "room1.>", name="python-subscriber-tls")
+    sub.wait_err("subscribed to room1.>")
+    url = f"https://localhost:{server.http_port}"
+    assert publishing.linecast_publish("room1.admin.reboot", "now", url=url, token=backend, cafile=cert) == 1
+    assert publishing.linecast_publish("room1.tv.volume", "42", url=url, token=backend, cafile=cert) == 1
+    with pytest.raises(publishing.LinecastError, match="403"):
+        publishing.linecast_publish("room1.tv.volume", "7", url=url, cafile=cert,
+                                    token=minting.mint_device_token("phone", JWT_SECRET, publish=["room2.>"]))
+    assert publishing.linecast_publish("room1.lights", "off", url=url, token=backend, cafile=cert) == 1
+    assert sub.wait(timeout=10) == 0, sub.report()
+    sub.show()
+    assert sub.lines() == ["room1.tv.volume 42", "room1.lights off"], sub.report()
+
+
+def test_device_refuses_a_server_it_cannot_verify(tmp_path, tls_jwt_server):
+    token_file = tmp_path / "device.jwt"
+    token_file.write_text("unused")
+    sub = subscriber(tmp_path, tls_jwt_server.port, "--host", "localhost", "--tls",
+                     "--token-file", token_file, "room1.>", name="python-subscriber-untrusted")
+    assert sub.wait(timeout=10) == 5, sub.report()
+    assert "self-signed certificate: check --cacert" in sub.err
+
+
+def test_device_reconnects_with_a_refreshed_token_when_its_own_expires(tmp_path, tls_jwt_server, dev_cert):
+    minting = load_example("django_device_token")
+    cert, _ = dev_cert
+    token_file = tmp_path / "device.jwt"
+    # Accepted within the broker's 5 s leeway, expired a second later.
+    token_file.write_text(minting.mint_device_token("tv-1", JWT_SECRET, subscribe=["room1.>"], lifetime=-4))
+    sub = subscriber(tmp_path, tls_jwt_server.port, "--host", "localhost", "--cacert", cert,
+                     "--token-file", token_file, "--count", 1, "room1.>", name="python-subscriber-refresh")
+    sub.wait_err("subscribed to room1.>")
+    token_file.write_text(minting.mint_device_token("tv-1", JWT_SECRET, subscribe=["room1.>"]))
+    sub.wait_err("-ERR token expired: reconnecting")
+    sub.wait_err("subscribed to room1.>", count=2)
+    backend = minting.mint_device_token("django", JWT_SECRET, publish=[">"])
+    publishing = load_django_publish()
+    assert publishing.linecast_publish("room1.tv.volume", "9", url=f"https://localhost:{tls_jwt_server.http_port}",
+                                       token=backend, cafile=cert) == 1
+    assert sub.wait(timeout=10) == 0, sub.report()
+    assert sub.lines() == ["room1.tv.volume 9"], sub.report()

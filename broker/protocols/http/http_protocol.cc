@@ -3,7 +3,7 @@
 #include <fmt/format.h>
 
 #include "util/ascii.h"
-#include "auth/password_hash.h"
+#include "auth/base64.h"
 #include "protocols/line/line_parser.h"  // forEachLine: a POST body is lines
 #include "routing/channel.h"
 #include "metrics_exposition.h"
@@ -103,7 +103,7 @@ HttpProtocol::Context& HttpProtocol::contextOf(http_parser* parser) {
 }
 
 HttpProtocol::HttpProtocol(Broker& broker, HttpSettings settings)
-    : broker_(broker), settings_(std::move(settings)), access_(settings_.authToken, settings_.users, broker) {
+    : broker_(broker), settings_(std::move(settings)), access_(settings_.authToken, settings_.users, settings_.jwt, broker) {
   http_parser_set_max_header_size(kMaxHeaderBytes);
   http_parser_settings_init(&callbacks_);
   callbacks_.on_message_begin = onMessageBegin;

@@ -21,6 +21,7 @@ struct HttpSettings {
   std::string authToken;              // empty: no Authorization needed
   double readTimeout = 0;             // a partial request, and an idle keep-alive
   std::shared_ptr<UserDirectoryStore> users = nullptr;  // --users; null: none
+  std::shared_ptr<JwtKeyStore> jwt = nullptr;  // --jwt-secret-file, --jwt-public-key; null: none
 };
 
 // HTTP/1.1 on --http-port (docs/PROTOCOL.md, "HTTP API"): POST /pub/<channel>,

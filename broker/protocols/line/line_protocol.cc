@@ -17,7 +17,7 @@ constexpr std::size_t kMaxEchoedVerb = 128;
 }  // namespace
 
 LineProtocol::LineProtocol(Broker& broker, LineProtocolSettings settings)
-    : broker_(broker), settings_(std::move(settings)), access_(settings_.authToken, settings_.users, broker) {
+    : broker_(broker), settings_(std::move(settings)), access_(settings_.authToken, settings_.users, settings_.jwt, broker) {
   tooManySubs_ = fmt::format("too many subscriptions (max {})", settings_.maxSubs);
 }
 
@@ -32,7 +32,8 @@ void LineProtocol::refusePlaintext(Connection& conn) {
 
 void LineProtocol::checkTimeouts(Connection& conn, double now) {
   checkCommandTimeouts(conn, now, {requiresAuth(), settings_.authTimeout, settings_.readTimeout},
-                       broker_.metrics(), "-ERR authentication timeout\n", "-ERR read timeout\n");
+                       broker_.metrics(),
+                       {"-ERR authentication timeout\n", "-ERR read timeout\n", "-ERR token expired\n"});
 }
 
 void LineProtocol::process(Connection& conn, LineParser& parser, std::span<char> scratch,

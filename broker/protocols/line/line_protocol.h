@@ -24,6 +24,7 @@ struct LineProtocolSettings {
   double authTimeout = 10;
   double readTimeout = 0;
   std::shared_ptr<UserDirectoryStore> users = nullptr;  // --users; null: none
+  std::shared_ptr<JwtKeyStore> jwt = nullptr;  // --jwt-secret-file, --jwt-public-key; null: none
 };
 
 // The line protocol of docs/PROTOCOL.md: frames a connection's input into

@@ -131,7 +131,7 @@ void RespProtocol::refusePlaintext(Connection& conn) {
 void RespSession::dropSubscriptions(Connection& conn) { protocol_.unsubscribeAll(conn); }
 
 RespProtocol::RespProtocol(Broker& broker, RespProtocolSettings settings)
-    : broker_(broker), settings_(std::move(settings)), access_(settings_.authToken, settings_.users, broker) {
+    : broker_(broker), settings_(std::move(settings)), access_(settings_.authToken, settings_.users, settings_.jwt, broker) {
   tooManySubs_ = fmt::format("too many subscriptions (max {})", settings_.maxSubs);
   broker_.addIndex(index_);
 }
@@ -146,8 +146,11 @@ std::unique_ptr<Session> RespProtocol::open(Connection& conn) {
 
 void RespProtocol::checkTimeouts(Connection& conn, double now) {
   checkCommandTimeouts(conn, now, {requiresAuth(), settings_.authTimeout, settings_.readTimeout},
-                       broker_.metrics(), "-ERR authentication timeout\r\n",
-                       "-ERR read timeout\r\n");
+                       broker_.metrics(),
+                       // Redis has no token expiry; the spec closes a RESP
+                       // connection silently (a pushed error would be read
+                       // as the reply to the client's next command).
+                       {"-ERR authentication timeout\r\n", "-ERR read timeout\r\n", ""});
 }
 
 void RespProtocol::unsubscribeAll(Connection& conn) {
@@ -353,7 +356,7 @@ bool RespProtocol::authenticateAs(Connection& conn, std::string_view user, std::
   // authentication that user takes any password, as Redis's nopass
   // default user does.
   if (!requiresAuth()) return user == "default";
-  if (user == "default" && access_.hasToken()) return access_.withToken(conn, password);
+  if (user == "default" && access_.takesTokens()) return access_.withToken(conn, password);
   if (user == "default" || !access_.hasUsers()) {
     access_.countFailure();
     return false;

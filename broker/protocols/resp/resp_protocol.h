@@ -23,6 +23,7 @@ struct RespProtocolSettings {
   double authTimeout = 10;
   double readTimeout = 0;
   std::shared_ptr<UserDirectoryStore> users = nullptr;  // --users; null: none
+  std::shared_ptr<JwtKeyStore> jwt = nullptr;  // --jwt-secret-file, --jwt-public-key; null: none
 };
 
 struct RespCommandInfo;
