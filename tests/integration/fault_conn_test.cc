@@ -15,6 +15,7 @@
 
 #include "fault_helpers.h"
 #include "server_test.h"
+#include "tls_pass.h"
 
 namespace linecast::test {
 namespace {
@@ -30,6 +31,7 @@ class FaultConnTest : public ServerTest {
 };
 
 TEST_F(FaultConnTest, ClientProcessKilledMidWriteLeavesNoTornMessage) {
+  if (tlsPass()) GTEST_SKIP() << "the child writes raw bytes on the socket, which a TLS session cannot take";
   // A child process streams numbered PUBs in writes cut at odd places and
   // is SIGKILLed mid-stream: the kernel closes its socket with part of a
   // line sent. The subscriber gets a gap-free prefix and no torn line.

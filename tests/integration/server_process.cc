@@ -1,5 +1,7 @@
 #include "server_process.h"
 
+#include "tls_pass.h"
+
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -66,6 +68,8 @@ std::vector<std::string> ServerProcess::baseArgs() {
   if (const char* io = std::getenv("LINECAST_TEST_IO"); io != nullptr && *io != '\0') {
     args.insert(args.end(), {"--io", io});
   }
+  // And through TLS (LINECAST_TEST_TLS=1): TestClient then handshakes.
+  if (tlsPass()) args.insert(args.end(), {"--tls-cert", tlsCertFile(), "--tls-key", tlsKeyFile()});
   return args;
 }
 

@@ -8,9 +8,14 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
 #include <cerrno>
 #include <cstring>
 #include <utility>
+
+#include "tls_pass.h"
 
 namespace linecast::test {
 namespace {
@@ -31,6 +36,7 @@ TestClient& TestClient::operator=(TestClient&& other) noexcept {
   if (this != &other) {
     close();
     fd_ = std::exchange(other.fd_, -1);
+    ssl_ = std::exchange(other.ssl_, nullptr);
     in_ = std::move(other.in_);
     pos_ = std::exchange(other.pos_, 0);
     scan_ = std::exchange(other.scan_, 0);
@@ -79,12 +85,54 @@ TestClient& TestClient::operator=(TestClient&& other) noexcept {
       return ::testing::AssertionFailure() << "connect(127.0.0.1:" << port << "): " << errnoText(err);
     }
   }
+  if (tlsPass()) return handshake(Clock::now() + options.connectTimeout);
   return ::testing::AssertionSuccess();
+}
+
+::testing::AssertionResult TestClient::handshake(Clock::time_point deadline) {
+  ssl_ = SSL_new(tlsClientContext());
+  SSL_set_fd(ssl_, fd_);
+  SSL_set_tlsext_host_name(ssl_, "localhost");
+  for (int i = 0; i < kMaxIterations; ++i) {
+    int rc = SSL_connect(ssl_);
+    if (rc == 1) return ::testing::AssertionSuccess();
+    int err = SSL_get_error(ssl_, rc);
+    if (err != SSL_ERROR_WANT_READ && err != SSL_ERROR_WANT_WRITE) break;
+    int wait = msUntil(deadline);
+    if (wait == 0) break;
+    pollfd p{fd_, static_cast<short>(err == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT), 0};
+    ::poll(&p, 1, wait);
+  }
+  char reason[256] = "timed out";
+  if (unsigned long code = ERR_get_error()) ERR_error_string_n(code, reason, sizeof reason);
+  ERR_clear_error();
+  close();
+  return ::testing::AssertionFailure() << "TLS handshake failed: " << reason;
+}
+
+long TestClient::tlsIo(bool write, char* data, std::size_t size, short& events) {
+  ERR_clear_error();
+  int n = write ? SSL_write(ssl_, data, static_cast<int>(size)) : SSL_read(ssl_, data, static_cast<int>(size));
+  if (n > 0) return n;
+  int err = SSL_get_error(ssl_, n);
+  if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) {
+    events = err == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT;
+    return 0;
+  }
+  if (err == SSL_ERROR_SYSCALL) lastErrno_ = errno != 0 ? errno : ECONNRESET;
+  ERR_clear_error();
+  return -1;
 }
 
 long TestClient::sendSome(std::string_view bytes) {
   if (fd_ < 0) return -1;
   if (bytes.empty()) return 0;
+  if (ssl_ != nullptr) {
+    short events = 0;
+    long n = tlsIo(true, const_cast<char*>(bytes.data()), bytes.size(), events);
+    if (n < 0 && lastErrno_ == 0) lastErrno_ = EPIPE;
+    return n;
+  }
   ssize_t n = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
   if (n >= 0) return static_cast<long>(n);
   if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return 0;
@@ -120,6 +168,24 @@ TestClient::Fill TestClient::fill(Clock::time_point deadline) {
   if (fd_ < 0 || eof_) return Fill::kClosed;
   for (int i = 0; i < kMaxIterations; ++i) {
     char chunk[kReadChunk];
+    if (ssl_ != nullptr) {
+      short events = POLLIN;
+      long n = tlsIo(false, chunk, sizeof chunk, events);
+      if (n > 0) {
+        compact();
+        in_.append(chunk, static_cast<std::size_t>(n));
+        return Fill::kData;
+      }
+      if (n < 0) {
+        eof_ = true;  // close_notify, EOF or a reset: the peer is gone
+        return Fill::kClosed;
+      }
+      int wait = msUntil(deadline);
+      if (wait == 0) return Fill::kTimeout;
+      pollfd p{fd_, events, 0};
+      ::poll(&p, 1, wait);
+      continue;
+    }
     ssize_t n = ::recv(fd_, chunk, sizeof chunk, 0);
     if (n > 0) {
       compact();
@@ -274,7 +340,10 @@ std::size_t TestClient::discardInput() {
 }
 
 void TestClient::shutdownWrite() {
-  if (fd_ >= 0) ::shutdown(fd_, SHUT_WR);
+  if (fd_ < 0) return;
+  // close_notify first, as a TLS client's half-close sends it.
+  if (ssl_ != nullptr) SSL_shutdown(ssl_);
+  ::shutdown(fd_, SHUT_WR);
 }
 
 void TestClient::setLingerZero() {
@@ -286,6 +355,10 @@ void TestClient::setLingerZero() {
 }
 
 void TestClient::close() {
+  if (ssl_ != nullptr) {
+    SSL_free(ssl_);
+    ssl_ = nullptr;
+  }
   if (fd_ >= 0) {
     ::close(fd_);
     fd_ = -1;

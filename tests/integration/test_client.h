@@ -10,11 +10,14 @@
 
 #include "test_util.h"
 
+typedef struct ssl_st SSL;
+
 namespace linecast::test {
 
 // A client of the line protocol over a loopback TCP socket, for tests. The
 // socket is non-blocking and every call waits with poll() up to a deadline,
-// so no test can hang on it. Lines are returned without their '\n' (a '\r'
+// so no test can hang on it. In the suite's TLS pass (tls_pass.h) it
+// handshakes on connect and reads and writes through OpenSSL. Lines are returned without their '\n' (a '\r'
 // the server should not have sent stays visible). Owns its socket. Not
 // thread-safe: one thread per client.
 //
@@ -83,8 +86,13 @@ class TestClient {
   // Waits for and appends one recv() worth of bytes.
   Fill fill(Clock::time_point deadline);
   void compact();
+  ::testing::AssertionResult handshake(Clock::time_point deadline);
+  // One read or write through TLS: > 0 bytes, 0 would block (`events` says
+  // what to poll for), -1 the connection is closed or broken.
+  long tlsIo(bool write, char* data, std::size_t size, short& events);
 
   int fd_ = -1;
+  SSL* ssl_ = nullptr;
   std::string in_;
   std::size_t pos_ = 0;   // first unread byte
   std::size_t scan_ = 0;  // bytes from pos_ known to hold no '\n'

@@ -418,3 +418,21 @@ def test_a_client_certificate_names_the_user(tmp_path, certs):
     tv.close()
     https.close()
     assert server.stop() == 0
+
+
+def test_a_tls_client_over_max_conns_sees_its_handshake_fail(tmp_path, certs):
+    # The rejection line is plaintext, sent before the client's first byte
+    # could choose TLS (docs/PROTOCOL.md, TLS decisions).
+    server = tls_server(tmp_path, certs, "--max-conns", "1")
+    ctx = client_context(certs)
+    first = tls_connect(server.port, ctx)
+    first.sendall(b"PING one\n")
+    assert read_line(first) == b"PONG one\n"
+    with pytest.raises(ssl.SSLError, match="WRONG_VERSION_NUMBER|wrong version number"):
+        tls_connect(server.port, ctx)
+    plain = plain_connect(server.port)
+    assert read_to_end(plain) == b"-ERR max number of clients reached\r\n"
+    first.sendall(b"PING still\n")
+    assert read_line(first) == b"PONG still\n"
+    first.close()
+    assert server.stop() == 0
