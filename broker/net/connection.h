@@ -137,14 +137,13 @@ class Connection : public Subscriber {
   void setPermissions(std::shared_ptr<const Permissions> permissions, std::string user) {
     permissions_ = std::move(permissions);
     user_ = std::move(user);
-    publishAllowed_.clear();
+    publishAllowedRoute_ = kNoRoute;
   }
-  // The last channel a PUB was allowed to: a publisher sends to few
-  // channels, so the check costs a compare, not a pattern walk, per message.
-  bool publishAllowedTo(std::string_view channel) const {
-    return !publishAllowed_.empty() && publishAllowed_ == channel;
-  }
-  void rememberPublishAllowed(std::string_view channel) { publishAllowed_.assign(channel); }
+  // The route (PublishRoute::serial) of the last channel a PUB was allowed
+  // to: a publisher sends to few channels, so the check costs one integer
+  // compare per message, not a pattern walk or a name compare.
+  bool publishAllowedOn(std::uint64_t routeSerial) const { return routeSerial == publishAllowedRoute_; }
+  void rememberPublishAllowed(std::uint64_t routeSerial) { publishAllowedRoute_ = routeSerial; }
   // deny_subscribe: no delivery on the channel (the routes leave the
   // connection out of their subscriber lists).
   bool deniesDelivery(std::string_view channel) const {
@@ -222,7 +221,10 @@ class Connection : public Subscriber {
   std::unordered_set<std::string, StringHash, std::equal_to<>> patterns_;
   std::shared_ptr<const Permissions> permissions_;
   std::string user_;
-  std::string publishAllowed_;
+  // Route serials count up from 1; 0 is the uncached route of a channel too
+  // long to cache, never remembered.
+  static constexpr std::uint64_t kNoRoute = ~std::uint64_t{0};
+  std::uint64_t publishAllowedRoute_ = kNoRoute;
 };
 
 namespace detail {

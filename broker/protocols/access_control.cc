@@ -94,12 +94,15 @@ bool AccessControl::withCertificate(Connection& conn, std::string_view commonNam
   return true;
 }
 
+bool AccessControl::checkPublish(Connection& conn, std::string_view channel, const PublishRoute& route) {
+  if (!mayPublish(conn, channel)) return false;
+  // Serial 0 is the one uncached route every over-long channel shares.
+  if (route.serial != 0) conn.rememberPublishAllowed(route.serial);
+  return true;
+}
+
 bool AccessControl::mayPublish(Connection& conn, std::string_view channel) {
-  if (conn.permissions() == nullptr || conn.publishAllowedTo(channel)) return true;
-  if (conn.permissions()->mayPublish(channel)) {
-    conn.rememberPublishAllowed(channel);
-    return true;
-  }
+  if (conn.permissions() == nullptr || conn.permissions()->mayPublish(channel)) return true;
   ++broker_.metrics().permissionDenied[0];
   return false;
 }

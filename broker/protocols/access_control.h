@@ -6,6 +6,8 @@
 
 #include "auth/jwt_key.h"
 #include "auth/user_directory.h"
+#include "net/connection.h"
+#include "routing/route_cache.h"
 
 namespace linecast {
 
@@ -50,7 +52,13 @@ class AccessControl {
   bool withCertificate(Connection& conn, std::string_view commonName);
 
   // The checks; each refusal is counted. A connection without permissions
-  // may do everything.
+  // may do everything. The form with the channel's route (Broker::route)
+  // remembers an allowed route on the connection, so a publisher's next
+  // message to it costs one compare.
+  bool mayPublish(Connection& conn, std::string_view channel, const PublishRoute& route) {
+    if (conn.permissions() == nullptr || conn.publishAllowedOn(route.serial)) return true;
+    return checkPublish(conn, channel, route);
+  }
   bool mayPublish(Connection& conn, std::string_view channel);
   bool maySubscribe(Connection& conn, std::string_view pattern);
 
@@ -58,6 +66,7 @@ class AccessControl {
 
  private:
   bool withJwt(Connection& conn, std::string_view text);
+  bool checkPublish(Connection& conn, std::string_view channel, const PublishRoute& route);
   void grant(Connection& conn, std::shared_ptr<const Permissions> permissions, std::string name);
 
   std::string token_;

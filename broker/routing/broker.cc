@@ -72,8 +72,7 @@ std::size_t Broker::countUndeliverable(const PublishRoute& route) {
   return skipped;
 }
 
-std::size_t Broker::publishAnyBytes(std::string_view channel, std::string_view payload) {
-  PublishRoute& found = route(channel);
+std::size_t Broker::publishAnyBytes(std::string_view channel, PublishRoute& found, std::string_view payload) {
   bool valid = found.status == ChannelStatus::kValid;
   if (valid && payload.find('\n') == std::string_view::npos) return deliver(found, payload);
   ++metrics_.messagesPublished;

@@ -61,7 +61,11 @@ class Broker {
   // and a payload with '\n' reaches the indexes only, counted as
   // undeliverable for each Router subscriber it skips (every Router
   // subscriber today frames a message as one line).
-  std::size_t publishAnyBytes(std::string_view channel, std::string_view payload);
+  std::size_t publishAnyBytes(std::string_view channel, std::string_view payload) {
+    return publishAnyBytes(channel, route(channel), payload);
+  }
+  // With the channel's route() already looked up.
+  std::size_t publishAnyBytes(std::string_view channel, PublishRoute& route, std::string_view payload);
 
   // A message another thread published, for this thread's connections only.
   // `hash` is the channel's RouteCache::hashChannel().

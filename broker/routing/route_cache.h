@@ -20,6 +20,10 @@ class Connection;
 struct PublishRoute {
   std::string channel;
   std::uint64_t hash = 0;
+  // Names this channel's tenure of the slot (never 0, never reused in the
+  // cache), so a connection can remember a decision about the route (its
+  // permission to publish there) without keeping or comparing the name.
+  std::uint64_t serial = 0;
   std::uint64_t routerVersion = 0;  // the Router's version the list was built at
   bool filled = false;
   ChannelStatus status = ChannelStatus::kInvalid;
@@ -61,6 +65,7 @@ class RouteCache {
     if (!hit) {
       route.channel.assign(channel);
       route.hash = h;
+      route.serial = ++lastSerial_;
       route.filled = true;
       route.routerVersion = ~std::uint64_t{0};
       route.subscribers.clear();
@@ -77,6 +82,7 @@ class RouteCache {
 
  private:
   std::unique_ptr<PublishRoute[]> slots_;
+  std::uint64_t lastSerial_ = 0;
 };
 
 }  // namespace linecast

@@ -290,3 +290,25 @@ def test_sighup_reloads_the_users_file(tmp_path):
     c = Line(server.port)
     assert c.ask("AUTH new new-pw") == "+OK\n"
     assert server.stop() == 0
+
+
+def test_a_remembered_publish_permission_covers_its_channel_only(tmp_path):
+    # The allowed route is remembered per connection; another channel, one
+    # too long to be cached, or new permissions after AUTH start over.
+    server = start(tmp_path)
+    r = redis.Redis(port=server.port, username="phone", password="phone-pw", socket_timeout=TIMEOUT)
+    assert r.publish("room2.a", "1") == 0
+    assert r.publish("room2.a", "2") == 0
+    # Too long to cache: every such channel shares one uncached route.
+    assert r.publish("room2." + "a" * 300, "x") == 0
+    with pytest.raises(redis.exceptions.NoPermissionError):
+        r.publish("room3." + "a" * 300, "x")
+    with pytest.raises(redis.exceptions.NoPermissionError):
+        r.publish("room3.a", "x")
+    line = Line(server.port)
+    assert line.ask("AUTH phone phone-pw") == "+OK\n"
+    line.send("PUB room2.a 1")
+    line.sync()
+    assert line.ask("AUTH tv tv-pw") == "+OK\n"
+    assert line.ask("PUB room2.a 2") == "-ERR permission denied for publish to room2.a\n"
+    assert server.stop() == 0

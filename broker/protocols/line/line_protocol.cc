@@ -140,7 +140,7 @@ void LineProtocol::publish(Connection& conn, std::string_view rest) {
     case ChannelStatus::kValid:
       break;
   }
-  if (conn.permissions() != nullptr && !access_.mayPublish(conn, channel)) {
+  if (!access_.mayPublish(conn, channel, route)) {
     ++broker_.metrics().protocolErrors;
     conn.queue(std::string_view("-ERR permission denied for publish to "), channel, '\n');
     return;

@@ -207,8 +207,9 @@ void RespProtocol::execute(Connection& conn, std::span<const std::string_view> a
 
   switch (command->id) {
     case Id::kPublish: {
-      if (conn.permissions() != nullptr && !access_.mayPublish(conn, argv[1])) return error(conn, kNoPerm);
-      std::size_t delivered = broker_.publishAnyBytes(argv[1], argv[2]);
+      PublishRoute& route = broker_.route(argv[1]);
+      if (!access_.mayPublish(conn, argv[1], route)) return error(conn, kNoPerm);
+      std::size_t delivered = broker_.publishAnyBytes(argv[1], route, argv[2]);
       // A `message` frame: its header is about 30 bytes besides the names.
       // One delivery appends about what was read (the read budget's part).
       if (delivered > 1) conn.chargeFanout(delivered * (argv[1].size() + argv[2].size() + 32));

@@ -135,5 +135,28 @@ TEST_F(BrokerRouteTest, AnInvalidChannelReachesNoLineSubscriber) {
   EXPECT_EQ(pending(sub), "MSG ok fine\n");
 }
 
+TEST_F(BrokerRouteTest, ARouteSerialNamesOneChannelsTenureOfItsSlot) {
+  // A remembered permission is keyed by the serial: a channel that takes
+  // the slot over must get a serial never seen before.
+  PublishRoute& first = broker_.route("room2.a");
+  std::uint64_t serial = first.serial;
+  EXPECT_NE(serial, 0u);
+  EXPECT_EQ(broker_.route("room2.a").serial, serial);  // a hit keeps it
+  std::string other;
+  for (int i = 0; other.empty(); ++i) {
+    std::string name = "x" + std::to_string(i);
+    if ((RouteCache::hashChannel(name) & (RouteCache::kSlots - 1)) ==
+        (RouteCache::hashChannel("room2.a") & (RouteCache::kSlots - 1))) {
+      other = name;
+    }
+  }
+  PublishRoute& taken = broker_.route(other);
+  EXPECT_EQ(&taken, &first);
+  std::uint64_t takenSerial = taken.serial;
+  EXPECT_GT(takenSerial, serial);
+  EXPECT_GT(broker_.route("room2.a").serial, takenSerial);  // and back: newer still
+  EXPECT_EQ(broker_.route(std::string(300, 'a')).serial, 0u);  // uncached, never remembered
+}
+
 }  // namespace
 }  // namespace linecast
