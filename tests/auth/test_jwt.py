@@ -91,21 +91,21 @@ def test_line_jwt_attacks_are_fatal(tmp_path, attack):
 
 def test_live_connection_is_cut_when_its_token_expires(tmp_path):
     server = start(tmp_path)
-    # 4 s past exp is inside the 5 s leeway: accepted, and cut a second on.
-    c = authed(server, mint(TV, lifetime=-4))
+    # 2 s past exp is inside the 5 s leeway: accepted, and cut 3 s on.
+    c = authed(server, mint(TV, lifetime=-2))
     c.send("SUB room1.>")
     c.sync()
     started = time.monotonic()
     assert c.line() == "-ERR token expired\n"
     assert c.closed()
-    assert time.monotonic() - started < 4
-    r = redis.Redis(port=server.port, password=mint(TV, lifetime=-4), socket_timeout=TIMEOUT)
+    assert time.monotonic() - started < 6
+    r = redis.Redis(port=server.port, password=mint(TV, lifetime=-2), socket_timeout=TIMEOUT)
     pubsub = r.pubsub()
     pubsub.subscribe("room1.tv")
     assert pubsub.get_message(timeout=TIMEOUT)["type"] == "subscribe"
     # RESP gets no error line (it would read as a reply): the socket closes.
     with pytest.raises(redis.ConnectionError):
-        for _ in range(50):
+        for _ in range(75):
             pubsub.get_message(timeout=0.2)
     wait_until(lambda: read_text(server.log).count("reason=token-expired") == 2, what="both closes logged")
     assert server.stop() == 0
@@ -113,7 +113,7 @@ def test_live_connection_is_cut_when_its_token_expires(tmp_path):
 
 def test_reauth_with_a_new_token_refreshes_permissions_in_place(tmp_path):
     server = start(tmp_path)
-    c = authed(server, mint(TV, lifetime=-4))
+    c = authed(server, mint(TV, lifetime=-2))
     c.send("SUB room1.>")
     c.sync()
     # Before it expires, a narrower token: room1.> is no longer allowed.
@@ -125,7 +125,7 @@ def test_reauth_with_a_new_token_refreshes_permissions_in_place(tmp_path):
     c.sync()  # nothing of room1.light came: room1.> went with the old token
     backend.send("PUB room1.tv.volume 3")
     assert c.line() == "MSG room1.tv.volume 3\n"
-    time.sleep(2)  # past the first token's expiry: the new one holds
+    time.sleep(4)  # past the first token's expiry: the new one holds
     c.sync()
     assert server.stop() == 0
 

@@ -96,7 +96,14 @@ TEST_F(MaxConnsTest, ClosingAConnectionMakesRoom) {
   // The server notices the close at its own pace: retry a bounded number of times.
   bool served = false;
   for (int attempt = 0; attempt < 50 && !served; ++attempt) {
-    TestClient c = connect();
+    TestClient c;
+    auto connected = c.connect(server_.port());
+    if (!connected && tlsPass()) {
+      // Still over the limit: the plaintext rejection line broke the handshake.
+      std::this_thread::sleep_for(milliseconds(20));
+      continue;
+    }
+    ASSERT_TRUE(connected);
     ASSERT_TRUE(c.send("PING room\n"));
     auto line = c.readLine();
     if (line && *line == "PONG room") {
