@@ -30,7 +30,9 @@ void AccessControl::admit(Connection& conn) const {
 void AccessControl::countFailure() { ++broker_.metrics().authFailures; }
 
 bool AccessControl::withToken(Connection& conn, std::string_view token) {
-  if (jwt_ && JwtToken::looksLikeOne(token)) return withJwt(conn, token);
+  // The spec's order: a JWT first, then the --auth-token (which may itself
+  // hold two dots).
+  if (jwt_ && JwtToken::looksLikeOne(token) && withJwt(conn, token)) return true;
   if (token_.empty() || !tokensEqual(token_, token)) {
     countFailure();
     return false;
@@ -48,7 +50,6 @@ bool AccessControl::withPassword(Connection& conn, std::string_view user, std::s
     countFailure();
     return false;
   }
-  conn.credentialsExpire = 0;
   grant(conn, found->permissions, found->name);
   return true;
 }
@@ -58,19 +59,20 @@ bool AccessControl::withJwt(Connection& conn, std::string_view text) {
   std::string why;
   auto token = jwt_->current()->verify(text, wallNow, why);
   if (!token) {
-    countFailure();
     log(LogLevel::kInfo, "conn {} {} JWT refused: {}", conn.id(), conn.peer(), why);
-    return false;
+    return false;  // withToken counts the failure once the token form failed too
   }
   // The live check runs on the monotonic clock, which a wall-clock step
   // does not move.
-  conn.credentialsExpire = monotonicSeconds() + (token->expires + JwtKey::kLeeway - wallNow);
-  grant(conn, std::move(token->permissions), token->subject.empty() ? "jwt" : token->subject);
+  double expires = monotonicSeconds() + (token->expires + JwtKey::kLeeway - wallNow);
+  grant(conn, std::move(token->permissions), token->subject.empty() ? "jwt" : token->subject, expires);
   return true;
 }
 
-void AccessControl::grant(Connection& conn, std::shared_ptr<const Permissions> permissions, std::string name) {
+void AccessControl::grant(Connection& conn, std::shared_ptr<const Permissions> permissions, std::string name,
+                          double expires) {
   conn.authenticated = true;
+  conn.credentialsExpire = expires;
   // Re-authentication replaces the permissions in place: what they no
   // longer allow goes.
   std::vector<std::string> dropped;
@@ -89,7 +91,6 @@ bool AccessControl::withCertificate(Connection& conn, std::string_view commonNam
   auto directory = users_->current();
   const User* user = directory->find(commonName);
   if (user == nullptr || user->name == UserDirectory::kAnonymous) return false;
-  conn.credentialsExpire = 0;
   grant(conn, user->permissions, user->name);
   return true;
 }

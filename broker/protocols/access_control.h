@@ -67,7 +67,10 @@ class AccessControl {
  private:
   bool withJwt(Connection& conn, std::string_view text);
   bool checkPublish(Connection& conn, std::string_view channel, const PublishRoute& route);
-  void grant(Connection& conn, std::shared_ptr<const Permissions> permissions, std::string name);
+  // Authenticated as `name` with these permissions, until `expires` (the
+  // monotonic clock; 0: never).
+  void grant(Connection& conn, std::shared_ptr<const Permissions> permissions, std::string name,
+             double expires = 0);
 
   std::string token_;
   std::shared_ptr<UserDirectoryStore> users_;

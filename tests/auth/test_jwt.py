@@ -223,3 +223,16 @@ def test_jwt_key_errors_stop_the_start(tmp_path, args, message):
     result = subprocess.run([server_binary(), "--port", "0", *args], capture_output=True, text=True, timeout=10)
     assert result.returncode == 2
     assert message in result.stderr, result.stderr
+
+
+def test_an_auth_token_with_two_dots_is_tried_after_the_jwt(tmp_path):
+    # The spec's order: a JWT first, then the --auth-token.
+    server = start(tmp_path, "--auth-token", "v1.shared.token")
+    c = authed(server, "v1.shared.token")
+    c.send("SUB >")
+    c.sync()
+    assert "JWT refused" in read_text(server.log)
+    status, body = http(server, "/metrics", auth="Bearer v1.shared.token")
+    assert status == 200
+    assert b"linecast_auth_failures_total 0\n" in body
+    assert server.stop() == 0
