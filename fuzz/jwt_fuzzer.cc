@@ -33,13 +33,6 @@ namespace {
 constexpr std::string_view kSecret = "fuzz-secret-fuzz-secret-fuzz-secret!";
 constexpr double kNow = 1'800'000'000;
 
-void check(bool ok, const char* what) {
-  if (!ok) {
-    std::fprintf(stderr, "invariant failed: %s\n", what);
-    std::abort();
-  }
-}
-
 std::string url(std::string_view bytes) {
   std::string text = base64Encode(bytes);
   while (!text.empty() && text.back() == '=') text.pop_back();
@@ -58,9 +51,9 @@ std::string sign(std::string_view input) {
 void checkBase64Url(std::string_view part) {
   auto decoded = base64UrlDecode(part);
   if (!decoded) return;
-  check(decoded->size() <= part.size() * 3 / 4, "base64url decodes to at most 3/4 of its length");
+  FUZZ_CHECK(decoded->size() <= part.size() * 3 / 4);  // base64url decodes to at most 3/4 of its length
   auto again = base64UrlDecode(url(*decoded));
-  check(again && *again == *decoded, "base64url round-trips");
+  FUZZ_CHECK(again && *again == *decoded);  // base64url round-trips
 }
 
 const JwtKey& key() {
@@ -83,26 +76,26 @@ void checkToken(const std::string& text) {
   std::string why;
   auto verified = key().verify(text, kNow, why);
   if (!parsed) {
-    check(!error.empty(), "a refusal says why");
-    check(!verified, "verify accepts only what parse accepts");
+    FUZZ_CHECK(!error.empty());  // a refusal says why
+    FUZZ_CHECK(!verified);  // verify accepts only what parse accepts
     return;
   }
-  check(parsed->signingInput == text.substr(0, text.rfind('.')), "the signing input is up to the last dot");
+  FUZZ_CHECK(parsed->signingInput == text.substr(0, text.rfind('.')));  // the signing input is up to the last dot
   for (const auto* list : {&parsed->permissions->publish, &parsed->permissions->subscribe,
                            &parsed->permissions->denySubscribe}) {
-    for (const std::string& pattern : *list) check(isValidPattern(pattern), "permissions hold valid patterns");
+    for (const std::string& pattern : *list) FUZZ_CHECK(isValidPattern(pattern));  // permissions hold valid patterns
   }
   if (!verified) return;
-  check(parsed->alg == "HS256", "only the key's algorithm verifies");
-  check(kNow < parsed->expires + JwtKey::kLeeway, "an expired token never verifies");
-  check(!parsed->notBefore || kNow + JwtKey::kLeeway >= *parsed->notBefore, "nbf is honoured");
-  check(!parsed->issuedAt || kNow + JwtKey::kLeeway >= *parsed->issuedAt, "iat is honoured");
+  FUZZ_CHECK(parsed->alg == "HS256");  // only the key's algorithm verifies
+  FUZZ_CHECK(kNow < parsed->expires + JwtKey::kLeeway);  // an expired token never verifies
+  FUZZ_CHECK(!parsed->notBefore || kNow + JwtKey::kLeeway >= *parsed->notBefore);  // nbf is honoured
+  FUZZ_CHECK(!parsed->issuedAt || kNow + JwtKey::kLeeway >= *parsed->issuedAt);  // iat is honoured
   // An HS256 signature is 43 characters; the last may carry unused bits,
   // the one before it never does.
   std::string flipped = text;
   char& c = flipped[flipped.size() - 2];
   c = c == 'A' ? 'B' : 'A';
-  check(!key().verify(flipped, kNow, why), "a changed signature never verifies");
+  FUZZ_CHECK(!key().verify(flipped, kNow, why));  // a changed signature never verifies
 }
 
 }  // namespace

@@ -7,24 +7,11 @@
 //     valid patterns only; authenticate() never admits `anonymous` or an
 //     unknown name.
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
 #include <string>
 #include <string_view>
 
 #include "auth/user_directory.h"
-#include "routing/channel.h"
-
-namespace {
-
-void check(bool ok, const char* what) {
-  if (!ok) {
-    std::fprintf(stderr, "invariant failed: %s\n", what);
-    std::abort();
-  }
-}
-
-}  // namespace
+#include "fuzz_input.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace linecast;
@@ -33,17 +20,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::string error;
   auto directory = UserDirectory::parse(text, "users.toml", error);
   if (!directory) {
-    check(error.starts_with("users.toml:"), "an error names the file");
+    FUZZ_CHECK(error.starts_with("users.toml:"));  // an error names the file
     std::size_t colon = error.find(':', 11);
-    check(colon != std::string::npos && colon > 11, "an error names a line");
-    for (std::size_t i = 11; i < colon; ++i) check(error[i] >= '0' && error[i] <= '9', "the line is a number");
+    FUZZ_CHECK(colon != std::string::npos && colon > 11);  // an error names a line
+    for (std::size_t i = 11; i < colon; ++i) FUZZ_CHECK(error[i] >= '0' && error[i] <= '9');  // the line is a number
     return 0;
   }
-  check(error.empty(), "success leaves no error");
-  check(directory->authenticate("anonymous", "") == nullptr, "anonymous never authenticates");
-  check(directory->authenticate("no such user \n", "x") == nullptr, "an unknown name never authenticates");
+  FUZZ_CHECK(error.empty());  // success leaves no error
+  FUZZ_CHECK(directory->authenticate("anonymous", "") == nullptr);  // anonymous never authenticates
+  FUZZ_CHECK(directory->authenticate("no such user \n", "x") == nullptr);  // an unknown name never authenticates
   if (const User* anonymous = directory->anonymous()) {
-    check(!anonymous->password.has_value(), "anonymous has no password");
+    FUZZ_CHECK(!anonymous->password.has_value());  // anonymous has no password
   }
   return 0;
 }
