@@ -96,7 +96,9 @@ const NumericOption kNumericOptions[] = {
      "Seconds a connection has to AUTH when a token is set"},
     {"shutdown-grace", NumericOption::kSeconds, 0, 86400, &Config::shutdownGrace,
      "Seconds to flush output on SIGTERM, QUIT or a client's EOF"},
-    {"threads", NumericOption::kInteger, 0, 256, &Config::threads, "Reactor threads (0: one per core)"},
+    {"threads", NumericOption::kInteger, 0, 256, &Config::threads, "Reactor threads (0: one per two usable cores)"},
+    {"busy-poll-us", NumericOption::kInteger, 0, 100000, &Config::busyPollUs,
+     "Microseconds a reactor keeps polling after its last event before it sleeps"},
 };
 
 const NumericOption* findNumeric(std::string_view name) {

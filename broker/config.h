@@ -26,7 +26,8 @@ struct Config {
   double shutdownGrace = 5;   // seconds
   std::string authToken;      // empty: no authentication
   std::string logLevel = "info";
-  std::size_t threads = 0;    // reactor threads; 0: one per core
+  std::size_t threads = 0;    // reactor threads; 0: one per two usable cores
+  std::size_t busyPollUs = 0;  // spin this long after the last event before sleeping
   std::string io = "epoll";   // the I/O backend: epoll, or uring when built with it
   // TLS (docs/PROTOCOL.md, "TLS"): the files, and the context loaded from
   // them at startup (null: no TLS), which every thread shares and SIGHUP

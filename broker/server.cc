@@ -156,19 +156,22 @@ void Server::runOnce(int maxWaitMs) {
   // Congested: the lanes to other threads are backed up, so reads wait for
   // them rather than spin.
   if (!readAgain_.empty() && net_ != nullptr && net_->congested(index_)) timeout = 1;
+  if (timeout > 0 && monotonicSeconds() < busyUntil_) timeout = 0;
   readAgainNow_.swap(readAgain_);
   if (net_ != nullptr && timeout > 0 && !net_->prepareToSleep(index_)) timeout = 0;
   othersTaken_ = false;
+  int events = 0;
   if (uring_) {
     uringPoll(timeout);
   } else {
-    reactor_.poll(timeout, [this](std::uint64_t key, std::uint32_t events) {
+    events = reactor_.poll(timeout, [this](std::uint64_t key, std::uint32_t events) {
       now_ = monotonicSeconds();
       beforeEvent();
       onEvent(key, events);
     });
   }
   now_ = monotonicSeconds();
+  if (events > 0 && config_.busyPollUs > 0) busyUntil_ = now_ + static_cast<double>(config_.busyPollUs) / 1e6;
   beforeEvent();
   if (net_ != nullptr) takeFromOtherThreads();  // what came in during the events
   resumeBudgetedReads();

@@ -171,6 +171,7 @@ class Server {
   std::uint64_t nextId_ = kFirstConnectionId;
   double now_ = 0;
   double nextCron_ = 0;
+  double busyUntil_ = 0;  // --busy-poll-us: poll without sleeping until then
   bool stopping_ = false;
   bool readingStopped_ = false;  // shutting down with other threads: no more input
   bool othersTaken_ = false;     // this turn already took the other threads' messages

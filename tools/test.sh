@@ -40,14 +40,15 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:ha
 
 # The reactor threads under ThreadSanitizer: the unit tests (the lanes with
 # two real threads among them) and the integration suite against a TSan
-# server (one reactor thread per core; the threads tests use 4). A race makes
-# the server exit 66 at the SIGTERM that ends each test, which fails it.
+# server (two reactor threads; the threads tests use 4). A race makes the
+# server exit 66 at the SIGTERM that ends each test, which fails it.
 echo "== tsan build =="
 tools/build.sh tsan linecast-server unit_tests integration_tests
 export TSAN_OPTIONS="halt_on_error=1 exitcode=66 second_deadlock_stack=1"
 run_gtest tsan-unit build/tsan/tests/unit_tests
+export LINECAST_TEST_THREADS=2
 run_gtest tsan-integration build/tsan/tests/integration_tests
-unset TSAN_OPTIONS
+unset TSAN_OPTIONS LINECAST_TEST_THREADS
 
 # Each fuzz target briefly, two at a time (the long run: tools/fuzz.sh 600).
 tools/fuzz.sh 20

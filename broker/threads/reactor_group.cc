@@ -6,16 +6,18 @@
 #include <algorithm>
 #include <thread>
 
+#include "threads/core_count.h"
 #include "util/log.h"
 
 namespace linecast {
 
 std::size_t reactorThreadsFor(const Config& config) {
   if (config.threads != 0) return config.threads;
-  return std::max(1u, std::thread::hardware_concurrency());
+  return defaultReactorThreads(usableCores());
 }
 
 ReactorGroup::ReactorGroup(const Config& config) {
+  if (config.threads == 0) defaultedFrom_ = usableCores();
   std::size_t threads = reactorThreadsFor(config);
   if (threads > 1) net_ = std::make_unique<Interconnect>(threads, config.maxLine);
   for (std::size_t i = 0; i < threads; ++i) {
@@ -28,7 +30,9 @@ ReactorGroup::~ReactorGroup() {
 }
 
 int ReactorGroup::run() {
-  if (servers_.size() > 1) log(LogLevel::kInfo, "{} reactor threads", servers_.size());
+  log(LogLevel::kInfo, "{} reactor thread{}{}", servers_.size(), servers_.size() == 1 ? "" : "s",
+      defaultedFrom_ > 0 ? fmt::format(" (--threads 0: one per two of the {} usable cores)", defaultedFrom_)
+                         : std::string());
   // Stop signals belong to the caller's thread: the others inherit a
   // blocked mask, so their epoll_wait is never interrupted by one.
   sigset_t stopSignals;

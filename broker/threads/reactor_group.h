@@ -41,9 +41,11 @@ class ReactorGroup {
  private:
   std::unique_ptr<Interconnect> net_;
   std::vector<std::unique_ptr<Server>> servers_;
+  std::size_t defaultedFrom_ = 0;  // the usable cores, when --threads 0 chose
 };
 
-// --threads 0: one reactor thread per core.
+// --threads N, or for 0 the default for the cores this process may use
+// (threads/core_count.h).
 std::size_t reactorThreadsFor(const Config& config);
 
 }  // namespace linecast

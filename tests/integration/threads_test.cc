@@ -5,6 +5,9 @@
 // RESP PUBLISH counts the subscribers of every thread, and --max-conns is
 // one limit for the process.
 
+#include <sched.h>
+
+#include <algorithm>
 #include <map>
 #include <string>
 #include <vector>
@@ -154,7 +157,25 @@ TEST_F(ThreadsStartupTest, OneThreadServesAlone) {
   TestClient pub = connect();
   ASSERT_TRUE(subscribe(sub, {"solo"}));
   EXPECT_TRUE(expectOnly(sub, pub, "PUB solo one\n", {"MSG solo one"}));
-  EXPECT_EQ(server_.log().find("reactor threads"), std::string::npos) << server_.log();
+  EXPECT_NE(server_.log().find("1 reactor thread\n"), std::string::npos) << server_.log();
+}
+
+// The default is one reactor per two of the cores the process may use (its
+// affinity mask, which it inherits from us), and the log says why.
+TEST_F(ThreadsStartupTest, DefaultIsOneThreadPerTwoUsableCores) {
+  ASSERT_TRUE(server_.start({"--threads", "0"}));
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  ASSERT_EQ(::sched_getaffinity(0, sizeof set, &set), 0);
+  std::size_t cores = static_cast<std::size_t>(CPU_COUNT(&set));
+  std::size_t threads = std::max<std::size_t>(1, cores / 2);
+  std::string line = std::to_string(threads) + " reactor thread" + (threads == 1 ? "" : "s") +
+                     " (--threads 0: one per two of the " + std::to_string(cores) + " usable cores)";
+  EXPECT_NE(server_.log().find(line), std::string::npos) << line << "\n" << server_.log();
+  TestClient sub = connect();
+  TestClient pub = connect();
+  ASSERT_TRUE(subscribe(sub, {"chosen"}));
+  EXPECT_TRUE(expectOnly(sub, pub, "PUB chosen one\n", {"MSG chosen one"}));
 }
 
 }  // namespace
