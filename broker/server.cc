@@ -156,13 +156,15 @@ void Server::runOnce(int maxWaitMs) {
   // Congested: the lanes to other threads are backed up, so reads wait for
   // them rather than spin.
   if (!readAgain_.empty() && net_ != nullptr && net_->congested(index_)) timeout = 1;
+  // --busy-poll-us: a client that answers within the window finds us
+  // awake, without the wake-up a sleeping thread costs (tens of us on a VM).
   if (timeout > 0 && monotonicSeconds() < busyUntil_) timeout = 0;
   readAgainNow_.swap(readAgain_);
   if (net_ != nullptr && timeout > 0 && !net_->prepareToSleep(index_)) timeout = 0;
   othersTaken_ = false;
   int events = 0;
   if (uring_) {
-    uringPoll(timeout);
+    events = uringPoll(timeout);
   } else {
     events = reactor_.poll(timeout, [this](std::uint64_t key, std::uint32_t events) {
       now_ = monotonicSeconds();

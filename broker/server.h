@@ -136,7 +136,7 @@ class Server {
   // The io_uring backend (--io uring), in server_uring.cc; the same turn,
   // with the kernel doing the reads and writes.
   void startUring();
-  void uringPoll(int timeoutMs);
+  int uringPoll(int timeoutMs);  // the completions it handled
   void onUringEvent(const UringEvent& event);
   void uringAccepted(std::uint64_t key, int result);
   Connection::WriteResult uringSend(Connection& conn);

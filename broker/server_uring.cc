@@ -23,7 +23,7 @@ void Server::startUring() {
   if (index_ == 0) log(LogLevel::kInfo, "io backend: io_uring");
 }
 
-void Server::uringPoll(int timeoutMs) {
+int Server::uringPoll(int timeoutMs) {
   // Accepts are (re-)armed here: after an EMFILE ended a multishot accept,
   // not until the cron found descriptors again.
   if (!stopping_) {
@@ -34,11 +34,14 @@ void Server::uringPoll(int timeoutMs) {
       }
     }
   }
-  uring_->poll(timeoutMs, [this](const UringEvent& event) {
+  int events = 0;
+  uring_->poll(timeoutMs, [this, &events](const UringEvent& event) {
+    ++events;
     now_ = monotonicSeconds();
     beforeEvent();
     onUringEvent(event);
   });
+  return events;
 }
 
 void Server::onUringEvent(const UringEvent& event) {

@@ -13,7 +13,7 @@ void Server::startUring() {
   throw std::system_error(ENOSYS, std::generic_category(),
                           "this build has no io_uring backend (configure with -DLINECAST_IO_URING=ON)");
 }
-void Server::uringPoll(int) {}
+int Server::uringPoll(int) { return 0; }
 void Server::onUringEvent(const UringEvent&) {}
 void Server::uringAccepted(std::uint64_t, int) {}
 Connection::WriteResult Server::uringSend(Connection&) { return Connection::WriteResult::kError; }

@@ -73,9 +73,9 @@ std::string reportJson(const Options& o, const Target& t, const RunResult& r) {
   if (r.serverRssBeforeKb && r.serverRssAfterKb && r.connections > 0)
     perConn = (static_cast<double>(*r.serverRssAfterKb) - static_cast<double>(*r.serverRssBeforeKb)) *
               1024.0 / static_cast<double>(r.connections);
-  add(out, R"("mismatched_subscribers":{},"server":{{"pid":{},"rss_before_kb":{},"rss_after_kb":{},)",
+  add(out, R"("mismatched_subscribers":{},"server":{{"pid":{},"rss_before_kb":{},"rss_after_kb":{},"rss_peak_kb":{},)",
       r.mismatchedSubscribers, o.serverPid, optionalJson(r.serverRssBeforeKb),
-      optionalJson(r.serverRssAfterKb));
+      optionalJson(r.serverRssAfterKb), optionalJson(r.serverRssPeakKb));
   auto nanos = [](const std::optional<double>& v) {
     return v ? fmt::format("{:.1f}", *v) : std::string("null");
   };
@@ -129,6 +129,8 @@ std::string reportText(const Options& o, const Target& t, const RunResult& r) {
     add(out, "  server rss   {} KiB -> {} KiB = {:.0f} B per connection\n", *r.serverRssBeforeKb,
         *r.serverRssAfterKb, per);
   }
+  if (r.serverRssPeakKb && o.scenario != Scenario::kConns)
+    add(out, "  server rss   {} KiB at most while publishing and draining\n", *r.serverRssPeakKb);
   if (r.serverCpuSec) {
     add(out, "  server cpu   {:.2f} s, {} threads", *r.serverCpuSec, optionalJson(r.serverThreads));
     if (auto ns = r.serverNsPerPublished()) add(out, "; {:.0f} ns per published", *ns);

@@ -46,6 +46,7 @@ struct RunResult {
 
   std::optional<std::uint64_t> serverRssBeforeKb;
   std::optional<std::uint64_t> serverRssAfterKb;  // once all connections were confirmed
+  std::optional<std::uint64_t> serverRssPeakKb;   // the most seen while publishing and draining
   std::optional<double> serverCpuSec;             // during this run
   std::optional<std::uint32_t> serverThreads;
 

@@ -20,6 +20,7 @@ namespace {
 
 // How often the runner looks at the workers' counters.
 constexpr auto kPollInterval = std::chrono::milliseconds(1);
+constexpr std::uint64_t kRssIntervalNs = 10'000'000;
 
 std::uint64_t secToNs(double sec) { return static_cast<std::uint64_t>(sec * 1e9); }
 double nsToSec(std::uint64_t ns) { return static_cast<double>(ns) / 1e9; }
@@ -54,6 +55,14 @@ class Runner {
     nextProgress_ = now + kNsPerSec;
     printProgress(nsToSec(now - begin_), phase, detail);
   }
+  // The broker's RSS every kRssInterval while messages move: what a
+  // backlog costs it shows here, not in the before/after figures.
+  void sampleRss(std::uint64_t now) {
+    if (o_.serverPid <= 0 || now < nextRssSample_) return;
+    nextRssSample_ = now + kRssIntervalNs;
+    if (auto kb = readRssKb(o_.serverPid))
+      r_.serverRssPeakKb = std::max(r_.serverRssPeakKb.value_or(0), *kb);
+  }
   std::string connsText() const {
     return fmt::format("conns {}/{}", sum(&WorkerStats::confirmed), total_);
   }
@@ -70,6 +79,7 @@ class Runner {
   std::uint64_t deadline_;
   std::uint64_t total_;
   std::uint64_t nextProgress_ = nowNs() + kNsPerSec;
+  std::uint64_t nextRssSample_ = 0;
   std::uint64_t startNs_ = 0;
   std::uint64_t stopNs_ = 0;
   std::optional<double> serverCpuBefore_;
@@ -147,6 +157,7 @@ void Runner::publish() {
   while (alive(nowNs())) {
     std::uint64_t now = nowNs();
     if (now >= end || sum(&WorkerStats::publishersDone) == o_.publishers) break;
+    sampleRss(now);
     double sec = nsToSec(now - startNs_);
     progress(now, "run",
              fmt::format("published {}/s  delivered {}/s  {}",
@@ -170,6 +181,7 @@ void Runner::drain() {
         delivered >= sum(&WorkerStats::expectedDone))
       break;
     if (now >= end) break;
+    sampleRss(now);
     progress(now, "drain",
              fmt::format("delivered {} of {} published  {}", shortCount(delivered),
                          shortCount(sum(&WorkerStats::published)), connsText()));

@@ -109,6 +109,8 @@ TEST(ConfigTest, NegativeCountsAreRefusedNotWrapped) {
   expectError({"--threads", "-1"}, "--threads must be an integer from 0 to 256, not '-1'");
   expectError({"--max-conns", "0"}, "--max-conns must be an integer from 1 to 10000000, not '0'");
   expectError({"--threads", "257"}, "--threads must be an integer from 0 to 256, not '257'");
+  expectError({"--busy-poll-us", "100001"},
+              "--busy-poll-us must be an integer from 0 to 100000, not '100001'");
   expectError({"--max-subs", "1.5"}, "--max-subs must be an integer from 0 to 10000000, not '1.5'");
 }
 
