@@ -227,8 +227,8 @@ void Server::takeFromOtherThreads() {
   for (PendingConnection& pending : handOffs_) adopt(std::move(pending));
   handOffs_.clear();
   net_->drain(index_, [this](std::string_view channel, std::uint64_t hash,
-                             std::string_view payload, bool anyBytes) {
-    broker_.deliverForwarded(channel, hash, payload, anyBytes);
+                             std::string_view payload, Forwarded kind) {
+    broker_.deliverForwarded(channel, hash, payload, kind);
   });
 }
 

@@ -47,8 +47,10 @@ inline bool lineStreamValid(std::string_view out, LineKind& last, std::string_vi
 
 enum class RespStatus { kComplete, kIncomplete, kInvalid };
 
-// Parses one RESP2 reply at out[pos]; on kComplete advances pos past it and
-// sets isError when it is a top-level error ('-').
+// Parses one RESP2 or RESP3 reply (of the types linecast sends: simple,
+// error, integer, bulk, array, and RESP3's push '>', map '%' and null '_')
+// at out[pos]; on kComplete advances pos past it and sets isError when it
+// is a top-level error ('-').
 inline RespStatus parseRespReply(std::string_view out, std::size_t& pos, bool& isError, int depth = 0) {
   if (depth > 8) return RespStatus::kInvalid;
   if (pos >= out.size()) return RespStatus::kIncomplete;
@@ -97,8 +99,16 @@ inline RespStatus parseRespReply(std::string_view out, std::size_t& pos, bool& i
       pos = next;
       return RespStatus::kComplete;
     }
-    case '*': {
-      if (!number(n) || n < -1) return RespStatus::kInvalid;
+    case '_':
+      if (!header.empty()) return RespStatus::kInvalid;
+      pos = crlf + 2;
+      return RespStatus::kComplete;
+    case '*':
+    case '>':
+    case '%': {
+      // RESP3's push and map have no null form; a map holds n pairs.
+      if (!number(n) || n < (type == '*' ? -1 : 0)) return RespStatus::kInvalid;
+      if (type == '%') n *= 2;
       std::size_t next = crlf + 2;
       for (long long i = 0; i < n; ++i) {
         bool nestedError = false;

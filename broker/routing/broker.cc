@@ -105,7 +105,8 @@ std::size_t Broker::forward(PublishRoute& route, std::string_view channel,
       metrics_.messagesUndeliverable += remote.routed;
     }
     if (there == 0) continue;
-    net_->forward(index_, t, channel, route.hash, payload, anyBytes);
+    net_->forward(index_, t, channel, route.hash, payload,
+                  anyBytes ? Forwarded::kAnyBytes : Forwarded::kLine);
     delivered += there;
   }
   return delivered;
@@ -123,12 +124,63 @@ Broker::LocalCount Broker::countForPeer(std::string_view channel, std::uint64_t&
 }
 
 void Broker::deliverForwarded(std::string_view channel, std::uint64_t hash,
-                              std::string_view payload, bool anyBytes) {
-  if (!anyBytes) {
-    deliverLocal(route(channel, hash), payload);
-    return;
+                              std::string_view payload, Forwarded kind) {
+  switch (kind) {
+    case Forwarded::kLine:
+      deliverLocal(route(channel, hash), payload);
+      return;
+    case Forwarded::kAnyBytes:
+      metrics_.messagesDelivered += deliverToIndexes(channel, payload);
+      return;
+    case Forwarded::kShard:
+      for (SubscriptionIndex* index : indexes_) metrics_.messagesDelivered += index->publishShard(channel, payload);
+      return;
   }
-  metrics_.messagesDelivered += deliverToIndexes(channel, payload);
+}
+
+std::size_t Broker::publishShard(std::string_view channel, std::string_view payload) {
+  ++metrics_.messagesPublished;
+  std::size_t delivered = 0;
+  for (SubscriptionIndex* index : indexes_) delivered += index->publishShard(channel, payload);
+  metrics_.messagesDelivered += delivered;
+  if (net_ == nullptr) return delivered;
+  for (std::size_t t = 0; t < net_->size(); ++t) {
+    if (t == index_) continue;
+    std::size_t there = net_->broker(t).countShardForPeer(channel);
+    if (there == 0) continue;
+    net_->forward(index_, t, channel, 0, payload, Forwarded::kShard);
+    delivered += there;
+  }
+  return delivered;
+}
+
+std::size_t Broker::countShardForPeer(std::string_view channel) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  std::size_t n = 0;
+  for (const SubscriptionIndex* index : indexes_) n += index->countShardMatches(channel);
+  return n;
+}
+
+void Broker::describe(PubsubCensus& census) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  router_.forEachPattern([&](std::string_view pattern, std::size_t subscribers, bool wildcard) {
+    if (wildcard) {
+      census.addPattern("line", pattern);
+    } else {
+      census.addChannel(pattern, subscribers);
+    }
+  });
+  for (const SubscriptionIndex* index : indexes_) index->describe(census);
+}
+
+PubsubCensus Broker::censusAll() {
+  PubsubCensus census;
+  if (net_ == nullptr) {
+    describe(census);
+  } else {
+    for (std::size_t t = 0; t < net_->size(); ++t) net_->broker(t).describe(census);
+  }
+  return census;
 }
 
 void Broker::removeIndex(SubscriptionIndex& index) {

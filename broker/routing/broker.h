@@ -7,6 +7,7 @@
 
 #include "net/connection.h"
 #include "metrics.h"
+#include "routing/pubsub_census.h"
 #include "routing/route_cache.h"
 #include "routing/router.h"
 #include "routing/subscription_index.h"
@@ -14,6 +15,7 @@
 namespace linecast {
 
 class Interconnect;
+enum class Forwarded : std::uint32_t;
 
 // The protocol-independent core of one reactor thread: who among its
 // connections is subscribed to what, and delivering a published message to
@@ -67,10 +69,19 @@ class Broker {
   // With the channel's route() already looked up.
   std::size_t publishAnyBytes(std::string_view channel, PublishRoute& route, std::string_view payload);
 
+  // A Redis SPUBLISH: to the indexes' shard-channel subscribers, here and
+  // on the other threads (each asked under its lock: shard publishes are
+  // rare, so nothing is cached). Returns the deliveries.
+  std::size_t publishShard(std::string_view channel, std::string_view payload);
+
   // A message another thread published, for this thread's connections only.
   // `hash` is the channel's RouteCache::hashChannel().
   void deliverForwarded(std::string_view channel, std::uint64_t hash, std::string_view payload,
-                        bool anyBytes);
+                        Forwarded kind);
+
+  // Every subscription of every thread, for PUBSUB: each thread's Broker is
+  // read under its own lock in turn. Costs a walk of all subscriptions.
+  PubsubCensus censusAll();
 
   // Held (as a local) while subscriptions change, by the Broker and by the
   // protocols that edit the Router or their own index directly.
@@ -129,6 +140,9 @@ class Broker {
   // deliveries counted there.
   std::size_t forward(PublishRoute& route, std::string_view channel, std::string_view payload,
                       bool anyBytes);
+  // This thread's subscriptions into the census, under mutex_.
+  void describe(PubsubCensus& census);
+  std::size_t countShardForPeer(std::string_view channel);
   // Called by other threads: this thread's matches, and the version they
   // hold for.
   LocalCount countForPeer(std::string_view channel, std::uint64_t& version);

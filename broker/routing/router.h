@@ -50,6 +50,11 @@ class Router {
   std::size_t countMatches(std::string_view channel, std::vector<Subscriber*>& scratch) const;
 
   std::size_t subscriptionCount() const { return subscriptions_; }
+  // Calls visit(pattern, subscribers, wildcard) once per distinct pattern
+  // held (for PUBSUB's counts). Reads only; the owner's lock makes it safe
+  // from another thread.
+  template <class Visit>
+  void forEachPattern(Visit&& visit) const;
   // Changes with every subscription added or removed, so a cached match
   // result can tell it is stale.
   std::uint64_t version() const { return version_; }
@@ -70,6 +75,8 @@ class Router {
   void visitList(const SubList& list, Visit& visit, std::size_t& hits);
   Node* findOrCreatePath(std::string_view pattern, bool& tail);
   static void collect(const Node& node, std::string_view rest, std::vector<Subscriber*>& out);
+  template <class Visit>
+  static void visitPatterns(const Node& node, std::string& path, Visit& visit);
   static bool addTo(SubList& list, Subscriber* sub);
   static bool removeFrom(SubList& list, Subscriber* sub);
   void prune(std::string_view pattern);
@@ -131,6 +138,36 @@ std::size_t Router::match(std::string_view channel, Visit&& visit) {
   }
   if (wildcardPatterns_ > 0) walk(*root_, channel, visit, hits);
   return hits;
+}
+
+template <class Visit>
+void Router::forEachPattern(Visit&& visit) const {
+  for (const auto& [pattern, list] : exact_) visit(std::string_view(pattern), list.size(), false);
+  if (wildcardPatterns_ == 0) return;
+  std::string path;
+  visitPatterns(*root_, path, visit);
+}
+
+// `path` is the node's pattern so far ("" at the root, else "a.*.b").
+template <class Visit>
+void Router::visitPatterns(const Node& node, std::string& path, Visit& visit) {
+  // Exact patterns are in exact_, so a node's own list holds wildcard ones.
+  if (!node.here.empty()) visit(std::string_view(path), node.here.size(), true);
+  if (!node.tail.empty()) {
+    std::size_t size = path.size();
+    path += path.empty() ? ">" : ".>";
+    visit(std::string_view(path), node.tail.size(), true);
+    path.resize(size);
+  }
+  auto descend = [&](std::string_view token, const Node& child) {
+    std::size_t size = path.size();
+    if (!path.empty()) path += '.';
+    path += token;
+    visitPatterns(child, path, visit);
+    path.resize(size);
+  };
+  for (const auto& [token, child] : node.children) descend(token, *child);
+  if (node.star) descend("*", *node.star);
 }
 
 }  // namespace linecast

@@ -3,6 +3,8 @@
 #include <cstddef>
 #include <string_view>
 
+#include "routing/pubsub_census.h"
+
 namespace linecast {
 
 // Subscriptions a protocol matches by its own rules, beside the Router's
@@ -27,6 +29,16 @@ class SubscriptionIndex {
   virtual std::size_t countMatches(std::string_view channel) const = 0;
 
   virtual std::size_t subscriptionCount() const = 0;
+
+  // Shard channels (Redis's SSUBSCRIBE/SPUBLISH), a namespace of their
+  // own that only an index may hold: the frames queued, and the frames a
+  // publish would queue (read-only, under the owner's Broker lock).
+  virtual std::size_t publishShard(std::string_view, std::string_view) { return 0; }
+  virtual std::size_t countShardMatches(std::string_view) const { return 0; }
+
+  // Adds what it holds to a PUBSUB census. Read-only, under the owner's
+  // Broker lock.
+  virtual void describe(PubsubCensus& census) const = 0;
 };
 
 }  // namespace linecast

@@ -63,11 +63,11 @@ bool Interconnect::push(SpscByteQueue& queue, const RecordHeader& header, std::s
 }
 
 void Interconnect::forward(std::size_t from, std::size_t to, std::string_view channel,
-                           std::uint64_t channelHash, std::string_view payload, bool anyBytes) {
+                           std::uint64_t channelHash, std::string_view payload, Forwarded kind) {
   Lane& l = lane(from, to);
   l.wake = true;
   RecordHeader header{static_cast<std::uint32_t>(recordSize(channel.size(), payload.size())),
-                      anyBytes ? kAnyBytes : 0, static_cast<std::uint32_t>(channel.size()),
+                      static_cast<std::uint32_t>(kind), static_cast<std::uint32_t>(channel.size()),
                       static_cast<std::uint32_t>(payload.size()), channelHash};
   // Once anything waits in the overflow, everything after it must too.
   if (l.overflow.size() == l.overflowHead && push(l.queue, header, channel, payload)) return;

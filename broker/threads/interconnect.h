@@ -24,6 +24,12 @@ struct PendingConnection {
   std::uint16_t listener = 0;  // its row in the listener table
 };
 
+// What a forwarded message is, which tells the consumer whom it may reach:
+// a line-deliverable publish, a publish whose channel or payload only the
+// indexes can take (Broker::publishAnyBytes), or a shard-channel publish
+// (SPUBLISH), which only the indexes' shard channels take.
+enum class Forwarded : std::uint32_t { kLine = 0, kAnyBytes = 2, kShard = 4 };
+
 // What the reactor threads of one process share (--threads N): a lane from
 // every thread to every other carrying published messages, each thread's
 // wake-up eventfd, the hand-off of accepted connections, and the process-wide
@@ -58,12 +64,12 @@ class Interconnect {
 
   // Producer side, on thread `from`.
   void forward(std::size_t from, std::size_t to, std::string_view channel,
-               std::uint64_t channelHash, std::string_view payload, bool anyBytes);
+               std::uint64_t channelHash, std::string_view payload, Forwarded kind);
   void endTurn(std::size_t from);
   bool congested(std::size_t from) const { return overflowBytes_[from] > congestedBytes_; }
 
   // Consumer side, on thread `self`: calls onMessage(channel, channelHash,
-  // payload, anyBytes) for every message waiting in its lanes. Returns how
+  // payload, kind) for every message waiting in its lanes. Returns how
   // many.
   template <class OnMessage>
   std::size_t drain(std::size_t self, OnMessage&& onMessage);
@@ -99,8 +105,7 @@ class Interconnect {
     std::uint32_t payloadLength;
     std::uint64_t channelHash;
   };
-  static constexpr std::uint32_t kPadding = 1;
-  static constexpr std::uint32_t kAnyBytes = 2;
+  static constexpr std::uint32_t kPadding = 1;  // beside a Forwarded kind
 
   struct Lane {
     explicit Lane(std::size_t capacity) : queue(capacity) {}
@@ -161,7 +166,7 @@ std::size_t Interconnect::drain(std::size_t self, OnMessage&& onMessage) {
           const char* body = bytes.data() + used + sizeof header;
           onMessage(std::string_view(body, header.channelLength), header.channelHash,
                     std::string_view(body + header.channelLength, header.payloadLength),
-                    (header.flags & kAnyBytes) != 0);
+                    static_cast<Forwarded>(header.flags));
           ++messages;
         }
         used += header.size;

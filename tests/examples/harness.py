@@ -108,6 +108,7 @@ class Server:
     def __init__(self, tmp_path, port=0, http_port=None, args=(), name="server"):
         self.tmp_path = Path(tmp_path)
         self.requested_port = port
+        self._pick_http_port = http_port is None
         self.http_port = http_port if http_port is not None else free_port()
         self.args = list(args)
         global _started
@@ -118,6 +119,19 @@ class Server:
         self.port = None
 
     def start(self):
+        # The HTTP port was free when we picked it; a test running beside
+        # this one may take it before the server binds it (the HTTP API has
+        # no "any port"), so a port we picked is picked again on that error.
+        for _ in range(4):
+            try:
+                return self._start_once()
+            except AssertionError as e:
+                if not (self._pick_http_port and "Address already in use" in str(e)):
+                    raise
+                self.http_port = free_port()
+        return self._start_once()
+
+    def _start_once(self):
         cmd = [server_binary(), "--port", str(self.requested_port),
                "--http-port", str(self.http_port)] + io_args() + self.args
         # stderr goes to a file we poll: an undrained pipe could block the server.

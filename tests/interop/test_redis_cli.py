@@ -167,7 +167,20 @@ def test_authentication(start_linecast):
     assert b"WRONGPASS" in wrong.stdout + wrong.stderr
 
 
-def test_resp3_request_falls_back_to_resp2(linecast):
+def test_resp3_with_dash_3(linecast):
     result = cli(linecast, "-3", "PING")
-    assert result.stdout == b"PONG\n"
-    assert b"NOPROTO unsupported protocol version" in result.stderr
+    assert result.stdout == b"PONG\n" and result.stderr == b""
+    hello = cli(linecast, "-3", "--no-raw", "HELLO", "3").stdout
+    assert hello.startswith(b'1# "server" => "redis"\n2# "version" => "7.0.15"\n3# "proto" => (integer) 3\n')
+
+
+def test_resp3_subscriber_with_dash_3(linecast, subscribers):
+    sub = subscribers(linecast, "-3", "SUBSCRIBE", "news")
+    assert sub.lines(3) == ["subscribe", "news", "1"]
+    assert publish(linecast, "news", "pushed") == 1
+    assert sub.messages(1) == [("news", "pushed")]
+    psub = subscribers(linecast, "-3", "PSUBSCRIBE", "ne*")
+    assert psub.lines(3) == ["psubscribe", "ne*", "1"]
+    assert publish(linecast, "news", "both") == 2
+    assert sub.messages(1) == [("news", "both")]
+    assert psub.messages(1, kind="pmessage") == [("ne*", "news", "both")]

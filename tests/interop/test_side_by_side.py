@@ -10,10 +10,13 @@ both replies are read to EOF. Scripts over several connections compare
 each connection after each step: Redis's output until it goes quiet, then
 at least as many bytes from linecast.
 
-Where linecast knowingly differs from Redis (HELLO's server description,
-RESP3, the multibulk count limit, the order of an argument-less
-UNSUBSCRIBE's replies), test_known_differences pins both sides down.
+Where linecast knowingly differs from Redis (HELLO's client id, the
+multibulk count limit, the order of an argument-less UNSUBSCRIBE's
+replies), test_known_differences pins both sides down. RESP3 scripts
+(after HELLO 3) compare with HELLO's id masked.
 """
+
+import re
 
 import pytest
 
@@ -45,6 +48,11 @@ def exchange(port, data, quit=True):
         return client.read_until_eof()
     finally:
         client.close()
+
+
+def mask_ids(data):
+    """HELLO's client id, which differs between the two by design."""
+    return re.sub(rb"\$2\r\nid\r\n:\d+\r\n", b"$2\r\nid\r\n:ID\r\n", data)
 
 
 def assert_same(servers, data, quit=True):
@@ -287,21 +295,12 @@ def test_known_differences(pair):
     """Where linecast knowingly differs from Redis 7.0 (docs/PROTOCOL.md)."""
     redis, linecast = pair
 
-    # HELLO describes linecast, not Redis; the shape is Redis's.
-    def hello(port):
-        return exchange(port, command("HELLO", "2"))
-
-    r, l = hello(redis.port), hello(linecast.port)
-    assert r.startswith(b"*14\r\n$6\r\nserver\r\n$5\r\nredis\r\n")
-    assert l.startswith(b"*14\r\n$6\r\nserver\r\n$8\r\nlinecast\r\n$7\r\nversion\r\n")
-    tail = b"$4\r\nmode\r\n$10\r\nstandalone\r\n$4\r\nrole\r\n$6\r\nmaster\r\n$7\r\nmodules\r\n*0\r\n+OK\r\n"
-    assert r.endswith(tail) and l.endswith(tail)
-    assert b"$5\r\nproto\r\n:2\r\n$2\r\nid\r\n:" in l
-
-    # RESP3 is not offered: clients fall back to RESP2 on NOPROTO.
-    assert exchange(redis.port, command("HELLO", "3")).startswith(b"%7\r\n")
-    assert exchange(linecast.port, command("HELLO", "3")) == (
-        b"-NOPROTO unsupported protocol version\r\n+OK\r\n")
+    # HELLO's id is the connection's id: Redis counts clients from 1,
+    # linecast's ids are its own (and every other byte is Redis's).
+    for version in ("2", "3"):
+        r = exchange(redis.port, command("HELLO", version))
+        l = exchange(linecast.port, command("HELLO", version))
+        assert r != l and mask_ids(r) == mask_ids(l)
 
     # A multibulk count is at most 1048576 (Redis 7.0 accepts up to INT_MAX
     # and waits; linecast could never hold that many strings anyway).
@@ -322,3 +321,78 @@ def test_known_differences(pair):
     r, l = unsubscribes(redis.port), unsubscribes(linecast.port)
     assert sorted(f[3] for f in l) == sorted(f[3] for f in r) == [b"a", b"b", b"c"]
     assert [f[4] for f in l] == [f[4] for f in r] == [b":2", b":1", b":0"]
+
+
+# RESP3, after HELLO 3: pushes, nulls, no subscribed mode; and back.
+RESP3_SCRIPTS = {
+    "resp3 hello and back": commands(("HELLO", "3"), ("HELLO",), ("CLIENT", "GETNAME"), ("HELLO", "2"),
+                                     ("CLIENT", "GETNAME"), ("HELLO", "3", "SETNAME", "me"),
+                                     ("CLIENT", "GETNAME"), ("HELLO", "3", "AUTH", "default", "x")),
+    "resp3 subscribed keeps every command": commands(
+        ("HELLO", "3"), ("SUBSCRIBE", "a", "b"), ("PSUBSCRIBE", "a*"), ("PING",), ("PING", "x"),
+        ("ECHO", "x"), ("SELECT", "0"), ("CLIENT", "SETNAME", "n"), ("CLIENT", "GETNAME"),
+        ("PUBLISH", "a", "hi"), ("PUBLISH", "b", "there"), ("PUNSUBSCRIBE", "a*"),
+        ("UNSUBSCRIBE", "a"), ("UNSUBSCRIBE", "b"), ("UNSUBSCRIBE",), ("PUNSUBSCRIBE",)),
+    "resp3 hello 2 restores subscribed mode": commands(
+        ("HELLO", "3"), ("SUBSCRIBE", "a"), ("HELLO", "2"), ("ECHO", "x"), ("HELLO", "3"), ("PING",),
+        ("RESET",), ("CLIENT", "GETNAME")),
+    "resp3 errors": commands(("HELLO", "3"), ("FOO", "x"), ("PUBLISH", "a"), ("SUBSCRIBE",),
+                             ("HELLO", "4"), ("HELLO", "3", "bogus"), ("SELECT", "1")),
+}
+
+
+@pytest.mark.parametrize("name", sorted(RESP3_SCRIPTS))
+def test_resp3_scripts_match_redis(pair, name):
+    redis, linecast = pair
+    expected = mask_ids(exchange(redis.port, RESP3_SCRIPTS[name]))
+    got = mask_ids(exchange(linecast.port, RESP3_SCRIPTS[name]))
+    assert got == expected, f"\nredis:    {expected!r}\nlinecast: {got!r}"
+
+
+def test_resp3_and_resp2_subscribers_of_one_channel(pair):
+    """Each subscriber gets the framing of its own protocol version."""
+    for port in (p.port for p in pair):
+        two = Client(port, command("SUBSCRIBE", "mixed"))
+        three = Client(port, commands(("HELLO", "3"), ("SUBSCRIBE", "mixed")))
+        two.read_at_least(len(b"*3\r\n$9\r\nsubscribe\r\n$5\r\nmixed\r\n:1\r\n"))
+        three.read_until_idle(0.3)
+        assert exchange(port, command("PUBLISH", "mixed", "x")) == b":2\r\n+OK\r\n"
+        frame = b"3\r\n$7\r\nmessage\r\n$5\r\nmixed\r\n$1\r\nx\r\n"
+        assert two.read_at_least(len(frame) + 1) == b"*" + frame
+        assert three.read_at_least(len(frame) + 1) == b">" + frame
+        two.close()
+        three.close()
+
+
+# PUBSUB introspection and shard channels (revision 4). Each script runs on
+# a fresh server pair, so the counts start from nothing on both.
+PUBSUB_SCRIPTS = {
+    "pubsub arity and help": commands(
+        ("PUBSUB",), ("PUBSUB", "HELP"), ("PUBSUB", "FOO"), ("pubsub", "foo", "bar"),
+        ("PUBSUB", "CHANNELS", "a", "b"), ("PUBSUB", "SHARDCHANNELS", "a", "b"), ("PUBSUB", "NUMPAT", "x"),
+        ("PUBSUB", "HELP", "x"), ("PUBSUB", "NUMSUB"), ("PUBSUB", "SHARDNUMSUB"), ("PUBSUB", "NUMPAT"),
+        ("PUBSUB", "CHANNELS"), ("PUBSUB", "SHARDCHANNELS")),
+    "shard arity": commands(("SSUBSCRIBE",), ("SPUBLISH", "a"), ("SPUBLISH", "a", "b", "c"),
+                            ("SUNSUBSCRIBE",), ("SPUBLISH", "nobody", "x")),
+    "shard subscribe counts apart": commands(
+        ("SUBSCRIBE", "a"), ("SSUBSCRIBE", "s1", "s2", "s1"), ("PSUBSCRIBE", "p*"), ("SUNSUBSCRIBE", "s1"),
+        ("UNSUBSCRIBE",), ("SPUBLISH", "s2", "x"), ("PUBSUB", "NUMPAT"), ("SUNSUBSCRIBE",), ("SUNSUBSCRIBE",),
+        ("PUNSUBSCRIBE",), ("PUBSUB", "NUMPAT")),
+    "shard in resp3": commands(
+        ("HELLO", "3"), ("SSUBSCRIBE", "s"), ("SPUBLISH", "s", "hi"), ("PUBLISH", "s", "not shard"),
+        ("PUBSUB", "SHARDCHANNELS"), ("PUBSUB", "SHARDNUMSUB", "s", "t"), ("PUBSUB", "NUMSUB", "s"),
+        ("PUBSUB", "CHANNELS"), ("SUNSUBSCRIBE",), ("SUNSUBSCRIBE",)),
+    "pubsub counts in resp3": commands(
+        ("HELLO", "3"), ("SUBSCRIBE", "news.a", "news.b"), ("PSUBSCRIBE", "news.*", "x?"),
+        ("PSUBSCRIBE", "news.*"), ("PUBSUB", "NUMPAT"), ("PUBSUB", "NUMSUB", "news.a", "news.c"),
+        ("PUBSUB", "CHANNELS", "news.[a]"), ("PUBSUB", "CHANNELS", "zzz*")),
+}
+
+
+@pytest.mark.parametrize("name", sorted(PUBSUB_SCRIPTS))
+def test_pubsub_scripts_match_redis(module_servers, name):
+    redis = module_servers("redis", "--databases", "1")
+    linecast = module_servers("linecast")
+    expected = mask_ids(exchange(redis.port, PUBSUB_SCRIPTS[name]))
+    got = mask_ids(exchange(linecast.port, PUBSUB_SCRIPTS[name]))
+    assert got == expected, f"\nredis:    {expected!r}\nlinecast: {got!r}"

@@ -20,27 +20,41 @@ void RespIndex::remove(Subscribers& list, Connection* conn) {
   list.pop_back();
 }
 
-bool RespIndex::subscribeChannel(Connection& conn, std::string_view channel) {
-  auto& held = respSession(conn).channels;
+bool RespIndex::addTo(ChannelMap& map, NameSet& held, Connection& conn, std::string_view channel) {
   if (held.contains(channel)) return false;
   held.emplace(channel);
-  auto slot = channels_.find(channel);
-  if (slot == channels_.end()) slot = channels_.emplace(std::string(channel), Subscribers{}).first;
+  auto slot = map.find(channel);
+  if (slot == map.end()) slot = map.emplace(std::string(channel), Subscribers{}).first;
   add(slot->second, &conn);
   ++subscriptions_;
   return true;
 }
 
-bool RespIndex::unsubscribeChannel(Connection& conn, std::string_view channel) {
-  auto& held = respSession(conn).channels;
+bool RespIndex::dropFrom(ChannelMap& map, NameSet& held, Connection& conn, std::string_view channel) {
   auto it = held.find(channel);
   if (it == held.end()) return false;
-  auto slot = channels_.find(channel);
+  auto slot = map.find(channel);
   remove(slot->second, &conn);
-  if (slot->second.empty()) channels_.erase(slot);
+  if (slot->second.empty()) map.erase(slot);
   --subscriptions_;
   held.erase(it);  // last: `channel` may be a view of this very string
   return true;
+}
+
+bool RespIndex::subscribeChannel(Connection& conn, std::string_view channel) {
+  return addTo(channels_, respSession(conn).channels, conn, channel);
+}
+
+bool RespIndex::unsubscribeChannel(Connection& conn, std::string_view channel) {
+  return dropFrom(channels_, respSession(conn).channels, conn, channel);
+}
+
+bool RespIndex::subscribeShard(Connection& conn, std::string_view channel) {
+  return addTo(shardChannels_, respSession(conn).shardChannels, conn, channel);
+}
+
+bool RespIndex::unsubscribeShard(Connection& conn, std::string_view channel) {
+  return dropFrom(shardChannels_, respSession(conn).shardChannels, conn, channel);
 }
 
 bool RespIndex::subscribePattern(Connection& conn, std::string_view pattern) {
@@ -82,6 +96,8 @@ bool RespIndex::unsubscribePattern(Connection& conn, std::string_view pattern) {
 void RespIndex::unsubscribeAll(Connection& conn) {
   auto& channels = respSession(conn).channels;
   while (!channels.empty()) unsubscribeChannel(conn, *channels.begin());
+  auto& shards = respSession(conn).shardChannels;
+  while (!shards.empty()) unsubscribeShard(conn, *shards.begin());
   auto& patterns = respSession(conn).patterns;
   while (!patterns.empty()) unsubscribePattern(conn, *patterns.begin());
 }
@@ -94,19 +110,47 @@ std::size_t RespIndex::publish(std::string_view channel, std::string_view payloa
       for (Connection* conn : slot->second) {
         // queue() cuts a subscriber over its output limit; it is closed at
         // the end of the turn, never in the middle of this loop.
-        if (conn->open() && !conn->deniesDelivery(channel) && respMessage(*conn, channel, payload)) ++delivered;
+        if (conn->open() && !conn->deniesDelivery(channel) &&
+            respMessage(*conn, respSession(*conn).version, channel, payload)) {
+          ++delivered;
+        }
       }
     }
   }
   for (const Pattern& pattern : patterns_) {
     if (!globMatch(pattern.glob, channel)) continue;
     for (Connection* conn : pattern.subscribers) {
-      if (conn->open() && !conn->deniesDelivery(channel) && respPmessage(*conn, pattern.glob, channel, payload)) {
+      if (conn->open() && !conn->deniesDelivery(channel) &&
+          respPmessage(*conn, respSession(*conn).version, pattern.glob, channel, payload)) {
         ++delivered;
       }
     }
   }
   return delivered;
+}
+
+std::size_t RespIndex::publishShard(std::string_view channel, std::string_view payload) {
+  auto slot = shardChannels_.find(channel);
+  if (slot == shardChannels_.end()) return 0;
+  std::size_t delivered = 0;
+  for (Connection* conn : slot->second) {
+    if (conn->open() && !conn->deniesDelivery(channel) &&
+        respSmessage(*conn, respSession(*conn).version, channel, payload)) {
+      ++delivered;
+    }
+  }
+  return delivered;
+}
+
+std::size_t RespIndex::countShardMatches(std::string_view channel) const {
+  auto slot = shardChannels_.find(channel);
+  return slot == shardChannels_.end() ? 0 : slot->second.size();
+}
+
+void RespIndex::describe(PubsubCensus& census) const {
+  for (const auto& [channel, subscribers] : channels_) census.addChannel(channel, subscribers.size());
+  for (const Pattern& pattern : patterns_) census.addPattern("resp", pattern.glob);
+  for (const auto& [channel, subscribers] : shardChannels_) census.addShardChannel(channel, subscribers.size());
 }
 
 std::size_t RespIndex::countMatches(std::string_view channel) const {

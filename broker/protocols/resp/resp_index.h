@@ -3,6 +3,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "routing/subscription_index.h"
@@ -36,6 +37,9 @@ class RespIndex final : public SubscriptionIndex {
   bool unsubscribeChannel(Connection& conn, std::string_view channel);
   bool subscribePattern(Connection& conn, std::string_view pattern);
   bool unsubscribePattern(Connection& conn, std::string_view pattern);
+  // Shard channels (SSUBSCRIBE), a namespace of their own.
+  bool subscribeShard(Connection& conn, std::string_view channel);
+  bool unsubscribeShard(Connection& conn, std::string_view channel);
   void unsubscribeAll(Connection& conn);
 
   // Queues `message` to every open subscriber of the channel, then
@@ -48,8 +52,16 @@ class RespIndex final : public SubscriptionIndex {
   // Broker's lock. Reads only.
   std::size_t countMatches(std::string_view channel) const override;
 
-  // Channel plus pattern subscriptions, over all connections.
+  // SPUBLISH: `smessage` to every open subscriber of the shard channel.
+  std::size_t publishShard(std::string_view channel, std::string_view payload) override;
+  std::size_t countShardMatches(std::string_view channel) const override;
+
+  // Channel, pattern and shard-channel subscriptions, over all connections.
   std::size_t subscriptionCount() const override { return subscriptions_; }
+
+  // Redis's own PUBSUB view: channels with their subscribers, each
+  // distinct glob ("resp" patterns), shard channels.
+  void describe(PubsubCensus& census) const override;
 
  private:
   using Subscribers = std::vector<Connection*>;
@@ -58,10 +70,17 @@ class RespIndex final : public SubscriptionIndex {
     Subscribers subscribers;
   };
 
+  using ChannelMap = std::unordered_map<std::string, Subscribers, StringHash, std::equal_to<>>;
+  using NameSet = std::unordered_set<std::string, StringHash, std::equal_to<>>;
+
   static void add(Subscribers& list, Connection* conn) { list.push_back(conn); }
   static void remove(Subscribers& list, Connection* conn);
+  // An exact (or shard) channel in `map`, and in the connection's `held`.
+  bool addTo(ChannelMap& map, NameSet& held, Connection& conn, std::string_view channel);
+  bool dropFrom(ChannelMap& map, NameSet& held, Connection& conn, std::string_view channel);
 
-  std::unordered_map<std::string, Subscribers, StringHash, std::equal_to<>> channels_;
+  ChannelMap channels_;
+  ChannelMap shardChannels_;
   // A vector, scanned linearly per publish as Redis does; patternSlots_
   // finds a pattern's slot for (un)subscribing.
   std::vector<Pattern> patterns_;

@@ -4,10 +4,10 @@
 
 #include <climits>
 
+#include "routing/glob_match.h"
 #include "util/ascii.h"
 #include "protocols/resp/resp_session.h"
 #include "protocols/resp/resp_writer.h"
-#include "version.h"
 
 namespace linecast {
 
@@ -26,6 +26,16 @@ enum class RespCommandId {
   kClient,
   kClientSetName,
   kClientGetName,
+  kSsubscribe,
+  kSunsubscribe,
+  kSpublish,
+  kPubsub,
+  kPubsubChannels,
+  kPubsubNumsub,
+  kPubsubNumpat,
+  kPubsubShardChannels,
+  kPubsubShardNumsub,
+  kPubsubHelp,
 };
 
 // One row of Redis 7.0's command table, as far as linecast needs it.
@@ -56,11 +66,42 @@ constexpr RespCommandInfo kCommands[] = {
     {"hello", "hello", Id::kHello, -1, true, false},
     {"select", "select", Id::kSelect, 2, false, false},
     {"client", "client", Id::kClient, -2, false, false},
+    {"ssubscribe", "ssubscribe", Id::kSsubscribe, -2, false, true},
+    {"sunsubscribe", "sunsubscribe", Id::kSunsubscribe, -1, false, true},
+    {"spublish", "spublish", Id::kSpublish, 3, false, false},
+    {"pubsub", "pubsub", Id::kPubsub, -2, false, false},
 };
 
 constexpr RespCommandInfo kClientSubcommands[] = {
     {"setname", "client|setname", Id::kClientSetName, 3, false, false},
     {"getname", "client|getname", Id::kClientGetName, 2, false, false},
+};
+
+constexpr RespCommandInfo kPubsubSubcommands[] = {
+    {"channels", "pubsub|channels", Id::kPubsubChannels, -2, false, false},
+    {"numsub", "pubsub|numsub", Id::kPubsubNumsub, -2, false, false},
+    {"numpat", "pubsub|numpat", Id::kPubsubNumpat, 2, false, false},
+    {"shardchannels", "pubsub|shardchannels", Id::kPubsubShardChannels, -2, false, false},
+    {"shardnumsub", "pubsub|shardnumsub", Id::kPubsubShardNumsub, -2, false, false},
+    {"help", "pubsub|help", Id::kPubsubHelp, 2, false, false},
+};
+
+// Redis 7.0's PUBSUB HELP, line for line.
+constexpr std::string_view kPubsubHelpLines[] = {
+    "PUBSUB <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+    "CHANNELS [<pattern>]",
+    "    Return the currently active channels matching a <pattern> (default: '*').",
+    "NUMPAT",
+    "    Return number of subscriptions to patterns.",
+    "NUMSUB [<channel> ...]",
+    "    Return the number of subscribers for the specified channels, excluding",
+    "    pattern subscriptions(default: no channels).",
+    "SHARDCHANNELS [<pattern>]",
+    "    Return the currently active shard level channels matching a <pattern> (default: '*').",
+    "SHARDNUMSUB [<shardchannel> ...]",
+    "    Return the number of subscribers for the specified shard level channel(s)",
+    "HELP",
+    "    Prints this help.",
 };
 
 constexpr std::string_view kNoAuth = "-NOAUTH Authentication required.";
@@ -116,7 +157,7 @@ void RespSession::onInput(Connection& conn, std::span<char> scratch, double now)
 }
 
 bool RespSession::deliver(Connection& conn, const Delivery& message) {
-  return respMessage(conn, message.channel, message.payload);
+  return respMessage(conn, version, message.channel, message.payload);
 }
 
 void RespSession::checkTimeouts(Connection& conn, double now) { protocol_.checkTimeouts(conn, now); }
@@ -196,12 +237,15 @@ void RespProtocol::execute(Connection& conn, std::span<const std::string_view> a
   if (command == nullptr) return unknownCommand(conn, argv);
   if (command->id == Id::kClient && argv.size() >= 2) {
     command = findCommand(kClientSubcommands, argv[1]);
-    if (command == nullptr) return unknownSubcommand(conn, argv[1]);
+    if (command == nullptr) return unknownSubcommand(conn, "CLIENT", argv[1]);
+  } else if (command->id == Id::kPubsub && argv.size() >= 2) {
+    command = findCommand(kPubsubSubcommands, argv[1]);
+    if (command == nullptr) return unknownSubcommand(conn, "PUBSUB", argv[1]);
   }
   if (!arityFits(*command, argv.size())) return wrongArity(conn, *command);
   if (requiresAuth() && !conn.authenticated && !command->noAuth) return error(conn, kNoAuth);
   RespSession& session = respSession(conn);
-  if (session.subscribed() && !command->whileSubscribed) {
+  if (session.inSubscribedMode() && !command->whileSubscribed) {
     return refusedWhileSubscribed(conn, *command);
   }
 
@@ -218,18 +262,51 @@ void RespProtocol::execute(Connection& conn, std::span<const std::string_view> a
     }
     case Id::kSubscribe:
       if (!maySubscribeAll(conn, argv.subspan(1), false)) return error(conn, kNoPerm);
-      subscribe(conn, argv.subspan(1), false);
+      subscribe(conn, argv.subspan(1), Family::kChannel);
       break;
     case Id::kUnsubscribe:
-      unsubscribe(conn, argv.subspan(1), false);
+      unsubscribe(conn, argv.subspan(1), Family::kChannel);
       break;
     case Id::kPsubscribe:
       if (!maySubscribeAll(conn, argv.subspan(1), true)) return error(conn, kNoPerm);
-      subscribe(conn, argv.subspan(1), true);
+      subscribe(conn, argv.subspan(1), Family::kPattern);
       break;
     case Id::kPunsubscribe:
-      unsubscribe(conn, argv.subspan(1), true);
+      unsubscribe(conn, argv.subspan(1), Family::kPattern);
       break;
+    case Id::kSsubscribe:
+      if (!maySubscribeAll(conn, argv.subspan(1), false)) return error(conn, kNoPerm);
+      subscribe(conn, argv.subspan(1), Family::kShard);
+      break;
+    case Id::kSunsubscribe:
+      unsubscribe(conn, argv.subspan(1), Family::kShard);
+      break;
+    case Id::kSpublish: {
+      if (!access_.mayPublish(conn, argv[1], broker_.route(argv[1]))) return error(conn, kNoPerm);
+      std::size_t delivered = broker_.publishShard(argv[1], argv[2]);
+      if (delivered > 1) conn.chargeFanout(delivered * (argv[1].size() + argv[2].size() + 32));
+      respInteger(conn, static_cast<long long>(delivered));
+      break;
+    }
+    case Id::kPubsubChannels:
+    case Id::kPubsubShardChannels:
+      // Redis checks the count in the subcommand itself, with its own text.
+      if (argv.size() > 3) return subcommandSyntaxError(conn, "PUBSUB", argv[1]);
+      pubsubChannels(conn, argv.size() == 3 ? argv[2] : std::string_view("*"),
+                     command->id == Id::kPubsubShardChannels);
+      break;
+    case Id::kPubsubNumsub:
+    case Id::kPubsubShardNumsub:
+      pubsubNumsub(conn, argv.subspan(2), command->id == Id::kPubsubShardNumsub);
+      break;
+    case Id::kPubsubNumpat:
+      respInteger(conn, static_cast<long long>(broker_.censusAll().patterns.size()));
+      break;
+    case Id::kPubsubHelp:
+      conn.queue('*', RespDecimal(std::size(kPubsubHelpLines)).view(), kCrlf);
+      for (std::string_view line : kPubsubHelpLines) respSimple(conn, line);
+      break;
+    case Id::kPubsub:
     case Id::kPing:
       // PING checks its own upper bound, after authentication, as Redis does.
       if (argv.size() > 2) return wrongArity(conn, *command);
@@ -255,7 +332,7 @@ void RespProtocol::execute(Connection& conn, std::span<const std::string_view> a
       break;
     case Id::kClientGetName:
       if (session.name.empty()) {
-        respNullBulk(conn);
+        respNull(conn, session.version);
       } else {
         respBulk(conn, session.name);
       }
@@ -265,10 +342,56 @@ void RespProtocol::execute(Connection& conn, std::span<const std::string_view> a
   }
 }
 
-void RespProtocol::subscribe(Connection& conn, std::span<const std::string_view> names,
-                             bool patterns) {
+namespace {
+
+using Family = RespProtocol::Family;
+
+bool addTo(RespIndex& index, Connection& conn, Family family, std::string_view name) {
+  switch (family) {
+    case Family::kChannel: return index.subscribeChannel(conn, name);
+    case Family::kPattern: return index.subscribePattern(conn, name);
+    case Family::kShard: return index.subscribeShard(conn, name);
+  }
+  return false;
+}
+
+bool dropFrom(RespIndex& index, Connection& conn, Family family, std::string_view name) {
+  switch (family) {
+    case Family::kChannel: return index.unsubscribeChannel(conn, name);
+    case Family::kPattern: return index.unsubscribePattern(conn, name);
+    case Family::kShard: return index.unsubscribeShard(conn, name);
+  }
+  return false;
+}
+
+// Redis's count in a confirmation: channels plus patterns, or, for shard
+// channels, those alone.
+std::size_t familyCount(const RespSession& session, Family family) {
+  return family == Family::kShard ? session.shardChannels.size() : session.subscriptionCount();
+}
+
+std::string_view subscribeKind(Family family) {
+  switch (family) {
+    case Family::kChannel: return "subscribe";
+    case Family::kPattern: return "psubscribe";
+    case Family::kShard: return "ssubscribe";
+  }
+  return "";
+}
+
+std::string_view unsubscribeKind(Family family) {
+  switch (family) {
+    case Family::kChannel: return "unsubscribe";
+    case Family::kPattern: return "punsubscribe";
+    case Family::kShard: return "sunsubscribe";
+  }
+  return "";
+}
+
+}  // namespace
+
+void RespProtocol::subscribe(Connection& conn, std::span<const std::string_view> names, Family family) {
   RespSession& session = respSession(conn);
-  RespIndex& index = index_;
   Broker::SubscriptionChange change(broker_);
   // Subscribe one by one, so repeated names count once and each reply
   // carries the count after its own name, as in Redis; undo everything if
@@ -276,59 +399,74 @@ void RespProtocol::subscribe(Connection& conn, std::span<const std::string_view>
   added_.clear();
   counts_.clear();
   for (std::string_view name : names) {
-    bool added = patterns ? index.subscribePattern(conn, name) : index.subscribeChannel(conn, name);
-    if (added) added_.push_back(name);
-    counts_.push_back(session.subscriptionCount());
-    if (session.subscriptionCount() > settings_.maxSubs) {
-      for (std::string_view undo : added_) {
-        if (patterns) {
-          index.unsubscribePattern(conn, undo);
-        } else {
-          index.unsubscribeChannel(conn, undo);
-        }
-      }
+    if (addTo(index_, conn, family, name)) added_.push_back(name);
+    counts_.push_back(familyCount(session, family));
+    if (session.allSubscriptions() > settings_.maxSubs) {
+      for (std::string_view undo : added_) dropFrom(index_, conn, family, undo);
       added_.clear();
       return error(conn, tooManySubs_);
     }
   }
-  std::string_view kind = patterns ? "psubscribe" : "subscribe";
-  for (std::size_t i = 0; i < names.size(); ++i) respSubscription(conn, kind, names[i], counts_[i]);
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    respSubscription(conn, session.version, subscribeKind(family), names[i], counts_[i]);
+  }
   added_.clear();
 }
 
-void RespProtocol::unsubscribe(Connection& conn, std::span<const std::string_view> names,
-                               bool patterns) {
+void RespProtocol::unsubscribe(Connection& conn, std::span<const std::string_view> names, Family family) {
   RespSession& session = respSession(conn);
-  RespIndex& index = index_;
   Broker::SubscriptionChange change(broker_);
-  std::string_view kind = patterns ? "punsubscribe" : "unsubscribe";
-  auto drop = [&](std::string_view name) {
-    return patterns ? index.unsubscribePattern(conn, name) : index.unsubscribeChannel(conn, name);
-  };
+  std::string_view kind = unsubscribeKind(family);
   if (!names.empty()) {
     for (std::string_view name : names) {
-      drop(name);
-      respSubscription(conn, kind, name, session.subscriptionCount());
+      dropFrom(index_, conn, family, name);
+      respSubscription(conn, session.version, kind, name, familyCount(session, family));
     }
     return;
   }
   // Without arguments: every held name, in no particular order (Redis walks
   // a hash table too); a connection holding none gets one null reply.
-  RespSession::NameSet& held = patterns ? session.patterns : session.channels;
+  RespSession::NameSet& held = family == Family::kPattern ? session.patterns
+                               : family == Family::kShard ? session.shardChannels
+                                                          : session.channels;
   if (held.empty()) {
-    respSubscriptionNone(conn, kind, session.subscriptionCount());
+    respSubscriptionNone(conn, session.version, kind, familyCount(session, family));
     return;
   }
   while (!held.empty()) {
     std::string_view name = *held.begin();
     // Reply before dropping: the name is the set's own string.
-    respSubscription(conn, kind, name, session.subscriptionCount() - 1);
-    drop(name);
+    respSubscription(conn, session.version, kind, name, familyCount(session, family) - 1);
+    dropFrom(index_, conn, family, name);
+  }
+}
+
+void RespProtocol::pubsubChannels(Connection& conn, std::string_view pattern, bool shard) {
+  PubsubCensus census = broker_.censusAll();
+  const PubsubCensus::Counts& names = shard ? census.shardChannels : census.channels;
+  names_.clear();
+  for (const auto& [name, subscribers] : names) {
+    if (subscribers > 0 && globMatch(pattern, name)) names_.push_back(name);
+  }
+  conn.queue('*', RespDecimal(static_cast<long long>(names_.size())).view(), kCrlf);
+  for (const std::string& name : names_) respBulk(conn, name);
+  names_.clear();
+}
+
+void RespProtocol::pubsubNumsub(Connection& conn, std::span<const std::string_view> channels, bool shard) {
+  PubsubCensus census = broker_.censusAll();
+  const PubsubCensus::Counts& counts = shard ? census.shardChannels : census.channels;
+  // RESP3 would allow a map; Redis 7.0 answers with a flat array in both.
+  conn.queue('*', RespDecimal(static_cast<long long>(channels.size() * 2)).view(), kCrlf);
+  for (std::string_view channel : channels) {
+    auto it = counts.find(channel);
+    respBulk(conn, channel);
+    respInteger(conn, it == counts.end() ? 0 : static_cast<long long>(it->second));
   }
 }
 
 void RespProtocol::ping(Connection& conn, std::span<const std::string_view> argv) {
-  if (respSession(conn).subscribed()) {
+  if (respSession(conn).inSubscribedMode()) {
     // RESP2 subscribed mode answers with a push-shaped pair: pong, text.
     std::string_view text = argv.size() == 2 ? argv[1] : std::string_view();
     RespDecimal length(static_cast<long long>(text.size()));
@@ -342,9 +480,10 @@ void RespProtocol::ping(Connection& conn, std::span<const std::string_view> argv
 
 void RespProtocol::reset(Connection& conn, double now) {
   // As Redis's RESET: no subscriptions (and no unsubscribe replies), no
-  // name, and back to unauthenticated when a token is required.
+  // name, RESP2 again, and back to unauthenticated when a token is required.
   unsubscribeAll(conn);
   respSession(conn).name.clear();
+  respSession(conn).version = RespVersion::k2;
   if (requiresAuth()) {
     access_.admit(conn);  // unauthenticated, or the anonymous user
     conn.openedAt = now;  // a fresh --auth-timeout for the new session
@@ -440,24 +579,25 @@ void RespProtocol::hello(Connection& conn, std::span<const std::string_view> arg
       return error(conn, text_);
     }
   }
-  // RESP2 only: RESP3 clients fall back to RESP2 on this error. Refused
-  // where Redis would switch, after the options' syntax and before any
-  // authentication or name takes effect.
-  if (version == 3) return error(conn, kNoProto);
   if (authGiven) {
     if (!authenticateAs(conn, user, password)) return error(conn, kWrongPass);
     conn.authenticated = true;
   }
   if (requiresAuth() && !conn.authenticated) return error(conn, kNoAuthHello);
-  if (nameGiven) respSession(conn).name.assign(name);
+  RespSession& session = respSession(conn);
+  if (nameGiven) session.name.assign(name);
+  // The version switches before the reply, which is already in it.
+  if (argv.size() >= 2) session.version = version == 3 ? RespVersion::k3 : RespVersion::k2;
 
-  // Redis's server description, as a flat RESP2 array of 7 pairs.
-  std::string_view ourVersion = kVersion;
-  RespDecimal versionLength(static_cast<long long>(ourVersion.size()));
+  // Redis 7.0's server description (docs/PROTOCOL.md: linecast answers as
+  // the Redis whose behaviour it follows): a map of 7, which RESP2 flattens
+  // into an array of 14.
+  bool resp3 = session.version == RespVersion::k3;
   RespDecimal id(static_cast<long long>(conn.id()));
-  conn.queue(std::string_view("*14\r\n$6\r\nserver\r\n$8\r\nlinecast\r\n$7\r\nversion\r\n$"),
-             versionLength.view(), kCrlf, ourVersion,
-             std::string_view("\r\n$5\r\nproto\r\n:2\r\n$2\r\nid\r\n:"), id.view(),
+  conn.queue(resp3 ? std::string_view("%7\r\n") : std::string_view("*14\r\n"),
+             std::string_view("$6\r\nserver\r\n$5\r\nredis\r\n$7\r\nversion\r\n$6\r\n7.0.15\r\n"
+                              "$5\r\nproto\r\n:"),
+             resp3 ? '3' : '2', std::string_view("\r\n$2\r\nid\r\n:"), id.view(),
              std::string_view("\r\n$4\r\nmode\r\n$10\r\nstandalone\r\n$4\r\nrole\r\n$6\r\nmaster"
                               "\r\n$7\r\nmodules\r\n*0\r\n"));
 }
@@ -504,10 +644,24 @@ void RespProtocol::unknownCommand(Connection& conn, std::span<const std::string_
   error(conn, text_);
 }
 
-void RespProtocol::unknownSubcommand(Connection& conn, std::string_view subcommand) {
-  text_.assign("unknown subcommand '");
+void RespProtocol::unknownSubcommand(Connection& conn, std::string_view command,
+                                     std::string_view subcommand) {
+  subcommandError(conn, "unknown subcommand '", command, subcommand);
+}
+
+void RespProtocol::subcommandSyntaxError(Connection& conn, std::string_view command,
+                                         std::string_view subcommand) {
+  subcommandError(conn, "unknown subcommand or wrong number of arguments for '", command, subcommand);
+}
+
+// Redis: "<lead>%.128s'. Try <COMMAND> HELP."
+void RespProtocol::subcommandError(Connection& conn, std::string_view lead, std::string_view command,
+                                   std::string_view subcommand) {
+  text_.assign(lead);
   text_.append(asCString(subcommand, kMaxEchoed));
-  text_.append("'. Try CLIENT HELP.");
+  text_.append("'. Try ");
+  text_.append(command);
+  text_.append(" HELP.");
   respSanitize(text_);
   error(conn, text_);
 }

@@ -58,12 +58,18 @@ class RespProtocol final : public Protocol {
   void unsubscribeAll(Connection& conn);
 
   bool requiresAuth() const { return access_.required(); }
+  // The three kinds of Redis subscription: SUBSCRIBE, PSUBSCRIBE, SSUBSCRIBE.
+  enum class Family { kChannel, kPattern, kShard };
   RespIndex& index() { return index_; }
 
  private:
   void execute(Connection& conn, std::span<const std::string_view> argv, double now);
-  void subscribe(Connection& conn, std::span<const std::string_view> names, bool patterns);
-  void unsubscribe(Connection& conn, std::span<const std::string_view> names, bool patterns);
+  void subscribe(Connection& conn, std::span<const std::string_view> names, Family family);
+  void unsubscribe(Connection& conn, std::span<const std::string_view> names, Family family);
+  // PUBSUB CHANNELS / SHARDCHANNELS and NUMSUB / SHARDNUMSUB, over every
+  // thread and protocol (Broker::censusAll).
+  void pubsubChannels(Connection& conn, std::string_view pattern, bool shard);
+  void pubsubNumsub(Connection& conn, std::span<const std::string_view> channels, bool shard);
   void ping(Connection& conn, std::span<const std::string_view> argv);
   void reset(Connection& conn, double now);
   void auth(Connection& conn, std::span<const std::string_view> argv);
@@ -78,7 +84,10 @@ class RespProtocol final : public Protocol {
 
   void error(Connection& conn, std::string_view text);
   void unknownCommand(Connection& conn, std::span<const std::string_view> argv);
-  void unknownSubcommand(Connection& conn, std::string_view subcommand);
+  void unknownSubcommand(Connection& conn, std::string_view command, std::string_view subcommand);
+  void subcommandSyntaxError(Connection& conn, std::string_view command, std::string_view subcommand);
+  void subcommandError(Connection& conn, std::string_view lead, std::string_view command,
+                       std::string_view subcommand);
   void wrongArity(Connection& conn, const RespCommandInfo& command);
   void refusedWhileSubscribed(Connection& conn, const RespCommandInfo& command);
 
@@ -90,6 +99,7 @@ class RespProtocol final : public Protocol {
   std::string text_;                   // reused for error texts built per request
   std::vector<std::string_view> added_;  // reused by (P)SUBSCRIBE
   std::vector<std::size_t> counts_;      // reused by (P)SUBSCRIBE
+  std::vector<std::string> names_;       // reused by PUBSUB CHANNELS
 };
 
 }  // namespace linecast

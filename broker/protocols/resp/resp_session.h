@@ -6,6 +6,7 @@
 #include "net/connection.h"
 #include "net/session.h"
 #include "protocols/resp/resp_parser.h"
+#include "protocols/resp/resp_writer.h"
 #include "util/string_hash.h"
 
 namespace linecast {
@@ -22,8 +23,9 @@ class RespSession final : public Session {
   RespSession(RespProtocol& protocol, std::size_t maxLine) : parser(maxLine), protocol_(protocol) {}
 
   void onInput(Connection& conn, std::span<char> scratch, double now) override;
-  // A `message` push (only the RespIndex delivers to RESP connections; this
-  // frames a Router delivery the same way should one come).
+  // A `message` push in the connection's RESP version (only the RespIndex
+  // delivers to RESP connections; this frames a Router delivery the same
+  // way should one come).
   bool deliver(Connection& conn, const Delivery& message) override;
   void checkTimeouts(Connection& conn, double now) override;
   void refusePlaintext(Connection& conn) override;
@@ -33,11 +35,18 @@ class RespSession final : public Session {
   RespParser parser;
   NameSet channels;  // SUBSCRIBE: exact channels
   NameSet patterns;  // PSUBSCRIBE: Redis globs
+  NameSet shardChannels;  // SSUBSCRIBE: shard channels, a namespace of their own
   std::string name;  // CLIENT SETNAME; empty: none
-  // Redis's count in (un)subscribe replies: channels plus patterns.
+  RespVersion version = RespVersion::k2;  // HELLO 3 switches, HELLO 2 and RESET switch back
+  // Redis's count in (un)subscribe replies: channels plus patterns (shard
+  // channels are counted apart, in (s)unsubscribe replies).
   std::size_t subscriptionCount() const { return channels.size() + patterns.size(); }
-  // RESP2 subscribed mode, which restricts the commands accepted.
-  bool subscribed() const { return subscriptionCount() > 0; }
+  // What --max-subs bounds.
+  std::size_t allSubscriptions() const { return subscriptionCount() + shardChannels.size(); }
+  bool subscribed() const { return allSubscriptions() > 0; }
+  // RESP2's subscribed mode, which restricts the commands accepted; RESP3
+  // has none (pushes are told apart from replies by their type).
+  bool inSubscribedMode() const { return subscribed() && version == RespVersion::k2; }
 
  private:
   RespProtocol& protocol_;

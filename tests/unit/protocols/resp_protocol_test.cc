@@ -181,24 +181,31 @@ TEST_F(RespProtocolTest, AuthWithoutATokenFollowsRedis) {
   EXPECT_EQ(roundTrip(c, multibulk({"AUTH", "a", "b", "c"})), "-ERR syntax error\r\n");
 }
 
-TEST_F(RespProtocolTest, HelloSpeaksResp2Only) {
+TEST_F(RespProtocolTest, HelloSwitchesBetweenResp2AndResp3) {
   Connection& c = connect();
-  std::string hello = roundTrip(c, multibulk({"HELLO", "2"}));
-  EXPECT_TRUE(hello.starts_with("*14\r\n$6\r\nserver\r\n$8\r\nlinecast\r\n$7\r\nversion\r\n"));
-  EXPECT_NE(hello.find("$5\r\nproto\r\n:2\r\n$2\r\nid\r\n:" + std::to_string(c.id()) + "\r\n"),
-            std::string::npos);
-  EXPECT_TRUE(hello.ends_with(
-      "$4\r\nmode\r\n$10\r\nstandalone\r\n$4\r\nrole\r\n$6\r\nmaster\r\n$7\r\nmodules\r\n*0\r\n"));
-  EXPECT_EQ(roundTrip(c, multibulk({"HELLO"})), hello);
-  EXPECT_EQ(roundTrip(c, multibulk({"HELLO", "3"})), "-NOPROTO unsupported protocol version\r\n");
+  std::string id = std::to_string(c.id());
+  std::string body = "$6\r\nserver\r\n$5\r\nredis\r\n$7\r\nversion\r\n$6\r\n7.0.15\r\n$5\r\nproto\r\n:";
+  std::string tail = "\r\n$2\r\nid\r\n:" + id +
+                     "\r\n$4\r\nmode\r\n$10\r\nstandalone\r\n$4\r\nrole\r\n$6\r\nmaster\r\n$7\r\n"
+                     "modules\r\n*0\r\n";
+  std::string resp2 = "*14\r\n" + body + "2" + tail;
+  std::string resp3 = "%7\r\n" + body + "3" + tail;
+  EXPECT_EQ(roundTrip(c, multibulk({"HELLO", "2"})), resp2);
+  EXPECT_EQ(roundTrip(c, multibulk({"HELLO"})), resp2);
+  EXPECT_EQ(roundTrip(c, multibulk({"HELLO", "3"})), resp3);
+  EXPECT_EQ(roundTrip(c, multibulk({"HELLO"})), resp3);  // no version: the current one
+  EXPECT_EQ(roundTrip(c, multibulk({"CLIENT", "GETNAME"})), "_\r\n");
+  EXPECT_EQ(roundTrip(c, multibulk({"HELLO", "2"})), resp2);
+  EXPECT_EQ(roundTrip(c, multibulk({"CLIENT", "GETNAME"})), "$-1\r\n");
   EXPECT_EQ(roundTrip(c, multibulk({"HELLO", "4"})), "-NOPROTO unsupported protocol version\r\n");
+  EXPECT_EQ(roundTrip(c, multibulk({"HELLO", "1"})), "-NOPROTO unsupported protocol version\r\n");
   EXPECT_EQ(roundTrip(c, multibulk({"HELLO", "x"})),
             "-ERR Protocol version is not an integer or out of range\r\n");
   EXPECT_EQ(roundTrip(c, multibulk({"HELLO", "3", "x"})),
             "-ERR Syntax error in HELLO option 'x'\r\n");
   EXPECT_EQ(roundTrip(c, multibulk({"HELLO", "2", "SETNAME"})),
             "-ERR Syntax error in HELLO option 'SETNAME'\r\n");
-  EXPECT_EQ(roundTrip(c, multibulk({"HELLO", "2", "SETNAME", "me"})), hello);
+  EXPECT_EQ(roundTrip(c, multibulk({"HELLO", "2", "SETNAME", "me"})), resp2);
   EXPECT_EQ(roundTrip(c, multibulk({"CLIENT", "GETNAME"})), "$2\r\nme\r\n");
 }
 
@@ -227,6 +234,64 @@ TEST_F(RespProtocolTest, SubscribedModeAllowsOnlyWhatRedisAllows) {
   // Out of subscribed mode: PING is plain again, PUBLISH works.
   EXPECT_EQ(roundTrip(c, multibulk({"PING"})), "+PONG\r\n");
   EXPECT_EQ(roundTrip(c, multibulk({"PUBLISH", "a", "b"})), ":0\r\n");
+}
+
+// RESP3 (after HELLO 3): pushes start with '>' where RESP2 sends '*', the
+// null is "_", and there is no subscribed mode: every command works while
+// subscribed. Captured from redis-server 7.0.15.
+std::string push(std::string frame) {
+  frame[0] = '>';
+  return frame;
+}
+
+TEST_F(RespProtocolTest, Resp3SubscriberGetsPushesAndKeepsEveryCommand) {
+  Connection& c = connect();
+  take((send(c, multibulk({"HELLO", "3"})), c));
+  EXPECT_EQ(roundTrip(c, multibulk({"SUBSCRIBE", "a"})), push(sub("subscribe", "a", 1)));
+  EXPECT_EQ(roundTrip(c, multibulk({"PSUBSCRIBE", "a*"})), push(sub("psubscribe", "a*", 2)));
+  EXPECT_EQ(roundTrip(c, multibulk({"PING"})), "+PONG\r\n");
+  EXPECT_EQ(roundTrip(c, multibulk({"ECHO", "x"})), "$1\r\nx\r\n");
+  EXPECT_EQ(roundTrip(c, multibulk({"CLIENT", "GETNAME"})), "_\r\n");
+  // Its own PUBLISH: the pushes, then the reply.
+  EXPECT_EQ(roundTrip(c, multibulk({"PUBLISH", "a", "hi"})),
+            push(message("a", "hi")) + push(pmessage("a*", "a", "hi")) + ":2\r\n");
+  EXPECT_EQ(roundTrip(c, multibulk({"PUNSUBSCRIBE"})), push(sub("punsubscribe", "a*", 1)));
+  EXPECT_EQ(roundTrip(c, multibulk({"UNSUBSCRIBE"})), push(sub("unsubscribe", "a", 0)));
+  EXPECT_EQ(roundTrip(c, multibulk({"UNSUBSCRIBE"})), ">3\r\n$11\r\nunsubscribe\r\n_\r\n:0\r\n");
+}
+
+TEST_F(RespProtocolTest, Resp2AndResp3SubscribersOfOneChannelEachGetTheirFraming) {
+  Connection& two = connect();
+  Connection& three = connect();
+  Connection& line = connect(Kind::kLine);
+  Connection& publisher = connect();
+  take((send(three, multibulk({"HELLO", "3"})), three));
+  take((send(two, multibulk({"SUBSCRIBE", "news"})), two));
+  take((send(three, multibulk({"SUBSCRIBE", "news"})), three));
+  take((send(line, "SUB news\n"), line));
+  EXPECT_EQ(roundTrip(publisher, multibulk({"PUBLISH", "news", "42"})), ":3\r\n");
+  EXPECT_EQ(take(two), message("news", "42"));
+  EXPECT_EQ(take(three), push(message("news", "42")));
+  EXPECT_EQ(take(line), "MSG news 42\n");
+  // A line PUB reaches both RESP framings too.
+  send(line, "PUB news 7\n");
+  EXPECT_EQ(take(two), message("news", "7"));
+  EXPECT_EQ(take(three), push(message("news", "7")));
+}
+
+TEST_F(RespProtocolTest, HelloTwoAndResetGoBackToResp2) {
+  Connection& c = connect();
+  take((send(c, multibulk({"HELLO", "3"})), c));
+  take((send(c, multibulk({"SUBSCRIBE", "a"})), c));
+  // HELLO 2 while subscribed: allowed in RESP3, and RESP2's subscribed
+  // mode then applies.
+  EXPECT_TRUE(roundTrip(c, multibulk({"HELLO", "2"})).starts_with("*14\r\n"));
+  EXPECT_EQ(roundTrip(c, multibulk({"ECHO", "x"})), refused("echo"));
+  EXPECT_EQ(roundTrip(c, multibulk({"HELLO", "3"})), refused("hello"));
+  EXPECT_EQ(roundTrip(c, multibulk({"RESET"})), "+RESET\r\n");
+  take((send(c, multibulk({"HELLO", "3"})), c));
+  EXPECT_EQ(roundTrip(c, multibulk({"RESET"})), "+RESET\r\n");
+  EXPECT_EQ(roundTrip(c, multibulk({"CLIENT", "GETNAME"})), "$-1\r\n");  // RESP2 again
 }
 
 TEST_F(RespProtocolTest, UnsubscribeWithoutSubscriptionsRepliesWithNull) {

@@ -37,6 +37,36 @@ Subs sorted(Subs subs) {
   return subs;
 }
 
+// What forEachPattern reports: "pattern count wildcard" per distinct pattern.
+std::set<std::string> patternsOf(const Router& router) {
+  std::set<std::string> out;
+  router.forEachPattern([&](std::string_view pattern, std::size_t subscribers, bool wildcard) {
+    out.insert(std::string(pattern) + " " + std::to_string(subscribers) + (wildcard ? " w" : " e"));
+  });
+  return out;
+}
+
+TEST(Router, ForEachPatternRebuildsEveryDistinctPattern) {
+  Router router;
+  Subscriber a, b;
+  EXPECT_TRUE(patternsOf(router).empty());
+  for (std::string_view p : {"news.a", ">", "*", "news.*", "news.>", "a.*.c", "*.b.>", "x.y.z"}) {
+    router.subscribe(&a, p);
+  }
+  router.subscribe(&b, "news.a");
+  router.subscribe(&b, "news.>");
+  EXPECT_EQ(patternsOf(router), (std::set<std::string>{"news.a 2 e", "x.y.z 1 e", "> 1 w", "* 1 w",
+                                                       "news.* 1 w", "news.> 2 w", "a.*.c 1 w",
+                                                       "*.b.> 1 w"}));
+  for (std::string_view p : {"news.a", ">", "*", "news.*", "news.>", "a.*.c", "*.b.>", "x.y.z"}) {
+    router.unsubscribe(&a, p);
+  }
+  EXPECT_EQ(patternsOf(router), (std::set<std::string>{"news.a 1 e", "news.> 1 w"}));
+  router.unsubscribe(&b, "news.a");
+  router.unsubscribe(&b, "news.>");
+  EXPECT_TRUE(patternsOf(router).empty());
+}
+
 TEST(Router, EmptyMatchesNothing) {
   Router router;
   EXPECT_EQ(router.subscriptionCount(), 0u);

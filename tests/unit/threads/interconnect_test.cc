@@ -64,9 +64,10 @@ class InterconnectTest : public ::testing::Test {
   std::vector<std::string> drain(std::size_t self) {
     std::vector<std::string> got;
     net_.drain(self, [&](std::string_view channel, std::uint64_t hash, std::string_view payload,
-                         bool anyBytes) {
+                         Forwarded kind) {
       EXPECT_EQ(hash, 7u);
-      got.push_back(std::string(channel) + " " + std::string(payload) + (anyBytes ? " *" : ""));
+      got.push_back(std::string(channel) + " " + std::string(payload) +
+                    (kind == Forwarded::kAnyBytes ? " *" : kind == Forwarded::kShard ? " shard" : ""));
     });
     return got;
   }
@@ -83,22 +84,22 @@ class InterconnectTest : public ::testing::Test {
 };
 
 TEST_F(InterconnectTest, MessagesArriveInOrderWithTheirFlags) {
-  net_.forward(0, 1, "a", 7, "one", false);
-  net_.forward(0, 1, "b", 7, "", true);
-  net_.forward(0, 1, "c", 7, "three", false);
+  net_.forward(0, 1, "a", 7, "one", Forwarded::kLine);
+  net_.forward(0, 1, "b", 7, "", Forwarded::kAnyBytes);
+  net_.forward(0, 1, "c", 7, "three", Forwarded::kLine);
   EXPECT_EQ(drain(1), (std::vector<std::string>{"a one", "b  *", "c three"}));
   EXPECT_TRUE(drain(1).empty());
   EXPECT_TRUE(drain(0).empty());
 }
 
 TEST_F(InterconnectTest, OnlyASleepingConsumerIsWokenOncePerTurn) {
-  net_.forward(0, 1, "a", 7, "x", false);
+  net_.forward(0, 1, "a", 7, "x", Forwarded::kLine);
   net_.endTurn(0);
   EXPECT_EQ(wakeCount(1), 0u);  // awake: it drains at its next turn anyway
   drain(1);
   ASSERT_TRUE(net_.prepareToSleep(1));
-  net_.forward(0, 1, "a", 7, "y", false);
-  net_.forward(0, 1, "a", 7, "z", false);
+  net_.forward(0, 1, "a", 7, "y", Forwarded::kLine);
+  net_.forward(0, 1, "a", 7, "z", Forwarded::kLine);
   net_.endTurn(0);
   EXPECT_EQ(wakeCount(1), 1u);
   net_.wokeUp(1);
@@ -110,11 +111,11 @@ TEST_F(InterconnectTest, AFullLaneSpillsAndKeepsTheOrder) {
   // Far more than a lane holds, with the consumer away.
   std::string payload(48, 'p');
   const int total = 200000;
-  for (int i = 0; i < total; ++i) net_.forward(0, 1, std::to_string(i), 7, payload, false);
+  for (int i = 0; i < total; ++i) net_.forward(0, 1, std::to_string(i), 7, payload, Forwarded::kLine);
   EXPECT_TRUE(net_.congested(0));
   int next = 0;
   for (int turn = 0; turn < 1000 && next < total; ++turn) {
-    net_.drain(1, [&](std::string_view channel, std::uint64_t, std::string_view, bool) {
+    net_.drain(1, [&](std::string_view channel, std::uint64_t, std::string_view, Forwarded) {
       ASSERT_EQ(channel, std::to_string(next));
       ++next;
     });
@@ -142,7 +143,7 @@ TEST_F(InterconnectTest, TwoThreadsHandOverEveryRecordInOrder) {
   const int total = 300000;
   std::thread producer([&] {
     for (int i = 0; i < total; ++i) {
-      net_.forward(0, 1, "c", 7, std::to_string(i), false);
+      net_.forward(0, 1, "c", 7, std::to_string(i), Forwarded::kLine);
       if (i % 64 == 0) net_.endTurn(0);
     }
     while (net_.congested(0) || true) {
@@ -155,7 +156,7 @@ TEST_F(InterconnectTest, TwoThreadsHandOverEveryRecordInOrder) {
   int next = 0;
   bool ordered = true;
   for (int spins = 0; next < total && spins < 50'000'000; ++spins) {
-    net_.drain(1, [&](std::string_view, std::uint64_t, std::string_view payload, bool) {
+    net_.drain(1, [&](std::string_view, std::uint64_t, std::string_view payload, Forwarded) {
       if (payload != std::to_string(next)) ordered = false;
       ++next;
     });
