@@ -14,7 +14,8 @@ std::vector<std::unique_ptr<Protocol>> makeProtocols(Broker& broker, const Confi
                                    config.authTimeout, config.readTimeout, config.users, config.jwt}));
   protocols.push_back(std::make_unique<RespProtocol>(
       broker, RespProtocolSettings{config.maxLine, config.maxSubs, config.authToken,
-                                   config.authTimeout, config.readTimeout, config.users, config.jwt}));
+                                   config.authTimeout, config.readTimeout, config.users, config.jwt,
+                                   config.maxConns, config.maxOutbuf}));
   protocols.push_back(std::make_unique<HttpProtocol>(
       broker, HttpSettings{config.maxLine, config.authToken, config.readTimeout, config.users, config.jwt}));
   return protocols;

@@ -279,3 +279,23 @@ def test_line_pub_reaches_resp_channels_and_globs(linecast):
                       "data": b"42"}
     line.close()
     p.close()
+
+
+def test_default_transactional_pipeline(linecast):
+    """redis-py's pipeline() wraps its commands in MULTI/EXEC by default."""
+    r = client(linecast)
+    p = r.pubsub()
+    p.subscribe("piped")
+    assert p.get_message(timeout=5)["type"] == "subscribe"
+    with r.pipeline() as pipe:
+        pipe.publish("piped", "one").publish("piped", "two").echo("done")
+        assert pipe.execute() == [1, 1, b"done"]
+    got = [p.get_message(timeout=5) for _ in range(2)]
+    assert [m["data"] for m in got] == [b"one", b"two"]
+    # A command refused while queueing aborts the whole transaction.
+    with r.pipeline() as pipe:
+        pipe.publish("piped", "never").execute_command("NOSUCH")
+        with pytest.raises(redis.exceptions.ResponseError):
+            pipe.execute()
+    assert p.get_message(timeout=0.3) is None
+    p.close()

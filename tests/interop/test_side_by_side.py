@@ -55,6 +55,14 @@ def mask_ids(data):
     return re.sub(rb"\$2\r\nid\r\n:\d+\r\n", b"$2\r\nid\r\n:ID\r\n", data)
 
 
+def assert_same_but_ids(servers, data):
+    """assert_same, with HELLO's client id masked on both sides."""
+    redis, linecast = servers
+    expected = mask_ids(exchange(redis.port, data))
+    got = mask_ids(exchange(linecast.port, data))
+    assert got == expected, f"\nredis:    {expected!r}\nlinecast: {got!r}"
+
+
 def assert_same(servers, data, quit=True):
     redis, linecast = servers
     expected = exchange(redis.port, data, quit)
@@ -343,10 +351,7 @@ RESP3_SCRIPTS = {
 
 @pytest.mark.parametrize("name", sorted(RESP3_SCRIPTS))
 def test_resp3_scripts_match_redis(pair, name):
-    redis, linecast = pair
-    expected = mask_ids(exchange(redis.port, RESP3_SCRIPTS[name]))
-    got = mask_ids(exchange(linecast.port, RESP3_SCRIPTS[name]))
-    assert got == expected, f"\nredis:    {expected!r}\nlinecast: {got!r}"
+    assert_same_but_ids(pair, RESP3_SCRIPTS[name])
 
 
 def test_resp3_and_resp2_subscribers_of_one_channel(pair):
@@ -391,8 +396,61 @@ PUBSUB_SCRIPTS = {
 
 @pytest.mark.parametrize("name", sorted(PUBSUB_SCRIPTS))
 def test_pubsub_scripts_match_redis(module_servers, name):
-    redis = module_servers("redis", "--databases", "1")
-    linecast = module_servers("linecast")
-    expected = mask_ids(exchange(redis.port, PUBSUB_SCRIPTS[name]))
-    got = mask_ids(exchange(linecast.port, PUBSUB_SCRIPTS[name]))
-    assert got == expected, f"\nredis:    {expected!r}\nlinecast: {got!r}"
+    assert_same_but_ids((module_servers("redis", "--databases", "1"), module_servers("linecast")),
+                        PUBSUB_SCRIPTS[name])
+
+
+# MULTI/EXEC/DISCARD, WAIT, CONFIG, CLIENT ID/NO-EVICT (revision 4).
+SERVER_SCRIPTS = {
+    "transactions": commands(("EXEC",), ("DISCARD",), ("MULTI",), ("MULTI",), ("PING",), ("ECHO", "x"),
+                             ("PUBLISH", "a", "b"), ("EXEC",), ("EXEC",), ("MULTI", "x"), ("EXEC", "x"),
+                             ("DISCARD", "x")),
+    "transaction spoiled by a refused command": commands(
+        ("MULTI",), ("FOO",), ("PING",), ("EXEC",), ("MULTI",), ("PUBLISH", "a"), ("EXEC",), ("MULTI",),
+        ("CLIENT", "FOO"), ("EXEC",), ("MULTI",), ("EXEC", "x"), ("EXEC",), ("PING",)),
+    "transaction runs queued commands unchecked": commands(
+        ("MULTI",), ("SUBSCRIBE", "a", "b"), ("PING",), ("PUBLISH", "a", "b"), ("EXEC",), ("PING",),
+        ("MULTI",)),
+    "transaction with reset, discard, select, hello": commands(
+        ("MULTI",), ("RESET",), ("EXEC",), ("MULTI",), ("DISCARD",), ("EXEC",), ("MULTI",), ("SELECT", "1"),
+        ("PING",), ("EXEC",), ("MULTI",), ("HELLO", "3"), ("PING",), ("SUBSCRIBE", "x"),
+        ("PUBLISH", "x", "y"), ("EXEC",)),
+    "wait": commands(("WAIT", "0", "0"), ("WAIT", "1", "1"), ("WAIT", "x", "0"), ("WAIT", "0", "x"),
+                     ("WAIT", "0", "-1"), ("WAIT", "0"), ("WAIT", "-1", "0")),
+    "config and client": commands(
+        ("CONFIG", "GET", "maxclients"), ("CONFIG", "GET", "MAXCLIENTS"), ("CONFIG", "GET", "MaxClient?"),
+        ("CONFIG", "GET", "maxclients", "MAXCLIENTS"), ("CONFIG", "GET", "foo"),
+        ("CONFIG", "GET"), ("CONFIG", "SET", "foo", "bar"), ("CONFIG", "SET", "a"), ("CONFIG", "FOO"),
+        ("CONFIG",), ("HELLO", "3"), ("CONFIG", "GET", "maxclients"), ("CLIENT", "ID", "x"),
+        ("CLIENT", "NO-EVICT", "on"), ("CLIENT", "NO-EVICT", "OFF"), ("CLIENT", "NO-EVICT", "x"),
+        ("CLIENT", "NO-EVICT")),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SERVER_SCRIPTS))
+def test_server_command_scripts_match_redis(pair, name):
+    assert_same_but_ids(pair, SERVER_SCRIPTS[name])
+
+
+def test_server_command_differences(pair):
+    """Where the answers are linecast's own by design (docs/PROTOCOL.md)."""
+    redis, linecast = pair
+    # CLIENT ID: linecast's connection id (HELLO's too), not Redis's counter.
+    ids = exchange(linecast.port, commands(("CLIENT", "ID"), ("HELLO", "2")))
+    client_id = ids.split(b"\r\n")[0][1:]
+    assert b"$2\r\nid\r\n:" + client_id + b"\r\n" in ids
+    # One hard output limit for every class of client: --max-outbuf.
+    limit = exchange(linecast.port, command("CONFIG", "GET", "client-output-buffer-limit"))
+    value = b"normal 8388608 0 0 slave 8388608 0 0 pubsub 8388608 0 0"
+    assert limit == (b"*2\r\n$26\r\nclient-output-buffer-limit\r\n$%d\r\n%s\r\n+OK\r\n"
+                     % (len(value), value))
+    # Redis applies CONFIG SET; linecast changes nothing at run time.
+    assert exchange(redis.port, command("CONFIG", "SET", "maxclients", "10000")) == b"+OK\r\n+OK\r\n"
+    assert exchange(linecast.port, command("CONFIG", "SET", "maxclients", "10000")) == (
+        b"-ERR Unknown option or number of arguments for CONFIG SET - 'maxclients'\r\n+OK\r\n")
+    # CLIENT SETINFO is Redis 7.2's (client libraries send it at connect).
+    assert exchange(linecast.port, commands(
+        ("CLIENT", "SETINFO", "lib-name", "redis-py"), ("CLIENT", "SETINFO", "LIB-VER", "5.0.1"),
+        ("CLIENT", "SETINFO", "lib-name", "a b"), ("CLIENT", "SETINFO", "foo", "x"))) == (
+        b"+OK\r\n+OK\r\n-ERR lib-name cannot contain spaces, newlines or special characters.\r\n"
+        b"-ERR Unrecognized option 'foo'\r\n+OK\r\n")

@@ -6,85 +6,15 @@
 
 #include "routing/glob_match.h"
 #include "util/ascii.h"
+#include "protocols/resp/resp_command_table.h"
 #include "protocols/resp/resp_session.h"
 #include "protocols/resp/resp_writer.h"
 
 namespace linecast {
 
-enum class RespCommandId {
-  kPublish,
-  kSubscribe,
-  kUnsubscribe,
-  kPsubscribe,
-  kPunsubscribe,
-  kPing,
-  kReset,
-  kEcho,
-  kAuth,
-  kHello,
-  kSelect,
-  kClient,
-  kClientSetName,
-  kClientGetName,
-  kSsubscribe,
-  kSunsubscribe,
-  kSpublish,
-  kPubsub,
-  kPubsubChannels,
-  kPubsubNumsub,
-  kPubsubNumpat,
-  kPubsubShardChannels,
-  kPubsubShardNumsub,
-  kPubsubHelp,
-};
-
-// One row of Redis 7.0's command table, as far as linecast needs it.
-struct RespCommandInfo {
-  std::string_view name;      // matched case-insensitively
-  std::string_view fullName;  // as Redis names it in errors ("client|setname")
-  RespCommandId id;
-  int arity;             // Redis's: n means exactly n words, -n at least n
-  bool noAuth;           // allowed before AUTH (Redis's CMD_NO_AUTH)
-  bool whileSubscribed;  // allowed in RESP2 subscribed mode
-};
-
 namespace {
 
 using Id = RespCommandId;
-
-// PUBLISH first: it is the one on the hot path.
-constexpr RespCommandInfo kCommands[] = {
-    {"publish", "publish", Id::kPublish, 3, false, false},
-    {"subscribe", "subscribe", Id::kSubscribe, -2, false, true},
-    {"unsubscribe", "unsubscribe", Id::kUnsubscribe, -1, false, true},
-    {"psubscribe", "psubscribe", Id::kPsubscribe, -2, false, true},
-    {"punsubscribe", "punsubscribe", Id::kPunsubscribe, -1, false, true},
-    {"ping", "ping", Id::kPing, -1, false, true},
-    {"reset", "reset", Id::kReset, 1, true, true},
-    {"echo", "echo", Id::kEcho, 2, false, false},
-    {"auth", "auth", Id::kAuth, -2, true, false},
-    {"hello", "hello", Id::kHello, -1, true, false},
-    {"select", "select", Id::kSelect, 2, false, false},
-    {"client", "client", Id::kClient, -2, false, false},
-    {"ssubscribe", "ssubscribe", Id::kSsubscribe, -2, false, true},
-    {"sunsubscribe", "sunsubscribe", Id::kSunsubscribe, -1, false, true},
-    {"spublish", "spublish", Id::kSpublish, 3, false, false},
-    {"pubsub", "pubsub", Id::kPubsub, -2, false, false},
-};
-
-constexpr RespCommandInfo kClientSubcommands[] = {
-    {"setname", "client|setname", Id::kClientSetName, 3, false, false},
-    {"getname", "client|getname", Id::kClientGetName, 2, false, false},
-};
-
-constexpr RespCommandInfo kPubsubSubcommands[] = {
-    {"channels", "pubsub|channels", Id::kPubsubChannels, -2, false, false},
-    {"numsub", "pubsub|numsub", Id::kPubsubNumsub, -2, false, false},
-    {"numpat", "pubsub|numpat", Id::kPubsubNumpat, 2, false, false},
-    {"shardchannels", "pubsub|shardchannels", Id::kPubsubShardChannels, -2, false, false},
-    {"shardnumsub", "pubsub|shardnumsub", Id::kPubsubShardNumsub, -2, false, false},
-    {"help", "pubsub|help", Id::kPubsubHelp, 2, false, false},
-};
 
 // Redis 7.0's PUBSUB HELP, line for line.
 constexpr std::string_view kPubsubHelpLines[] = {
@@ -123,19 +53,6 @@ constexpr std::string_view kNotSubscribedContext =
     "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context";
 // Redis caps the client bytes it echoes in an error.
 constexpr std::size_t kMaxEchoed = 128;
-
-template <std::size_t N>
-const RespCommandInfo* findCommand(const RespCommandInfo (&table)[N], std::string_view name) {
-  for (const RespCommandInfo& command : table) {
-    if (equalsIgnoreCase(name, command.name)) return &command;
-  }
-  return nullptr;
-}
-
-bool arityFits(const RespCommandInfo& command, std::size_t words) {
-  if (command.arity >= 0) return words == static_cast<std::size_t>(command.arity);
-  return words >= static_cast<std::size_t>(-command.arity);
-}
 
 // Redis formats client bytes with "%.128s": a C string, cut at a NUL byte.
 std::string_view asCString(std::string_view bytes, std::size_t max) {
@@ -233,22 +150,50 @@ void RespProtocol::execute(Connection& conn, std::span<const std::string_view> a
     conn.drain(CloseReason::kQuit);  // drops the bytes after QUIT
     return;
   }
-  const RespCommandInfo* command = findCommand(kCommands, argv[0]);
-  if (command == nullptr) return unknownCommand(conn, argv);
-  if (command->id == Id::kClient && argv.size() >= 2) {
-    command = findCommand(kClientSubcommands, argv[1]);
-    if (command == nullptr) return unknownSubcommand(conn, "CLIENT", argv[1]);
-  } else if (command->id == Id::kPubsub && argv.size() >= 2) {
-    command = findCommand(kPubsubSubcommands, argv[1]);
-    if (command == nullptr) return unknownSubcommand(conn, "PUBSUB", argv[1]);
-  }
-  if (!arityFits(*command, argv.size())) return wrongArity(conn, *command);
-  if (requiresAuth() && !conn.authenticated && !command->noAuth) return error(conn, kNoAuth);
   RespSession& session = respSession(conn);
+  const RespCommandInfo* command = findRespCommand(argv[0]);
+  if (command == nullptr) {
+    session.flagTransaction();
+    return unknownCommand(conn, argv);
+  }
+  if (argv.size() >= 2) {
+    if (const RespCommandInfo* sub = findRespSubcommand(command->id, argv[1])) {
+      command = sub;
+    } else if (command->id == Id::kClient || command->id == Id::kPubsub || command->id == Id::kConfig) {
+      session.flagTransaction();
+      return unknownSubcommand(conn, command->id == Id::kClient   ? "CLIENT"
+                                     : command->id == Id::kPubsub ? "PUBSUB"
+                                                                  : "CONFIG",
+                               argv[1]);
+    }
+  }
+  if (!respArityFits(*command, argv.size())) {
+    if (command->id == Id::kExec) {
+      // Redis aborts a transaction on a malformed EXEC, with its reason.
+      session.endMulti();
+      return error(conn, "-EXECABORT Transaction discarded because of: wrong number of arguments for 'exec' command");
+    }
+    session.flagTransaction();
+    return wrongArity(conn, *command);
+  }
+  if (requiresAuth() && !conn.authenticated && !command->noAuth) {
+    session.flagTransaction();
+    return error(conn, kNoAuth);
+  }
   if (session.inSubscribedMode() && !command->whileSubscribed) {
+    session.flagTransaction();
     return refusedWhileSubscribed(conn, *command);
   }
+  bool control = command->id == Id::kMulti || command->id == Id::kExec || command->id == Id::kDiscard ||
+                 command->id == Id::kReset;
+  if (session.inMulti && !control) return queueCommand(conn, *command, argv);
+  run(conn, *command, argv, now);
+}
 
+void RespProtocol::run(Connection& conn, const RespCommandInfo& info, std::span<const std::string_view> argv,
+                       double now) {
+  RespSession& session = respSession(conn);
+  const RespCommandInfo* command = &info;
   switch (command->id) {
     case Id::kPublish: {
       PublishRoute& route = broker_.route(argv[1]);
@@ -306,6 +251,34 @@ void RespProtocol::execute(Connection& conn, std::span<const std::string_view> a
       conn.queue('*', RespDecimal(std::size(kPubsubHelpLines)).view(), kCrlf);
       for (std::string_view line : kPubsubHelpLines) respSimple(conn, line);
       break;
+    case Id::kMulti:
+      multi(conn);
+      break;
+    case Id::kExec:
+      exec(conn, now);
+      break;
+    case Id::kDiscard:
+      discard(conn);
+      break;
+    case Id::kWait:
+      wait(conn, argv);
+      break;
+    case Id::kConfigGet:
+      configGet(conn, argv.subspan(2));
+      break;
+    case Id::kConfigSet:
+      configSet(conn, argv[2]);
+      break;
+    case Id::kClientId:
+      respInteger(conn, static_cast<long long>(conn.id()));
+      break;
+    case Id::kClientNoEvict:
+      clientNoEvict(conn, argv[2]);
+      break;
+    case Id::kClientSetInfo:
+      clientSetInfo(conn, argv[2], argv[3]);
+      break;
+    case Id::kConfig:
     case Id::kPubsub:
     case Id::kPing:
       // PING checks its own upper bound, after authentication, as Redis does.
@@ -484,6 +457,7 @@ void RespProtocol::reset(Connection& conn, double now) {
   unsubscribeAll(conn);
   respSession(conn).name.clear();
   respSession(conn).version = RespVersion::k2;
+  respSession(conn).endMulti();
   if (requiresAuth()) {
     access_.admit(conn);  // unauthenticated, or the anonymous user
     conn.openedAt = now;  // a fresh --auth-timeout for the new session

@@ -24,6 +24,9 @@ struct RespProtocolSettings {
   double readTimeout = 0;
   std::shared_ptr<UserDirectoryStore> users = nullptr;  // --users; null: none
   std::shared_ptr<JwtKeyStore> jwt = nullptr;  // --jwt-secret-file, --jwt-public-key; null: none
+  // For CONFIG GET: --max-conns and --max-outbuf.
+  std::size_t maxClients = 10000;
+  std::size_t maxOutbuf = 8 * 1024 * 1024;
 };
 
 struct RespCommandInfo;
@@ -63,7 +66,24 @@ class RespProtocol final : public Protocol {
   RespIndex& index() { return index_; }
 
  private:
+  // Checks a request as Redis's processCommand does (command, arity,
+  // authentication, subscribed mode), then queues it inside MULTI or runs it.
   void execute(Connection& conn, std::span<const std::string_view> argv, double now);
+  // Runs a checked command (EXEC runs its queue through this, unchecked
+  // again, as Redis does).
+  void run(Connection& conn, const RespCommandInfo& command, std::span<const std::string_view> argv,
+           double now);
+  // MULTI, EXEC, DISCARD and the queueing between (resp_transaction.cc).
+  void multi(Connection& conn);
+  void exec(Connection& conn, double now);
+  void discard(Connection& conn);
+  void queueCommand(Connection& conn, const RespCommandInfo& command, std::span<const std::string_view> argv);
+  // WAIT, CONFIG GET/SET, CLIENT ID/NO-EVICT/SETINFO (resp_server_commands.cc).
+  void wait(Connection& conn, std::span<const std::string_view> argv);
+  void configGet(Connection& conn, std::span<const std::string_view> patterns);
+  void configSet(Connection& conn, std::string_view name);
+  void clientNoEvict(Connection& conn, std::string_view mode);
+  void clientSetInfo(Connection& conn, std::string_view attribute, std::string_view value);
   void subscribe(Connection& conn, std::span<const std::string_view> names, Family family);
   void unsubscribe(Connection& conn, std::span<const std::string_view> names, Family family);
   // PUBSUB CHANNELS / SHARDCHANNELS and NUMSUB / SHARDNUMSUB, over every

@@ -2,9 +2,11 @@
 
 #include <string>
 #include <unordered_set>
+#include <vector>
 
 #include "net/connection.h"
 #include "net/session.h"
+#include "protocols/resp/resp_command_table.h"
 #include "protocols/resp/resp_parser.h"
 #include "protocols/resp/resp_writer.h"
 #include "util/string_hash.h"
@@ -38,6 +40,27 @@ class RespSession final : public Session {
   NameSet shardChannels;  // SSUBSCRIBE: shard channels, a namespace of their own
   std::string name;  // CLIENT SETNAME; empty: none
   RespVersion version = RespVersion::k2;  // HELLO 3 switches, HELLO 2 and RESET switch back
+  std::string libName;  // CLIENT SETINFO LIB-NAME
+  std::string libVersion;  // CLIENT SETINFO LIB-VER
+
+  // MULTI: the commands queued for EXEC, already checked, and whether one
+  // was refused meanwhile (EXEC then aborts, as Redis's EXECABORT).
+  struct Queued {
+    const RespCommandInfo* command;
+    std::vector<std::string> argv;
+  };
+  bool inMulti = false;
+  bool multiDirty = false;
+  std::vector<Queued> queued;
+  std::size_t queuedBytes = 0;
+  void endMulti() {
+    inMulti = false;
+    multiDirty = false;
+    queued.clear();
+    queuedBytes = 0;
+  }
+  // A command refused while queueing spoils the transaction.
+  void flagTransaction() { multiDirty = multiDirty || inMulti; }
   // Redis's count in (un)subscribe replies: channels plus patterns (shard
   // channels are counted apart, in (s)unsubscribe replies).
   std::size_t subscriptionCount() const { return channels.size() + patterns.size(); }
