@@ -64,3 +64,21 @@ def test_counts_drop_when_subscribers_leave(start_linecast):
     assert r.pubsub_numsub("gone.soon") == [(b"gone.soon", 0)]
     assert r.pubsub_channels() == []
     r.close()
+
+
+def test_info_counts_every_protocol_and_thread(start_linecast):
+    server = start_linecast("--threads", "2")
+    line = line_client(server.port, "SUB news.a", "SUB news.>")
+    resp = Client(server.port, command("SSUBSCRIBE", "s") + command("PSUBSCRIBE", "p*"))
+    assert resp.read_until(b"p*\r\n:1\r\n")
+    r = redis.Redis(host="127.0.0.1", port=server.port)
+    info = r.info()
+    assert info["redis_version"] == "7.0.15" and info["linecast_version"]
+    assert info["connected_clients"] == 3 and info["blocked_clients"] == 0
+    assert info["total_connections_received"] >= 3
+    assert (info["pubsub_channels"], info["pubsub_patterns"], info["pubsubshard_channels"]) == (1, 2, 1)
+    assert set(r.info("clients")) == {"connected_clients", "maxclients", "blocked_clients"}
+    assert r.info("keyspace") == {}
+    line.close()
+    resp.close()
+    r.close()

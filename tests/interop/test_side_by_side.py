@@ -415,6 +415,7 @@ SERVER_SCRIPTS = {
         ("MULTI",), ("RESET",), ("EXEC",), ("MULTI",), ("DISCARD",), ("EXEC",), ("MULTI",), ("SELECT", "1"),
         ("PING",), ("EXEC",), ("MULTI",), ("HELLO", "3"), ("PING",), ("SUBSCRIBE", "x"),
         ("PUBLISH", "x", "y"), ("EXEC",)),
+    "info of unknown sections": commands(("INFO", "foo"), ("HELLO", "3"), ("INFO", "foo"), ("INFO", "x", "y")),
     "wait": commands(("WAIT", "0", "0"), ("WAIT", "1", "1"), ("WAIT", "x", "0"), ("WAIT", "0", "x"),
                      ("WAIT", "0", "-1"), ("WAIT", "0"), ("WAIT", "-1", "0")),
     "config and client": commands(

@@ -30,6 +30,7 @@ constexpr RespCommandInfo kCommands[] = {
     {"discard", "discard", Id::kDiscard, 1, false, false},
     {"wait", "wait", Id::kWait, 3, false, false},
     {"config", "config", Id::kConfig, -2, false, false},
+    {"info", "info", Id::kInfo, -1, false, false},
 };
 
 constexpr RespCommandInfo kClientSubcommands[] = {

@@ -40,6 +40,7 @@ enum class RespCommandId {
   kClientId,
   kClientNoEvict,
   kClientSetInfo,
+  kInfo,
 };
 
 // One row of Redis 7.0's command table, as far as linecast needs it.

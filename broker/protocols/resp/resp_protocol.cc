@@ -190,10 +190,10 @@ void RespProtocol::execute(Connection& conn, std::span<const std::string_view> a
   run(conn, *command, argv, now);
 }
 
-void RespProtocol::run(Connection& conn, const RespCommandInfo& info, std::span<const std::string_view> argv,
-                       double now) {
+void RespProtocol::run(Connection& conn, const RespCommandInfo& checked,
+                       std::span<const std::string_view> argv, double now) {
   RespSession& session = respSession(conn);
-  const RespCommandInfo* command = &info;
+  const RespCommandInfo* command = &checked;
   switch (command->id) {
     case Id::kPublish: {
       PublishRoute& route = broker_.route(argv[1]);
@@ -262,6 +262,9 @@ void RespProtocol::run(Connection& conn, const RespCommandInfo& info, std::span<
       break;
     case Id::kWait:
       wait(conn, argv);
+      break;
+    case Id::kInfo:
+      info(conn, argv.subspan(1));
       break;
     case Id::kConfigGet:
       configGet(conn, argv.subspan(2));

@@ -1,17 +1,23 @@
 // The server-side commands Redis tools send that have a fixed answer here
 // (docs/PROTOCOL.md, "Redis clients, revision 4 additions"): WAIT (no
 // replicas), CONFIG GET of the two limits linecast shares with Redis, a
-// CONFIG SET that changes nothing, and CLIENT ID / NO-EVICT / SETINFO.
+// CONFIG SET that changes nothing, CLIENT ID / NO-EVICT / SETINFO, and
+// INFO's server, clients and stats sections.
 
 #include "protocols/resp/resp_protocol.h"
 
+#include <unistd.h>
+
 #include <string>
+
+#include <fmt/format.h>
 
 #include "protocols/resp/resp_parser.h"
 #include "protocols/resp/resp_session.h"
 #include "protocols/resp/resp_writer.h"
 #include "routing/glob_match.h"
 #include "util/ascii.h"
+#include "version.h"
 
 namespace linecast {
 
@@ -104,6 +110,53 @@ void RespProtocol::clientSetInfo(Connection& conn, std::string_view attribute, s
   RespSession& session = respSession(conn);
   (name ? session.libName : session.libVersion).assign(value);
   respSimple(conn, "OK");
+}
+
+void RespProtocol::info(Connection& conn, std::span<const std::string_view> sections) {
+  // The sections linecast fills (docs/PROTOCOL.md): no argument, "default",
+  // "all" and "everything" mean all three; any other name is empty, as an
+  // unknown section is in Redis.
+  bool want[3] = {sections.empty(), sections.empty(), sections.empty()};
+  constexpr std::string_view kNames[3] = {"server", "clients", "stats"};
+  for (std::string_view section : sections) {
+    bool every = equalsIgnoreCase(section, "default") || equalsIgnoreCase(section, "all") ||
+                 equalsIgnoreCase(section, "everything");
+    for (std::size_t i = 0; i < 3; ++i) want[i] = want[i] || every || equalsIgnoreCase(section, kNames[i]);
+  }
+  MetricsTotals totals = broker_.metricsTotals();
+  std::string text;
+  auto section = [&](std::string_view title) {
+    if (!text.empty()) text += "\r\n";
+    text += "# ";
+    text += title;
+    text += "\r\n";
+  };
+  if (want[0]) {
+    section("Server");
+    text += fmt::format("redis_version:7.0.15\r\nlinecast_version:{}\r\nredis_mode:standalone\r\n"
+                        "arch_bits:{}\r\nprocess_id:{}\r\n",
+                        kVersion, sizeof(void*) * 8, ::getpid());
+  }
+  if (want[1]) {
+    section("Clients");
+    text += fmt::format("connected_clients:{}\r\nmaxclients:{}\r\nblocked_clients:0\r\n", totals.connections,
+                        settings_.maxClients);
+  }
+  if (want[2]) {
+    PubsubCensus census = broker_.censusAll();
+    section("Stats");
+    text += fmt::format("total_connections_received:{}\r\nrejected_connections:{}\r\n"
+                        "pubsub_channels:{}\r\npubsub_patterns:{}\r\npubsubshard_channels:{}\r\n",
+                        totals.connectionsTotal, totals.connectionsRejected, census.channels.size(),
+                        census.patterns.size(), census.shardChannels.size());
+  }
+  // RESP3: a verbatim string of format "txt", as Redis sends INFO.
+  if (respSession(conn).version == RespVersion::k3) {
+    conn.queue('=', RespDecimal(static_cast<long long>(text.size() + 4)).view(), std::string_view("\r\ntxt:"),
+               std::string_view(text), kCrlf);
+  } else {
+    respBulk(conn, text);
+  }
 }
 
 }  // namespace linecast
