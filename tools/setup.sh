@@ -19,6 +19,8 @@ packages=(
   python3-pytest python3-yaml python3-jwt python3-cryptography curl mono-mcs mono-runtime openjdk-17-jdk-headless
   # RESP interop (tests/interop): real Redis clients and a real redis-server
   redis-server redis-tools python3-redis
+  # Redis's own pub/sub tests (tools/redis-tests.sh) run by its Tcl harness
+  tcl
   # fuzzing (tools/fuzz.sh): libFuzzer, ASan and UBSan from clang
   clang-14 libclang-rt-14-dev
 )

@@ -86,6 +86,13 @@ class Connection : public Subscriber {
   // cut as a slow consumer and its backlog dropped.
   template <class... Pieces>
   bool queue(const Pieces&... pieces);
+  // queue() for a reply to the client's own request, which a protocol may
+  // have switched off (repliesOff: Redis's CLIENT REPLY OFF/SKIP); pushes
+  // (messages, subscription notices) use queue() and always go out.
+  template <class... Pieces>
+  bool queueReply(const Pieces&... pieces) {
+    return repliesOff || queue(pieces...);
+  }
 
   // Flush at the end of this turn although nothing was queued (a
   // transport's own bytes: a TLS handshake flight).
@@ -161,6 +168,7 @@ class Connection : public Subscriber {
   bool plaintextRefused = false;  // --tls-required: refuse once the protocol is known
   bool tlsIdentity = false;     // TLS: look at the client certificate before the first byte runs
   bool authenticated = false;
+  bool repliesOff = false;  // queueReply() drops what it is given
   // A JWT's exp (with its leeway) on the monotonic clock; 0: the
   // credentials never expire.
   double credentialsExpire = 0;

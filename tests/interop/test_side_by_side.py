@@ -415,6 +415,17 @@ SERVER_SCRIPTS = {
         ("MULTI",), ("RESET",), ("EXEC",), ("MULTI",), ("DISCARD",), ("EXEC",), ("MULTI",), ("SELECT", "1"),
         ("PING",), ("EXEC",), ("MULTI",), ("HELLO", "3"), ("PING",), ("SUBSCRIBE", "x"),
         ("PUBLISH", "x", "y"), ("EXEC",)),
+    "client reply off, on, skip": commands(
+        ("CLIENT", "REPLY", "OFF"), ("PING",), ("ECHO", "x"), ("FOO",), ("CLIENT", "REPLY", "ON"), ("PING",),
+        ("CLIENT", "REPLY", "SKIP"), ("PING",), ("PING",), ("CLIENT", "REPLY", "x"), ("CLIENT", "REPLY"),
+        ("CLIENT", "REPLY", "OFF"), ("CLIENT", "REPLY", "SKIP"), ("PING",), ("CLIENT", "REPLY", "ON")),
+    "client reply off keeps pushes": commands(
+        ("CLIENT", "REPLY", "OFF"), ("SUBSCRIBE", "a"), ("PSUBSCRIBE", "b*"), ("PING",), ("CLIENT", "REPLY", "ON"),
+        ("PING",), ("UNSUBSCRIBE",), ("PUNSUBSCRIBE",), ("HELLO", "3"), ("CLIENT", "REPLY", "OFF"),
+        ("SUBSCRIBE", "a"), ("PUBLISH", "a", "x"), ("SSUBSCRIBE", "s"), ("SPUBLISH", "s", "y"), ("PING",),
+        ("CLIENT", "REPLY", "ON"), ("PING",)),
+    "client reply inside exec": commands(("MULTI",), ("CLIENT", "REPLY", "OFF"), ("PING",), ("EXEC",), ("PING",),
+                                         ("CLIENT", "REPLY", "ON"), ("PING",)),
     "info of unknown sections": commands(("INFO", "foo"), ("HELLO", "3"), ("INFO", "foo"), ("INFO", "x", "y")),
     "wait": commands(("WAIT", "0", "0"), ("WAIT", "1", "1"), ("WAIT", "x", "0"), ("WAIT", "0", "x"),
                      ("WAIT", "0", "-1"), ("WAIT", "0"), ("WAIT", "-1", "0")),

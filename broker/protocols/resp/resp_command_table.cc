@@ -39,6 +39,7 @@ constexpr RespCommandInfo kClientSubcommands[] = {
     {"id", "client|id", Id::kClientId, 2, false, false},
     {"no-evict", "client|no-evict", Id::kClientNoEvict, 3, false, false},
     {"setinfo", "client|setinfo", Id::kClientSetInfo, 4, false, false},
+    {"reply", "client|reply", Id::kClientReply, 3, false, false},
 };
 
 constexpr RespCommandInfo kConfigSubcommands[] = {

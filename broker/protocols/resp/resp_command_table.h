@@ -41,6 +41,7 @@ enum class RespCommandId {
   kClientNoEvict,
   kClientSetInfo,
   kInfo,
+  kClientReply,
 };
 
 // One row of Redis 7.0's command table, as far as linecast needs it.

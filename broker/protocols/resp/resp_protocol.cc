@@ -144,13 +144,17 @@ void RespProtocol::process(Connection& conn, RespSession& session, std::span<cha
 }
 
 void RespProtocol::execute(Connection& conn, std::span<const std::string_view> argv, double now) {
+  RespSession& session = respSession(conn);
+  // CLIENT REPLY: this request's replies are dropped while OFF, or once
+  // after SKIP (pushes go out whatever it says).
+  conn.repliesOff = session.repliesOff || session.skipNextReply;
+  session.skipNextReply = false;
   // Redis 7.0 answers QUIT before anything else: any arguments, any state.
   if (equalsIgnoreCase(argv[0], "quit")) {
     respSimple(conn, "OK");
     conn.drain(CloseReason::kQuit);  // drops the bytes after QUIT
     return;
   }
-  RespSession& session = respSession(conn);
   const RespCommandInfo* command = findRespCommand(argv[0]);
   if (command == nullptr) {
     session.flagTransaction();
@@ -248,7 +252,7 @@ void RespProtocol::run(Connection& conn, const RespCommandInfo& checked,
       respInteger(conn, static_cast<long long>(broker_.censusAll().patterns.size()));
       break;
     case Id::kPubsubHelp:
-      conn.queue('*', RespDecimal(std::size(kPubsubHelpLines)).view(), kCrlf);
+      conn.queueReply('*', RespDecimal(std::size(kPubsubHelpLines)).view(), kCrlf);
       for (std::string_view line : kPubsubHelpLines) respSimple(conn, line);
       break;
     case Id::kMulti:
@@ -280,6 +284,9 @@ void RespProtocol::run(Connection& conn, const RespCommandInfo& checked,
       break;
     case Id::kClientSetInfo:
       clientSetInfo(conn, argv[2], argv[3]);
+      break;
+    case Id::kClientReply:
+      clientReply(conn, argv[2]);
       break;
     case Id::kConfig:
     case Id::kPubsub:
@@ -424,7 +431,7 @@ void RespProtocol::pubsubChannels(Connection& conn, std::string_view pattern, bo
   for (const auto& [name, subscribers] : names) {
     if (subscribers > 0 && globMatch(pattern, name)) names_.push_back(name);
   }
-  conn.queue('*', RespDecimal(static_cast<long long>(names_.size())).view(), kCrlf);
+  conn.queueReply('*', RespDecimal(static_cast<long long>(names_.size())).view(), kCrlf);
   for (const std::string& name : names_) respBulk(conn, name);
   names_.clear();
 }
@@ -433,7 +440,7 @@ void RespProtocol::pubsubNumsub(Connection& conn, std::span<const std::string_vi
   PubsubCensus census = broker_.censusAll();
   const PubsubCensus::Counts& counts = shard ? census.shardChannels : census.channels;
   // RESP3 would allow a map; Redis 7.0 answers with a flat array in both.
-  conn.queue('*', RespDecimal(static_cast<long long>(channels.size() * 2)).view(), kCrlf);
+  conn.queueReply('*', RespDecimal(static_cast<long long>(channels.size() * 2)).view(), kCrlf);
   for (std::string_view channel : channels) {
     auto it = counts.find(channel);
     respBulk(conn, channel);
@@ -446,7 +453,7 @@ void RespProtocol::ping(Connection& conn, std::span<const std::string_view> argv
     // RESP2 subscribed mode answers with a push-shaped pair: pong, text.
     std::string_view text = argv.size() == 2 ? argv[1] : std::string_view();
     RespDecimal length(static_cast<long long>(text.size()));
-    conn.queue(std::string_view("*2\r\n$4\r\npong\r\n$"), length.view(), kCrlf, text, kCrlf);
+    conn.queueReply(std::string_view("*2\r\n$4\r\npong\r\n$"), length.view(), kCrlf, text, kCrlf);
   } else if (argv.size() == 2) {
     respBulk(conn, argv[1]);
   } else {
@@ -571,7 +578,7 @@ void RespProtocol::hello(Connection& conn, std::span<const std::string_view> arg
   // into an array of 14.
   bool resp3 = session.version == RespVersion::k3;
   RespDecimal id(static_cast<long long>(conn.id()));
-  conn.queue(resp3 ? std::string_view("%7\r\n") : std::string_view("*14\r\n"),
+  conn.queueReply(resp3 ? std::string_view("%7\r\n") : std::string_view("*14\r\n"),
              std::string_view("$6\r\nserver\r\n$5\r\nredis\r\n$7\r\nversion\r\n$6\r\n7.0.15\r\n"
                               "$5\r\nproto\r\n:"),
              resp3 ? '3' : '2', std::string_view("\r\n$2\r\nid\r\n:"), id.view(),

@@ -84,6 +84,7 @@ class RespProtocol final : public Protocol {
   void configSet(Connection& conn, std::string_view name);
   void clientNoEvict(Connection& conn, std::string_view mode);
   void clientSetInfo(Connection& conn, std::string_view attribute, std::string_view value);
+  void clientReply(Connection& conn, std::string_view mode);
   void info(Connection& conn, std::span<const std::string_view> sections);
   void subscribe(Connection& conn, std::span<const std::string_view> names, Family family);
   void unsubscribe(Connection& conn, std::span<const std::string_view> names, Family family);

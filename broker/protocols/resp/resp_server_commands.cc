@@ -63,9 +63,9 @@ void RespProtocol::configGet(Connection& conn, std::span<const std::string_view>
   }
   // A map of name to value: RESP3's map, RESP2's flat array.
   if (respSession(conn).version == RespVersion::k3) {
-    conn.queue('%', RespDecimal(static_cast<long long>(count)).view(), kCrlf);
+    conn.queueReply('%', RespDecimal(static_cast<long long>(count)).view(), kCrlf);
   } else {
-    conn.queue('*', RespDecimal(static_cast<long long>(count * 2)).view(), kCrlf);
+    conn.queueReply('*', RespDecimal(static_cast<long long>(count * 2)).view(), kCrlf);
   }
   for (std::size_t i = 0; i < std::size(parameters); ++i) {
     if (names[i].empty()) continue;
@@ -89,6 +89,22 @@ void RespProtocol::clientNoEvict(Connection& conn, std::string_view mode) {
   // consumers, which no-evict does not exempt in Redis either).
   if (!equalsIgnoreCase(mode, "on") && !equalsIgnoreCase(mode, "off")) return error(conn, "syntax error");
   respSimple(conn, "OK");
+}
+
+void RespProtocol::clientReply(Connection& conn, std::string_view mode) {
+  RespSession& session = respSession(conn);
+  if (equalsIgnoreCase(mode, "on")) {
+    session.repliesOff = false;
+    conn.repliesOff = false;
+    respSimple(conn, "OK");
+  } else if (equalsIgnoreCase(mode, "off")) {
+    session.repliesOff = true;  // no reply, as in Redis
+    conn.repliesOff = true;     // and none for what EXEC runs after it
+  } else if (equalsIgnoreCase(mode, "skip")) {
+    if (!session.repliesOff) session.skipNextReply = true;  // no reply either
+  } else {
+    error(conn, "syntax error");
+  }
 }
 
 void RespProtocol::clientSetInfo(Connection& conn, std::string_view attribute, std::string_view value) {
@@ -152,7 +168,7 @@ void RespProtocol::info(Connection& conn, std::span<const std::string_view> sect
   }
   // RESP3: a verbatim string of format "txt", as Redis sends INFO.
   if (respSession(conn).version == RespVersion::k3) {
-    conn.queue('=', RespDecimal(static_cast<long long>(text.size() + 4)).view(), std::string_view("\r\ntxt:"),
+    conn.queueReply('=', RespDecimal(static_cast<long long>(text.size() + 4)).view(), std::string_view("\r\ntxt:"),
                std::string_view(text), kCrlf);
   } else {
     respBulk(conn, text);

@@ -42,6 +42,9 @@ class RespSession final : public Session {
   RespVersion version = RespVersion::k2;  // HELLO 3 switches, HELLO 2 and RESET switch back
   std::string libName;  // CLIENT SETINFO LIB-NAME
   std::string libVersion;  // CLIENT SETINFO LIB-VER
+  // CLIENT REPLY OFF, and SKIP (for the command after it).
+  bool repliesOff = false;
+  bool skipNextReply = false;
 
   // MULTI: the commands queued for EXEC, already checked, and whether one
   // was refused meanwhile (EXEC then aborts, as Redis's EXECABORT).

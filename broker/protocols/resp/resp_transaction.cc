@@ -57,7 +57,7 @@ void RespProtocol::exec(Connection& conn, double now) {
   session.endMulti();
   // One reply per command follows, as in Redis (a SUBSCRIBE of two
   // channels still writes two confirmations: Redis's shape, kept).
-  conn.queue('*', RespDecimal(static_cast<long long>(queued.size())).view(), kCrlf);
+  conn.queueReply('*', RespDecimal(static_cast<long long>(queued.size())).view(), kCrlf);
   std::vector<std::string_view> argv;
   for (const RespSession::Queued& entry : queued) {
     if (!conn.open()) break;

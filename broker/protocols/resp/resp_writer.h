@@ -7,7 +7,9 @@
 
 namespace linecast {
 
-// Encoders for the RESP2 and RESP3 replies and pushes linecast sends. The
+// Encoders for the RESP2 and RESP3 replies and pushes linecast sends
+// (replies through Connection::queueReply, which CLIENT REPLY may switch
+// off; pushes through queue()). The
 // two differ, for what linecast sends, only in a frame's first byte: a
 // push is '>' in RESP3 where RESP2 sends an array '*', and null is "_"
 // where RESP2 sends "$-1". Each appends
@@ -34,27 +36,27 @@ class RespDecimal {
 
 // "+OK\r\n"
 inline bool respSimple(Connection& conn, std::string_view text) {
-  return conn.queue('+', text, kCrlf);
+  return conn.queueReply('+', text, kCrlf);
 }
 
 // "-ERR <text>\r\n"; a text that starts with '-' brings its own code
 // ("-NOAUTH ..."), as Redis's addReplyError does. The text must hold no CR
 // or LF (see respSanitize).
 inline bool respError(Connection& conn, std::string_view text) {
-  if (!text.empty() && text.front() == '-') return conn.queue(text, kCrlf);
-  return conn.queue(std::string_view("-ERR "), text, kCrlf);
+  if (!text.empty() && text.front() == '-') return conn.queueReply(text, kCrlf);
+  return conn.queueReply(std::string_view("-ERR "), text, kCrlf);
 }
 
 // ":42\r\n"
 inline bool respInteger(Connection& conn, long long value) {
   RespDecimal digits(value);
-  return conn.queue(':', digits.view(), kCrlf);
+  return conn.queueReply(':', digits.view(), kCrlf);
 }
 
 // "$5\r\nhello\r\n"
 inline bool respBulk(Connection& conn, std::string_view bytes) {
   RespDecimal length(static_cast<long long>(bytes.size()));
-  return conn.queue('$', length.view(), kCrlf, bytes, kCrlf);
+  return conn.queueReply('$', length.view(), kCrlf, bytes, kCrlf);
 }
 
 // A connection's protocol version, as far as framing goes: the first byte
@@ -68,7 +70,7 @@ inline std::string_view respNullText(RespVersion version) {
   return version == RespVersion::k3 ? std::string_view("_\r\n") : std::string_view("$-1\r\n");
 }
 
-inline bool respNull(Connection& conn, RespVersion version) { return conn.queue(respNullText(version)); }
+inline bool respNull(Connection& conn, RespVersion version) { return conn.queueReply(respNullText(version)); }
 
 // A message delivered through a channel: *3 (RESP3: >3) $<n> <kind>
 // $<channel> $<payload>, where `header` is "3\r\n$7\r\nmessage\r\n$"
