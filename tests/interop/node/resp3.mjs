@@ -1,0 +1,25 @@
+// node-redis 5 with RESP3 against linecast (or redis-server): prints one line per check.
+import { createClient } from 'redis';
+const url = `redis://127.0.0.1:${process.argv[2]}`;
+const sub = createClient({ url, RESP: 3 });
+const pub = createClient({ url, RESP: 3 });
+sub.on('error', (e) => { console.log('error', e.message); process.exit(1); });
+pub.on('error', (e) => { console.log('error', e.message); process.exit(1); });
+await sub.connect();
+await pub.connect();
+const got = [];
+let done;
+const all = new Promise((resolve) => { done = resolve; });
+await sub.subscribe('room1.tv', (message, channel) => { got.push(`message ${channel} ${message}`); if (got.length === 3) done(); });
+await sub.pSubscribe('room1.*', (message, channel) => { got.push(`pmessage ${channel} ${message}`); if (got.length === 3) done(); });
+await sub.sSubscribe('shard.1', (message, channel) => { got.push(`smessage ${channel} ${message}`); if (got.length === 3) done(); });
+console.log('publish', await pub.publish('room1.tv', 'volume 42'));
+console.log('spublish', await pub.sPublish('shard.1', 'hello'));
+await Promise.race([all, new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 5000))]);
+console.log(got.sort().join('\n'));
+console.log('numsub', JSON.stringify(await pub.pubSubNumSub(['room1.tv', 'none'])));
+console.log('numpat', await pub.pubSubNumPat());
+console.log('multi', JSON.stringify(await pub.multi().publish('room1.none', 'x').echo('done').exec()));
+console.log('info', (await pub.info('server')).includes('redis_version:7.0.15'));
+await sub.close();
+await pub.close();
