@@ -158,7 +158,7 @@ void Server::runOnce(int maxWaitMs) {
   if (!readAgain_.empty() && net_ != nullptr && net_->congested(index_)) timeout = 1;
   // --busy-poll-us: a client that answers within the window finds us
   // awake, without the wake-up a sleeping thread costs (tens of us on a VM).
-  if (timeout > 0 && monotonicSeconds() < busyUntil_) timeout = 0;
+  if (timeout > 0 && config_.busyPollUs > 0 && monotonicSeconds() < busyUntil_) timeout = 0;
   readAgainNow_.swap(readAgain_);
   if (net_ != nullptr && timeout > 0 && !net_->prepareToSleep(index_)) timeout = 0;
   othersTaken_ = false;

@@ -245,6 +245,10 @@ class Proc:
     def wait(self, timeout=20):
         try:
             return self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            # Say what the program had printed: a bare timeout tells nothing.
+            self.stop()
+            raise AssertionError(f"{self.name} did not exit within {timeout} s:\n{self.report()}")
         finally:
             self._close()
 
