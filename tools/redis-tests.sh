@@ -17,6 +17,14 @@
 # FLUSHALL and FUNCTION FLUSH (linecast has no keyspace and no functions,
 # so those lines are left out), and Redis tags pubsubshard's first block
 # external:skip (it runs on any one server; the tag is dropped there).
+# A third adjustment fixes a race in three tests ("... after UNSUBSCRIBE
+# without arguments"): they send UNSUBSCRIBE on one connection and PUBLISH
+# on another without reading the first one's replies, so the publish may be
+# counted before the server has read the unsubscribe. redis-server 7.0.15
+# itself loses that race about 2 times in 1,000 on this machine, and
+# linecast with two reactor threads 5 in 1,000 (CI saw one). The fetched
+# copy reads those replies before publishing, as a client that relies on
+# the unsubscribe must; it also checks them.
 # --singledb: linecast has database 0 only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,7 +37,8 @@ TESTS="$SRC/redis-$VERSION"
 
 fetch() {
   command -v tclsh >/dev/null || { echo "redis-tests: tclsh missing (tools/setup.sh installs tcl)" >&2; exit 2; }
-  [[ -f "$TESTS/runtest" ]] && return 0
+  [[ -f "$TESTS/runtest" && -f "$SRC/.adjusted-v2" ]] && return 0
+  rm -rf "$TESTS"
   mkdir -p "$SRC"
   local lists="$SRC/apt"
   mkdir -p "$lists/lists/partial" "$lists/parts"
@@ -43,11 +52,18 @@ fetch() {
   apt-get "${opts[@]}" update -qq
   (cd "$SRC" && apt-get "${opts[@]}" source --download-only -qq "redis=$(dpkg-query -W -f='${Version}' redis-server)")
   tar xzf "$SRC"/redis_"$VERSION".orig.tar.gz -C "$SRC"
-  # The two external-mode adjustments described above.
+  # The three adjustments described above.
   sed -i 's/^    r flushall$/    # (linecast: no keyspace to flush)/; s/^    r function flush$/    # (linecast: no functions)/' \
     "$TESTS/tests/support/server.tcl"
   sed -i '1s/ external:skip//' "$TESTS/tests/unit/pubsubshard.tcl"
+  sed -i '/"PUBLISH\/SUBSCRIBE after UNSUBSCRIBE without arguments"/,/close/ s/^        unsubscribe $rd1$/&; consume_subscribe_messages $rd1 unsubscribe {chan1 chan2 chan3}/
+          /"PUBLISH\/PSUBSCRIBE after PUNSUBSCRIBE without arguments"/,/close/ s/^        punsubscribe $rd1$/&; consume_subscribe_messages $rd1 punsubscribe {chan1.* chan2.* chan3.*}/' \
+    "$TESTS/tests/unit/pubsub.tcl"
+  sed -i '/"SPUBLISH\/SSUBSCRIBE after UNSUBSCRIBE without arguments"/,/close/ s/^        sunsubscribe $rd1$/&; consume_subscribe_messages $rd1 sunsubscribe {chan1 chan2 chan3}/' \
+    "$TESTS/tests/unit/pubsubshard.tcl"
   grep -q 'linecast: no keyspace' "$TESTS/tests/support/server.tcl"
+  [[ $(cat "$TESTS"/tests/unit/pubsub{,shard}.tcl | grep -c 'consume_subscribe_messages $rd1 [ps]*unsubscribe {') == 3 ]]
+  touch "$SRC/.adjusted-v2"
 }
 
 # One run at a time (ctest -j starts two): the fetch happens once, and
