@@ -49,7 +49,11 @@ Server::Server(const Config& config, Interconnect* net, std::size_t index,
       index_(index),
       broker_(metrics_),
       access_(config.authToken, config.users, config.jwt, broker_),
-      protocols_(makeProtocols(broker_, config)),
+      clients_([this](const std::function<void(Connection&)>& visit) {
+                 for (auto& [id, conn] : connections_) visit(*conn);
+               },
+               now_),
+      protocols_(makeProtocols(broker_, clients_, config)),
       scratch_(config.maxLine + 1) {
   if (listeners.empty()) listeners = listenerTable(config);
   for (ListenerSpec& spec : listeners) {
@@ -81,8 +85,9 @@ Server::Server(const Config& config, Interconnect* net, std::size_t index,
     }
   }
   if (net_ != nullptr) {
-    net_->attach(index_, broker_, metrics_, wakeFd_);
+    net_->attach(index_, broker_, metrics_, clients_, wakeFd_);
     broker_.attach(*net_, index_);
+    clients_.attach(*net_, index_);
     // Ids unique over the process, for the logs: thread i takes i, i+N, ...
     nextId_ = kFirstConnectionId + index_;
   }
@@ -223,6 +228,7 @@ void Server::beforeEvent() {
 // Connections the first thread accepted for this one, and messages the
 // other threads published for this one's subscribers.
 void Server::takeFromOtherThreads() {
+  net_->calls().serve(index_);
   net_->takeHandOffs(index_, handOffs_);
   for (PendingConnection& pending : handOffs_) adopt(std::move(pending));
   handOffs_.clear();

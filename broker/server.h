@@ -6,6 +6,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "client_directory.h"
 #include "config.h"
 #include "metrics.h"
 #include "net/connection.h"
@@ -158,6 +159,7 @@ class Server {
   int wakeFd_ = -1;
   Broker broker_;
   AccessControl access_;  // a new connection's starting identity
+  ClientDirectory clients_;  // CLIENT LIST/KILL: this thread's connections, and the way to the others'
   std::vector<std::unique_ptr<Protocol>> protocols_;  // this thread's handlers
   std::vector<ListenerRow> listeners_;
   std::unordered_map<std::uint64_t, std::unique_ptr<Connection>> connections_;

@@ -87,13 +87,15 @@ inline RespStatus parseRespReply(std::string_view out, std::size_t& pos, bool& i
       if (!number(n)) return RespStatus::kInvalid;
       pos = crlf + 2;
       return RespStatus::kComplete;
-    case '$': {
-      if (!number(n) || n < -1) return RespStatus::kInvalid;
+    case '$':
+    case '=': {  // RESP3's verbatim string: a bulk that starts "txt:"
+      if (!number(n) || n < (type == '=' ? 4 : -1)) return RespStatus::kInvalid;
       std::size_t next = crlf + 2;
       if (n >= 0) {
         std::size_t len = static_cast<std::size_t>(n);
         if (out.size() < next + len + 2) return RespStatus::kIncomplete;
         if (out.substr(next + len, 2) != "\r\n") return RespStatus::kInvalid;
+        if (type == '=' && out.substr(next, 4) != "txt:") return RespStatus::kInvalid;
         next += len + 2;
       }
       pos = next;

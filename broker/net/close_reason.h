@@ -22,6 +22,7 @@ enum class CloseReason {
   kTlsHandshake,    // TLS handshake failed or did not finish in time
   kTlsRequired,     // plaintext under --tls-required
   kTokenExpired,    // the JWT it authenticated with expired
+  kKilled,          // Redis's CLIENT KILL
 };
 
 constexpr std::string_view closeReasonName(CloseReason reason) {
@@ -42,6 +43,7 @@ constexpr std::string_view closeReasonName(CloseReason reason) {
     case CloseReason::kTlsHandshake: return "tls-handshake";
     case CloseReason::kTlsRequired: return "tls-required";
     case CloseReason::kTokenExpired: return "token-expired";
+    case CloseReason::kKilled: return "killed";
   }
   return "unknown";
 }

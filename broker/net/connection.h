@@ -58,6 +58,8 @@ class Connection : public Subscriber {
 
   RingBuffer& input() { return input_; }
   RingBuffer& output() { return output_; }
+  const RingBuffer& input() const { return input_; }
+  const RingBuffer& output() const { return output_; }
 
   Transport& transport() { return *transport_; }
   // A transport with state (TLS); the default is the shared plain socket.
@@ -161,6 +163,7 @@ class Connection : public Subscriber {
   // Subscriptions, kept here to make SUB idempotent, count --max-subs and
   // clean up on close; the Router holds the matching index.
   std::unordered_set<std::string, StringHash, std::equal_to<>>& patterns() { return patterns_; }
+  const std::unordered_set<std::string, StringHash, std::equal_to<>>& patterns() const { return patterns_; }
 
   std::uint16_t listener = 0;   // the row of the listener that accepted it
   bool detecting = false;       // the first byte may still pick another protocol

@@ -18,6 +18,21 @@ struct Delivery {
   std::string_view linePrefix;
 };
 
+// What a session tells CLIENT LIST about its connection (Redis's fields that
+// depend on the protocol; broker/net/client_list.h formats the line).
+struct SessionDescription {
+  std::string_view protocol;         // "line", "resp", "http"
+  std::string_view name;             // CLIENT SETNAME
+  std::size_t channels = 0;          // sub=
+  std::size_t patterns = 0;          // psub=
+  std::size_t shardChannels = 0;     // ssub=
+  long long queued = -1;             // multi=: commands queued in MULTI; -1: not in one
+  std::size_t queuedBytes = 0;       // multi-mem=
+  int resp = -1;                     // resp=: 2 or 3; -1: not a Redis client
+  bool noEvict = false;              // flag e
+  std::string_view lastCommand = "NULL";  // cmd=
+};
+
 // The protocol seam: what a connection's protocol does with its bytes, its
 // deliveries, its timeouts and its end. Each protocol has one Session type
 // (per-connection state, pointing at its protocol's per-thread handler);
@@ -59,6 +74,9 @@ class Session {
   // the Router (the Broker drops its Router subscriptions itself). Called
   // once or twice; the second call finds nothing.
   virtual void dropSubscriptions(Connection& conn) { (void)conn; }
+
+  // Its part of the connection's CLIENT LIST line.
+  virtual void describe(const Connection& conn, SessionDescription& out) const = 0;
 };
 
 }  // namespace linecast

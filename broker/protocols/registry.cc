@@ -7,13 +7,13 @@
 
 namespace linecast {
 
-std::vector<std::unique_ptr<Protocol>> makeProtocols(Broker& broker, const Config& config) {
+std::vector<std::unique_ptr<Protocol>> makeProtocols(Broker& broker, ClientDirectory& clients, const Config& config) {
   std::vector<std::unique_ptr<Protocol>> protocols;
   protocols.push_back(std::make_unique<LineProtocol>(
       broker, LineProtocolSettings{config.maxLine, config.maxSubs, config.authToken,
                                    config.authTimeout, config.readTimeout, config.users, config.jwt}));
   protocols.push_back(std::make_unique<RespProtocol>(
-      broker, RespProtocolSettings{config.maxLine, config.maxSubs, config.authToken,
+      broker, clients, RespProtocolSettings{config.maxLine, config.maxSubs, config.authToken,
                                    config.authTimeout, config.readTimeout, config.users, config.jwt,
                                    config.maxConns, config.maxOutbuf}));
   protocols.push_back(std::make_unique<HttpProtocol>(

@@ -10,13 +10,15 @@
 namespace linecast {
 
 class Broker;
+class ClientDirectory;
 
 // The registration: every protocol this build speaks, and which listener
 // speaks which. This is the one file outside protocols/<name>/ that names
 // them; adding a protocol adds a line to each function.
 
-// The protocol handlers of one reactor thread, bound to its Broker.
-std::vector<std::unique_ptr<Protocol>> makeProtocols(Broker& broker, const Config& config);
+// The protocol handlers of one reactor thread, bound to its Broker and its
+// ClientDirectory.
+std::vector<std::unique_ptr<Protocol>> makeProtocols(Broker& broker, ClientDirectory& clients, const Config& config);
 
 // The listener table the configuration asks for. The first row is the main
 // port (Server::port()).

@@ -10,7 +10,8 @@ Interconnect::Interconnect(std::size_t threads, std::size_t maxRecord, std::size
     : threads_(threads),
       congestedBytes_(congestedBytes),
       mailboxes_(std::make_unique<Mailbox[]>(threads)),
-      overflowBytes_(threads, 0) {
+      overflowBytes_(threads, 0),
+      calls_(threads) {
   // Room for several of the largest records, so one never waits on padding.
   std::size_t capacity = std::bit_ceil(std::max<std::size_t>(4 << 20, 4 * recordSize(maxRecord, 0)));
   lanes_.resize(threads * threads);
@@ -27,11 +28,14 @@ Interconnect::~Interconnect() {
   }
 }
 
-void Interconnect::attach(std::size_t index, Broker& broker, const Metrics& metrics, int wakeFd) {
+void Interconnect::attach(std::size_t index, Broker& broker, const Metrics& metrics, ClientDirectory& clients,
+                          int wakeFd) {
   Mailbox& box = mailboxes_[index];
   box.broker = &broker;
   box.metrics = &metrics;
+  box.clients = &clients;
   box.wakeFd = wakeFd;
+  calls_.attach(index, wakeFd);
 }
 
 void Interconnect::writeRecord(char* out, const RecordHeader& header, std::string_view channel,

@@ -12,10 +12,12 @@
 #include "net/connection.h"
 #include "metrics.h"
 #include "threads/spsc_queue.h"
+#include "threads/thread_calls.h"
 
 namespace linecast {
 
 class Broker;
+class ClientDirectory;
 
 // A connection accepted by one reactor thread for another to own.
 struct PendingConnection {
@@ -32,8 +34,8 @@ enum class Forwarded : std::uint32_t { kLine = 0, kAnyBytes = 2, kShard = 4 };
 
 // What the reactor threads of one process share (--threads N): a lane from
 // every thread to every other carrying published messages, each thread's
-// wake-up eventfd, the hand-off of accepted connections, and the process-wide
-// connection count.
+// wake-up eventfd, the hand-off of accepted connections, the process-wide
+// connection count, and functions run on every thread (ThreadCalls).
 //
 // A lane is an SpscByteQueue of records: one per message, appended during
 // the producer's turn, made visible record by record, and signalled once at
@@ -59,8 +61,11 @@ class Interconnect {
   std::size_t size() const { return threads_; }
 
   // Each reactor registers itself before any thread runs.
-  void attach(std::size_t index, Broker& broker, const Metrics& metrics, int wakeFd);
+  void attach(std::size_t index, Broker& broker, const Metrics& metrics, ClientDirectory& clients,
+              int wakeFd);
   Broker& broker(std::size_t index) const { return *mailboxes_[index].broker; }
+  // Only on thread `index` itself (through calls()).
+  ClientDirectory& clients(std::size_t index) const { return *mailboxes_[index].clients; }
 
   // Producer side, on thread `from`.
   void forward(std::size_t from, std::size_t to, std::string_view channel,
@@ -88,6 +93,9 @@ class Interconnect {
   bool overflowEmpty(std::size_t from) const { return overflowBytes_[from] == 0; }
   void quiesce() { quiesced_.fetch_add(1); }
   bool allQuiesced() const { return quiesced_.load() == threads_; }
+
+  // Functions run on every thread (CLIENT LIST, CLIENT KILL).
+  ThreadCalls& calls() { return calls_; }
 
   // Open client connections over every thread, for --max-conns.
   std::atomic<std::size_t>& openConnections() { return openConnections_; }
@@ -117,6 +125,7 @@ class Interconnect {
   struct alignas(64) Mailbox {
     Broker* broker = nullptr;
     const Metrics* metrics = nullptr;
+    ClientDirectory* clients = nullptr;
     int wakeFd = -1;
     std::atomic<bool> sleeping{false};
     std::atomic<bool> handOffsWaiting{false};
@@ -144,6 +153,7 @@ class Interconnect {
   std::vector<std::size_t> overflowBytes_;  // by producer; each written by its own thread
   std::atomic<std::size_t> openConnections_{0};
   std::atomic<std::size_t> quiesced_{0};
+  ThreadCalls calls_;
 };
 
 template <class OnMessage>

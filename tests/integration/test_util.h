@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 
@@ -27,5 +28,16 @@ std::uint16_t freePort();
 
 // A string of n copies of c.
 inline std::string repeat(char c, std::size_t n) { return std::string(n, c); }
+
+// A RESP multibulk request of these words.
+inline std::string respCommand(std::initializer_list<std::string_view> args) {
+  std::string out = "*" + std::to_string(args.size()) + "\r\n";
+  for (std::string_view a : args) {
+    out += "$" + std::to_string(a.size()) + "\r\n";
+    out += a;
+    out += "\r\n";
+  }
+  return out;
+}
 
 }  // namespace linecast::test

@@ -27,16 +27,6 @@ class ThreadsTest : public ServerTest {
   }
 };
 
-std::string respCommand(std::initializer_list<std::string_view> args) {
-  std::string out = "*" + std::to_string(args.size()) + "\r\n";
-  for (std::string_view a : args) {
-    out += "$" + std::to_string(a.size()) + "\r\n";
-    out += a;
-    out += "\r\n";
-  }
-  return out;
-}
-
 TEST_F(ThreadsTest, EveryPublisherReachesEverySubscriberInItsOwnOrder) {
   // 8 subscribers and 8 publishers over 4 threads: every pair of threads.
   constexpr int kSubs = 8;

@@ -299,3 +299,23 @@ def test_default_transactional_pipeline(linecast):
             pipe.execute()
     assert p.get_message(timeout=0.3) is None
     p.close()
+
+
+def test_client_list_info_and_kill_over_two_threads(start_linecast):
+    """redis-py's parsers read CLIENT LIST/INFO; a kill by id reaches a
+    line-protocol subscriber on the other reactor thread."""
+    server = start_linecast("--threads", "2")
+    line = LineClient(server)
+    line.send("SUB remote.>")
+    line.sync()
+    r = client(server, client_name="dashboard")
+    clients = r.client_list()
+    assert sorted(c["protocol"] for c in clients) == ["line", "resp"]
+    (subscriber,) = r.client_list(_type="pubsub")
+    assert subscriber["protocol"] == "line" and subscriber["psub"] == "1"
+    me = r.client_info()
+    assert me["name"] == "dashboard" and me["cmd"] == "client|info" and me["resp"] == "2"
+    assert r.client_kill_filter(_id=subscriber["id"]) == 1
+    assert line.sock.recv(100) == b""
+    assert [c["id"] for c in r.client_list()] == [str(me["id"])]
+    line.close()

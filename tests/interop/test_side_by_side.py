@@ -436,6 +436,16 @@ SERVER_SCRIPTS = {
         ("CONFIG",), ("HELLO", "3"), ("CONFIG", "GET", "maxclients"), ("CLIENT", "ID", "x"),
         ("CLIENT", "NO-EVICT", "on"), ("CLIENT", "NO-EVICT", "OFF"), ("CLIENT", "NO-EVICT", "x"),
         ("CLIENT", "NO-EVICT")),
+    "client list and kill refusals": commands(
+        ("CLIENT", "LIST", "TYPE", "foo"), ("CLIENT", "LIST", "TYPE"), ("CLIENT", "LIST", "ID", "abc"),
+        ("CLIENT", "LIST", "x", "y"), ("CLIENT", "LIST", "TYPE", "master"), ("CLIENT", "LIST", "TYPE", "Replica"),
+        ("CLIENT", "LIST", "ID", "999999", "-1"), ("CLIENT", "KILL"), ("CLIENT", "KILL", "1.2.3.4:5"),
+        ("CLIENT", "KILL", "foo", "bar"), ("CLIENT", "KILL", "ID", "0"), ("CLIENT", "KILL", "ID", "x"),
+        ("CLIENT", "KILL", "ID", "999999"), ("CLIENT", "KILL", "TYPE", "foo"), ("CLIENT", "KILL", "TYPE", "master"),
+        ("CLIENT", "KILL", "USER", "nosuch"), ("CLIENT", "KILL", "SKIPME", "maybe"),
+        ("CLIENT", "KILL", "ID", "1", "TYPE"), ("CLIENT", "KILL", "ADDR", "1.2.3.4:5", "SKIPME", "no"),
+        ("CLIENT", "KILL", "LADDR", "1.2.3.4:5"), ("CLIENT", "INFO", "x"), ("HELLO", "3"),
+        ("CLIENT", "LIST", "TYPE", "master"), ("CLIENT", "LIST", "ID", "999999"), ("CLIENT", "KILL", "ID", "999999")),
 }
 
 

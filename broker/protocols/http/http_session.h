@@ -24,6 +24,7 @@ class HttpSession final : public Session {
   bool deliver(Connection& conn, const Delivery& message) override;
   void checkTimeouts(Connection& conn, double now) override;
   void refusePlaintext(Connection& conn) override;
+  void describe(const Connection&, SessionDescription& out) const override { out.protocol = "http"; }
 
   http_parser parser;
   std::string url;

@@ -4,6 +4,7 @@
 #include "net/session.h"
 #include "protocols/line/line_parser.h"
 #include "protocols/line/line_protocol.h"
+#include "routing/channel.h"
 
 namespace linecast {
 
@@ -24,6 +25,12 @@ class LineSession final : public Session {
   void checkTimeouts(Connection& conn, double now) override { protocol_.checkTimeouts(conn, now); }
   std::string_view slowConsumerLine() const override { return "-ERR slow consumer\n"; }
   void refusePlaintext(Connection& conn) override { protocol_.refusePlaintext(conn); }
+  // Exact channels count as Redis's channels, wildcard patterns as its
+  // patterns (as PUBSUB counts them).
+  void describe(const Connection& conn, SessionDescription& out) const override {
+    out.protocol = "line";
+    for (const std::string& pattern : conn.patterns()) ++(hasWildcardToken(pattern) ? out.patterns : out.channels);
+  }
 
  private:
   LineProtocol& protocol_;

@@ -40,6 +40,9 @@ constexpr RespCommandInfo kClientSubcommands[] = {
     {"no-evict", "client|no-evict", Id::kClientNoEvict, 3, false, false},
     {"setinfo", "client|setinfo", Id::kClientSetInfo, 4, false, false},
     {"reply", "client|reply", Id::kClientReply, 3, false, false},
+    {"list", "client|list", Id::kClientList, -2, false, false},
+    {"info", "client|info", Id::kClientInfo, 2, false, false},
+    {"kill", "client|kill", Id::kClientKill, -3, false, false},
 };
 
 constexpr RespCommandInfo kConfigSubcommands[] = {

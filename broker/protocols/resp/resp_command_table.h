@@ -42,6 +42,9 @@ enum class RespCommandId {
   kClientSetInfo,
   kInfo,
   kClientReply,
+  kClientList,
+  kClientInfo,
+  kClientKill,
 };
 
 // One row of Redis 7.0's command table, as far as linecast needs it.

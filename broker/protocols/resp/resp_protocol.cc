@@ -88,8 +88,21 @@ void RespProtocol::refusePlaintext(Connection& conn) {
 
 void RespSession::dropSubscriptions(Connection& conn) { protocol_.unsubscribeAll(conn); }
 
-RespProtocol::RespProtocol(Broker& broker, RespProtocolSettings settings)
-    : broker_(broker), settings_(std::move(settings)), access_(settings_.authToken, settings_.users, settings_.jwt, broker) {
+void RespSession::describe(const Connection&, SessionDescription& out) const {
+  out.protocol = "resp";
+  out.name = name;
+  out.channels = channels.size();
+  out.patterns = patterns.size();
+  out.shardChannels = shardChannels.size();
+  out.queued = inMulti ? static_cast<long long>(queued.size()) : -1;
+  out.queuedBytes = queuedBytes;
+  out.resp = version == RespVersion::k3 ? 3 : 2;
+  out.noEvict = noEvict;
+  if (lastCommand != nullptr) out.lastCommand = lastCommand->fullName;
+}
+
+RespProtocol::RespProtocol(Broker& broker, ClientDirectory& clients, RespProtocolSettings settings)
+    : broker_(broker), clients_(clients), settings_(std::move(settings)), access_(settings_.authToken, settings_.users, settings_.jwt, broker) {
   tooManySubs_ = fmt::format("too many subscriptions (max {})", settings_.maxSubs);
   broker_.addIndex(index_);
 }
@@ -156,6 +169,7 @@ void RespProtocol::execute(Connection& conn, std::span<const std::string_view> a
     return;
   }
   const RespCommandInfo* command = findRespCommand(argv[0]);
+  session.lastCommand = command;  // CLIENT LIST's cmd=, as Redis's lastcmd
   if (command == nullptr) {
     session.flagTransaction();
     return unknownCommand(conn, argv);
@@ -163,7 +177,9 @@ void RespProtocol::execute(Connection& conn, std::span<const std::string_view> a
   if (argv.size() >= 2) {
     if (const RespCommandInfo* sub = findRespSubcommand(command->id, argv[1])) {
       command = sub;
+      session.lastCommand = sub;
     } else if (command->id == Id::kClient || command->id == Id::kPubsub || command->id == Id::kConfig) {
+      session.lastCommand = nullptr;
       session.flagTransaction();
       return unknownSubcommand(conn, command->id == Id::kClient   ? "CLIENT"
                                      : command->id == Id::kPubsub ? "PUBSUB"
@@ -287,6 +303,15 @@ void RespProtocol::run(Connection& conn, const RespCommandInfo& checked,
       break;
     case Id::kClientReply:
       clientReply(conn, argv[2]);
+      break;
+    case Id::kClientList:
+      clientList(conn, argv);
+      break;
+    case Id::kClientInfo:
+      clientInfo(conn, now);
+      break;
+    case Id::kClientKill:
+      clientKill(conn, argv);
       break;
     case Id::kConfig:
     case Id::kPubsub:

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "client_directory.h"
 #include "net/connection.h"
 #include "protocols/command_timeouts.h"
 #include "protocols/protocol.h"
@@ -42,7 +43,7 @@ class RespSession;
 // subscriptions live in its own RespIndex, registered with the Broker.
 class RespProtocol final : public Protocol {
  public:
-  RespProtocol(Broker& broker, RespProtocolSettings settings);
+  RespProtocol(Broker& broker, ClientDirectory& clients, RespProtocolSettings settings);
   ~RespProtocol() override { broker_.removeIndex(index_); }
   RespProtocol(const RespProtocol&) = delete;
   RespProtocol& operator=(const RespProtocol&) = delete;
@@ -85,6 +86,13 @@ class RespProtocol final : public Protocol {
   void clientNoEvict(Connection& conn, std::string_view mode);
   void clientSetInfo(Connection& conn, std::string_view attribute, std::string_view value);
   void clientReply(Connection& conn, std::string_view mode);
+  // CLIENT LIST/INFO/KILL over every connection of every thread and
+  // protocol (ClientDirectory; resp_client_commands.cc).
+  void clientList(Connection& conn, std::span<const std::string_view> argv);
+  void clientInfo(Connection& conn, double now);
+  void clientKill(Connection& conn, std::span<const std::string_view> argv);
+  // A verbatim "txt" string in RESP3 (INFO, CLIENT LIST), a bulk in RESP2.
+  void verbatim(Connection& conn, std::string_view text);
   void info(Connection& conn, std::span<const std::string_view> sections);
   void subscribe(Connection& conn, std::span<const std::string_view> names, Family family);
   void unsubscribe(Connection& conn, std::span<const std::string_view> names, Family family);
@@ -114,6 +122,7 @@ class RespProtocol final : public Protocol {
   void refusedWhileSubscribed(Connection& conn, const RespCommandInfo& command);
 
   Broker& broker_;
+  ClientDirectory& clients_;
   RespProtocolSettings settings_;
   AccessControl access_;
   RespIndex index_;

@@ -87,7 +87,9 @@ void RespProtocol::configSet(Connection& conn, std::string_view name) {
 void RespProtocol::clientNoEvict(Connection& conn, std::string_view mode) {
   // Nothing is evicted here whatever the answer (--max-outbuf cuts slow
   // consumers, which no-evict does not exempt in Redis either).
-  if (!equalsIgnoreCase(mode, "on") && !equalsIgnoreCase(mode, "off")) return error(conn, "syntax error");
+  bool on = equalsIgnoreCase(mode, "on");
+  if (!on && !equalsIgnoreCase(mode, "off")) return error(conn, "syntax error");
+  respSession(conn).noEvict = on;  // shown in CLIENT LIST's flags
   respSimple(conn, "OK");
 }
 
@@ -166,13 +168,7 @@ void RespProtocol::info(Connection& conn, std::span<const std::string_view> sect
                         totals.connectionsTotal, totals.connectionsRejected, census.channels.size(),
                         census.patterns.size(), census.shardChannels.size());
   }
-  // RESP3: a verbatim string of format "txt", as Redis sends INFO.
-  if (respSession(conn).version == RespVersion::k3) {
-    conn.queueReply('=', RespDecimal(static_cast<long long>(text.size() + 4)).view(), std::string_view("\r\ntxt:"),
-               std::string_view(text), kCrlf);
-  } else {
-    respBulk(conn, text);
-  }
+  verbatim(conn, text);  // RESP3: a verbatim string of format "txt", as Redis sends INFO
 }
 
 }  // namespace linecast

@@ -32,6 +32,7 @@ class RespSession final : public Session {
   void checkTimeouts(Connection& conn, double now) override;
   void refusePlaintext(Connection& conn) override;
   void dropSubscriptions(Connection& conn) override;
+  void describe(const Connection& conn, SessionDescription& out) const override;
 
   using NameSet = std::unordered_set<std::string, StringHash, std::equal_to<>>;
   RespParser parser;
@@ -45,6 +46,9 @@ class RespSession final : public Session {
   // CLIENT REPLY OFF, and SKIP (for the command after it).
   bool repliesOff = false;
   bool skipNextReply = false;
+  bool noEvict = false;  // CLIENT NO-EVICT ON: only shown (flag e), nothing is evicted
+  // The last command run, for CLIENT LIST's cmd= ("client|list").
+  const RespCommandInfo* lastCommand = nullptr;
 
   // MULTI: the commands queued for EXEC, already checked, and whether one
   // was refused meanwhile (EXEC then aborts, as Redis's EXECABORT).

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <string>
 
+#include "client_directory.h"
 #include "metrics.h"
 #include "routing/broker.h"
 
@@ -35,8 +36,10 @@ class RegistryTest : public ::testing::Test {
  protected:
   Metrics metrics_;
   Broker broker_{metrics_};
+  double now_ = 0;
+  ClientDirectory clients_{[](const auto&) {}, now_};
   Config config;
-  std::vector<std::unique_ptr<Protocol>> protocols = makeProtocols(broker_, config);
+  std::vector<std::unique_ptr<Protocol>> protocols = makeProtocols(broker_, clients_, config);
   std::vector<ListenerSpec> table = listenerTable(config);
 };
 

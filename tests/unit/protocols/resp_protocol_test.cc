@@ -73,7 +73,7 @@ class RespProtocolTest : public ::testing::Test {
 
   void configure(RespProtocolSettings settings) {
     authRequired_ = !settings.authToken.empty();
-    protocol_ = std::make_unique<RespProtocol>(broker_, std::move(settings));
+    protocol_ = std::make_unique<RespProtocol>(broker_, clients_, std::move(settings));
   }
 
   Connection& connect(Kind kind = Kind::kResp, std::size_t maxOutbuf = 1 << 20) {
@@ -105,6 +105,11 @@ class RespProtocolTest : public ::testing::Test {
 
   Metrics metrics_;
   Broker broker_{metrics_};
+  // CLIENT LIST/KILL see this test's connections, as a Server's would.
+  ClientDirectory clients_{[this](const std::function<void(Connection&)>& visit) {
+                             for (auto& conn : conns_) visit(*conn);
+                           },
+                           now_};
   EndOfTurn endOfTurn_;
   LineProtocol line_{broker_, LineProtocolSettings{kMaxLine, 10000, ""}};
   std::unique_ptr<RespProtocol> protocol_;
@@ -572,6 +577,46 @@ TEST_F(RespProtocolTest, IndexDropsEveryTraceOfAConnection) {
   EXPECT_EQ(index.subscriptionCount(), 1u);
   EXPECT_EQ(roundTrip(publisher, multibulk({"PUBLISH", "p3x", "m"})), ":1\r\n");
   EXPECT_EQ(roundTrip(publisher, multibulk({"PUBLISH", "c", "m"})), ":0\r\n");
+}
+
+TEST_F(RespProtocolTest, ClientListDescribesEachConnectionInItsProtocol) {
+  Connection& line = connect(Kind::kLine);
+  send(line, "SUB a a.* \n");
+  Connection& resp = connect();
+  send(resp, multibulk({"CLIENT", "SETNAME", "unity"}) + multibulk({"MULTI"}) + multibulk({"PING"}));
+  take(resp);
+  Connection& asker = connect();
+  std::string list = roundTrip(asker, multibulk({"CLIENT", "LIST"}));
+  // One bulk, a line per connection in id order; fd -1 has no local end.
+  EXPECT_NE(list.find("id=100 addr=test laddr=? fd=-1 name= age=0 idle=0 flags=P db=0 sub=1 psub=1 ssub=0 "
+                      "multi=-1 "),
+            std::string::npos) << list;
+  EXPECT_NE(list.find(" cmd=NULL user=default redir=-1 resp=-1 protocol=line\n"), std::string::npos) << list;
+  EXPECT_NE(list.find("id=101 addr=test laddr=? fd=-1 name=unity age=0 idle=0 flags=x db=0 sub=0 psub=0 ssub=0 "
+                      "multi=1 "),
+            std::string::npos) << list;
+  EXPECT_NE(list.find(" cmd=ping user=default redir=-1 resp=2 protocol=resp\n"), std::string::npos) << list;
+  EXPECT_NE(list.find(" cmd=client|list user=default redir=-1 resp=2 protocol=resp\n\r\n"), std::string::npos);
+  EXPECT_EQ(roundTrip(asker, multibulk({"CLIENT", "LIST", "TYPE", "pubsub"})).find("id=101"), std::string::npos);
+  // RESP3: a verbatim string, as Redis sends it.
+  take(asker);
+  EXPECT_EQ(roundTrip(asker, multibulk({"HELLO", "3"})).substr(0, 1), "%");
+  EXPECT_EQ(roundTrip(asker, multibulk({"CLIENT", "LIST", "TYPE", "replica"})), "=4\r\ntxt:\r\n");
+}
+
+TEST_F(RespProtocolTest, ClientKillClosesOthersAndItselfAfterTheReply) {
+  Connection& victim = connect(Kind::kLine);
+  Connection& asker = connect();
+  EXPECT_EQ(roundTrip(asker, multibulk({"CLIENT", "KILL", "ID", "100"})), ":1\r\n");
+  EXPECT_EQ(victim.state(), Connection::State::kClosing);
+  EXPECT_EQ(victim.reason(), CloseReason::kKilled);
+  EXPECT_EQ(roundTrip(asker, multibulk({"CLIENT", "KILL", "ID", "100"})), ":0\r\n") << "closing: gone already";
+  EXPECT_EQ(roundTrip(asker, multibulk({"CLIENT", "KILL", "USER", "nobody"})), "-ERR No such user 'nobody'\r\n");
+  EXPECT_EQ(roundTrip(asker, multibulk({"CLIENT", "KILL", "ID", "0"})),
+            "-ERR client-id should be greater than 0\r\n");
+  EXPECT_EQ(roundTrip(asker, multibulk({"CLIENT", "KILL", "ADDR", "test", "SKIPME", "no"}) + multibulk({"PING"})),
+            ":1\r\n");
+  EXPECT_EQ(asker.state(), Connection::State::kDraining) << "closes once the reply is out; PING never ran";
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "client_directory.h"
 #include "routing/broker.h"
 #include "threads/spsc_queue.h"
 
@@ -44,8 +45,8 @@ TEST(SpscByteQueue, FullUntilTheConsumerReleases) {
   EXPECT_NE(queue.reserve(8), nullptr);
 }
 
-// Interconnect lanes without Servers: attach() needs a Broker and an
-// eventfd per thread.
+// Interconnect lanes without Servers: attach() needs a Broker, a
+// ClientDirectory and an eventfd per thread.
 class InterconnectTest : public ::testing::Test {
  protected:
   // Congested past 1 MiB of overflow, so the tests need not fill 64 MiB.
@@ -55,7 +56,8 @@ class InterconnectTest : public ::testing::Test {
       metrics_.push_back(std::make_unique<Metrics>());
       brokers_.push_back(std::make_unique<Broker>(*metrics_.back()));
       fds_.push_back(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
-      net_.attach(i, *brokers_.back(), *metrics_.back(), fds_.back());
+      clients_.push_back(std::make_unique<ClientDirectory>([](const auto&) {}, now_));
+      net_.attach(i, *brokers_.back(), *metrics_.back(), *clients_.back(), fds_.back());
     }
   }
   ~InterconnectTest() override {
@@ -81,6 +83,8 @@ class InterconnectTest : public ::testing::Test {
   std::vector<std::unique_ptr<Metrics>> metrics_;
   std::vector<std::unique_ptr<Broker>> brokers_;
   std::vector<int> fds_;
+  std::vector<std::unique_ptr<ClientDirectory>> clients_;
+  double now_ = 0;
 };
 
 TEST_F(InterconnectTest, MessagesArriveInOrderWithTheirFlags) {
