@@ -13,7 +13,8 @@ import subprocess
 import sys
 
 # linecast-uring (linecast-server --io uring) appears only when it was run.
-ALL_BROKERS = ["linecast", "linecast-uring", "linecast-plain", "nats", "redis"]
+ALL_BROKERS = ["linecast", "linecast-uring", "linecast-plain", "linecast-resp", "linecast-resp3", "nats", "redis",
+               "redis-resp3"]
 PEERS = ["nats", "redis"]
 # linecast-null-relay, the ceiling: run on the message-moving cases only.
 RELAY = "relay"
@@ -27,7 +28,8 @@ STALL_TARGET_PCT = 5
 
 
 # Column keys for the compact per-broker cells.
-INITIALS = {"linecast": "l", "linecast-uring": "lu", "linecast-plain": "lp", "nats": "n", "redis": "r", RELAY: RELAY}
+INITIALS = {"linecast": "l", "linecast-uring": "lu", "linecast-plain": "lp", "linecast-resp": "lr",
+            "linecast-resp3": "lr3", "nats": "n", "redis": "r", "redis-resp3": "r3", RELAY: RELAY}
 
 
 def brokers_in(data):
@@ -219,6 +221,7 @@ def report(data):
                        f"{pct_text(lg)} | {pct_text(br)} |")
     out.append("")
 
+    out.extend(resp_section(cases, brokers))
     out.extend(broadcast_section(cases, brokers))
     out.extend(nosub_section(cases, brokers + ([RELAY] if has_relay else [])))
     out.extend(stalled_section(cases, brokers + ([RELAY] if has_relay else [])))
@@ -333,6 +336,31 @@ def stalled_section(cases, brokers):
         out.append(f"| {b} | {short(without)} | {short(r['delivered_per_s'])} | {drop} | {cut} | "
                    f"{r.get('stalled_queued_bytes', 0) / 1024:.0f} KiB | {r['lost']} | {cpu_pct_cell(r)} |")
     out.extend(failed)
+    out.append("")
+    return out
+
+
+def resp_section(cases, brokers):
+    """linecast to Redis clients, RESP2 against RESP3, and against redis-server."""
+    if "linecast-resp" not in brokers and "linecast-resp3" not in brokers:
+        return []
+    out = ["### Redis clients: RESP2 and RESP3 subscribers (higher is better)", "",
+           "linecast-resp and linecast-resp3 are linecast-server driven over RESP (`linecast-bench --protocol resp`, "
+           "with `--resp3`: HELLO 3 first, messages as push frames); redis and redis-resp3 the same loads on "
+           "redis-server. Issue 16 asks RESP3 >= RESP2 and both >= 2x redis-server on 1->1 16 B and 1->100 64 B.",
+           "", "| case | linecast-resp | linecast-resp3 | redis | redis-resp3 | resp3/resp2 | resp2/redis "
+           "| resp3/redis-resp3 |", "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for case in cases.values():
+        if case["kind"] != "throughput":
+            continue
+        by = case["by"]
+        rate = {b: (by[b]["delivered_per_s"] if ok(by.get(b)) else None)
+                for b in ("linecast-resp", "linecast-resp3", "redis", "redis-resp3")}
+        out.append(f"| {case['label']} | "
+                   + " | ".join(value_cell(by.get(b), "delivered_per_s") for b in rate)
+                   + f" | {ratio(rate['linecast-resp3'], rate['linecast-resp'])}"
+                   + f" | {ratio(rate['linecast-resp'], rate['redis'])}"
+                   + f" | {ratio(rate['linecast-resp3'], rate['redis-resp3'])} |")
     out.append("")
     return out
 

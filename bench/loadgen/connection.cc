@@ -54,7 +54,7 @@ std::uint64_t xorshift(std::uint64_t& state) {
 
 Connection::Connection(WorkerContext& ctx, Role role, std::uint32_t index, std::uint64_t id)
     : ctx_(ctx), role_(role), index_(index), id_(id),
-      decoder_(makeDecoder(ctx.options.protocol, maxFrameFor(ctx.options))) {
+      decoder_(makeDecoder(ctx.options.protocol, maxFrameFor(ctx.options), ctx.options.resp3)) {
   if (role_ == Role::kSubscriber) channel_ = ctx_.channelNames[ctx_.plan.channelOfSubscriber(index_)];
   // Channel 0 is always the busiest (or as busy as any): stallers sit there.
   if (role_ == Role::kStalled) channel_ = ctx_.channelNames[0];

@@ -38,6 +38,8 @@ std::variant<Options, int> parseOptions(int argc, char** argv) {
   app.add_option("--protocol", protocol, "linecast | nats | resp")
       ->check(CLI::IsMember({"linecast", "nats", "resp", "redis"}))
       ->capture_default_str();
+  app.add_flag("--resp3", o.resp3,
+               "with --protocol resp: HELLO 3 first, so messages come as RESP3 push frames");
   app.add_option("--scenario", scenario, "throughput | latency | conns")
       ->check(CLI::IsMember({"throughput", "latency", "conns"}))
       ->capture_default_str();
@@ -103,6 +105,7 @@ std::variant<Options, int> parseOptions(int argc, char** argv) {
 
 std::optional<std::string> validate(Options& o) {
   if (o.user.empty() != o.password.empty()) return "--user and --password go together";
+  if (o.resp3 && o.protocol != Protocol::kResp) return "--resp3 is for --protocol resp";
   if (!o.user.empty() && o.protocol == Protocol::kNats) return "--user is for linecast and RESP (NATS has none here)";
   if (!o.cacert.empty()) o.tls = true;
   if (o.tls) {

@@ -17,6 +17,7 @@ struct Options {
   std::string host = "127.0.0.1";
   std::uint16_t port = 7400;
   Protocol protocol = Protocol::kLinecast;
+  bool resp3 = false;  // --resp3: RESP3 (HELLO 3) on --protocol resp
   Scenario scenario = Scenario::kThroughput;
   std::uint32_t publishers = 1;
   std::uint32_t subscribers = 1;

@@ -29,20 +29,20 @@ bool Decoder::fail(std::string message) {
   return false;
 }
 
-std::unique_ptr<Encoder> makeEncoder(Protocol protocol) {
+std::unique_ptr<Encoder> makeEncoder(Protocol protocol, bool resp3) {
   switch (protocol) {
     case Protocol::kLinecast: return std::make_unique<LinecastEncoder>();
     case Protocol::kNats: return std::make_unique<NatsEncoder>();
-    case Protocol::kResp: return std::make_unique<RespEncoder>();
+    case Protocol::kResp: return std::make_unique<RespEncoder>(resp3);
   }
   return nullptr;
 }
 
-std::unique_ptr<Decoder> makeDecoder(Protocol protocol, std::size_t maxFrame) {
+std::unique_ptr<Decoder> makeDecoder(Protocol protocol, std::size_t maxFrame, bool resp3) {
   switch (protocol) {
     case Protocol::kLinecast: return std::make_unique<LinecastDecoder>(maxFrame);
     case Protocol::kNats: return std::make_unique<NatsDecoder>(maxFrame);
-    case Protocol::kResp: return std::make_unique<RespDecoder>(maxFrame);
+    case Protocol::kResp: return std::make_unique<RespDecoder>(maxFrame, resp3);
   }
   return nullptr;
 }

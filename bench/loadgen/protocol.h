@@ -90,8 +90,9 @@ class Decoder {
 
 // maxFrame bounds one line or payload, so a broken peer cannot make a
 // decoder buffer without limit.
-std::unique_ptr<Encoder> makeEncoder(Protocol protocol);
-std::unique_ptr<Decoder> makeDecoder(Protocol protocol, std::size_t maxFrame);
+// resp3: RESP3 (HELLO 3) on Protocol::kResp.
+std::unique_ptr<Encoder> makeEncoder(Protocol protocol, bool resp3 = false);
+std::unique_ptr<Decoder> makeDecoder(Protocol protocol, std::size_t maxFrame, bool resp3 = false);
 
 // Case-insensitive ASCII prefix test, for verbs.
 bool startsWithNoCase(std::string_view text, std::string_view prefix);

@@ -23,6 +23,10 @@ bool equalsNoCase(std::string_view a, std::string_view b) {
 
 }  // namespace
 
+void RespEncoder::hello(std::string& out) const {
+  if (resp3_) out.append("*2\r\n$5\r\nHELLO\r\n$1\r\n3\r\n");
+}
+
 void RespEncoder::subscribe(std::string& out, std::string_view channel, std::uint64_t) const {
   out.append("*2\r\n$9\r\nSUBSCRIBE\r\n");
   appendBulk(out, channel);
@@ -85,6 +89,17 @@ bool RespDecoder::onHeader(std::string_view line, EventSink& sink) {
       onValue(type, rest, lines_.fromCarry(), sink);
       return true;
     }
+    case '_':  // RESP3's scalars, which pub/sub replies do not carry
+    case '#':
+    case ',':
+    case '(':
+      if (!resp3_) return fail("unexpected RESP type: " + excerpt(line));
+      onValue(type == '_' ? '$' : type, {}, false, sink);
+      return true;
+    case '=':
+    case '!':
+      if (!resp3_) return fail("unexpected RESP type: " + excerpt(line));
+      [[fallthrough]];
     case '$': {
       long long size = 0;
       if (!parseInt(rest, size) || size < -1) return fail("bad bulk length: " + excerpt(line));
@@ -99,25 +114,68 @@ bool RespDecoder::onHeader(std::string_view line, EventSink& sink) {
       inBulk_ = true;
       return true;
     }
+    case '>':
+    case '%':
+    case '~':
+    case '|':
+      if (!resp3_) return fail("unexpected RESP type: " + excerpt(line));
+      [[fallthrough]];
     case '*': {
       long long count = 0;
       if (!parseInt(rest, count) || count < -1) return fail("bad array length: " + excerpt(line));
-      if (arrayLeft_ > 0) return fail("nested array (not a pub/sub reply)");
-      if (count <= 0) {  // empty or null array
-        sink.onEvent({EventType::kReply, {}, {}, line});
-        return true;
-      }
-      if (static_cast<std::size_t>(count) > kMaxElements)
-        return fail(fmt::format("array of {} elements (not a pub/sub reply)", count));
-      arraySize_ = arrayLeft_ = static_cast<std::size_t>(count);
-      return true;
+      return onAggregate(type, line, count, sink);
     }
     default:
       return fail("unexpected RESP type: " + excerpt(line));
   }
 }
 
+bool RespDecoder::onAggregate(char type, std::string_view line, long long count, EventSink& sink) {
+  std::size_t values = count <= 0 ? 0 : static_cast<std::size_t>(count) * (type == '%' || type == '|' ? 2 : 1);
+  bool flat = (type == '*' || type == '>') && values <= kMaxElements;
+  if (skip_.empty() && arrayLeft_ == 0 && flat) {
+    if (values == 0) {  // empty or null array
+      sink.onEvent({EventType::kReply, {}, {}, line});
+      return true;
+    }
+    arraySize_ = arrayLeft_ = values;
+    return true;
+  }
+  if (!resp3_) {
+    if (arrayLeft_ > 0) return fail("nested array (not a pub/sub reply)");
+    return fail(fmt::format("array of {} elements (not a pub/sub reply)", count));
+  }
+  if (skip_.empty()) {
+    // The frame is no pub/sub event: skip it whole, the flat array it was
+    // inside (if any) included.
+    if (arrayLeft_ > 0) skip_.push_back(arrayLeft_);
+    for (Element& e : elements_) e = Element{};
+    arrayLeft_ = arraySize_ = 0;
+  }
+  if (values == 0) {
+    if (skip_.empty()) {
+      sink.onEvent({EventType::kReply, {}, {}, line});
+    } else {
+      skipValue(sink);
+    }
+    return true;
+  }
+  skip_.push_back(values);
+  return true;
+}
+
+void RespDecoder::skipValue(EventSink& sink) {
+  while (!skip_.empty() && --skip_.back() == 0) {
+    skip_.pop_back();  // that aggregate is complete: a value of its parent
+    if (skip_.empty()) {
+      sink.onEvent({EventType::kReply, {}, {}, {}});
+      return;
+    }
+  }
+}
+
 void RespDecoder::onValue(char type, std::string_view data, bool fromCarry, EventSink& sink) {
+  if (!skip_.empty()) return skipValue(sink);
   if (arrayLeft_ == 0) {
     emitScalar(type, data, sink);
     return;

@@ -41,8 +41,8 @@ inline bool feedScribbled(Decoder& decoder, std::string_view chunk, EventSink& s
 // once); returns the events, and whether every feed succeeded.
 inline std::vector<Recorded> decodeInChunks(Protocol protocol, std::string_view stream,
                                             std::size_t chunk, bool* ok = nullptr,
-                                            std::size_t maxFrame = 1 << 16) {
-  auto decoder = makeDecoder(protocol, maxFrame);
+                                            std::size_t maxFrame = 1 << 16, bool resp3 = false) {
+  auto decoder = makeDecoder(protocol, maxFrame, resp3);
   RecordingSink sink;
   bool good = true;
   if (chunk == 0) chunk = stream.size();
@@ -54,8 +54,8 @@ inline std::vector<Recorded> decodeInChunks(Protocol protocol, std::string_view 
 
 // Feeds the stream as two chunks split at `at`.
 inline std::vector<Recorded> decodeSplitAt(Protocol protocol, std::string_view stream,
-                                           std::size_t at, bool* ok = nullptr) {
-  auto decoder = makeDecoder(protocol, 1 << 16);
+                                           std::size_t at, bool* ok = nullptr, bool resp3 = false) {
+  auto decoder = makeDecoder(protocol, 1 << 16, resp3);
   RecordingSink sink;
   bool good = feedScribbled(*decoder, stream.substr(0, at), sink) &&
               feedScribbled(*decoder, stream.substr(at), sink);

@@ -95,5 +95,54 @@ TEST(RespDecoder, RejectsWhatPubSubNeverSends) {
   }
 }
 
+TEST(RespEncoder, Resp3StartsWithHello3) {
+  std::string out;
+  RespEncoder(true).hello(out);
+  EXPECT_EQ(out, "*2\r\n$5\r\nHELLO\r\n$1\r\n3\r\n");
+  out.clear();
+  RespEncoder().hello(out);
+  EXPECT_EQ(out, "");
+}
+
+// What a RESP3 subscriber is sent (redis-server 7.0's HELLO 3 map, with its
+// nested empty modules array), pushes, and RESP3's other types.
+const std::string kResp3Stream =
+    "%7\r\n$6\r\nserver\r\n$5\r\nredis\r\n$7\r\nversion\r\n$6\r\n7.0.15\r\n$5\r\nproto\r\n:3\r\n"
+    "$2\r\nid\r\n:5\r\n$4\r\nmode\r\n$10\r\nstandalone\r\n$4\r\nrole\r\n$6\r\nmaster\r\n"
+    "$7\r\nmodules\r\n*0\r\n"
+    ">3\r\n$9\r\nsubscribe\r\n$10\r\nlcb.000003\r\n:1\r\n"
+    "+PONG\r\n"
+    ">3\r\n$7\r\nmessage\r\n$10\r\nlcb.000003\r\n$12\r\nwith\r\nCRLF!!\r\n"
+    ">4\r\n$8\r\npmessage\r\n$5\r\nlcb.*\r\n$10\r\nlcb.000003\r\n$0\r\n\r\n"
+    "_\r\n"
+    "*2\r\n:1\r\n*2\r\n%1\r\n+a\r\n~2\r\n#t\r\n,1.5\r\n=8\r\ntxt:abcd\r\n"
+    "*9\r\n:1\r\n:2\r\n:3\r\n:4\r\n:5\r\n:6\r\n:7\r\n:8\r\n:9\r\n"
+    ":2\r\n";
+
+const std::vector<Recorded> kResp3Events = {
+    {EventType::kReply, "", "", ""},
+    {EventType::kSubscribed, "lcb.000003", "", ""},
+    {EventType::kPong, "", "", ""},
+    {EventType::kMessage, "lcb.000003", "with\r\nCRLF!!", ""},
+    {EventType::kMessage, "lcb.000003", "", ""},
+    {EventType::kReply, "", "", ""},
+    {EventType::kReply, "", "", ""},
+    {EventType::kReply, "", "", ""},
+    {EventType::kReply, "", "", "2"},
+};
+
+TEST(RespDecoder, Resp3PushesAndSkippedAggregatesWhereverSplit) {
+  bool ok = false;
+  EXPECT_EQ(decodeInChunks(Protocol::kResp, kResp3Stream, 1, &ok, 1 << 16, true), kResp3Events);
+  EXPECT_TRUE(ok);
+  for (std::size_t at = 0; at <= kResp3Stream.size(); ++at) {
+    ASSERT_EQ(decodeSplitAt(Protocol::kResp, kResp3Stream, at, &ok, true), kResp3Events) << "split at " << at;
+    ASSERT_TRUE(ok);
+  }
+  // Without --resp3 the same bytes are refused at the map.
+  decodeInChunks(Protocol::kResp, kResp3Stream, 0, &ok);
+  EXPECT_FALSE(ok);
+}
+
 }  // namespace
 }  // namespace linecast::bench
