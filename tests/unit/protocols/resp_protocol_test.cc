@@ -11,6 +11,7 @@
 
 #include "routing/broker.h"
 #include "protocols/line/line_protocol.h"
+#include "protocols/resp/resp_command_docs.h"
 #include "protocols/resp/resp_index.h"
 #include "protocols/resp/resp_protocol.h"
 #include "protocols/resp/resp_session.h"
@@ -572,6 +573,19 @@ TEST_F(RespProtocolTest, IndexDropsEveryTraceOfAConnection) {
   EXPECT_EQ(index.subscriptionCount(), 1u);
   EXPECT_EQ(roundTrip(publisher, multibulk({"PUBLISH", "p3x", "m"})), ":1\r\n");
   EXPECT_EQ(roundTrip(publisher, multibulk({"PUBLISH", "c", "m"})), ":0\r\n");
+}
+
+TEST_F(RespProtocolTest, CommandIsCheckedLikeAnyContainer) {
+  Connection& c = connect();
+  EXPECT_EQ(roundTrip(c, multibulk({"COMMAND", "COUNT"})),
+            ":" + std::to_string(respCommandDocs().size()) + "\r\n");
+  EXPECT_EQ(roundTrip(c, multibulk({"COMMAND", "FOO"})), "-ERR unknown subcommand 'FOO'. Try COMMAND HELP.\r\n");
+  EXPECT_EQ(roundTrip(c, multibulk({"command", "count", "x"})), arity("command|count"));
+  EXPECT_EQ(roundTrip(c, multibulk({"COMMAND", "INFO", "nosuch"})), "*1\r\n$-1\r\n");
+  send(c, multibulk({"SUBSCRIBE", "a"}));
+  take(c);
+  EXPECT_EQ(roundTrip(c, multibulk({"COMMAND"})), refused("command"));
+  EXPECT_EQ(roundTrip(c, multibulk({"COMMAND", "DOCS", "ping"})), refused("command|docs"));
 }
 
 }  // namespace
