@@ -177,8 +177,8 @@ constexpr RespCommandDoc kConfig[] = {
     {"config|get", -3, kClientAdmin, "@admin @slow @dangerous", "", 0, 0,
      "Get the values of configuration parameters", "2.0.0", "server", kConfigComplexity, kConfigGetHistory,
      kConfigGet, {}},
-    {"config|set", -4, kClientAdmin, "@admin @slow @dangerous", "request_policy:all_nodes response_policy:all_succeeded",
-     0, 0, "Set configuration parameters to the given values", "2.0.0", "server", kConfigComplexity,
+    {"config|set", -4, kClientAdmin, "@admin @slow @dangerous",
+     "request_policy:all_nodes response_policy:all_succeeded", 0, 0, "Set configuration parameters to the given values", "2.0.0", "server", kConfigComplexity,
      kConfigSetHistory, kConfigSet, {}},
 };
 
