@@ -48,11 +48,13 @@ inline bool lineStreamValid(std::string_view out, LineKind& last, std::string_vi
 enum class RespStatus { kComplete, kIncomplete, kInvalid };
 
 // Parses one RESP2 or RESP3 reply (of the types linecast sends: simple,
-// error, integer, bulk, array, and RESP3's push '>', map '%' and null '_')
+// error, integer, bulk, array, and RESP3's push '>', map '%', set '~' and
+// null '_')
 // at out[pos]; on kComplete advances pos past it and sets isError when it
 // is a top-level error ('-').
 inline RespStatus parseRespReply(std::string_view out, std::size_t& pos, bool& isError, int depth = 0) {
-  if (depth > 8) return RespStatus::kInvalid;
+  // COMMAND DOCS nests deepest: CLIENT KILL's arguments are 12 levels down.
+  if (depth > 16) return RespStatus::kInvalid;
   if (pos >= out.size()) return RespStatus::kIncomplete;
   char type = out[pos];
   std::size_t crlf = out.find("\r\n", pos + 1);
@@ -107,8 +109,9 @@ inline RespStatus parseRespReply(std::string_view out, std::size_t& pos, bool& i
       return RespStatus::kComplete;
     case '*':
     case '>':
+    case '~':
     case '%': {
-      // RESP3's push and map have no null form; a map holds n pairs.
+      // RESP3's push, set and map have no null form; a map holds n pairs.
       if (!number(n) || n < (type == '*' ? -1 : 0)) return RespStatus::kInvalid;
       if (type == '%') n *= 2;
       std::size_t next = crlf + 2;

@@ -3,10 +3,13 @@ commands, SUBSCRIBE/PSUBSCRIBE reading N messages with a timeout, commands
 from stdin, --pipe mass publishing, authentication and the RESP3 fallback.
 With stdout not a terminal, redis-cli prints raw replies, one per line."""
 
+import fcntl
 import os
 import select
 import shutil
+import struct
 import subprocess
+import termios
 import time
 
 import pytest
@@ -184,3 +187,66 @@ def test_resp3_subscriber_with_dash_3(linecast, subscribers):
     assert publish(linecast, "news", "both") == 2
     assert sub.messages(1) == [("news", "both")]
     assert psub.messages(1, kind="pmessage") == [("ne*", "news", "both")]
+
+
+def test_help_comes_from_command_docs(linecast):
+    """`redis-cli help X` builds its table from COMMAND DOCS, as its
+    interactive start does: linecast's commands only (a server without
+    COMMAND DOCS would get redis-cli's built-in help, GET and all)."""
+    publish_help = cli(linecast, "help", "publish")
+    assert publish_help.returncode == 0 and publish_help.stderr == b""
+    assert publish_help.stdout == (
+        b"\r\n  \x1b[1mPUBLISH\x1b[0m \x1b[90mchannel message\x1b[0m\r\n"
+        b"  \x1b[33msummary:\x1b[0m Post a message to a channel\r\n"
+        b"  \x1b[33msince:\x1b[0m 2.0.0\r\n  \x1b[33mgroup:\x1b[0m pubsub\r\n\r\n")
+    assert cli(linecast, "help", "get").stdout == b"\r\n"
+    # Redis 7.0's built-in help has no CLIENT SETINFO (7.2): it is linecast's.
+    setinfo = cli(linecast, "help", "client", "setinfo").stdout
+    assert b"CLIENT SETINFO\x1b[0m \x1b[90mlib-name libname|lib-ver libver" in setinfo
+    group = cli(linecast, "help", "@pubsub").stdout
+    assert b"SSUBSCRIBE" in group and b"PUBSUB NUMSUB" in group
+
+
+def test_interactive_hints_from_command_docs(linecast, tmp_path):
+    """Interactive redis-cli on a terminal (a pty) hints a command's
+    arguments as the user types, from the COMMAND DOCS it asked at start."""
+    master, slave = os.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 200, 0, 0))
+    env = {**os.environ, "TERM": "xterm", "REDISCLI_HISTFILE": str(tmp_path / "history"), "HOME": str(tmp_path)}
+    proc = subprocess.Popen([REDIS_CLI, "-h", "127.0.0.1", "-p", str(linecast.port)], stdin=slave,
+                            stdout=slave, stderr=slave, env=env, start_new_session=True)
+    os.close(slave)
+
+    def screen(until, timeout=10.0):
+        out = b""
+        deadline = time.monotonic() + timeout
+        while until not in out and time.monotonic() < deadline:
+            ready, _, _ = select.select([master], [], [], 0.05)
+            if ready:
+                try:
+                    data = os.read(master, 65536)
+                except OSError:
+                    break
+                if b"\x1b[6n" in data:  # linenoise asks where the cursor is
+                    os.write(master, b"\x1b[1;1R")
+                out += data
+        return out
+
+    try:
+        prompt = b"127.0.0.1:%d> " % linecast.port
+        assert prompt in screen(prompt)
+        # The hint shows once the name is complete (in grey: ESC[0;90;49m).
+        os.write(master, b"spublish ")
+        assert b"spublish\x1b[0;90;49m shardchannel message" in screen(b"shardchannel message")
+        os.write(master, b"\x15client setinfo ")
+        assert b"setinfo\x1b[0;90;49m lib-name libname|lib-ver libver" in screen(b"lib-name libname")
+        # No hint for a command linecast does not offer.
+        os.write(master, b"\x15get ")
+        assert b"\x1b[0;90;49m" not in screen(b"never", timeout=0.5).rpartition(b"get")[2]
+        os.write(master, b"\x15quit\r")
+        assert proc.wait(timeout=10) == 0
+    finally:
+        os.close(master)
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()

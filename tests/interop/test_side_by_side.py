@@ -476,3 +476,148 @@ def test_server_command_differences(pair):
         ("CLIENT", "SETINFO", "lib-name", "a b"), ("CLIENT", "SETINFO", "foo", "x"))) == (
         b"+OK\r\n+OK\r\n-ERR lib-name cannot contain spaces, newlines or special characters.\r\n"
         b"-ERR Unrecognized option 'foo'\r\n+OK\r\n")
+
+
+# COMMAND, COMMAND COUNT / INFO / DOCS (revision 4). Redis lists its ~240
+# commands and a container's subcommands in the order of a hash table with
+# a random seed, so only replies about single commands that linecast offers
+# in full compare byte for byte; COUNT, the lists of everything and the
+# containers are checked apart (test_command_differences).
+OFFERED_COMMANDS = [
+    "publish", "subscribe", "unsubscribe", "psubscribe", "punsubscribe", "ping", "reset", "echo", "auth",
+    "hello", "select", "client", "ssubscribe", "sunsubscribe", "spublish", "pubsub", "multi", "exec",
+    "discard", "wait", "config", "info", "command", "quit"]
+OFFERED_SUBCOMMANDS = {
+    "client": ["setname", "getname", "id", "info", "list", "kill", "no-evict", "setinfo", "reply"],
+    "pubsub": ["channels", "numsub", "numpat", "shardchannels", "shardnumsub", "help"],
+    "config": ["get", "set"],
+    "command": ["count", "info", "docs"],
+}
+# Those Redis 7.0 describes as linecast does; CLIENT SETINFO is 7.2's.
+SAME_AS_REDIS = [c for c in OFFERED_COMMANDS if c not in OFFERED_SUBCOMMANDS] + [
+    f"{c}|{s}" for c, subs in OFFERED_SUBCOMMANDS.items() for s in subs if (c, s) != ("client", "setinfo")]
+
+
+@pytest.mark.parametrize("resp3", [False, True], ids=["resp2", "resp3"])
+@pytest.mark.parametrize("name", SAME_AS_REDIS)
+def test_command_info_and_docs_of_each_command_match_redis(pair, name, resp3):
+    hello = command("HELLO", "3") if resp3 else b""
+    assert_same_but_ids(pair, hello + commands(("COMMAND", "INFO", name), ("COMMAND", "DOCS", name)))
+
+
+COMMAND_SCRIPTS = {
+    "command info of several": commands(
+        ("COMMAND", "INFO", "publish", "subscribe", "ping", "nosuch", "SPUBLISH", "Client|SetName"),
+        ("COMMAND", "INFO", "", "client|", "|list", "publish|x", "client|id|x", "pubsub|nosuch"),
+        ("command", "info", "ssubscribe", "sunsubscribe")),
+    "command docs of several": commands(
+        ("COMMAND", "DOCS", "publish", "nosuch", "subscribe", "HELLO", "config|GET"), ("COMMAND", "DOCS", "nosuch"),
+        ("COMMAND", "DOCS", "client|kill", "client|list", "client|info", "auth", "info")),
+    "command errors": commands(
+        ("COMMAND", "FOO"), ("COMMAND", "COUNT", "x"), ("COMMAND", "count", "a", "b"), ("COMMAND", "FOO", "x")),
+    "command refused while subscribed": commands(
+        ("SUBSCRIBE", "a"), ("COMMAND",), ("COMMAND", "COUNT"), ("COMMAND", "INFO", "publish"),
+        ("COMMAND", "DOCS"), ("COMMAND", "FOO"), ("UNSUBSCRIBE",), ("COMMAND", "INFO", "ping")),
+    "command queued in multi": commands(
+        ("MULTI",), ("COMMAND", "INFO", "publish"), ("COMMAND", "DOCS", "echo"), ("EXEC",), ("MULTI",),
+        ("COMMAND", "FOO"), ("EXEC",)),
+    "command in resp3": commands(
+        ("HELLO", "3"), ("COMMAND", "INFO", "publish", "nosuch", "spublish"),
+        ("COMMAND", "DOCS", "hello", "nosuch", "client|kill"), ("SUBSCRIBE", "a"),
+        ("COMMAND", "INFO", "subscribe"), ("COMMAND", "COUNT", "x"), ("COMMAND", "FOO")),
+}
+
+
+@pytest.mark.parametrize("name", sorted(COMMAND_SCRIPTS))
+def test_command_scripts_match_redis(pair, name):
+    assert_same_but_ids(pair, COMMAND_SCRIPTS[name])
+
+
+def test_command_before_auth(auth_pair):
+    assert_same(auth_pair, commands(("COMMAND",), ("COMMAND", "DOCS"), ("COMMAND", "FOO"),
+                                    ("COMMAND", "COUNT", "x"), ("AUTH", TOKEN), ("COMMAND", "INFO", "ping")))
+
+
+def parse(data, resp3_sets=False):
+    """Every RESP reply in data, as Python values: a map as a dict (RESP3)
+    or list (RESP2), a set as a list, a status as ('+', text)."""
+    replies, pos = [], 0
+
+    def value():
+        nonlocal pos
+        end = data.index(b"\r\n", pos)
+        kind, rest = data[pos:pos + 1], data[pos + 1:end]
+        pos = end + 2
+        if kind in b"+-":
+            return (kind.decode(), rest.decode())
+        if kind == b":":
+            return int(rest)
+        if kind == b"_":
+            return None
+        count = int(rest)
+        if kind == b"$":
+            if count < 0:
+                return None
+            text = data[pos:pos + count].decode()
+            pos += count + 2
+            return text
+        if count < 0:
+            return None
+        if kind == b"%":
+            return {value(): value() for _ in range(count)}
+        return [value() for _ in range(count)]
+
+    while pos < len(data):
+        replies.append(value())
+    return replies
+
+
+def command_reply(port, *requests):
+    return parse(exchange(port, commands(*requests)))[:-1]  # QUIT's +OK
+
+
+def test_command_differences(pair):
+    """Where COMMAND's answers are linecast's own by design: it lists the
+    commands linecast offers, and a container only the subcommands it
+    answers, each described as Redis 7.0 describes it (docs/PROTOCOL.md)."""
+    redis, linecast = pair
+    everything, count, info_all, docs_all = command_reply(
+        linecast.port, ("COMMAND",), ("COMMAND", "COUNT"), ("COMMAND", "INFO"), ("COMMAND", "DOCS"))
+    names = [entry[0] for entry in everything]
+    assert names == OFFERED_COMMANDS and count == len(everything) and info_all == everything
+    assert docs_all[0::2] == OFFERED_COMMANDS
+    redis_count, = command_reply(redis.port, ("COMMAND", "COUNT"))
+    assert isinstance(redis_count, int) and redis_count > count
+
+    # Each entry of COMMAND is the one COMMAND INFO gives for its name, and
+    # Redis's but for a container's subcommands.
+    for resp3 in (False, True):
+        hello = [("HELLO", "3")] if resp3 else []
+        for name, subs in OFFERED_SUBCOMMANDS.items():
+            ours = command_reply(linecast.port, *hello, ("COMMAND", "INFO", name), ("COMMAND", "DOCS", name))
+            theirs = command_reply(redis.port, *hello, ("COMMAND", "INFO", name), ("COMMAND", "DOCS", name))
+            (info,), docs = ours[-2], ours[-1]
+            (redis_info,), redis_docs = theirs[-2], theirs[-1]
+            assert [e[0] for e in info[9]] == [f"{name}|{s}" for s in subs]
+            assert info[:9] == redis_info[:9]
+            redis_subs = {e[0]: e for e in redis_info[9]}
+            for entry in info[9]:
+                assert entry == redis_subs.get(entry[0], entry if entry[0] == "client|setinfo" else None)
+            if resp3:
+                doc, redis_doc = docs[name], redis_docs[name]
+                assert list(doc["subcommands"]) == [f"{name}|{s}" for s in subs]
+                for sub, entry in doc["subcommands"].items():
+                    if sub != "client|setinfo":
+                        assert entry == redis_doc["subcommands"][sub]
+                del doc["subcommands"], redis_doc["subcommands"]
+                assert doc == redis_doc
+
+    # COMMAND LIST, GETKEYS, GETKEYSANDFLAGS and HELP are Redis's alone.
+    assert exchange(linecast.port, commands(("COMMAND", "GETKEYS"), ("command", "help"))) == (
+        b"-ERR unknown subcommand 'GETKEYS'. Try COMMAND HELP.\r\n"
+        b"-ERR unknown subcommand 'help'. Try COMMAND HELP.\r\n+OK\r\n")
+
+    # CLIENT SETINFO is Redis 7.2's: 7.0 knows nothing of it.
+    assert command_reply(redis.port, ("COMMAND", "INFO", "client|setinfo")) == [[None]]
+    (setinfo,), = command_reply(linecast.port, ("COMMAND", "INFO", "client|setinfo"))
+    assert setinfo[:3] == ["client|setinfo", 4, [("+", "noscript"), ("+", "loading"), ("+", "stale")]]

@@ -31,6 +31,7 @@ constexpr RespCommandInfo kCommands[] = {
     {"wait", "wait", Id::kWait, 3, false, false},
     {"config", "config", Id::kConfig, -2, false, false},
     {"info", "info", Id::kInfo, -1, false, false},
+    {"command", "command", Id::kCommand, -1, false, false},
 };
 
 constexpr RespCommandInfo kClientSubcommands[] = {
@@ -59,6 +60,12 @@ constexpr RespCommandInfo kPubsubSubcommands[] = {
     {"help", "pubsub|help", Id::kPubsubHelp, 2, false, false},
 };
 
+constexpr RespCommandInfo kCommandSubcommands[] = {
+    {"count", "command|count", Id::kCommandCount, 2, false, false},
+    {"info", "command|info", Id::kCommandInfo, -2, false, false},
+    {"docs", "command|docs", Id::kCommandDocs, -2, false, false},
+};
+
 template <std::size_t N>
 const RespCommandInfo* find(const RespCommandInfo (&table)[N], std::string_view name) {
   for (const RespCommandInfo& command : table) {
@@ -76,6 +83,7 @@ const RespCommandInfo* findRespSubcommand(RespCommandId container, std::string_v
     case Id::kClient: return find(kClientSubcommands, name);
     case Id::kPubsub: return find(kPubsubSubcommands, name);
     case Id::kConfig: return find(kConfigSubcommands, name);
+    case Id::kCommand: return find(kCommandSubcommands, name);
     default: return nullptr;
   }
 }

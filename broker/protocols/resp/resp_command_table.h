@@ -45,6 +45,10 @@ enum class RespCommandId {
   kClientList,
   kClientInfo,
   kClientKill,
+  kCommand,
+  kCommandCount,
+  kCommandInfo,
+  kCommandDocs,
 };
 
 // One row of Redis 7.0's command table, as far as linecast needs it.
@@ -59,7 +63,7 @@ struct RespCommandInfo {
 
 // The command named by a request's first word; null if linecast has none.
 const RespCommandInfo* findRespCommand(std::string_view name);
-// The subcommand of a container command (CLIENT, PUBSUB, CONFIG); null if
+// The subcommand of a container command (CLIENT, PUBSUB, CONFIG, COMMAND); null if
 // the container has no such subcommand or is no container.
 const RespCommandInfo* findRespSubcommand(RespCommandId container, std::string_view name);
 // Whether a command's word count fits its arity.

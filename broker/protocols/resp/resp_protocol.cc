@@ -67,6 +67,18 @@ bool validClientName(std::string_view name) {
   return true;
 }
 
+// A container's name in "unknown subcommand" errors; empty for a plain
+// command.
+std::string_view containerName(RespCommandId id) {
+  switch (id) {
+    case Id::kClient: return "CLIENT";
+    case Id::kPubsub: return "PUBSUB";
+    case Id::kConfig: return "CONFIG";
+    case Id::kCommand: return "COMMAND";
+    default: return {};
+  }
+}
+
 }  // namespace
 
 void RespSession::onInput(Connection& conn, std::span<char> scratch, double now) {
@@ -178,13 +190,10 @@ void RespProtocol::execute(Connection& conn, std::span<const std::string_view> a
     if (const RespCommandInfo* sub = findRespSubcommand(command->id, argv[1])) {
       command = sub;
       session.lastCommand = sub;
-    } else if (command->id == Id::kClient || command->id == Id::kPubsub || command->id == Id::kConfig) {
+    } else if (std::string_view container = containerName(command->id); !container.empty()) {
       session.lastCommand = nullptr;
       session.flagTransaction();
-      return unknownSubcommand(conn, command->id == Id::kClient   ? "CLIENT"
-                                     : command->id == Id::kPubsub ? "PUBSUB"
-                                                                  : "CONFIG",
-                               argv[1]);
+      return unknownSubcommand(conn, container, argv[1]);
     }
   }
   if (!respArityFits(*command, argv.size())) {
@@ -285,6 +294,12 @@ void RespProtocol::run(Connection& conn, const RespCommandInfo& checked,
       break;
     case Id::kInfo:
       info(conn, argv.subspan(1));
+      break;
+    case Id::kCommand:
+    case Id::kCommandCount:
+    case Id::kCommandInfo:
+    case Id::kCommandDocs:
+      describeCommands(conn, command->id, argv);
       break;
     case Id::kConfigGet:
       configGet(conn, argv.subspan(2));

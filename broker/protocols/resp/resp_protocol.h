@@ -31,6 +31,7 @@ struct RespProtocolSettings {
 };
 
 struct RespCommandInfo;
+enum class RespCommandId;
 class RespSession;
 
 // The RESP2 pub/sub subset of docs/PROTOCOL.md ("Redis clients"), answered
@@ -94,6 +95,8 @@ class RespProtocol final : public Protocol {
   // A verbatim "txt" string in RESP3 (INFO, CLIENT LIST), a bulk in RESP2.
   void verbatim(Connection& conn, std::string_view text);
   void info(Connection& conn, std::span<const std::string_view> sections);
+  // COMMAND, COMMAND COUNT / INFO / DOCS (resp_command_docs.cc).
+  void describeCommands(Connection& conn, RespCommandId id, std::span<const std::string_view> argv);
   void subscribe(Connection& conn, std::span<const std::string_view> names, Family family);
   void unsubscribe(Connection& conn, std::span<const std::string_view> names, Family family);
   // PUBSUB CHANNELS / SHARDCHANNELS and NUMSUB / SHARDNUMSUB, over every

@@ -11,6 +11,7 @@
 
 #include "routing/broker.h"
 #include "protocols/line/line_protocol.h"
+#include "protocols/resp/resp_command_docs.h"
 #include "protocols/resp/resp_index.h"
 #include "protocols/resp/resp_protocol.h"
 #include "protocols/resp/resp_session.h"
@@ -617,6 +618,19 @@ TEST_F(RespProtocolTest, ClientKillClosesOthersAndItselfAfterTheReply) {
   EXPECT_EQ(roundTrip(asker, multibulk({"CLIENT", "KILL", "ADDR", "test", "SKIPME", "no"}) + multibulk({"PING"})),
             ":1\r\n");
   EXPECT_EQ(asker.state(), Connection::State::kDraining) << "closes once the reply is out; PING never ran";
+}
+
+TEST_F(RespProtocolTest, CommandIsCheckedLikeAnyContainer) {
+  Connection& c = connect();
+  EXPECT_EQ(roundTrip(c, multibulk({"COMMAND", "COUNT"})),
+            ":" + std::to_string(respCommandDocs().size()) + "\r\n");
+  EXPECT_EQ(roundTrip(c, multibulk({"COMMAND", "FOO"})), "-ERR unknown subcommand 'FOO'. Try COMMAND HELP.\r\n");
+  EXPECT_EQ(roundTrip(c, multibulk({"command", "count", "x"})), arity("command|count"));
+  EXPECT_EQ(roundTrip(c, multibulk({"COMMAND", "INFO", "nosuch"})), "*1\r\n$-1\r\n");
+  send(c, multibulk({"SUBSCRIBE", "a"}));
+  take(c);
+  EXPECT_EQ(roundTrip(c, multibulk({"COMMAND"})), refused("command"));
+  EXPECT_EQ(roundTrip(c, multibulk({"COMMAND", "DOCS", "ping"})), refused("command|docs"));
 }
 
 }  // namespace
