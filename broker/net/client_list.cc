@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include <fmt/compile.h>
 #include <fmt/format.h>
 
 #include "net/connection.h"
@@ -53,8 +54,7 @@ bool ClientFilter::matches(const Connection& conn) const {
     case Type::kNormal: if (isPubsub(conn)) return false; break;
     case Type::kPubsub: if (!isPubsub(conn)) return false; break;
   }
-  // Last: it asks the kernel.
-  return laddr.empty() || localAddress(conn.fd()) == laddr;
+  return true;
 }
 
 std::string localAddress(int fd) {
@@ -64,7 +64,7 @@ std::string localAddress(int fd) {
   return formatAddress(&addr);
 }
 
-void appendClientLine(std::string& out, const Connection& conn, double now) {
+void appendClientLine(std::string& out, const Connection& conn, std::string_view laddr, double now) {
   SessionDescription about;
   conn.session().describe(conn, about);
   bool pubsub = about.channels + about.patterns + about.shardChannels > 0;
@@ -81,11 +81,12 @@ void appendClientLine(std::string& out, const Connection& conn, double now) {
   // Redis's per-client memory is its buffers; ours are the two rings.
   std::size_t memory = in.capacity() + pending.capacity() + sizeof(Connection);
   auto seconds = [&](double since) { return static_cast<long long>(std::max(0.0, now - since)); };
+  // Compiled: parsing the format string was a tenth of a CLIENT LIST.
   fmt::format_to(std::back_inserter(out),
-                 "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db=0 sub={} psub={} "
+                 FMT_COMPILE("id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db=0 sub={} psub={} "
                  "ssub={} multi={} qbuf={} qbuf-free={} argv-mem=0 multi-mem={} rbs={} rbp={} obl=0 "
-                 "oll=0 omem={} tot-mem={} events={} cmd={} user={} redir=-1 resp={} protocol={}",
-                 conn.id(), conn.peer(), localAddress(conn.fd()), conn.fd(), about.name,
+                 "oll=0 omem={} tot-mem={} events={} cmd={} user={} redir=-1 resp={} protocol={}"),
+                 conn.id(), conn.peer(), laddr, conn.fd(), about.name,
                  seconds(conn.openedAt), seconds(conn.lastActive), flags, about.channels, about.patterns,
                  about.shardChannels, about.queued, in.size(), in.freeSpace(), about.queuedBytes,
                  in.capacity(), in.capacity(), pending.size(), memory,

@@ -24,6 +24,8 @@ struct ClientFilter {
   bool userSet = false;
   std::uint64_t skip = 0;          // SKIPME yes: the asking connection; 0: none
 
+  // Everything but laddr, which the caller compares (it caches local
+  // addresses: a getsockname per connection was a third of a CLIENT LIST).
   bool matches(const Connection& conn) const;
 };
 
@@ -31,9 +33,9 @@ struct ClientFilter {
 bool parseClientType(std::string_view name, ClientFilter::Type& type);
 
 // Appends conn's CLIENT LIST line, without its '\n', in Redis 7.0.15's
-// fields and order plus linecast's `protocol=` (docs/PROTOCOL.md). `now` is
-// the monotonic clock of the connection's thread.
-void appendClientLine(std::string& out, const Connection& conn, double now);
+// fields and order plus linecast's `protocol=` (docs/PROTOCOL.md). `laddr`
+// is its localAddress(); `now` the monotonic clock of its thread.
+void appendClientLine(std::string& out, const Connection& conn, std::string_view laddr, double now);
 
 // The local end of a socket, "ip:port" as Redis prints it; "?" when the
 // socket cannot say.

@@ -44,12 +44,7 @@ void RespProtocol::clientList(Connection& conn, std::span<const std::string_view
   verbatim(conn, clients_.list(filter));
 }
 
-void RespProtocol::clientInfo(Connection& conn, double now) {
-  std::string line;
-  appendClientLine(line, conn, now);
-  line.push_back('\n');
-  verbatim(conn, line);
-}
+void RespProtocol::clientInfo(Connection& conn) { verbatim(conn, clients_.describe(conn)); }
 
 void RespProtocol::clientKill(Connection& conn, std::span<const std::string_view> argv) {
   ClientFilter filter;

@@ -323,7 +323,7 @@ void RespProtocol::run(Connection& conn, const RespCommandInfo& checked,
       clientList(conn, argv);
       break;
     case Id::kClientInfo:
-      clientInfo(conn, now);
+      clientInfo(conn);
       break;
     case Id::kClientKill:
       clientKill(conn, argv);

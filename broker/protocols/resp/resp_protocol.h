@@ -90,7 +90,7 @@ class RespProtocol final : public Protocol {
   // CLIENT LIST/INFO/KILL over every connection of every thread and
   // protocol (ClientDirectory; resp_client_commands.cc).
   void clientList(Connection& conn, std::span<const std::string_view> argv);
-  void clientInfo(Connection& conn, double now);
+  void clientInfo(Connection& conn);
   void clientKill(Connection& conn, std::span<const std::string_view> argv);
   // A verbatim "txt" string in RESP3 (INFO, CLIENT LIST), a bulk in RESP2.
   void verbatim(Connection& conn, std::string_view text);
