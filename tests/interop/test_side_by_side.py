@@ -621,3 +621,23 @@ def test_command_differences(pair):
     assert command_reply(redis.port, ("COMMAND", "INFO", "client|setinfo")) == [[None]]
     (setinfo,), = command_reply(linecast.port, ("COMMAND", "INFO", "client|setinfo"))
     assert setinfo[:3] == ["client|setinfo", 4, [("+", "noscript"), ("+", "loading"), ("+", "stale")]]
+
+
+@pytest.mark.parametrize("resp3", [False, True])
+def test_client_info_has_redis_fields_in_redis_order(pair, resp3):
+    """CLIENT INFO's values are each server's own; its fields are Redis
+    7.0.15's, in its order, and linecast adds protocol= at the end."""
+    fields = {}
+    for kind, server in zip(("redis", "linecast"), pair):
+        script = commands(*([("HELLO", "3")] if resp3 else []), ("CLIENT", "INFO"))
+        reply = exchange(server.port, script)
+        if resp3:
+            reply = reply[reply.index(b"=") :]  # after HELLO's map
+        assert reply.startswith(b"=" if resp3 else b"$"), reply[:40]
+        body = reply.split(b"\r\n", 1)[1]
+        line = body[4:] if resp3 else body
+        line = line[: line.index(b"\n")].decode()
+        fields[kind] = [f.split("=", 1)[0] for f in line.split(" ")]
+        values = dict(f.split("=", 1) for f in line.split(" "))
+        assert values["cmd"] == "client|info" and values["resp"] == ("3" if resp3 else "2")
+    assert fields["linecast"] == fields["redis"] + ["protocol"]
