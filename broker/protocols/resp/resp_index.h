@@ -84,6 +84,7 @@ class RespIndex final : public SubscriptionIndex {
   // A vector, scanned linearly per publish as Redis does; patternSlots_
   // finds a pattern's slot for (un)subscribing.
   std::vector<Pattern> patterns_;
+  std::string head_;  // publish(): the message frame's head, reused
   std::unordered_map<std::string, std::size_t, StringHash, std::equal_to<>> patternSlots_;
   std::size_t subscriptions_ = 0;
 };

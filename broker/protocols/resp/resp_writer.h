@@ -1,6 +1,7 @@
 #pragma once
 
 #include <charconv>
+#include <string>
 #include <string_view>
 
 #include "net/connection.h"
@@ -81,6 +82,19 @@ inline bool respChannelMessage(Connection& conn, RespVersion version, std::strin
   RespDecimal payloadLength(static_cast<long long>(payload.size()));
   return conn.queue(pushByte(version), header, channelLength.view(), kCrlf, channel,
                     std::string_view("\r\n$"), payloadLength.view(), kCrlf, payload, kCrlf);
+}
+
+// The part of a channel message that is the same for every subscriber of
+// the channel: from after the push byte to the payload's length line
+// ("3\r\n$7\r\nmessage\r\n$1\r\na\r\n$5\r\n"). A fan-out builds it once
+// and queues each subscriber's frame as push byte, head, payload, CRLF.
+inline void respMessageHead(std::string& out, std::string_view header, std::string_view channel,
+                            std::size_t payloadSize) {
+  RespDecimal channelLength(static_cast<long long>(channel.size()));
+  RespDecimal payloadLength(static_cast<long long>(payloadSize));
+  out.assign(header);
+  out.append(channelLength.view()).append(kCrlf).append(channel).append("\r\n$");
+  out.append(payloadLength.view()).append(kCrlf);
 }
 
 // A PUBLISH delivered through a SUBSCRIBE channel.
