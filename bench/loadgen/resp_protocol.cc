@@ -48,9 +48,47 @@ bool RespEncoder::auth(std::string& out, std::string_view user, std::string_view
   return true;
 }
 
+bool RespDecoder::wholeMessage(std::string_view chunk, std::size_t& pos, EventSink& sink) {
+  constexpr std::string_view kHead = "3\r\n$7\r\nmessage\r\n$";
+  std::string_view frame = chunk.substr(pos);
+  if (frame.size() <= kHead.size() || !(frame[0] == '*' || (resp3_ && frame[0] == '>')) ||
+      frame.substr(1, kHead.size()) != kHead) {
+    return false;
+  }
+  std::size_t at = 1 + kHead.size();
+  // A length: digits, then CRLF.
+  auto length = [&](std::size_t& value) {
+    std::size_t start = at;
+    value = 0;
+    while (at < frame.size() && frame[at] >= '0' && frame[at] <= '9' && at - start < 10) {
+      value = value * 10 + static_cast<std::size_t>(frame[at++] - '0');
+    }
+    if (at == start || frame.substr(at, 2) != "\r\n") return false;
+    at += 2;
+    return true;
+  };
+  std::size_t channelSize = 0;
+  std::size_t payloadSize = 0;
+  if (!length(channelSize) || frame.size() < at + channelSize + 3) return false;
+  std::string_view channel = frame.substr(at, channelSize);
+  at += channelSize;
+  if (frame.substr(at, 3) != "\r\n$") return false;
+  at += 3;
+  if (!length(payloadSize) || payloadSize > maxBulk_ || frame.size() < at + payloadSize + 2) return false;
+  std::string_view payload = frame.substr(at, payloadSize);
+  at += payloadSize;
+  if (frame.substr(at, 2) != "\r\n") return false;
+  pos += at + 2;
+  sink.onEvent({EventType::kMessage, channel, payload, {}});
+  return true;
+}
+
 bool RespDecoder::feed(std::string_view chunk, EventSink& sink) {
   std::size_t pos = 0;
   while (pos < chunk.size()) {
+    if (!inBulk_ && arrayLeft_ == 0 && skip_.empty() && !lines_.midLine() && wholeMessage(chunk, pos, sink)) {
+      continue;
+    }
     if (inBulk_) {
       std::string_view bytes;
       if (!bulk_.next(chunk, pos, bytes)) break;
