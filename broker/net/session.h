@@ -20,9 +20,11 @@ struct Delivery {
 
 // What a session tells CLIENT LIST about its connection (Redis's fields that
 // depend on the protocol; broker/net/client_list.h formats the line).
+// The views start as "" rather than null: fmt copies them with memcpy,
+// which must not be handed a null pointer even for no bytes (UBSan).
 struct SessionDescription {
-  std::string_view protocol;         // "line", "resp", "http"
-  std::string_view name;             // CLIENT SETNAME
+  std::string_view protocol = "";    // "line", "resp", "http"
+  std::string_view name = "";        // CLIENT SETNAME
   std::size_t channels = 0;          // sub=
   std::size_t patterns = 0;          // psub=
   std::size_t shardChannels = 0;     // ssub=
