@@ -176,7 +176,22 @@ FATAL = {
     "too big bulk count string": b"*1\r\n$" + b"1" * 70000,
     "quit with arguments": commands(("QUIT", "a", "b"), ("PING",)),
     "quit while subscribed": commands(("SUBSCRIBE", "a"), ("QUIT",), ("PING",)),
+    # RESP3 types a client may not send: requests are arrays of bulk strings
+    # in RESP3 too, and Redis refuses anything else inside one.
+    "bulk that is a resp3 boolean": b"*2\r\n$4\r\nECHO\r\n#t\r\n",
+    "bulk that is a resp3 null": b"*2\r\n$4\r\nECHO\r\n_\r\n",
+    "bulk that is a resp3 map": b"*2\r\n$4\r\nECHO\r\n%1\r\n",
+    "bulk that is a resp3 double": b"*2\r\n$4\r\nECHO\r\n,1.5\r\n",
 }
+
+# Outside a multibulk, a RESP3 type byte starts an inline command, in RESP2
+# and in RESP3 alike: the connection stays open.
+RESP3_TYPES_INLINE = commands(("PING",)) + b"%1\r\n>2\r\n~1\r\n_\r\n#t\r\n,1.5\r\n(12\r\n" + commands(
+    ("HELLO", "3")) + b"%1\r\n>1\r\n|1\r\n=5\r\n" + commands(("PING",))
+
+
+def test_resp3_types_sent_as_requests(pair):
+    assert_same_but_ids(pair, RESP3_TYPES_INLINE)
 
 AUTH_SCRIPTS = {
     "noauth before auth": commands(
