@@ -1,5 +1,6 @@
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -75,8 +76,11 @@ class WsFrameParser {
 
   std::size_t maxMessage() const { return maxMessage_; }
   // The most bytes next() leaves unconsumed in the ring (one partial frame),
-  // so the connection can size its input ring to never fill up.
-  std::size_t maxPending() const { return maxMessage_ + kWsMaxClientHeader; }
+  // so the connection can size its input ring to never fill up. A control
+  // frame may be longer than a small maxMessage allows a data frame to be.
+  std::size_t maxPending() const {
+    return std::max(maxMessage_, kWsMaxControlPayload) + kWsMaxClientHeader;
+  }
   // Whether a fragmented message is open (its first frame taken, not its last).
   bool inMessage() const { return fragmenting_; }
 

@@ -165,6 +165,15 @@ TEST(WsFrameParser, ControlFramesFragmentedOrOver125AreRefused) {
   EXPECT_EQ(feed(clientFrame(kPong, std::string(126, 'x')).substr(0, 2), {}, {}), Events{"error:1002"});
 }
 
+TEST(WsFrameParser, PendingBoundCoversControlFramesOverASmallMax) {
+  // A partial 125-byte ping must fit however small maxMessage is.
+  Options o;
+  o.maxMessage = 1;
+  EXPECT_GE(WsFrameParser(1).maxPending(), 6u + 125u);
+  expectEvents(clientFrame(kPing, std::string(125, 'x')) + clientFrame(kText, "a"),
+               {"ping:" + std::string(125, 'x'), "text:a"}, o);
+}
+
 TEST(WsFrameParser, LengthsIn7And16And64Bits) {
   Options o;
   o.maxMessage = 70000;
