@@ -25,8 +25,9 @@ WsControlFrame WsControlFrame::make(WsOpcode opcode, std::string_view a, std::st
   WsControlFrame frame;
   std::size_t length = a.size() + b.size();
   frame.size_ = wsWriteHeader(opcode, length, frame.bytes_.data());
-  std::memcpy(frame.bytes_.data() + frame.size_, a.data(), a.size());
-  std::memcpy(frame.bytes_.data() + frame.size_ + a.size(), b.data(), b.size());
+  // An empty view may be null, which memcpy must not see even for 0 bytes.
+  if (!a.empty()) std::memcpy(frame.bytes_.data() + frame.size_, a.data(), a.size());
+  if (!b.empty()) std::memcpy(frame.bytes_.data() + frame.size_ + a.size(), b.data(), b.size());
   frame.size_ += length;
   return frame;
 }
