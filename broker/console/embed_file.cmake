@@ -20,7 +20,7 @@ string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," bytes "${hex}")
 string(REGEX REPLACE "\n" "\n    " bytes "${bytes}")
 
 get_filename_component(name "${INPUT}" NAME)
-file(WRITE "${OUTPUT}.tmp" "// Generated from ${name} by embed_file.cmake: do not edit.
+file(WRITE "${OUTPUT}" "// Generated from ${name} by embed_file.cmake: do not edit.
 #include \"${HEADER}\"
 
 namespace linecast {
@@ -38,5 +38,3 @@ std::string_view ${FUNCTION}() {
 
 }  // namespace linecast
 ")
-file(COPY_FILE "${OUTPUT}.tmp" "${OUTPUT}" ONLY_IF_DIFFERENT)
-file(REMOVE "${OUTPUT}.tmp")
