@@ -277,6 +277,8 @@ def test_linecast_js_example(tmp_path, driver):
         assert tcp.line() == "MSG js.out from linecast.js"
     finally:
         tcp.close()
+    wait_js(driver, "window.ex.got.length === 3", what="its own message (self-delivery)")
+    assert js(driver, "return window.ex.got[2]") == ["js.out", "from linecast.js"]
     js(driver, "window.ex.client.subscribe('bad..pattern')")
     wait_js(driver, "window.ex.errors.length === 1", what="the -ERR")
     assert js(driver, "return window.ex.errors") == ["invalid pattern"]
@@ -288,8 +290,8 @@ def test_linecast_js_example(tmp_path, driver):
     # Each pattern is its own SUB line: the refused one did not take the others along.
     assert js(driver, "return window.ex.errors") == ["invalid pattern", "invalid pattern"]
     http_publish(server.http_url, "js.b", "after restart\n")
-    wait_js(driver, "window.ex.got.length === 3", what="the message after the restart")
-    assert js(driver, "return window.ex.got[2]") == ["js.b", "after restart"]
+    wait_js(driver, "window.ex.got.length === 4", what="the message after the restart")
+    assert js(driver, "return window.ex.got[3]") == ["js.b", "after restart"]
     js(driver, "window.ex.client.close()")
     wait_js(driver, "window.ex.states[window.ex.states.length - 1] === 'closed'", what="close()")
     assert problems_besides_outage(driver) == []
