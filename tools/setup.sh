@@ -17,6 +17,9 @@ packages=(
   netcat-openbsd procps openssl
   # client examples and their tests (tests/examples, tests/cli)
   python3-pytest python3-yaml python3-jwt python3-cryptography curl mono-mcs mono-runtime openjdk-17-jdk-headless
+  python3-websockets
+  # the console page in a real browser (tests/browser, tools/console-screenshot.py)
+  chromium chromium-driver python3-selenium
   # RESP interop (tests/interop): real Redis clients and a real redis-server
   redis-server redis-tools python3-redis
   # Redis's own pub/sub tests (tools/redis-tests.sh) run by its Tcl harness
