@@ -8,6 +8,7 @@
 #include "auth/base64.h"
 #include "protocols/line/line_parser.h"  // forEachLine: a POST body is lines
 #include "routing/channel.h"
+#include "console/console_page.h"
 #include "metrics_exposition.h"
 #include "util/log.h"
 #include "protocols/http/sse_session.h"
@@ -25,11 +26,12 @@ constexpr std::size_t kMaxHeaderField = 256;
 constexpr std::size_t kMaxHeaderValue = 8 * 1024;
 constexpr std::uint32_t kMaxHeaderBytes = 32 * 1024;
 
-enum class Route { kPublish, kMetrics, kHealthz, kStats, kWebSocket, kStream, kUnknown };
+enum class Route { kConsole, kPublish, kMetrics, kHealthz, kStats, kWebSocket, kStream, kUnknown };
 
 std::string_view pathOf(std::string_view url) { return url.substr(0, url.find('?')); }
 
 Route routeOf(std::string_view path) {
+  if (path == "/") return Route::kConsole;
   if (path.starts_with("/pub/")) return Route::kPublish;
   if (path.starts_with("/sub/")) return Route::kStream;
   if (path == "/metrics") return Route::kMetrics;
@@ -293,7 +295,8 @@ int HttpProtocol::headersComplete(Connection& conn, HttpSession& session) {
     // Browsers cannot set headers here: the token may be in the query. A
     // WebSocket may instead send AUTH as its first message.
     status = authorizeStream(conn, session, route == Route::kStream);
-  } else if (route != Route::kHealthz && !authorize(conn, session)) {
+  } else if (route != Route::kHealthz && route != Route::kConsole && !authorize(conn, session)) {
+    // The console page holds no data: its own connections authenticate.
     status = 401;  // before any other status, so nothing leaks to a stranger
   } else if (route == Route::kUnknown) {
     status = 404;
@@ -387,6 +390,9 @@ void HttpProtocol::complete(Connection& conn, HttpSession& session) {
       break;
     case Route::kHealthz:
       respond(conn, 200, "text/plain", "ok\n", close);
+      break;
+    case Route::kConsole:
+      respond(conn, 200, "text/html; charset=utf-8", consolePage(), close);
       break;
     case Route::kStats:
       respond(conn, 200, "application/json",
