@@ -147,7 +147,9 @@ Connection::WriteResult Connection::writeSocket(std::size_t& bytesWritten) {
     ++writeCalls;
     ssize_t n = transport_->send(fd_, iov, spans[1].empty() ? 1 : 2);
     if (n >= 0) {
-      if (n > 0) outputTorn_ = output_.at(static_cast<std::size_t>(n) - 1) != '\n';
+      // A write that took everything ends where a frame ends (a WebSocket
+      // frame need not end in '\n'); a partial one where its last byte says.
+      if (n > 0) outputTorn_ = static_cast<std::size_t>(n) < total && output_.at(n - 1) != '\n';
       output_.consume(static_cast<std::size_t>(n));
       bytesWritten += static_cast<std::size_t>(n);
       if (static_cast<std::size_t>(n) < total) return WriteResult::kPending;  // socket full

@@ -53,6 +53,9 @@ class TestClient {
   // The next line without its '\n'; nullopt on timeout or when the peer
   // closed before a full line arrived.
   std::optional<std::string> readLine(milliseconds timeout = kDefaultTimeout);
+  // Exactly n bytes (for binary framings such as WebSocket's); nullopt on
+  // timeout or when the peer closed first (what did arrive stays buffered).
+  std::optional<std::string> readBytes(std::size_t n, milliseconds timeout = kDefaultTimeout);
   // The next line must be exactly `expected`.
   ::testing::AssertionResult expectLine(std::string_view expected, milliseconds timeout = kDefaultTimeout);
   // The peer must close (EOF or reset) with no further bytes.
