@@ -242,6 +242,24 @@ std::optional<std::string> TestClient::readLine(milliseconds timeout) {
   return std::nullopt;
 }
 
+std::optional<std::string> TestClient::readExactly(std::size_t n, milliseconds timeout) {
+  auto deadline = Clock::now() + timeout;
+  for (int i = 0; i < kMaxIterations; ++i) {
+    if (in_.size() - pos_ >= n) {
+      std::string bytes = in_.substr(pos_, n);
+      pos_ += n;
+      scan_ = 0;
+      if (pos_ == in_.size()) {
+        in_.clear();
+        pos_ = 0;
+      }
+      return bytes;
+    }
+    if (fill(deadline) != Fill::kData) return std::nullopt;
+  }
+  return std::nullopt;
+}
+
 ::testing::AssertionResult TestClient::expectLine(std::string_view expected, milliseconds timeout) {
   auto line = readLine(timeout);
   if (!line) {

@@ -53,6 +53,9 @@ class TestClient {
   // The next line without its '\n'; nullopt on timeout or when the peer
   // closed before a full line arrived.
   std::optional<std::string> readLine(milliseconds timeout = kDefaultTimeout);
+  // The next n bytes, whatever they hold (a binary frame); nullopt on
+  // timeout or when the peer closed before n arrived.
+  std::optional<std::string> readExactly(std::size_t n, milliseconds timeout = kDefaultTimeout);
   // The next line must be exactly `expected`.
   ::testing::AssertionResult expectLine(std::string_view expected, milliseconds timeout = kDefaultTimeout);
   // The peer must close (EOF or reset) with no further bytes.
