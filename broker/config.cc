@@ -103,6 +103,10 @@ const NumericOption kNumericOptions[] = {
      "Microseconds a reactor keeps polling after its last event before it sleeps"},
     {"sse-keepalive", NumericOption::kSeconds, 0, 86400, &Config::sseKeepalive,
      "Seconds of silence before an event stream gets a keepalive comment (0: never)"},
+    {"max-retained", NumericOption::kInteger, 0, 100'000'000, &Config::maxRetained,
+     "Most channels holding a retained message (RETAIN, POST /pub/...?retain=1)"},
+    {"max-retained-bytes", NumericOption::kSize, 0, 64 * kGiB, &Config::maxRetainedBytes,
+     "Most bytes of retained messages: each one's channel name plus its payload"},
 };
 
 const NumericOption* findNumeric(std::string_view name) {

@@ -10,6 +10,7 @@
 #include "auth/jwt_key.h"
 #include "auth/user_directory.h"
 #include "net/tls_context.h"
+#include "routing/retained_store.h"
 
 namespace linecast {
 
@@ -35,6 +36,13 @@ struct Config {
   std::string wsAllowedOriginsText;
   std::vector<std::string> wsAllowedOrigins;
   double sseKeepalive = 15;   // seconds of silence before an SSE comment; 0: none
+  // Retained messages (docs/PROTOCOL.md, "Retained messages"): the limits,
+  // and the process's store, which every reactor thread shares (state, not
+  // configuration: the ReactorGroup makes it; null: each Server makes its
+  // own, as a Server alone in a test is the whole broker).
+  std::size_t maxRetained = RetainedLimits{}.messages;
+  std::size_t maxRetainedBytes = RetainedLimits{}.bytes;
+  std::shared_ptr<RetainedStore> retained;
   // TLS (docs/PROTOCOL.md, "TLS"): the files, and the context loaded from
   // them at startup (null: no TLS), which every thread shares and SIGHUP
   // reloads.

@@ -85,6 +85,9 @@ struct MetricsTotals {
   std::uint64_t authFailures = 0;
   std::array<std::uint64_t, 2> permissionDenied{};
   std::array<std::uint64_t, kMaxHttpStatus - kMinHttpStatus + 1> httpRequests{};
+  // Not per thread: the process's RetainedStore, filled in by Broker::metricsTotals.
+  std::int64_t retainedMessages = 0;
+  std::int64_t retainedBytes = 0;
 
   void add(const Metrics& m);
 };

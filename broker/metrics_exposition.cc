@@ -48,6 +48,9 @@ std::vector<Figure> figuresOf(const MetricsTotals& m) {
       {"tls_handshake_failures_total", "counter",
        "TLS handshakes that failed or did not finish within --auth-timeout.",
        d(m.tlsHandshakeFailures)},
+      {"retained_messages", "gauge", "Channels holding a retained message.", d(m.retainedMessages)},
+      {"retained_bytes", "gauge",
+       "Bytes of the retained messages: each one's channel name plus its payload.", d(m.retainedBytes)},
   };
 }
 

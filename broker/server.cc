@@ -47,7 +47,9 @@ Server::Server(const Config& config, Interconnect* net, std::size_t index,
     : config_(config),
       net_(net),
       index_(index),
-      broker_(metrics_),
+      broker_(metrics_, config.retained ? config.retained
+                                        : std::make_shared<RetainedStore>(RetainedLimits{
+                                              config.maxRetained, config.maxRetainedBytes})),
       access_(config.authToken, config.users, config.jwt, broker_),
       clients_([this](const std::function<void(Connection&)>& visit) {
                  for (auto& [id, conn] : connections_) visit(*conn);

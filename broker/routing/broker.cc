@@ -204,9 +204,15 @@ void Broker::changed() {
 }
 
 MetricsTotals Broker::metricsTotals() const {
-  if (net_ != nullptr) return net_->totals();
   MetricsTotals totals;
-  totals.add(metrics_);
+  if (net_ != nullptr) {
+    totals = net_->totals();
+  } else {
+    totals.add(metrics_);
+  }
+  // The store is the process's, not a thread's: its gauges are read once.
+  totals.retainedMessages = static_cast<std::int64_t>(retained_->messages());
+  totals.retainedBytes = static_cast<std::int64_t>(retained_->bytes());
   return totals;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <atomic>
+#include <memory>
 #include <mutex>
 #include <string_view>
 #include <vector>
@@ -8,6 +9,7 @@
 #include "net/connection.h"
 #include "metrics.h"
 #include "routing/pubsub_census.h"
+#include "routing/retained_store.h"
 #include "routing/route_cache.h"
 #include "routing/router.h"
 #include "routing/subscription_index.h"
@@ -33,9 +35,16 @@ enum class Forwarded : std::uint32_t;
 // (SubscriptionChange) and each change moves its interest version on, so a
 // publisher recounts a thread's matches under that lock only when the
 // version it cached for the route has moved.
+//
+// The retained messages (RETAIN, SUB's first deliveries) are one
+// RetainedStore for the whole process, which every thread's Broker points
+// at; a publish never touches it.
 class Broker {
  public:
-  explicit Broker(Metrics& metrics) : metrics_(metrics) {}
+  // `retained`: the process's store (null: one of its own, for a Broker
+  // alone in a test).
+  explicit Broker(Metrics& metrics, std::shared_ptr<RetainedStore> retained = nullptr)
+      : retained_(retained ? std::move(retained) : std::make_shared<RetainedStore>()), metrics_(metrics) {}
 
   // Joins this broker to the other reactor threads' (index: its thread).
   void attach(Interconnect& net, std::size_t index);
@@ -120,6 +129,7 @@ class Broker {
 
   Router& router() { return router_; }
   Metrics& metrics() { return metrics_; }
+  RetainedStore& retained() { return *retained_; }
 
  private:
   struct LocalCount {
@@ -152,6 +162,7 @@ class Broker {
   std::size_t indexedSubscriptions_ = 0;  // over indexes_, updated by changed()
   RouteCache routes_;
   PublishRoute invalid_;  // for names too long to be a channel, never cached
+  std::shared_ptr<RetainedStore> retained_;  // shared by every thread
   Metrics& metrics_;
   Interconnect* net_ = nullptr;
   std::size_t index_ = 0;

@@ -16,7 +16,12 @@ std::size_t reactorThreadsFor(const Config& config) {
   return defaultReactorThreads(usableCores());
 }
 
-ReactorGroup::ReactorGroup(const Config& config) {
+ReactorGroup::ReactorGroup(const Config& given) {
+  // One store of retained messages for every thread.
+  Config config = given;
+  if (!config.retained) {
+    config.retained = std::make_shared<RetainedStore>(RetainedLimits{config.maxRetained, config.maxRetainedBytes});
+  }
   if (config.threads == 0) defaultedFrom_ = usableCores();
   std::size_t threads = reactorThreadsFor(config);
   if (threads > 1) net_ = std::make_unique<Interconnect>(threads, config.maxLine);

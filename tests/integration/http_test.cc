@@ -8,51 +8,11 @@
 
 #include <string>
 
+#include "http_client.h"
 #include "server_test.h"
 
 namespace linecast::test {
 namespace {
-
-struct Response {
-  int status = 0;
-  std::string headers;
-  std::string body;
-};
-
-// Reads one response (status line, headers, Content-Length body).
-std::optional<Response> readResponse(TestClient& c) {
-  Response r;
-  auto status = c.readLine();
-  if (!status || status->rfind("HTTP/1.1 ", 0) != 0) return std::nullopt;
-  r.status = std::stoi(status->substr(9, 3));
-  std::size_t length = 0;
-  for (int i = 0; i < 100; ++i) {
-    auto line = c.readLine();
-    if (!line) return std::nullopt;
-    if (*line == "\r" || line->empty()) break;
-    r.headers += *line + "\n";
-    if (line->rfind("Content-Length: ", 0) == 0) length = std::stoul(line->substr(16));
-  }
-  // The body may not end with a newline: read it byte-exact via lines.
-  while (r.body.size() < length) {
-    auto line = c.readLine();
-    if (!line) {
-      return std::nullopt;
-    }
-    r.body += *line;
-    if (r.body.size() < length) r.body += "\n";
-  }
-  return r;
-}
-
-std::string post(std::string_view path, std::string_view body, std::string_view extra = "") {
-  return "POST " + std::string(path) + " HTTP/1.1\r\nHost: t\r\nContent-Length: " +
-         std::to_string(body.size()) + "\r\n" + std::string(extra) + "\r\n" + std::string(body);
-}
-
-std::string get(std::string_view path, std::string_view extra = "") {
-  return "GET " + std::string(path) + " HTTP/1.1\r\nHost: t\r\n" + std::string(extra) + "\r\n";
-}
 
 class HttpTest : public ServerTest {
  protected:
@@ -61,16 +21,8 @@ class HttpTest : public ServerTest {
     return {"--http-port", std::to_string(httpPort_), "--max-line", "1024", "--max-outbuf", "65536",
             "--read-timeout", "0.5"};
   }
-  TestClient http() {
-    TestClient c;
-    EXPECT_TRUE(c.connect(httpPort_));
-    return c;
-  }
-  std::optional<Response> exchange(const std::string& request) {
-    TestClient c = http();
-    if (!c.send(request)) return std::nullopt;
-    return readResponse(c);
-  }
+  TestClient http() { return httpClient(httpPort_); }
+  std::optional<Response> exchange(const std::string& request) { return exchangeOn(httpPort_, request); }
   std::uint16_t httpPort_;
 };
 

@@ -26,7 +26,7 @@ constexpr std::size_t kMaxHeaderField = 256;
 constexpr std::size_t kMaxHeaderValue = 8 * 1024;
 constexpr std::uint32_t kMaxHeaderBytes = 32 * 1024;
 
-enum class Route { kConsole, kPublish, kMetrics, kHealthz, kStats, kWebSocket, kStream, kUnknown };
+enum class Route { kConsole, kPublish, kRetained, kMetrics, kHealthz, kStats, kWebSocket, kStream, kUnknown };
 
 std::string_view pathOf(std::string_view url) { return url.substr(0, url.find('?')); }
 
@@ -34,6 +34,7 @@ Route routeOf(std::string_view path) {
   if (path == "/") return Route::kConsole;
   if (path.starts_with("/pub/")) return Route::kPublish;
   if (path.starts_with("/sub/")) return Route::kStream;
+  if (path.starts_with("/retained/")) return Route::kRetained;
   if (path == "/metrics") return Route::kMetrics;
   if (path == "/healthz") return Route::kHealthz;
   if (path == "/stats") return Route::kStats;
@@ -103,6 +104,7 @@ std::string_view reasonPhrase(int status) {
     case 100: return "Continue";
     case 101: return "Switching Protocols";
     case 200: return "OK";
+    case 204: return "No Content";
     case 400: return "Bad Request";
     case 401: return "Unauthorized";
     case 403: return "Forbidden";
@@ -114,6 +116,7 @@ std::string_view reasonPhrase(int status) {
     case 414: return "URI Too Long";
     case 426: return "Upgrade Required";
     case 431: return "Request Header Fields Too Large";
+    case 507: return "Insufficient Storage";
     default: return "Error";
   }
 }
@@ -309,9 +312,11 @@ int HttpProtocol::headersComplete(Connection& conn, HttpSession& session) {
       status = 413;
     }
   }
-  // An upgrade's method is checkWsUpgrade's; a stream is only a GET.
+  // An upgrade's method is checkWsUpgrade's; a stream is only a GET; a
+  // retained message may also be deleted.
   bool getOnly = route == Route::kStream;
-  if (status == 0 && route != Route::kPublish && route != Route::kWebSocket &&
+  bool deletable = route == Route::kRetained && method == HTTP_DELETE;
+  if (status == 0 && route != Route::kPublish && route != Route::kWebSocket && !deletable &&
       method != HTTP_GET && (getOnly || method != HTTP_HEAD)) {
     status = 405;
   }
@@ -357,33 +362,12 @@ void HttpProtocol::complete(Connection& conn, HttpSession& session) {
   }
   std::string_view path = pathOf(session.url);
   switch (routeOf(path)) {
-    case Route::kPublish: {
-      std::string channel;
-      if (!percentDecode(path.substr(5), channel)) {
-        return respondError(conn, 400, "invalid percent-encoding in channel", close);
-      }
-      auto check = checkPublishChannel(channel);
-      if (check != ChannelStatus::kValid) logRefusedName(conn, channel, false);
-      if (check == ChannelStatus::kInvalid) return respondError(conn, 400, "invalid channel", close);
-      if (check == ChannelStatus::kHasWildcard) {
-        return respondError(conn, 400, "wildcard not allowed in PUB channel", close);
-      }
-      if (conn.permissions() != nullptr && !access_.mayPublish(conn, channel)) {
-        return respondError(conn, 403, "permission denied", close);
-      }
-      // "published" counts messages (lines), "delivered" the subscribers
-      // they reached, as a RESP PUBLISH counts them.
-      std::size_t published = 0;
-      std::size_t delivered = 0;
-      forEachLine(session.body, [&](std::string_view line) {
-        if (line.empty()) return;
-        delivered += broker_.publish(channel, line);
-        ++published;
-      });
-      respond(conn, 200, "application/json",
-              fmt::format("{{\"published\":{},\"delivered\":{}}}\n", published, delivered), close);
+    case Route::kPublish:
+      publish(conn, session, path.substr(5), close);
       break;
-    }
+    case Route::kRetained:
+      retained(conn, session, path.substr(10), close);
+      break;
     case Route::kMetrics:
       respond(conn, 200, "text/plain; version=0.0.4",
               renderPrometheus(broker_.metricsTotals()), close);
@@ -410,6 +394,76 @@ void HttpProtocol::complete(Connection& conn, HttpSession& session) {
   }
   // Keep-alive connections keep no large body block between requests.
   if (session.body.capacity() > 64 * 1024) std::string().swap(session.body);
+}
+
+// The channel of /pub/<channel> or /retained/<channel>, percent-decoded and
+// checked as a PUB channel; false when it was refused (answered).
+bool HttpProtocol::channelOf(Connection& conn, std::string_view encoded, std::string& channel, bool close) {
+  if (!percentDecode(encoded, channel)) {
+    respondError(conn, 400, "invalid percent-encoding in channel", close);
+    return false;
+  }
+  auto check = checkPublishChannel(channel);
+  if (check == ChannelStatus::kValid) return true;
+  logRefusedName(conn, channel, false);
+  respondError(conn, 400, check == ChannelStatus::kInvalid ? "invalid channel" : "wildcard not allowed in PUB channel",
+               close);
+  return false;
+}
+
+void HttpProtocol::publish(Connection& conn, HttpSession& session, std::string_view encoded, bool close) {
+  std::string channel;
+  if (!channelOf(conn, encoded, channel, close)) return;
+  if (conn.permissions() != nullptr && !access_.mayPublish(conn, channel)) {
+    return respondError(conn, 403, "permission denied", close);
+  }
+  // ?retain=1 keeps the body's last non-empty line, before any line is
+  // published: over a limit, nothing is.
+  auto retain = queryParameter(session.url, "retain");
+  if (retain && *retain != "1" && *retain != "true" && *retain != "0" && *retain != "false") {
+    return respondError(conn, 400, "retain must be 1, true, 0 or false", close);
+  }
+  if (retain && (*retain == "1" || *retain == "true")) {
+    std::string_view last;
+    forEachLine(session.body, [&](std::string_view line) {
+      if (!line.empty()) last = line;
+    });
+    if (!last.empty() && broker_.retained().retain(channel, last) == RetainedStore::Outcome::kOverLimit) {
+      return respondError(conn, 507, "too many retained messages", close);
+    }
+  }
+  // "published" counts messages (lines), "delivered" the subscribers
+  // they reached, as a RESP PUBLISH counts them.
+  std::size_t published = 0;
+  std::size_t delivered = 0;
+  forEachLine(session.body, [&](std::string_view line) {
+    if (line.empty()) return;
+    delivered += broker_.publish(channel, line);
+    ++published;
+  });
+  respond(conn, 200, "application/json",
+          fmt::format("{{\"published\":{},\"delivered\":{}}}\n", published, delivered), close);
+}
+
+// GET (and HEAD) /retained/<channel> reads it, with subscribe permission
+// on the channel (and not under deny_subscribe); DELETE clears it, with
+// publish permission, and publishes nothing.
+void HttpProtocol::retained(Connection& conn, HttpSession& session, std::string_view encoded, bool close) {
+  std::string channel;
+  if (!channelOf(conn, encoded, channel, close)) return;
+  bool erase = session.parser.method == HTTP_DELETE;
+  if (conn.permissions() != nullptr) {
+    bool allowed = erase ? access_.mayPublish(conn, channel)
+                         : access_.maySubscribe(conn, channel) && !conn.deniesDelivery(channel);
+    if (!allowed) return respondError(conn, 403, "permission denied", close);
+  }
+  if (erase) {
+    broker_.retained().clear(channel);
+    return respond(conn, 204, {}, {}, close);
+  }
+  auto payload = broker_.retained().find(channel);
+  if (!payload) return respondError(conn, 404, "no retained message", close);
+  respond(conn, 200, "application/octet-stream", *payload, close);
 }
 
 // Each request authenticates on its own: `Authorization: Bearer <token>`
@@ -451,9 +505,11 @@ void HttpProtocol::respond(Connection& conn, int status, std::string_view conten
                            std::string_view body, bool close, std::string_view header) {
   broker_.metrics().countHttpStatus(status);
   bool head = static_cast<HttpSession&>(conn.session()).parser.method == HTTP_HEAD;
+  // A 204 has no content, and says nothing of its length (RFC 9110 8.6).
+  std::string framing = status == 204 ? std::string()
+                                      : fmt::format("Content-Type: {}\r\nContent-Length: {}\r\n", contentType, body.size());
   std::string response = fmt::format(
-      "HTTP/1.1 {} {}\r\nContent-Type: {}\r\nContent-Length: {}\r\n{}{}{}{}\r\n", status,
-      reasonPhrase(status), contentType, body.size(),
+      "HTTP/1.1 {} {}\r\n{}{}{}{}{}\r\n", status, reasonPhrase(status), framing,
       status == 401 ? "WWW-Authenticate: Bearer\r\n" : "", header, header.empty() ? "" : "\r\n",
       close ? "Connection: close\r\n" : "");
   if (!head) response += body;
@@ -495,18 +551,20 @@ void HttpProtocol::upgradeToWebSocket(Connection& conn, HttpSession& session) {
 // The patterns of /sub/<p1>,<p2>: split at literal commas, then each
 // percent-decoded (so %2C is a comma inside a pattern), then subscribed
 // through the line protocol's SUB, which checks them, the permissions and
-// --max-subs, all or nothing.
+// --max-subs, all or nothing. SUB's checks come first, so a refusal is an
+// HTTP error; then the head, then SUB itself, whose retained messages
+// (framed by the stream's session) follow the head.
 void HttpProtocol::startEventStream(Connection& conn, HttpSession& session, bool close) {
   std::string_view list = pathOf(session.url).substr(5);
-  std::string command = "SUB";
+  std::string patterns;
   std::string pattern;
   while (true) {
     std::size_t comma = list.find(',');
     if (!percentDecode(list.substr(0, comma), pattern) || !isValidPattern(pattern)) {
       return respondError(conn, 400, "invalid pattern", close);
     }
-    command += ' ';
-    command += pattern;
+    patterns += ' ';
+    patterns += pattern;
     if (comma == std::string_view::npos) break;
     list.remove_prefix(comma + 1);
   }
@@ -521,8 +579,7 @@ void HttpProtocol::startEventStream(Connection& conn, HttpSession& session, bool
     void fail(Connection&, CloseReason, std::string_view t) override { text = t; }
     void close(Connection&, CloseReason) override {}
   } refusal;
-  lines_.executeLine(conn, refusal, command);
-  if (!refusal.text.empty()) {
+  if (!lines_.admitsSubscribe(conn, refusal, patterns)) {
     std::string_view text = std::string_view(refusal.text).substr(refusal.text.starts_with("-ERR ") ? 5 : 0);
     return respondError(conn, text.starts_with("permission denied") ? 403 : 400, text, close);
   }
@@ -530,7 +587,10 @@ void HttpProtocol::startEventStream(Connection& conn, HttpSession& session, bool
   conn.queue(std::string_view(
       "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n"
       "X-Accel-Buffering: no\r\nConnection: close\r\n\r\n"));
-  conn.upgradeSession(std::make_unique<SseSession>(settings_.sseKeepalive));
+  auto stream = std::make_unique<SseSession>(settings_.sseKeepalive);
+  // Nothing happened since the checks (this thread, this call): it takes effect.
+  lines_.subscribeFor(conn, refusal, patterns, *stream);
+  conn.upgradeSession(std::move(stream));
 }
 
 }  // namespace linecast

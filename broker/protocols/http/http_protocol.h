@@ -30,8 +30,8 @@ struct HttpSettings {
 class LineProtocol;
 
 // HTTP/1.1 on --http-port (docs/PROTOCOL.md, "HTTP API", "WebSocket,
-// Server-Sent Events, console page"): POST /pub/<channel>, GET /metrics,
-// /healthz, /stats; GET /ws, which upgrades to the line protocol over
+// Server-Sent Events, console page"): POST /pub/<channel>, GET and DELETE
+// /retained/<channel>, GET /metrics, /healthz, /stats; GET /ws, which upgrades to the line protocol over
 // WebSocket (run by `lines`, the thread's LineProtocol), and GET
 // /sub/<patterns>, which becomes an event stream. Served by the same
 // reactor as the line protocol: parse what arrived, answer each complete
@@ -66,6 +66,11 @@ class HttpProtocol final : public Protocol {
 
   int headersComplete(Connection& conn, HttpSession& session);
   void complete(Connection& conn, HttpSession& session);
+  bool channelOf(Connection& conn, std::string_view encoded, std::string& channel, bool close);
+  // POST /pub/<channel>[?retain=1]
+  void publish(Connection& conn, HttpSession& session, std::string_view encoded, bool close);
+  // GET, HEAD, DELETE /retained/<channel>
+  void retained(Connection& conn, HttpSession& session, std::string_view encoded, bool close);
   // `header`: one more header line (without its CRLF), or empty.
   void respond(Connection& conn, int status, std::string_view contentType, std::string_view body,
                bool close, std::string_view header = {});

@@ -23,6 +23,9 @@ Verb verbOf(std::string_view text) {
     case 5:
       if (equalsIgnoreCase(text, "UNSUB")) return Verb::kUnsub;
       break;
+    case 6:
+      if (equalsIgnoreCase(text, "RETAIN")) return Verb::kRetain;
+      break;
     default:
       break;
   }

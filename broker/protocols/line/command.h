@@ -7,7 +7,7 @@ namespace linecast {
 // The verb of a line-protocol command and the bytes after it. Each verb's
 // handler reads its own arguments from `rest`, because PUB and PING keep
 // their text byte for byte while SUB splits on spaces.
-enum class Verb { kEmpty, kUnknown, kPub, kSub, kUnsub, kPing, kAuth, kQuit };
+enum class Verb { kEmpty, kUnknown, kPub, kSub, kUnsub, kPing, kAuth, kQuit, kRetain };
 
 struct Command {
   Verb verb = Verb::kEmpty;
@@ -20,7 +20,7 @@ Command parseCommand(std::string_view line);
 // Pops the next space-separated argument; returns false when none is left.
 bool nextArgument(std::string_view& rest, std::string_view& arg);
 
-// PUB: "<channel> <payload>" after the verb's separating spaces. The payload
+// PUB and RETAIN: "<channel> <payload>" after the verb's separating spaces. The payload
 // is every byte after the single space that follows the channel.
 void splitPublish(std::string_view rest, std::string_view& channel, std::string_view& payload);
 

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "protocols/line/line_session.h"
@@ -100,8 +101,11 @@ void LineProtocol::execute(Connection& conn, LineOutput& out, std::string_view l
     case Verb::kPub:
       publish(conn, out, command.rest);
       break;
+    case Verb::kRetain:
+      publish(conn, out, command.rest, true);
+      break;
     case Verb::kSub:
-      subscribe(conn, out, command.rest);
+      subscribe(conn, out, command.rest, conn.session());
       break;
     case Verb::kUnsub:
       unsubscribe(conn, out, command.rest);
@@ -131,7 +135,7 @@ void LineProtocol::execute(Connection& conn, LineOutput& out, std::string_view l
   }
 }
 
-void LineProtocol::publish(Connection& conn, LineOutput& out, std::string_view rest) {
+void LineProtocol::publish(Connection& conn, LineOutput& out, std::string_view rest, bool retain) {
   std::string_view channel;
   std::string_view payload;
   splitPublish(rest, channel, payload);
@@ -149,6 +153,12 @@ void LineProtocol::publish(Connection& conn, LineOutput& out, std::string_view r
     ++broker_.metrics().protocolErrors;
     out.line(conn, "-ERR permission denied for publish to ", channel);
     return;
+  }
+  // RETAIN keeps the message before it is delivered and before any later
+  // reply: a SUB on any thread after this client's next PONG finds it. Over
+  // a limit it is not published either.
+  if (retain && broker_.retained().retain(channel, payload) == RetainedStore::Outcome::kOverLimit) {
+    return error(conn, out, "too many retained messages");
   }
   std::size_t delivered = broker_.deliver(route, payload);
   // A publish to one subscriber appends about what it read, which the read
@@ -178,12 +188,25 @@ void LineProtocol::refuse(Connection& conn, LineOutput& out, std::string_view na
   error(conn, out, text);
 }
 
-void LineProtocol::subscribe(Connection& conn, LineOutput& out, std::string_view rest) {
+bool LineProtocol::admitsSubscribe(Connection& conn, LineOutput& out, std::string_view patterns) {
+  if (!conn.authenticated && requiresAuth()) {
+    error(conn, out, "authentication required");
+    return false;
+  }
+  return checkSubscribe(conn, out, patterns);
+}
+
+bool LineProtocol::checkSubscribe(Connection& conn, LineOutput& out, std::string_view rest) {
   std::string_view bad;
   switch (checkPatterns(rest, bad)) {
-    case PatternCheck::kNone: return error(conn, out, "missing pattern");
-    case PatternCheck::kInvalid: return refuse(conn, out, bad, true, "invalid pattern");
-    case PatternCheck::kValid: break;
+    case PatternCheck::kNone:
+      error(conn, out, "missing pattern");
+      return false;
+    case PatternCheck::kInvalid:
+      refuse(conn, out, bad, true, "invalid pattern");
+      return false;
+    case PatternCheck::kValid:
+      break;
   }
   std::string_view pattern;
   if (conn.permissions() != nullptr) {
@@ -193,29 +216,59 @@ void LineProtocol::subscribe(Connection& conn, LineOutput& out, std::string_view
       if (access_.maySubscribe(conn, pattern)) continue;
       ++broker_.metrics().protocolErrors;
       out.line(conn, "-ERR permission denied for subscription to ", pattern);
-      return;
+      return false;
     }
   }
+  // --max-subs counts the patterns not held yet, a duplicate inside the
+  // command once; the whole SUB is refused when they would pass it.
+  const auto& held = conn.patterns();
+  fresh_.clear();
+  while (nextArgument(rest, pattern)) {
+    if (!held.contains(pattern)) fresh_.push_back(pattern);
+  }
+  std::sort(fresh_.begin(), fresh_.end());
+  std::size_t adding = static_cast<std::size_t>(std::unique(fresh_.begin(), fresh_.end()) - fresh_.begin());
+  fresh_.clear();
+  if (held.size() + adding <= settings_.maxSubs) return true;
+  error(conn, out, tooManySubs_);
+  return false;
+}
 
-  // Add one by one so duplicates inside the command count once; roll back
-  // if the whole command would pass --max-subs (it is rejected whole).
+void LineProtocol::subscribe(Connection& conn, LineOutput& out, std::string_view rest, Session& session) {
+  if (!checkSubscribe(conn, out, rest)) return;
+  // Add one by one so duplicates inside the command count once.
   auto& held = conn.patterns();
   added_.clear();
+  std::string_view pattern;
   while (nextArgument(rest, pattern)) {
     if (held.contains(pattern)) continue;
-    auto it = held.emplace(pattern).first;
-    added_.push_back(*it);
-    if (held.size() > settings_.maxSubs) {
-      for (std::string_view undo : added_) held.erase(held.find(undo));
-      added_.clear();
-      return error(conn, out, tooManySubs_);
-    }
+    added_.push_back(*held.emplace(pattern).first);
   }
-  if (!added_.empty()) {
+  if (added_.empty()) return;
+  {
     Broker::SubscriptionChange change(broker_);
     for (std::string_view p : added_) broker_.router().subscribe(&conn, p);
   }
+  // After the subscriptions took effect: a RETAIN racing this SUB on
+  // another thread may then reach this connection twice (kept and
+  // delivered), never not at all.
+  sendRetained(conn, added_, session);
   added_.clear();
+}
+
+void LineProtocol::sendRetained(Connection& conn, std::span<const std::string_view> patterns, Session& session) {
+  std::size_t delivered = 0;
+  broker_.retained().forEachMatch(patterns, [&](std::string_view channel, std::string_view payload) {
+    if (conn.deniesDelivery(channel)) return true;
+    retainedPrefix_.assign("MSG ");
+    retainedPrefix_ += channel;
+    retainedPrefix_ += ' ';
+    // A connection cut as a slow consumer takes nothing more.
+    if (!session.deliver(conn, Delivery{channel, payload, retainedPrefix_})) return conn.open();
+    ++delivered;
+    return true;
+  });
+  broker_.metrics().messagesDelivered += delivered;
 }
 
 void LineProtocol::unsubscribe(Connection& conn, LineOutput& out, std::string_view rest) {

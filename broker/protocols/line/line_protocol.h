@@ -47,6 +47,17 @@ class LineProtocol final : public Protocol {
   // message's lines; TCP uses process()).
   void executeLine(Connection& conn, LineOutput& out, std::string_view line) { execute(conn, out, line); }
   void checkTimeouts(Connection& conn, LineOutput& out, double now);
+  // An event stream's SUB (GET /sub/, docs/PROTOCOL.md): `patterns` are
+  // SUB's arguments. admitsSubscribe runs SUB's checks only: true when the
+  // SUB would take effect now, else its refusal went through `out` and
+  // nothing changed. subscribeFor is SUB itself, with the retained
+  // messages of the new patterns framed by `session` (the stream's, which
+  // the connection installs after this request), so the HTTP side can
+  // write the response head between the two.
+  bool admitsSubscribe(Connection& conn, LineOutput& out, std::string_view patterns);
+  void subscribeFor(Connection& conn, LineOutput& out, std::string_view patterns, Session& session) {
+    subscribe(conn, out, patterns, session);
+  }
   // A plaintext connection under --tls-required: -ERR TLS required, closed.
   void refusePlaintext(Connection& conn);
 
@@ -58,8 +69,15 @@ class LineProtocol final : public Protocol {
   static PatternCheck checkPatterns(std::string_view rest, std::string_view& bad);
   void refuse(Connection& conn, LineOutput& out, std::string_view name, bool pattern, std::string_view text);
   void execute(Connection& conn, LineOutput& out, std::string_view line);
-  void publish(Connection& conn, LineOutput& out, std::string_view rest);
-  void subscribe(Connection& conn, LineOutput& out, std::string_view rest);
+  // PUB, or RETAIN (`retain`), which also keeps the message.
+  void publish(Connection& conn, LineOutput& out, std::string_view rest, bool retain = false);
+  // SUB's checks: false when it is refused (the reply went through `out`).
+  bool checkSubscribe(Connection& conn, LineOutput& out, std::string_view rest);
+  // The retained messages of `session`'s new patterns go through `session`.
+  void subscribe(Connection& conn, LineOutput& out, std::string_view rest, Session& session);
+  // One delivery per retained message the patterns match (once each, never
+  // on a channel the user's deny_subscribe refuses), framed by `session`.
+  void sendRetained(Connection& conn, std::span<const std::string_view> patterns, Session& session);
   void unsubscribe(Connection& conn, LineOutput& out, std::string_view rest);
   void authenticate(Connection& conn, LineOutput& out, std::string_view rest);
   void error(Connection& conn, LineOutput& out, std::string_view text);
@@ -70,6 +88,8 @@ class LineProtocol final : public Protocol {
   std::string tooManySubs_;   // "too many subscriptions (max N)"
   std::string lineTooLong_;   // "-ERR line too long (max N bytes)"
   std::vector<std::string_view> added_;  // reused by SUB
+  std::vector<std::string_view> fresh_;  // reused by SUB's --max-subs check
+  std::string retainedPrefix_;           // "MSG <channel> " of a retained delivery
 };
 
 }  // namespace linecast

@@ -1,0 +1,87 @@
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace linecast {
+
+// --max-retained and --max-retained-bytes (docs/PROTOCOL.md, "Retained
+// messages").
+struct RetainedLimits {
+  std::size_t messages = 100000;
+  std::size_t bytes = 256 * 1024 * 1024;
+};
+
+// The retained message of each channel (docs/PROTOCOL.md, "Retained
+// messages"), one store for the whole process: every reactor thread's
+// RETAIN, SUB and HTTP request reads and writes it under its mutex. A
+// plain publish never touches it. What the limits count: one message per
+// channel that holds one, and the bytes of each such channel's name plus
+// its payload (not the store's own overhead).
+//
+// The channels are kept in a token tree (one node per token, children in
+// byte order), so a pattern walks only the branches its literal tokens
+// select: `a.*.c` visits a's children and, under each, only `c`, however
+// many channels are retained elsewhere.
+class RetainedStore {
+ public:
+  // Called with each match under the store's lock (so it must not call
+  // the store); false stops the walk.
+  using Visit = std::function<bool(std::string_view channel, std::string_view payload)>;
+  enum class Outcome { kStored, kCleared, kOverLimit };
+
+  explicit RetainedStore(RetainedLimits limits = {});
+  ~RetainedStore();
+  RetainedStore(const RetainedStore&) = delete;
+  RetainedStore& operator=(const RetainedStore&) = delete;
+
+  // Keeps `payload` as the channel's retained message (a valid publish
+  // channel), replacing the one it held; an empty payload clears it
+  // (kCleared, whether or not one was held). kOverLimit: keeping it would
+  // pass a limit, and nothing changed (the channel keeps its old message).
+  Outcome retain(std::string_view channel, std::string_view payload);
+  // Returns whether the channel held one.
+  bool clear(std::string_view channel);
+  // The channel's retained payload, if any.
+  std::optional<std::string> find(std::string_view channel) const;
+
+  // Calls visit(channel, payload) for each retained message whose channel
+  // one of the (valid) patterns matches, once per message even when
+  // several match: the patterns in order, and for each its matches in the
+  // tree's order (token by token, each token's bytes compared as unsigned).
+  // Returns the number of visits.
+  std::size_t forEachMatch(std::span<const std::string_view> patterns, const Visit& visit) const;
+
+  // The gauges (docs/PROTOCOL.md: linecast_retained_messages,
+  // linecast_retained_bytes), readable from any thread without the lock.
+  std::size_t messages() const { return messages_.load(std::memory_order_relaxed); }
+  std::size_t bytes() const { return bytes_.load(std::memory_order_relaxed); }
+  const RetainedLimits& limits() const { return limits_; }
+
+  // What one retained message counts toward --max-retained-bytes.
+  static std::size_t costOf(std::string_view channel, std::string_view payload) {
+    return channel.size() + payload.size();
+  }
+
+ private:
+  struct Node;
+  struct Walk;  // a pattern's walk of the tree (retained_store.cc)
+  const Node* findNode(std::string_view channel) const;
+  // Removes the channel's message and the nodes left empty; true if it held one.
+  bool clearLocked(std::string_view channel);
+
+  RetainedLimits limits_;
+  mutable std::mutex mutex_;
+  std::unique_ptr<Node> root_;  // guarded by mutex_
+  std::atomic<std::size_t> messages_{0};  // written under mutex_
+  std::atomic<std::size_t> bytes_{0};     // written under mutex_
+};
+
+}  // namespace linecast

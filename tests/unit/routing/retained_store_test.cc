@@ -1,0 +1,229 @@
+// RetainedStore: keeping, replacing and clearing, the two limits and what
+// they count, pattern lookups with `*` and `>` (order, once per message,
+// stopping early), and a randomized comparison with the reference matcher
+// patternMatches.
+
+#include "routing/retained_store.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <random>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "routing/channel.h"
+
+namespace linecast {
+namespace {
+
+using Found = std::vector<std::pair<std::string, std::string>>;
+
+Found lookupAll(const RetainedStore& store, std::vector<std::string_view> patterns) {
+  Found found;
+  std::size_t n = store.forEachMatch(patterns, [&](std::string_view channel, std::string_view payload) {
+    found.emplace_back(channel, payload);
+    return true;
+  });
+  EXPECT_EQ(n, found.size());
+  return found;
+}
+
+Found lookup(const RetainedStore& store, std::string_view pattern) {
+  return lookupAll(store, std::vector<std::string_view>{pattern});
+}
+
+TEST(RetainedStoreTest, KeepsReplacesAndClears) {
+  RetainedStore store;
+  EXPECT_FALSE(store.find("room1.tv.volume"));
+  EXPECT_EQ(store.retain("room1.tv.volume", "41"), RetainedStore::Outcome::kStored);
+  EXPECT_EQ(store.find("room1.tv.volume"), "41");
+  EXPECT_EQ(store.retain("room1.tv.volume", "42"), RetainedStore::Outcome::kStored);
+  EXPECT_EQ(store.find("room1.tv.volume"), "42");
+  EXPECT_EQ(store.messages(), 1u);
+  // A prefix of a retained channel holds nothing of its own.
+  EXPECT_FALSE(store.find("room1.tv"));
+  EXPECT_FALSE(store.find("room1"));
+  EXPECT_EQ(store.retain("room1.tv.volume", ""), RetainedStore::Outcome::kCleared);
+  EXPECT_FALSE(store.find("room1.tv.volume"));
+  EXPECT_EQ(store.messages(), 0u);
+  EXPECT_EQ(store.bytes(), 0u);
+  // Clearing what is not held is no error.
+  EXPECT_EQ(store.retain("room1.tv.volume", ""), RetainedStore::Outcome::kCleared);
+  EXPECT_FALSE(store.clear("room1.tv.volume"));
+}
+
+TEST(RetainedStoreTest, ClearKeepsTheNeighbours) {
+  RetainedStore store;
+  store.retain("a", "1");
+  store.retain("a.b", "2");
+  store.retain("a.b.c", "3");
+  EXPECT_TRUE(store.clear("a.b"));
+  EXPECT_EQ(store.find("a"), "1");
+  EXPECT_FALSE(store.find("a.b"));
+  EXPECT_EQ(store.find("a.b.c"), "3");
+  EXPECT_TRUE(store.clear("a.b.c"));
+  EXPECT_TRUE(store.clear("a"));
+  EXPECT_EQ(lookup(store, ">"), Found{});
+  EXPECT_EQ(store.messages(), 0u);
+  // The emptied branches are gone: they can be built again.
+  store.retain("a.b.c", "4");
+  EXPECT_EQ(lookup(store, ">"), (Found{{"a.b.c", "4"}}));
+}
+
+TEST(RetainedStoreTest, BytesCountChannelAndPayload) {
+  RetainedStore store;
+  store.retain("ab.cd", "xyz");  // 5 + 3
+  EXPECT_EQ(store.bytes(), 8u);
+  store.retain("e", "12345");  // 1 + 5
+  EXPECT_EQ(store.bytes(), 14u);
+  store.retain("ab.cd", "x");  // replaced: 5 + 1
+  EXPECT_EQ(store.bytes(), 12u);
+  store.clear("e");
+  EXPECT_EQ(store.bytes(), 6u);
+  EXPECT_EQ(RetainedStore::costOf("ab.cd", "x"), 6u);
+}
+
+TEST(RetainedStoreTest, TheMessageLimitCountsChannels) {
+  RetainedStore store(RetainedLimits{2, 1 << 20});
+  EXPECT_EQ(store.retain("a", "1"), RetainedStore::Outcome::kStored);
+  EXPECT_EQ(store.retain("b", "1"), RetainedStore::Outcome::kStored);
+  EXPECT_EQ(store.retain("c", "1"), RetainedStore::Outcome::kOverLimit);
+  EXPECT_FALSE(store.find("c"));
+  // Replacing a held one adds no channel; clearing makes room.
+  EXPECT_EQ(store.retain("a", "2"), RetainedStore::Outcome::kStored);
+  EXPECT_EQ(store.retain("b", ""), RetainedStore::Outcome::kCleared);
+  EXPECT_EQ(store.retain("c", "1"), RetainedStore::Outcome::kStored);
+  EXPECT_EQ(store.messages(), 2u);
+  EXPECT_EQ(lookup(store, ">"), (Found{{"a", "2"}, {"c", "1"}}));
+}
+
+TEST(RetainedStoreTest, TheByteLimitKeepsTheOldMessage) {
+  RetainedStore store(RetainedLimits{100, 10});
+  EXPECT_EQ(store.retain("ch", "12345678"), RetainedStore::Outcome::kStored);  // 10: exactly the limit
+  EXPECT_EQ(store.retain("ch", "123456789"), RetainedStore::Outcome::kOverLimit);
+  EXPECT_EQ(store.find("ch"), "12345678");
+  EXPECT_EQ(store.bytes(), 10u);
+  EXPECT_EQ(store.retain("x", "1"), RetainedStore::Outcome::kOverLimit);
+  EXPECT_EQ(store.retain("ch", "1"), RetainedStore::Outcome::kStored);  // a smaller value fits
+  EXPECT_EQ(store.retain("x", "1"), RetainedStore::Outcome::kStored);
+  EXPECT_EQ(store.bytes(), 5u);
+  // A clear is never over a limit.
+  EXPECT_EQ(store.retain("ch", ""), RetainedStore::Outcome::kCleared);
+}
+
+TEST(RetainedStoreTest, ZeroLimitsKeepNothing) {
+  RetainedStore none(RetainedLimits{0, 1 << 20});
+  EXPECT_EQ(none.retain("a", "1"), RetainedStore::Outcome::kOverLimit);
+  RetainedStore noBytes(RetainedLimits{10, 0});
+  EXPECT_EQ(noBytes.retain("a", "1"), RetainedStore::Outcome::kOverLimit);
+  EXPECT_EQ(noBytes.retain("a", ""), RetainedStore::Outcome::kCleared);
+}
+
+class RetainedLookupTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    for (const char* channel : {"room1.tv.volume", "room1.tv.power", "room1.lights", "room2.tv.volume",
+                                "room1", "room1.tv.volume.max", "a*.b", "x"}) {
+      store_.retain(channel, std::string("v-") + channel);
+    }
+  }
+  RetainedStore store_;
+};
+
+TEST_F(RetainedLookupTest, ExactPattern) {
+  EXPECT_EQ(lookup(store_, "room1.tv.volume"), (Found{{"room1.tv.volume", "v-room1.tv.volume"}}));
+  EXPECT_EQ(lookup(store_, "room1.tv"), Found{});
+  EXPECT_EQ(lookup(store_, "nothing.here"), Found{});
+  // '*' inside a longer token is an ordinary character.
+  EXPECT_EQ(lookup(store_, "a*.b"), (Found{{"a*.b", "v-a*.b"}}));
+}
+
+TEST_F(RetainedLookupTest, StarMatchesExactlyOneToken) {
+  EXPECT_EQ(lookup(store_, "room1.*.volume"), (Found{{"room1.tv.volume", "v-room1.tv.volume"}}));
+  EXPECT_EQ(lookup(store_, "*.tv.volume"),
+            (Found{{"room1.tv.volume", "v-room1.tv.volume"}, {"room2.tv.volume", "v-room2.tv.volume"}}));
+  EXPECT_EQ(lookup(store_, "*"), (Found{{"room1", "v-room1"}, {"x", "v-x"}}));
+  EXPECT_EQ(lookup(store_, "room1.*"), (Found{{"room1.lights", "v-room1.lights"}}));
+  EXPECT_EQ(lookup(store_, "*.*.*.*"), (Found{{"room1.tv.volume.max", "v-room1.tv.volume.max"}}));
+}
+
+TEST_F(RetainedLookupTest, GreaterMatchesOneOrMoreTokensInTreeOrder) {
+  EXPECT_EQ(lookup(store_, "room1.>"), (Found{{"room1.lights", "v-room1.lights"},
+                                              {"room1.tv.power", "v-room1.tv.power"},
+                                              {"room1.tv.volume", "v-room1.tv.volume"},
+                                              {"room1.tv.volume.max", "v-room1.tv.volume.max"}}));
+  EXPECT_EQ(lookup(store_, "room1.tv.volume.>"), (Found{{"room1.tv.volume.max", "v-room1.tv.volume.max"}}));
+  EXPECT_EQ(lookup(store_, ">").size(), 8u);
+  EXPECT_EQ(lookup(store_, "*.tv.>").size(), 4u);
+}
+
+TEST_F(RetainedLookupTest, SeveralPatternsVisitEachMessageOnce) {
+  Found found = lookupAll(store_, {"room1.tv.*", "*.tv.volume", "room1.>"});
+  EXPECT_EQ(found, (Found{{"room1.tv.power", "v-room1.tv.power"},
+                          {"room1.tv.volume", "v-room1.tv.volume"},
+                          {"room2.tv.volume", "v-room2.tv.volume"},
+                          {"room1.lights", "v-room1.lights"},
+                          {"room1.tv.volume.max", "v-room1.tv.volume.max"}}));
+}
+
+TEST_F(RetainedLookupTest, TheVisitCanStopTheWalk) {
+  std::size_t seen = 0;
+  std::vector<std::string_view> all = {">"};
+  store_.forEachMatch(all, [&](std::string_view, std::string_view) { return ++seen < 3; });
+  EXPECT_EQ(seen, 3u);
+}
+
+// Random channels and patterns over a small alphabet: the store finds
+// exactly what patternMatches says, each once.
+TEST(RetainedStoreTest, AgreesWithTheReferenceMatcher) {
+  std::mt19937 rng(14);
+  const char* tokens[] = {"a", "b", "c", "ab"};
+  auto randomName = [&](bool pattern) {
+    std::string name;
+    int n = 1 + static_cast<int>(rng() % 4);
+    for (int i = 0; i < n; ++i) {
+      if (i > 0) name += '.';
+      unsigned pick = rng() % (pattern ? 6 : 4);
+      if (pick == 4) {
+        name += '*';
+      } else if (pick == 5 && i == n - 1) {
+        name += '>';
+      } else {
+        name += tokens[pick % 4];
+      }
+    }
+    return name;
+  };
+  RetainedStore store;
+  std::map<std::string, std::string> model;
+  for (int i = 0; i < 300; ++i) {
+    std::string channel = randomName(false);
+    std::string payload = rng() % 5 == 0 ? "" : std::to_string(i);
+    store.retain(channel, payload);
+    if (payload.empty()) {
+      model.erase(channel);
+    } else {
+      model[channel] = payload;
+    }
+  }
+  EXPECT_EQ(store.messages(), model.size());
+  for (int i = 0; i < 300; ++i) {
+    std::string pattern = randomName(true);
+    ASSERT_TRUE(isValidPattern(pattern)) << pattern;
+    std::map<std::string, std::string> expected;
+    for (const auto& [channel, payload] : model) {
+      if (patternMatches(pattern, channel)) expected[channel] = payload;
+    }
+    std::map<std::string, std::string> got;
+    for (auto& [channel, payload] : lookup(store, pattern)) {
+      EXPECT_TRUE(got.emplace(channel, payload).second) << "twice: " << channel;
+    }
+    EXPECT_EQ(got, expected) << pattern;
+  }
+}
+
+}  // namespace
+}  // namespace linecast
