@@ -16,7 +16,7 @@ tools/setup.sh
 seconds="${1:-30}"
 shift || true
 targets=("$@")
-((${#targets[@]})) || targets=(line http resp server jwt users ws)
+((${#targets[@]})) || targets=(line http resp server jwt users ws ws_deflate)
 
 build=build/fuzz
 CC=clang-14 CXX=clang++-14 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
@@ -62,10 +62,10 @@ for t in "${targets[@]}"; do
   execs=${execs:-0}
   total=$((total + execs))
   if [ "${status[$t]}" = 0 ]; then
-    printf 'fuzz %-7s ok     %10s executions in %ss\n' "$t" "$execs" "$seconds"
+    printf 'fuzz %-10s ok     %10s executions in %ss\n' "$t" "$execs" "$seconds"
   else
     failed=1
-    printf 'fuzz %-7s FAILED %10s executions; log: %s\n' "$t" "$execs" "$log"
+    printf 'fuzz %-10s FAILED %10s executions; log: %s\n' "$t" "$execs" "$log"
     grep -E 'invariant violated|ERROR: |SUMMARY|Test unit written' "$log" | head -8 | sed 's/^/    /'
   fi
   if [ "${FUZZ_MERGE:-0}" = 1 ] && [ "${status[$t]}" = 0 ]; then

@@ -9,7 +9,7 @@ set -euo pipefail
 packages=(
   build-essential cmake g++ pkg-config
   libfmt-dev libcli11-dev libhttp-parser-dev liburing-dev libssl-dev libtomlplusplus-dev
-  nlohmann-json3-dev
+  nlohmann-json3-dev zlib1g-dev
 )
 [ "${1:-}" = server ] || packages+=(
   # tests and benchmarks
