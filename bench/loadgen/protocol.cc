@@ -24,6 +24,10 @@ std::string_view protocolName(Protocol protocol) {
   return "?";
 }
 
+bool Decoder::feedLine(std::string_view line, EventSink& sink) {
+  return feed(line, sink) && feed("\n", sink);
+}
+
 bool Decoder::fail(std::string message) {
   error_ = std::move(message);
   return false;
