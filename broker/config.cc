@@ -44,6 +44,8 @@ const TextOption kTextOptions[] = {
     {"users", &Config::usersFile, "Users file (TOML): passwords and per-channel permissions"},
     {"jwt-secret-file", &Config::jwtSecretFile, "Accept JWTs signed with this HS256 secret (32 bytes or more)"},
     {"jwt-public-key", &Config::jwtPublicKey, "Accept JWTs signed for this PEM public key (RSA: RS256; EC P-256: ES256)"},
+    {"ws-allowed-origins", &Config::wsAllowedOriginsText,
+     "Comma-separated origins a WebSocket upgrade may come from (default: any), e.g. https://app.example.com"},
 };
 
 // An option that is on or off: a flag without a value, true/false in a file.
@@ -99,6 +101,8 @@ const NumericOption kNumericOptions[] = {
     {"threads", NumericOption::kInteger, 0, 256, &Config::threads, "Reactor threads (0: one per two usable cores)"},
     {"busy-poll-us", NumericOption::kInteger, 0, 100000, &Config::busyPollUs,
      "Microseconds a reactor keeps polling after its last event before it sleeps"},
+    {"sse-keepalive", NumericOption::kSeconds, 0, 86400, &Config::sseKeepalive,
+     "Seconds of silence before an event stream gets a keepalive comment (0: never)"},
 };
 
 const NumericOption* findNumeric(std::string_view name) {
@@ -266,6 +270,23 @@ std::string loadJwtKey(Config& config) {
   return {};
 }
 
+// --ws-allowed-origins: each origin between the commas, trimmed; none may
+// be empty (a stray comma would otherwise allow nothing or everything).
+std::string splitOrigins(Config& config) {
+  std::string_view text = config.wsAllowedOriginsText;
+  if (text.empty()) return {};
+  while (true) {
+    std::size_t comma = text.find(',');
+    std::string_view origin = text.substr(0, comma);
+    while (!origin.empty() && origin.front() == ' ') origin.remove_prefix(1);
+    while (!origin.empty() && origin.back() == ' ') origin.remove_suffix(1);
+    if (origin.empty()) return "--ws-allowed-origins: an empty origin in the list";
+    config.wsAllowedOrigins.emplace_back(origin);
+    if (comma == std::string_view::npos) return {};
+    text.remove_prefix(comma + 1);
+  }
+}
+
 // The rules no single value breaks alone: across options, the token file's
 // content, and whether this build has the backend asked for.
 std::string validate(Config& config, const std::string& tokenFile, bool tokenGiven) {
@@ -290,6 +311,7 @@ std::string validate(Config& config, const std::string& tokenFile, bool tokenGiv
   if (config.io == "uring" && !ioUringBuiltIn()) {
     return "--io uring: this build has no io_uring backend (configure with -DLINECAST_IO_URING=ON)";
   }
+  if (auto error = splitOrigins(config); !error.empty()) return error;
   if (auto error = loadTls(config); !error.empty()) return error;
   if (auto error = loadJwtKey(config); !error.empty()) return error;
   return loadUsers(config);

@@ -5,6 +5,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "auth/jwt_key.h"
 #include "auth/user_directory.h"
@@ -29,6 +30,11 @@ struct Config {
   std::size_t threads = 0;    // reactor threads; 0: one per two usable cores
   std::size_t busyPollUs = 0;  // spin this long after the last event before sleeping
   std::string io = "epoll";   // the I/O backend: epoll, or uring when built with it
+  // --ws-allowed-origins: as given (comma-separated), and as a list (empty:
+  // any origin).
+  std::string wsAllowedOriginsText;
+  std::vector<std::string> wsAllowedOrigins;
+  double sseKeepalive = 15;   // seconds of silence before an SSE comment; 0: none
   // TLS (docs/PROTOCOL.md, "TLS"): the files, and the context loaded from
   // them at startup (null: no TLS), which every thread shares and SIGHUP
   // reloads.

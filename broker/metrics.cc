@@ -4,6 +4,7 @@ namespace linecast {
 
 void MetricsTotals::add(const Metrics& m) {
   connections += m.connections;
+  for (std::size_t i = 0; i < kSessionKinds; ++i) connectionsByProtocol[i] += m.connectionsByProtocol[i];
   subscriptions += m.subscriptions;
   connectionsTotal += m.connectionsTotal;
   connectionsRejected += m.connectionsRejected;

@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "net/session_kind.h"
+
 namespace linecast {
 
 // A figure written by the one reactor thread that owns it and read by any
@@ -39,6 +41,7 @@ inline constexpr int kMaxHttpStatus = 599;
 // thread.
 struct Metrics {
   Counter<std::int64_t> connections;  // gauge
+  std::array<Counter<std::int64_t>, kSessionKinds> connectionsByProtocol;  // gauges, by SessionKind
   Counter<std::int64_t> subscriptions;  // gauge: line plus RESP
   Counter<std::uint64_t> connectionsTotal;
   Counter<std::uint64_t> connectionsRejected;  // over --max-conns
@@ -65,6 +68,7 @@ struct Metrics {
 // The sum of every thread's Metrics at one moment, for /metrics and /stats.
 struct MetricsTotals {
   std::int64_t connections = 0;
+  std::array<std::int64_t, kSessionKinds> connectionsByProtocol{};
   std::int64_t subscriptions = 0;
   std::uint64_t connectionsTotal = 0;
   std::uint64_t connectionsRejected = 0;

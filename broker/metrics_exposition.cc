@@ -59,6 +59,13 @@ std::string renderPrometheus(const MetricsTotals& metrics) {
   for (const Figure& f : figuresOf(metrics)) {
     fmt::format_to(it, "# HELP linecast_{} {}\n# TYPE linecast_{} {}\nlinecast_{} {}\n", f.name,
                    f.help, f.name, f.type, f.name, f.value);
+    // The open connections by protocol, in the same family as their total
+    // (revision 4: added beside it).
+    if (f.name != "connections") continue;
+    for (std::size_t i = 0; i < kSessionKinds; ++i) {
+      fmt::format_to(it, "linecast_connections{{protocol=\"{}\"}} {}\n",
+                     sessionKindName(static_cast<SessionKind>(i)), metrics.connectionsByProtocol[i]);
+    }
   }
   fmt::format_to(it,
                  "# HELP linecast_http_requests_total HTTP requests answered, by status.\n"
@@ -88,7 +95,12 @@ std::string renderStatsJson(const MetricsTotals& metrics) {
   for (const Figure& f : figuresOf(metrics)) {
     fmt::format_to(it, "\"{}\":{},", f.name, f.value);
   }
-  out += "\"http_requests_total\":{";
+  out += "\"connections_by_protocol\":{";
+  for (std::size_t i = 0; i < kSessionKinds; ++i) {
+    fmt::format_to(it, "{}\"{}\":{}", i == 0 ? "" : ",", sessionKindName(static_cast<SessionKind>(i)),
+                   metrics.connectionsByProtocol[i]);
+  }
+  out += "},\"http_requests_total\":{";
   bool first = true;
   for (std::size_t i = 0; i < metrics.httpRequests.size(); ++i) {
     if (metrics.httpRequests[i] == 0) continue;

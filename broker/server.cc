@@ -323,7 +323,7 @@ void Server::dispatchInput(Connection& conn) {
     char first = conn.input().at(0);
     for (Protocol* protocol : candidates) {
       if (!protocol->claims(first)) continue;
-      if (protocol != candidates.back()) conn.setSession(protocol->open(conn));
+      if (protocol != candidates.back()) switchSession(conn, protocol->open(conn));
       break;
     }
     if (conn.plaintextRefused) return conn.session().refusePlaintext(conn);
@@ -334,6 +334,17 @@ void Server::dispatchInput(Connection& conn) {
     conn.fanoutLeft = static_cast<std::int64_t>(conn.fanoutBudget);
   }
   conn.session().onInput(conn, scratch_, now_);
+  // An upgrade: the new session runs the bytes that came after the request.
+  while (auto next = conn.takeUpgrade()) {
+    switchSession(conn, std::move(next));
+    if (conn.open() && !conn.input().empty()) conn.session().onInput(conn, scratch_, now_);
+  }
+}
+
+void Server::switchSession(Connection& conn, std::unique_ptr<Session> session) {
+  --metrics_.connectionsByProtocol[static_cast<std::size_t>(conn.session().kind())];
+  conn.setSession(std::move(session));
+  ++metrics_.connectionsByProtocol[static_cast<std::size_t>(conn.session().kind())];
 }
 
 void Server::discard(Connection& conn) {
@@ -495,6 +506,7 @@ void Server::destroy(Connection& conn) {
       closeReasonName(reason));
   unsubscribeEverywhere(conn);
   --metrics_.connections;
+  --metrics_.connectionsByProtocol[static_cast<std::size_t>(conn.session().kind())];
   if (net_ != nullptr) net_->openConnections().fetch_sub(1);
   if (uring_) uringDetach(conn);  // cancels its I/O; a send in flight keeps its block
   connections_.erase(conn.id());  // closes the socket, which leaves epoll

@@ -109,6 +109,9 @@ class Server {
   void takeFromOtherThreads();
   std::size_t openConnections() const;
   void dispatchInput(Connection& conn);
+  // Replaces an open connection's session (first-byte detection, an
+  // upgrade), keeping the per-protocol connection gauges true.
+  void switchSession(Connection& conn, std::unique_ptr<Session> session);
   // Runs the input a spent fan-out budget left; true when none is left
   // and the connection is open for more.
   bool resumeWaitingInput(Connection& conn);

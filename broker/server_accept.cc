@@ -115,6 +115,7 @@ void Server::adopt(PendingConnection pending) {
     reactor_.add(pending.fd, kReadEvents, id);
   }
   ++metrics_.connections;
+  ++metrics_.connectionsByProtocol[static_cast<std::size_t>(conn->session().kind())];
   ++metrics_.connectionsTotal;
   log(LogLevel::kInfo, "conn {} open {}", id, conn->peer());
   connections_.emplace(id, std::move(conn));

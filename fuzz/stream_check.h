@@ -158,8 +158,8 @@ namespace linecast::fuzz {
 
 inline bool knownHttpStatus(int status) {
   switch (status) {
-    case 100: case 200: case 400: case 401: case 404: case 405:
-    case 408: case 411: case 413: case 414: case 431:
+    case 100: case 101: case 200: case 400: case 401: case 403: case 404: case 405:
+    case 408: case 411: case 413: case 414: case 426: case 431:
       return true;
     default:
       return false;
@@ -184,6 +184,14 @@ inline bool httpStreamValid(std::string_view out) {
     if (status == 100) {
       if (head != "HTTP/1.1 100 Continue\r\n") return false;
       continue;
+    }
+    // A switch to WebSocket or to an event stream ends the HTTP part.
+    if (status == 101) {
+      return head.find("\r\nUpgrade: websocket\r\n") != std::string_view::npos &&
+             head.find("\r\nSec-WebSocket-Accept: ") != std::string_view::npos;
+    }
+    if (status == 200 && head.find("\r\nContent-Type: text/event-stream\r\n") != std::string_view::npos) {
+      return true;
     }
     constexpr std::string_view kLength = "\r\nContent-Length: ";
     std::size_t at = head.find(kLength);

@@ -78,6 +78,12 @@ class Connection : public Subscriber {
     session_ = std::move(session);
     routeLine_ = session_->framesAsRouteLine();
   }
+  // A switch of protocol at the end of a request (HTTP's upgrade to
+  // WebSocket, an event stream): the session that asked is still running,
+  // so the Server installs `next` once its onInput returns (takeUpgrade)
+  // and hands it the bytes that followed the request.
+  void upgradeSession(std::unique_ptr<Session> next) { nextSession_ = std::move(next); }
+  std::unique_ptr<Session> takeUpgrade() { return std::move(nextSession_); }
   // Session::framesAsRouteLine() of its session, kept here because the
   // fan-out reads it for every delivery.
   bool framesAsRouteLine() const { return routeLine_; }
@@ -226,6 +232,7 @@ class Connection : public Subscriber {
   RingBuffer input_;
   RingBuffer output_;
   std::unique_ptr<Session> session_;
+  std::unique_ptr<Session> nextSession_;  // upgradeSession()
   Transport* transport_ = &PlainTransport::instance();
   std::unique_ptr<Transport> ownedTransport_;
   bool routeLine_ = false;  // session_->framesAsRouteLine(), read per delivery

@@ -1,8 +1,11 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <span>
 #include <string_view>
+
+#include "net/session_kind.h"
 
 namespace linecast {
 
@@ -16,6 +19,10 @@ struct Delivery {
   std::string_view channel;
   std::string_view payload;
   std::string_view linePrefix;
+  // Whether the payload is valid UTF-8 (-1: not known yet): worked out by
+  // the first subscriber that needs it (a WebSocket's text or binary
+  // frame) for all the others of the same message.
+  mutable signed char payloadUtf8 = -1;
 };
 
 // What a session tells CLIENT LIST about its connection (Redis's fields that
@@ -23,7 +30,7 @@ struct Delivery {
 // The views start as "" rather than null: fmt copies them with memcpy,
 // which must not be handed a null pointer even for no bytes (UBSan).
 struct SessionDescription {
-  std::string_view protocol = "";    // "line", "resp", "http"
+  std::string_view protocol = "";    // "line", "resp", "http", "ws", "sse"
   std::string_view name = "";        // CLIENT SETNAME
   std::size_t channels = 0;          // sub=
   std::size_t patterns = 0;          // psub=
@@ -43,6 +50,9 @@ struct SessionDescription {
 class Session {
  public:
   virtual ~Session() = default;
+
+  // The protocol it speaks, for the per-protocol connection gauge.
+  virtual SessionKind kind() const = 0;
 
   // Executes every complete request in conn.input(). `scratch` holds
   // --max-line + 1 bytes for a frame that wraps around the ring.

@@ -25,18 +25,30 @@ struct TimeoutLines {
 
 // The cron's check of one open connection: its JWT expired,
 // unauthenticated past the auth timeout, or a partial request older than
-// the read timeout. Silence after a whole request is never a timeout.
+// the read timeout (counted as a protocol error). Silence after a whole
+// request is never a timeout. kNone when none has passed.
+inline CloseReason commandTimeout(const Connection& conn, double now, const CommandTimeouts& timeouts,
+                                  Metrics& metrics) {
+  if (conn.credentialsExpire > 0 && now >= conn.credentialsExpire) return CloseReason::kTokenExpired;
+  if (timeouts.authRequired && !conn.authenticated && now - conn.openedAt >= timeouts.auth) {
+    ++metrics.protocolErrors;
+    return CloseReason::kAuthTimeout;
+  }
+  if (timeouts.read > 0 && conn.partialSince >= 0 && now - conn.partialSince >= timeouts.read) {
+    ++metrics.protocolErrors;
+    return CloseReason::kReadTimeout;
+  }
+  return CloseReason::kNone;
+}
+
+// commandTimeout, and the connection closed with the protocol's line for it.
 inline void checkCommandTimeouts(Connection& conn, double now, const CommandTimeouts& timeouts,
                                  Metrics& metrics, const TimeoutLines& lines) {
-  if (conn.credentialsExpire > 0 && now >= conn.credentialsExpire) {
-    conn.fail(CloseReason::kTokenExpired, lines.expired);
-  } else if (timeouts.authRequired && !conn.authenticated && now - conn.openedAt >= timeouts.auth) {
-    ++metrics.protocolErrors;
-    conn.fail(CloseReason::kAuthTimeout, lines.auth);
-  } else if (timeouts.read > 0 && conn.partialSince >= 0 &&
-             now - conn.partialSince >= timeouts.read) {
-    ++metrics.protocolErrors;
-    conn.fail(CloseReason::kReadTimeout, lines.read);
+  switch (commandTimeout(conn, now, timeouts, metrics)) {
+    case CloseReason::kTokenExpired: return conn.fail(CloseReason::kTokenExpired, lines.expired);
+    case CloseReason::kAuthTimeout: return conn.fail(CloseReason::kAuthTimeout, lines.auth);
+    case CloseReason::kReadTimeout: return conn.fail(CloseReason::kReadTimeout, lines.read);
+    default: return;
   }
 }
 

@@ -9,15 +9,20 @@ namespace linecast {
 
 std::vector<std::unique_ptr<Protocol>> makeProtocols(Broker& broker, ClientDirectory& clients, const Config& config) {
   std::vector<std::unique_ptr<Protocol>> protocols;
-  protocols.push_back(std::make_unique<LineProtocol>(
+  auto line = std::make_unique<LineProtocol>(
       broker, LineProtocolSettings{config.maxLine, config.maxSubs, config.authToken,
-                                   config.authTimeout, config.readTimeout, config.users, config.jwt}));
+                                   config.authTimeout, config.readTimeout, config.users, config.jwt});
+  // WebSocket on the HTTP port speaks the line protocol: the same handler.
+  LineProtocol& lines = *line;
+  protocols.push_back(std::move(line));
   protocols.push_back(std::make_unique<RespProtocol>(
       broker, clients, RespProtocolSettings{config.maxLine, config.maxSubs, config.authToken,
                                    config.authTimeout, config.readTimeout, config.users, config.jwt,
                                    config.maxConns, config.maxOutbuf}));
   protocols.push_back(std::make_unique<HttpProtocol>(
-      broker, HttpSettings{config.maxLine, config.authToken, config.readTimeout, config.users, config.jwt}));
+      broker, lines,
+      HttpSettings{config.maxLine, config.authToken, config.readTimeout, config.users, config.jwt,
+                   config.wsAllowedOrigins, config.sseKeepalive}));
   return protocols;
 }
 

@@ -41,15 +41,15 @@ void Broker::refill(PublishRoute& route) {
 
 std::size_t Broker::deliverLocal(const PublishRoute& route, std::string_view payload) {
   std::size_t delivered = 0;
+  Delivery message{route.channel, payload, route.msgPrefix};
   for (Connection* conn : route.subscribers) {
     // A subscriber over its output limit is cut; it is closed at the end of
     // the turn, never here in the middle of the fan-out.
     if (!conn->open()) continue;
     // The route's cached MSG line is copied here, without a call; any other
     // framing is the session's (Session::framesAsRouteLine).
-    bool queued = conn->framesAsRouteLine()
-                      ? conn->queue(route.msgPrefix, payload, '\n')
-                      : conn->session().deliver(*conn, {route.channel, payload, route.msgPrefix});
+    bool queued = conn->framesAsRouteLine() ? conn->queue(route.msgPrefix, payload, '\n')
+                                            : conn->session().deliver(*conn, message);
     if (queued) ++delivered;
   }
   delivered += deliverToIndexes(route.channel, payload);

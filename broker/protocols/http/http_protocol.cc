@@ -2,12 +2,19 @@
 
 #include <fmt/format.h>
 
+#include <optional>
+
 #include "util/ascii.h"
 #include "auth/base64.h"
 #include "protocols/line/line_parser.h"  // forEachLine: a POST body is lines
 #include "routing/channel.h"
 #include "metrics_exposition.h"
+#include "util/log.h"
+#include "protocols/http/sse_session.h"
+#include "protocols/line/line_protocol.h"
 #include "protocols/refused_name.h"
+#include "protocols/ws/ws_handshake.h"
+#include "protocols/ws/ws_session.h"
 
 namespace linecast {
 namespace {
@@ -18,16 +25,31 @@ constexpr std::size_t kMaxHeaderField = 256;
 constexpr std::size_t kMaxHeaderValue = 8 * 1024;
 constexpr std::uint32_t kMaxHeaderBytes = 32 * 1024;
 
-enum class Route { kPublish, kMetrics, kHealthz, kStats, kUnknown };
+enum class Route { kPublish, kMetrics, kHealthz, kStats, kWebSocket, kStream, kUnknown };
 
 std::string_view pathOf(std::string_view url) { return url.substr(0, url.find('?')); }
 
 Route routeOf(std::string_view path) {
   if (path.starts_with("/pub/")) return Route::kPublish;
+  if (path.starts_with("/sub/")) return Route::kStream;
   if (path == "/metrics") return Route::kMetrics;
   if (path == "/healthz") return Route::kHealthz;
   if (path == "/stats") return Route::kStats;
+  if (path == "/ws") return Route::kWebSocket;
   return Route::kUnknown;
+}
+
+// The headers a session keeps, by their lower-case names.
+constexpr std::array<std::string_view, kHttpHeaders> kKeptHeaders = {
+    "authorization", "expect", "upgrade", "connection", "sec-websocket-key",
+    "sec-websocket-version", "sec-websocket-protocol", "sec-websocket-extensions", "origin",
+};
+
+int keptHeader(std::string_view field) {
+  for (std::size_t i = 0; i < kKeptHeaders.size(); ++i) {
+    if (equalsIgnoreCase(field, kKeptHeaders[i])) return static_cast<int>(i);
+  }
+  return -1;
 }
 
 int hexValue(char c) {
@@ -55,9 +77,29 @@ bool percentDecode(std::string_view in, std::string& out) {
   return true;
 }
 
+// The value of `name` in the URL's query string, percent-decoded; nullopt
+// when it is absent or badly encoded.
+std::optional<std::string> queryParameter(std::string_view url, std::string_view name) {
+  std::size_t question = url.find('?');
+  if (question == std::string_view::npos) return std::nullopt;
+  std::string_view query = url.substr(question + 1);
+  while (!query.empty()) {
+    std::size_t amp = query.find('&');
+    std::string_view pair = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+    std::size_t eq = pair.find('=');
+    if (pair.substr(0, eq) != name) continue;
+    std::string value;
+    if (eq == std::string_view::npos || !percentDecode(pair.substr(eq + 1), value)) return std::nullopt;
+    return value;
+  }
+  return std::nullopt;
+}
+
 std::string_view reasonPhrase(int status) {
   switch (status) {
     case 100: return "Continue";
+    case 101: return "Switching Protocols";
     case 200: return "OK";
     case 400: return "Bad Request";
     case 401: return "Unauthorized";
@@ -68,6 +110,7 @@ std::string_view reasonPhrase(int status) {
     case 411: return "Length Required";
     case 413: return "Payload Too Large";
     case 414: return "URI Too Long";
+    case 426: return "Upgrade Required";
     case 431: return "Request Header Fields Too Large";
     default: return "Error";
   }
@@ -102,8 +145,11 @@ HttpProtocol::Context& HttpProtocol::contextOf(http_parser* parser) {
   return *static_cast<Context*>(parser->data);
 }
 
-HttpProtocol::HttpProtocol(Broker& broker, HttpSettings settings)
-    : broker_(broker), settings_(std::move(settings)), access_(settings_.authToken, settings_.users, settings_.jwt, broker) {
+HttpProtocol::HttpProtocol(Broker& broker, LineProtocol& lines, HttpSettings settings)
+    : broker_(broker),
+      lines_(lines),
+      settings_(std::move(settings)),
+      access_(settings_.authToken, settings_.users, settings_.jwt, broker) {
   http_parser_set_max_header_size(kMaxHeaderBytes);
   http_parser_settings_init(&callbacks_);
   callbacks_.on_message_begin = onMessageBegin;
@@ -145,10 +191,19 @@ void HttpProtocol::process(Connection& conn, HttpSession& session, double now) {
   Context context{*this, conn, session, now};
   session.parser.data = &context;
   RingBuffer& in = conn.input();
+  std::size_t consumed = 0;
   for (auto span : in.readableSpans()) {
     if (span.empty() || !conn.open()) break;
     std::size_t parsed = http_parser_execute(&session.parser, &callbacks_, span.data(), span.size());
+    consumed += parsed;
     if (!conn.open()) break;  // answered and closing: the rest is dropped
+    // http-parser stops after a request that asks to switch protocols; the
+    // bytes after it belong to the new protocol (complete() upgraded the
+    // connection) or to nobody (it answered and is closing).
+    if (session.parser.upgrade) {
+      session.parser.data = nullptr;
+      return in.consume(consumed);
+    }
     auto error = HTTP_PARSER_ERRNO(&session.parser);
     if (error != HPE_OK || parsed != span.size()) {
       int status = error == HPE_HEADER_OVERFLOW ? 431 : 400;
@@ -176,11 +231,10 @@ int HttpProtocol::onMessageBegin(http_parser* parser) {
   HttpSession& session = context.session;
   session.url.clear();
   session.headerField.clear();
-  session.authorization.clear();
+  for (std::string& value : session.headers) value.clear();
   session.body.clear();
-  session.inAuthorization = false;
+  session.kept = -1;
   session.lastWasValue = false;
-  session.hasExpect = false;
   session.earlyStatus = 0;
   // A request must complete within --read-timeout, from its first byte.
   context.conn.partialSince = context.now;
@@ -203,7 +257,7 @@ int HttpProtocol::onHeaderField(http_parser* parser, const char* at, std::size_t
   HttpSession& session = contextOf(parser).session;
   if (session.lastWasValue) {
     session.headerField.clear();
-    session.inAuthorization = false;
+    session.kept = -1;
     session.lastWasValue = false;
   }
   if (session.headerField.size() + length <= kMaxHeaderField) session.headerField.append(at, length);
@@ -214,11 +268,12 @@ int HttpProtocol::onHeaderValue(http_parser* parser, const char* at, std::size_t
   HttpSession& session = contextOf(parser).session;
   if (!session.lastWasValue) {
     session.lastWasValue = true;
-    session.inAuthorization = equalsIgnoreCase(session.headerField, "authorization");
-    if (equalsIgnoreCase(session.headerField, "expect")) session.hasExpect = true;
+    session.kept = keptHeader(session.headerField);
+    // A repeated header joins the first (RFC 9110 5.3).
+    if (session.kept >= 0 && !session.headers[session.kept].empty()) session.headers[session.kept] += ", ";
   }
-  if (session.inAuthorization && session.authorization.size() + length <= kMaxHeaderValue) {
-    session.authorization.append(at, length);
+  if (session.kept >= 0 && session.headers[session.kept].size() + length <= kMaxHeaderValue) {
+    session.headers[session.kept].append(at, length);
   }
   return 0;
 }
@@ -234,7 +289,11 @@ int HttpProtocol::headersComplete(Connection& conn, HttpSession& session) {
   Route route = routeOf(path);
   auto method = static_cast<http_method>(parser.method);
   int status = 0;
-  if (route != Route::kHealthz && !authorize(conn, session)) {
+  if (route == Route::kWebSocket || route == Route::kStream) {
+    // Browsers cannot set headers here: the token may be in the query. A
+    // WebSocket may instead send AUTH as its first message.
+    status = authorizeStream(conn, session, route == Route::kStream);
+  } else if (route != Route::kHealthz && !authorize(conn, session)) {
     status = 401;  // before any other status, so nothing leaks to a stranger
   } else if (route == Route::kUnknown) {
     status = 404;
@@ -246,7 +305,11 @@ int HttpProtocol::headersComplete(Connection& conn, HttpSession& session) {
     } else if (parser.content_length > settings_.maxLine) {
       status = 413;
     }
-  } else if (method != HTTP_GET && method != HTTP_HEAD) {
+  }
+  // An upgrade's method is checkWsUpgrade's; a stream is only a GET.
+  bool getOnly = route == Route::kStream;
+  if (status == 0 && route != Route::kPublish && route != Route::kWebSocket &&
+      method != HTTP_GET && (getOnly || method != HTTP_HEAD)) {
     status = 405;
   }
   session.earlyStatus = status;
@@ -256,7 +319,7 @@ int HttpProtocol::headersComplete(Connection& conn, HttpSession& session) {
     respondError(conn, status, errorText(status), true);
     return -1;
   }
-  if (status == 0 && session.hasExpect && parser.content_length > 0) {
+  if (status == 0 && !session.header(HttpHeader::kExpect).empty() && parser.content_length > 0) {
     conn.queue(std::string_view("HTTP/1.1 100 Continue\r\n\r\n"));
   }
   return 0;
@@ -282,7 +345,9 @@ int HttpProtocol::onMessageComplete(http_parser* parser) {
 
 void HttpProtocol::complete(Connection& conn, HttpSession& session) {
   conn.partialSince = -1;
-  bool close = !http_should_keep_alive(&session.parser);
+  // After a request that asked to switch protocols http-parser parses
+  // nothing more: unless it becomes a WebSocket, the connection ends.
+  bool close = !http_should_keep_alive(&session.parser) || session.parser.upgrade;
   if (session.earlyStatus != 0) {
     respondError(conn, session.earlyStatus, errorText(session.earlyStatus), close);
     return;
@@ -327,6 +392,12 @@ void HttpProtocol::complete(Connection& conn, HttpSession& session) {
       respond(conn, 200, "application/json",
               renderStatsJson(broker_.metricsTotals()), close);
       break;
+    case Route::kWebSocket:
+      upgradeToWebSocket(conn, session);
+      break;
+    case Route::kStream:
+      startEventStream(conn, session, close);
+      break;
     case Route::kUnknown:
       respondError(conn, 404, errorText(404), close);
       break;
@@ -339,7 +410,7 @@ void HttpProtocol::complete(Connection& conn, HttpSession& session) {
 // or `Basic <user:password>`, or nothing (the anonymous user, if any).
 bool HttpProtocol::authorize(Connection& conn, const HttpSession& session) {
   if (!access_.required()) return true;
-  std::string_view value = session.authorization;
+  std::string_view value = session.header(HttpHeader::kAuthorization);
   while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
   if (value.empty()) {
     // A client certificate's user (mutual TLS), else the anonymous user's
@@ -365,21 +436,95 @@ bool HttpProtocol::authorize(Connection& conn, const HttpSession& session) {
   return false;
 }
 
-void HttpProtocol::respondError(Connection& conn, int status, std::string_view message, bool close) {
-  respond(conn, status, "application/json", fmt::format("{{\"error\":\"{}\"}}\n", message), close);
+void HttpProtocol::respondError(Connection& conn, int status, std::string_view message, bool close,
+                                std::string_view header) {
+  respond(conn, status, "application/json", fmt::format("{{\"error\":\"{}\"}}\n", message), close, header);
 }
 
 void HttpProtocol::respond(Connection& conn, int status, std::string_view contentType,
-                           std::string_view body, bool close) {
+                           std::string_view body, bool close, std::string_view header) {
   broker_.metrics().countHttpStatus(status);
   bool head = static_cast<HttpSession&>(conn.session()).parser.method == HTTP_HEAD;
   std::string response = fmt::format(
-      "HTTP/1.1 {} {}\r\nContent-Type: {}\r\nContent-Length: {}\r\n{}{}\r\n", status,
+      "HTTP/1.1 {} {}\r\nContent-Type: {}\r\nContent-Length: {}\r\n{}{}{}{}\r\n", status,
       reasonPhrase(status), contentType, body.size(),
-      status == 401 ? "WWW-Authenticate: Bearer\r\n" : "", close ? "Connection: close\r\n" : "");
+      status == 401 ? "WWW-Authenticate: Bearer\r\n" : "", header, header.empty() ? "" : "\r\n",
+      close ? "Connection: close\r\n" : "");
   if (!head) response += body;
   conn.queue(std::string_view(response));
   if (close) conn.drain(CloseReason::kHttpClose);
+}
+
+int HttpProtocol::authorizeStream(Connection& conn, const HttpSession& session, bool required) {
+  if (!access_.required()) return 0;
+  if (!session.header(HttpHeader::kAuthorization).empty()) return authorize(conn, session) ? 0 : 401;
+  if (auto token = queryParameter(session.url, "token")) return access_.withToken(conn, *token) ? 0 : 401;
+  // No credentials: a client certificate's user, the anonymous user, or
+  // (a WebSocket) AUTH to come.
+  bool admitted = authorize(conn, session);
+  return admitted || !required ? 0 : 401;
+}
+
+void HttpProtocol::upgradeToWebSocket(Connection& conn, HttpSession& session) {
+  WsUpgradeRequest request{
+      http_method_str(static_cast<http_method>(session.parser.method)),
+      session.header(HttpHeader::kUpgrade),
+      session.header(HttpHeader::kConnection),
+      session.header(HttpHeader::kWsVersion),
+      session.header(HttpHeader::kWsKey),
+      session.header(HttpHeader::kOrigin),
+  };
+  WsUpgradeVerdict verdict = checkWsUpgrade(request, settings_.wsAllowedOrigins);
+  if (verdict.status != 101) {
+    log(LogLevel::kDebug, "conn {} websocket upgrade refused: {}", conn.id(), verdict.reason);
+    return respondError(conn, verdict.status, verdict.reason, true, verdict.header);
+  }
+  broker_.metrics().countHttpStatus(101);
+  conn.queue(std::string_view(wsUpgradeResponse(verdict.accept)));
+  auto ws = std::make_unique<WsSession>(lines_, broker_.metrics(), settings_.maxLine);
+  conn.setMaxPending(ws->maxPending());
+  conn.upgradeSession(std::move(ws));
+}
+
+// The patterns of /sub/<p1>,<p2>: split at literal commas, then each
+// percent-decoded (so %2C is a comma inside a pattern), then subscribed
+// through the line protocol's SUB, which checks them, the permissions and
+// --max-subs, all or nothing.
+void HttpProtocol::startEventStream(Connection& conn, HttpSession& session, bool close) {
+  std::string_view list = pathOf(session.url).substr(5);
+  std::string command = "SUB";
+  std::string pattern;
+  while (true) {
+    std::size_t comma = list.find(',');
+    if (!percentDecode(list.substr(0, comma), pattern) || !isValidPattern(pattern)) {
+      return respondError(conn, 400, "invalid pattern", close);
+    }
+    command += ' ';
+    command += pattern;
+    if (comma == std::string_view::npos) break;
+    list.remove_prefix(comma + 1);
+  }
+  // The line protocol's answer to the SUB, if any, is its refusal.
+  struct Refusal final : LineOutput {
+    using LineOutput::line;
+    std::string text;
+    bool line(Connection&, std::string_view a, std::string_view b, std::string_view c) override {
+      if (text.empty()) text = fmt::format("{}{}{}", a, b, c);
+      return true;
+    }
+    void fail(Connection&, CloseReason, std::string_view t) override { text = t; }
+    void close(Connection&, CloseReason) override {}
+  } refusal;
+  lines_.executeLine(conn, refusal, command);
+  if (!refusal.text.empty()) {
+    std::string_view text = std::string_view(refusal.text).substr(refusal.text.starts_with("-ERR ") ? 5 : 0);
+    return respondError(conn, text.starts_with("permission denied") ? 403 : 400, text, close);
+  }
+  broker_.metrics().countHttpStatus(200);
+  conn.queue(std::string_view(
+      "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n"
+      "X-Accel-Buffering: no\r\nConnection: close\r\n\r\n"));
+  conn.upgradeSession(std::make_unique<SseSession>(settings_.sseKeepalive));
 }
 
 }  // namespace linecast

@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "net/connection.h"
 #include "protocols/http/http_session.h"
@@ -22,16 +23,24 @@ struct HttpSettings {
   double readTimeout = 0;             // a partial request, and an idle keep-alive
   std::shared_ptr<UserDirectoryStore> users = nullptr;  // --users; null: none
   std::shared_ptr<JwtKeyStore> jwt = nullptr;  // --jwt-secret-file, --jwt-public-key; null: none
+  std::vector<std::string> wsAllowedOrigins = {};  // --ws-allowed-origins; empty: any
+  double sseKeepalive = 15;  // --sse-keepalive: seconds of silence before a comment
 };
 
-// HTTP/1.1 on --http-port (docs/PROTOCOL.md, "HTTP API"): POST /pub/<channel>,
-// GET /metrics, /healthz, /stats. Served by the same reactor as the line
-// protocol: parse what arrived, answer each complete request into the
-// connection's output ring, keep the connection alive unless told not to.
-// It has a port of its own, so it claims every first byte.
+class LineProtocol;
+
+// HTTP/1.1 on --http-port (docs/PROTOCOL.md, "HTTP API", "WebSocket,
+// Server-Sent Events, console page"): POST /pub/<channel>, GET /metrics,
+// /healthz, /stats; GET /ws, which upgrades to the line protocol over
+// WebSocket (run by `lines`, the thread's LineProtocol), and GET
+// /sub/<patterns>, which becomes an event stream. Served by the same
+// reactor as the line protocol: parse what arrived, answer each complete
+// request into the connection's output ring, keep the connection alive
+// unless told not to. It has a port of its own, so it claims every first
+// byte.
 class HttpProtocol final : public Protocol {
  public:
-  HttpProtocol(Broker& broker, HttpSettings settings);
+  HttpProtocol(Broker& broker, LineProtocol& lines, HttpSettings settings);
 
   std::string_view name() const override { return "http"; }
   bool claims(char) const override { return true; }
@@ -57,12 +66,21 @@ class HttpProtocol final : public Protocol {
 
   int headersComplete(Connection& conn, HttpSession& session);
   void complete(Connection& conn, HttpSession& session);
+  // `header`: one more header line (without its CRLF), or empty.
   void respond(Connection& conn, int status, std::string_view contentType, std::string_view body,
-               bool close);
-  void respondError(Connection& conn, int status, std::string_view message, bool close);
+               bool close, std::string_view header = {});
+  void respondError(Connection& conn, int status, std::string_view message, bool close,
+                    std::string_view header = {});
   bool authorize(Connection& conn, const HttpSession& session);
+  // The credentials of a /ws or /sub/ request: the Authorization header or
+  // the `token` query parameter. 401 when given and wrong, or when none
+  // is given and `required`; else 0.
+  int authorizeStream(Connection& conn, const HttpSession& session, bool required);
+  void upgradeToWebSocket(Connection& conn, HttpSession& session);
+  void startEventStream(Connection& conn, HttpSession& session, bool close);
 
   Broker& broker_;
+  LineProtocol& lines_;
   HttpSettings settings_;
   AccessControl access_;
   http_parser_settings callbacks_{};

@@ -30,18 +30,24 @@ void LineProtocol::refusePlaintext(Connection& conn) {
   conn.fail(CloseReason::kTlsRequired, "-ERR TLS required\n");
 }
 
-void LineProtocol::checkTimeouts(Connection& conn, double now) {
-  checkCommandTimeouts(conn, now, {requiresAuth(), settings_.authTimeout, settings_.readTimeout},
-                       broker_.metrics(),
-                       {"-ERR authentication timeout\n", "-ERR read timeout\n", "-ERR token expired\n"});
+void LineProtocol::checkTimeouts(Connection& conn, LineOutput& out, double now) {
+  CloseReason reason = commandTimeout(conn, now, {requiresAuth(), settings_.authTimeout, settings_.readTimeout},
+                                      broker_.metrics());
+  switch (reason) {
+    case CloseReason::kTokenExpired: return out.fail(conn, reason, "-ERR token expired");
+    case CloseReason::kAuthTimeout: return out.fail(conn, reason, "-ERR authentication timeout");
+    case CloseReason::kReadTimeout: return out.fail(conn, reason, "-ERR read timeout");
+    default: return;
+  }
 }
 
 void LineProtocol::process(Connection& conn, LineParser& parser, std::span<char> scratch,
                            double now) {
   RingBuffer& in = conn.input();
+  LineOutput& out = NewlineOutput::instance();
   while (conn.open() && !conn.fanoutSpent()) {
     std::size_t framed = parser.frameContiguous(in, [&](std::string_view line) {
-      execute(conn, line);
+      execute(conn, out, line);
       return conn.open() && !conn.fanoutSpent();
     });
     // QUIT or a fatal error dropped the input; it must not be consumed.
@@ -55,12 +61,12 @@ void LineProtocol::process(Connection& conn, LineParser& parser, std::span<char>
     if (status == LineParser::Status::kTooLong) {
       ++broker_.metrics().protocolErrors;
       if (lineTooLong_.empty()) {
-        lineTooLong_ = fmt::format("-ERR line too long (max {} bytes)\n", parser.maxLine());
+        lineTooLong_ = fmt::format("-ERR line too long (max {} bytes)", parser.maxLine());
       }
-      conn.fail(CloseReason::kLineTooLong, lineTooLong_);
+      out.fail(conn, CloseReason::kLineTooLong, lineTooLong_);
       return;
     }
-    execute(conn, line);
+    execute(conn, out, line);
     // QUIT or a fatal error drops the input; it must not be consumed twice.
     if (conn.open()) in.consume(frameLength);
   }
@@ -71,78 +77,77 @@ void LineProtocol::process(Connection& conn, LineParser& parser, std::span<char>
   conn.partialSince = conn.open() && !in.empty() && !conn.inputWaiting ? now : -1;
 }
 
-void LineProtocol::error(Connection& conn, std::string_view text) {
+void LineProtocol::error(Connection& conn, LineOutput& out, std::string_view text) {
   ++broker_.metrics().protocolErrors;
-  conn.queue(std::string_view("-ERR "), text, '\n');
+  out.line(conn, "-ERR ", text);
 }
 
-void LineProtocol::execute(Connection& conn, std::string_view line) {
+void LineProtocol::execute(Connection& conn, LineOutput& out, std::string_view line) {
   // Nearly every line of a busy connection is a PUB in this exact spelling:
   // it skips the general verb parse.
   if (line.size() > 4 && std::memcmp(line.data(), "PUB ", 4) == 0 &&
       (conn.authenticated || !requiresAuth())) {
-    return publish(conn, line.substr(3));
+    return publish(conn, out, line.substr(3));
   }
   Command command = parseCommand(line);
   if (command.verb == Verb::kEmpty) return;
   if (!conn.authenticated && requiresAuth() && command.verb != Verb::kPing &&
       command.verb != Verb::kQuit && command.verb != Verb::kAuth) {
-    error(conn, "authentication required");
+    error(conn, out, "authentication required");
     return;
   }
   switch (command.verb) {
     case Verb::kPub:
-      publish(conn, command.rest);
+      publish(conn, out, command.rest);
       break;
     case Verb::kSub:
-      subscribe(conn, command.rest);
+      subscribe(conn, out, command.rest);
       break;
     case Verb::kUnsub:
-      unsubscribe(conn, command.rest);
+      unsubscribe(conn, out, command.rest);
       break;
     case Verb::kPing: {
       std::string_view text = pingText(command.rest);
       if (text.empty()) {
-        conn.queue(std::string_view("PONG\n"));
+        out.line(conn, "PONG");
       } else {
-        conn.queue(std::string_view("PONG "), text, '\n');
+        out.line(conn, "PONG ", text);
       }
       break;
     }
     case Verb::kAuth:
-      authenticate(conn, command.rest);
+      authenticate(conn, out, command.rest);
       break;
     case Verb::kQuit:
-      conn.queue(std::string_view("+OK bye\n"));
-      conn.drain(CloseReason::kQuit);  // drops the bytes after QUIT
+      out.line(conn, "+OK bye");
+      out.close(conn, CloseReason::kQuit);  // drops the bytes after QUIT
       break;
     case Verb::kUnknown:
       ++broker_.metrics().protocolErrors;
-      conn.queue(std::string_view("-ERR unknown command '"),
-                 command.verbText.substr(0, kMaxEchoedVerb), std::string_view("'\n"));
+      out.line(conn, "-ERR unknown command '", command.verbText.substr(0, kMaxEchoedVerb), "'");
       break;
     case Verb::kEmpty:
       break;
   }
 }
 
-void LineProtocol::publish(Connection& conn, std::string_view rest) {
+void LineProtocol::publish(Connection& conn, LineOutput& out, std::string_view rest) {
   std::string_view channel;
   std::string_view payload;
   splitPublish(rest, channel, payload);
-  if (channel.empty()) return error(conn, "missing channel");
+  if (channel.empty()) return error(conn, out, "missing channel");
   PublishRoute& route = broker_.route(channel);
   switch (route.status) {
     case ChannelStatus::kInvalid:
-      return refuse(conn, channel, false, "invalid channel");
+      return refuse(conn, out, channel, false, "invalid channel");
     case ChannelStatus::kHasWildcard:
-      return refuse(conn, channel, false, "wildcard not allowed in PUB channel");
+      return refuse(conn, out, channel, false, "wildcard not allowed in PUB channel");
     case ChannelStatus::kValid:
       break;
   }
   if (!access_.mayPublish(conn, channel, route)) {
     ++broker_.metrics().protocolErrors;
-    conn.queue(std::string_view("-ERR permission denied for publish to "), channel, '\n');
+    out.line(conn, "-ERR permission denied for publish to ", channel);
     return;
   }
   std::size_t delivered = broker_.deliver(route, payload);
@@ -167,17 +172,17 @@ LineProtocol::PatternCheck LineProtocol::checkPatterns(std::string_view rest,
   return any ? PatternCheck::kValid : PatternCheck::kNone;
 }
 
-void LineProtocol::refuse(Connection& conn, std::string_view name, bool pattern,
+void LineProtocol::refuse(Connection& conn, LineOutput& out, std::string_view name, bool pattern,
                           std::string_view text) {
   logRefusedName(conn, name, pattern);
-  error(conn, text);
+  error(conn, out, text);
 }
 
-void LineProtocol::subscribe(Connection& conn, std::string_view rest) {
+void LineProtocol::subscribe(Connection& conn, LineOutput& out, std::string_view rest) {
   std::string_view bad;
   switch (checkPatterns(rest, bad)) {
-    case PatternCheck::kNone: return error(conn, "missing pattern");
-    case PatternCheck::kInvalid: return refuse(conn, bad, true, "invalid pattern");
+    case PatternCheck::kNone: return error(conn, out, "missing pattern");
+    case PatternCheck::kInvalid: return refuse(conn, out, bad, true, "invalid pattern");
     case PatternCheck::kValid: break;
   }
   std::string_view pattern;
@@ -187,7 +192,7 @@ void LineProtocol::subscribe(Connection& conn, std::string_view rest) {
     while (nextArgument(check, pattern)) {
       if (access_.maySubscribe(conn, pattern)) continue;
       ++broker_.metrics().protocolErrors;
-      conn.queue(std::string_view("-ERR permission denied for subscription to "), pattern, '\n');
+      out.line(conn, "-ERR permission denied for subscription to ", pattern);
       return;
     }
   }
@@ -203,7 +208,7 @@ void LineProtocol::subscribe(Connection& conn, std::string_view rest) {
     if (held.size() > settings_.maxSubs) {
       for (std::string_view undo : added_) held.erase(held.find(undo));
       added_.clear();
-      return error(conn, tooManySubs_);
+      return error(conn, out, tooManySubs_);
     }
   }
   if (!added_.empty()) {
@@ -213,11 +218,11 @@ void LineProtocol::subscribe(Connection& conn, std::string_view rest) {
   added_.clear();
 }
 
-void LineProtocol::unsubscribe(Connection& conn, std::string_view rest) {
+void LineProtocol::unsubscribe(Connection& conn, LineOutput& out, std::string_view rest) {
   std::string_view bad;
   switch (checkPatterns(rest, bad)) {
     case PatternCheck::kNone: return broker_.unsubscribeAll(conn);
-    case PatternCheck::kInvalid: return refuse(conn, bad, true, "invalid pattern");
+    case PatternCheck::kInvalid: return refuse(conn, out, bad, true, "invalid pattern");
     case PatternCheck::kValid: break;
   }
   std::string_view pattern;
@@ -225,21 +230,21 @@ void LineProtocol::unsubscribe(Connection& conn, std::string_view rest) {
 }
 
 // AUTH <token> or AUTH <user> <password>; either failing is fatal.
-void LineProtocol::authenticate(Connection& conn, std::string_view rest) {
+void LineProtocol::authenticate(Connection& conn, LineOutput& out, std::string_view rest) {
   std::string_view first;
   std::string_view second;
-  if (!nextArgument(rest, first)) return error(conn, "usage: AUTH <token>");
+  if (!nextArgument(rest, first)) return error(conn, out, "usage: AUTH <token>");
   // Without --users a second argument is ignored (revision 3: the token is
   // the first argument); with it, two arguments are a user and password.
   bool pair = nextArgument(rest, second) && access_.hasUsers();
   bool ok = !requiresAuth() ? true : pair ? access_.withPassword(conn, first, second) : access_.withToken(conn, first);
   if (ok) {
     conn.authenticated = true;
-    conn.queue(std::string_view("+OK\n"));
+    out.line(conn, "+OK");
     return;
   }
   ++broker_.metrics().protocolErrors;
-  conn.fail(CloseReason::kAuthFailed, "-ERR authentication failed\n");
+  out.fail(conn, CloseReason::kAuthFailed, "-ERR authentication failed");
 }
 
 }  // namespace linecast

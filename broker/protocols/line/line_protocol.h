@@ -11,6 +11,7 @@
 #include "net/connection.h"
 #include "protocols/command_timeouts.h"
 #include "protocols/line/command.h"
+#include "protocols/line/line_output.h"
 #include "protocols/line/line_parser.h"
 #include "protocols/protocol.h"
 #include "routing/broker.h"
@@ -42,7 +43,10 @@ class LineProtocol final : public Protocol {
   // Executes every complete line in conn's input ring. `scratch` holds
   // max-line + 1 bytes for a line that wraps around the ring.
   void process(Connection& conn, LineParser& parser, std::span<char> scratch, double now);
-  void checkTimeouts(Connection& conn, double now);
+  // Executes one line whose replies go through `out` (WebSocket: a
+  // message's lines; TCP uses process()).
+  void executeLine(Connection& conn, LineOutput& out, std::string_view line) { execute(conn, out, line); }
+  void checkTimeouts(Connection& conn, LineOutput& out, double now);
   // A plaintext connection under --tls-required: -ERR TLS required, closed.
   void refusePlaintext(Connection& conn);
 
@@ -52,19 +56,19 @@ class LineProtocol final : public Protocol {
   enum class PatternCheck { kValid, kInvalid, kNone };
   // kInvalid names the first invalid pattern in `bad`.
   static PatternCheck checkPatterns(std::string_view rest, std::string_view& bad);
-  void refuse(Connection& conn, std::string_view name, bool pattern, std::string_view text);
-  void execute(Connection& conn, std::string_view line);
-  void publish(Connection& conn, std::string_view rest);
-  void subscribe(Connection& conn, std::string_view rest);
-  void unsubscribe(Connection& conn, std::string_view rest);
-  void authenticate(Connection& conn, std::string_view rest);
-  void error(Connection& conn, std::string_view text);
+  void refuse(Connection& conn, LineOutput& out, std::string_view name, bool pattern, std::string_view text);
+  void execute(Connection& conn, LineOutput& out, std::string_view line);
+  void publish(Connection& conn, LineOutput& out, std::string_view rest);
+  void subscribe(Connection& conn, LineOutput& out, std::string_view rest);
+  void unsubscribe(Connection& conn, LineOutput& out, std::string_view rest);
+  void authenticate(Connection& conn, LineOutput& out, std::string_view rest);
+  void error(Connection& conn, LineOutput& out, std::string_view text);
 
   Broker& broker_;
   LineProtocolSettings settings_;
   AccessControl access_;
   std::string tooManySubs_;   // "too many subscriptions (max N)"
-  std::string lineTooLong_;   // "-ERR line too long (max N bytes)\n"
+  std::string lineTooLong_;   // "-ERR line too long (max N bytes)"
   std::vector<std::string_view> added_;  // reused by SUB
 };
 

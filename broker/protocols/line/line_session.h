@@ -8,6 +8,13 @@
 
 namespace linecast {
 
+// A line-protocol connection's part of its CLIENT LIST line: exact
+// channels count as Redis's channels, wildcard patterns as its patterns (as
+// PUBSUB counts them). TCP and WebSocket alike.
+inline void describeLineSubscriptions(const Connection& conn, SessionDescription& out) {
+  for (const std::string& pattern : conn.patterns()) ++(hasWildcardToken(pattern) ? out.patterns : out.channels);
+}
+
 // A line-protocol connection: its framing state, and its thread's
 // LineProtocol. A delivery is one MSG line, built from the route's cached
 // prefix, so the fan-out copies three pieces and formats nothing.
@@ -15,6 +22,7 @@ class LineSession final : public Session {
  public:
   LineSession(LineProtocol& protocol, std::size_t maxLine) : protocol_(protocol), parser_(maxLine) {}
 
+  SessionKind kind() const override { return SessionKind::kLine; }
   void onInput(Connection& conn, std::span<char> scratch, double now) override {
     protocol_.process(conn, parser_, scratch, now);
   }
@@ -22,14 +30,14 @@ class LineSession final : public Session {
     return conn.queue(message.linePrefix, message.payload, '\n');
   }
   bool framesAsRouteLine() const override { return true; }
-  void checkTimeouts(Connection& conn, double now) override { protocol_.checkTimeouts(conn, now); }
+  void checkTimeouts(Connection& conn, double now) override {
+    protocol_.checkTimeouts(conn, NewlineOutput::instance(), now);
+  }
   std::string_view slowConsumerLine() const override { return "-ERR slow consumer\n"; }
   void refusePlaintext(Connection& conn) override { protocol_.refusePlaintext(conn); }
-  // Exact channels count as Redis's channels, wildcard patterns as its
-  // patterns (as PUBSUB counts them).
   void describe(const Connection& conn, SessionDescription& out) const override {
     out.protocol = "line";
-    for (const std::string& pattern : conn.patterns()) ++(hasWildcardToken(pattern) ? out.patterns : out.channels);
+    describeLineSubscriptions(conn, out);
   }
 
  private:

@@ -24,6 +24,7 @@ class RespSession final : public Session {
  public:
   RespSession(RespProtocol& protocol, std::size_t maxLine) : parser(maxLine), protocol_(protocol) {}
 
+  SessionKind kind() const override { return SessionKind::kResp; }
   void onInput(Connection& conn, std::span<char> scratch, double now) override;
   // A `message` push in the connection's RESP version (only the RespIndex
   // delivers to RESP connections; this frames a Router delivery the same
