@@ -52,6 +52,19 @@ bool WsFrameReader::feed(std::string_view chunk, WsFrameHandler& handler) {
   if (!error_.empty()) return false;
   std::size_t pos = 0;
   while (pos < chunk.size()) {
+    // The server's usual frame, a short unfragmented text or binary message
+    // (one delivery), whole in the chunk: handed up without the header's
+    // general path. 0x81/0x82: FIN, no RSV bits; below 126: unmasked and a
+    // 7-bit length.
+    if (inHeader_ && have_ == 0 && !inMessage_ && chunk.size() - pos >= 2) {
+      auto b0 = static_cast<std::uint8_t>(chunk[pos]);
+      auto b1 = static_cast<std::uint8_t>(chunk[pos + 1]);
+      if ((b0 == 0x81 || b0 == 0x82) && b1 < 126 && chunk.size() - pos - 2 >= b1) {
+        pos += 2 + b1;
+        if (!handler.onData(chunk.substr(pos - b1, b1), true)) return false;
+        continue;
+      }
+    }
     if (inHeader_) {
       std::size_t take = std::min(need_ - have_, chunk.size() - pos);
       std::memcpy(header_ + have_, chunk.data() + pos, take);
