@@ -13,8 +13,8 @@ import subprocess
 import sys
 
 # linecast-uring (linecast-server --io uring) appears only when it was run.
-ALL_BROKERS = ["linecast", "linecast-uring", "linecast-plain", "linecast-resp", "linecast-resp3", "nats", "redis",
-               "redis-resp3"]
+ALL_BROKERS = ["linecast", "linecast-uring", "linecast-plain", "linecast-resp", "linecast-resp3", "linecast-ws",
+               "nats", "nats-ws", "redis", "redis-resp3"]
 PEERS = ["nats", "redis"]
 # linecast-null-relay, the ceiling: run on the message-moving cases only.
 RELAY = "relay"
@@ -29,7 +29,15 @@ STALL_TARGET_PCT = 5
 
 # Column keys for the compact per-broker cells.
 INITIALS = {"linecast": "l", "linecast-uring": "lu", "linecast-plain": "lp", "linecast-resp": "lr",
-            "linecast-resp3": "lr3", "nats": "n", "redis": "r", "redis-resp3": "r3", RELAY: RELAY}
+            "linecast-resp3": "lr3", "linecast-ws": "lw", "nats": "n", "nats-ws": "nw", "redis": "r",
+            "redis-resp3": "r3", RELAY: RELAY}
+# Issue 13's targets for linecast over WebSocket: delivered msgs/s against
+# nats-server's WebSocket and against linecast's own TCP, on these cases;
+# broker memory per idle WebSocket subscriber.
+WS_CASES = ("t-1to1-16", "t-1to10-16", "t-1to100-64")
+WS_TARGET_VS_NATS = 2.0
+WS_TARGET_VS_TCP = 0.70
+WS_TARGET_IDLE_BYTES = 2.5 * 1024
 
 
 def brokers_in(data):
@@ -222,6 +230,7 @@ def report(data):
     out.append("")
 
     out.extend(resp_section(cases, brokers))
+    out.extend(ws_section(cases, brokers))
     out.extend(broadcast_section(cases, brokers))
     out.extend(nosub_section(cases, brokers + ([RELAY] if has_relay else [])))
     out.extend(stalled_section(cases, brokers + ([RELAY] if has_relay else [])))
@@ -361,6 +370,53 @@ def resp_section(cases, brokers):
                    + f" | {ratio(rate['linecast-resp3'], rate['linecast-resp'])}"
                    + f" | {ratio(rate['linecast-resp'], rate['redis'])}"
                    + f" | {ratio(rate['linecast-resp3'], rate['redis-resp3'])} |")
+    out.append("")
+    return out
+
+
+def ws_section(cases, brokers):
+    """linecast over WebSocket against nats-server's WebSocket and linecast's TCP."""
+    if "linecast-ws" not in brokers and "nats-ws" not in brokers:
+        return []
+    out = ["### WebSocket: delivered msgs/s and memory per idle connection", "",
+           "linecast-ws is linecast-server's /ws on its HTTP port (`linecast-bench --protocol ws`: a publisher "
+           "sends each batch of PUB lines as one masked text message, every delivery is one text message); "
+           "nats-ws is nats-server's `websocket {}` listener (`--protocol nats-ws`, NATS's byte stream in binary "
+           "frames); linecast is the same loads over plain TCP. Issue 13 asks linecast-ws at least "
+           f"{WS_TARGET_VS_NATS:g}x nats-ws and at least {WS_TARGET_VS_TCP:.0%} of linecast TCP on "
+           + ", ".join(WS_CASES) + f", and at most {WS_TARGET_IDLE_BYTES / 1024:g} KiB of broker RSS per idle "
+           "WebSocket subscriber.", "",
+           "| case | linecast-ws | nats-ws | linecast | ws/nats-ws | ws/linecast TCP | target met | lost (lw/nw/l) "
+           "| CPU % (lw/nw/l) |",
+           "|---|---:|---:|---:|---:|---:|---|---|---|"]
+    trio = ("linecast-ws", "nats-ws", "linecast")
+    for name, case in cases.items():
+        if case["kind"] != "throughput":
+            continue
+        by = case["by"]
+        rate = {b: (by[b]["delivered_per_s"] if ok(by.get(b)) else None) for b in trio}
+        met = "-"
+        if name in WS_CASES and rate["linecast-ws"] and rate["nats-ws"] and rate["linecast"]:
+            good = (rate["linecast-ws"] >= WS_TARGET_VS_NATS * rate["nats-ws"]
+                    and rate["linecast-ws"] >= WS_TARGET_VS_TCP * rate["linecast"])
+            met = "yes" if good else "NO"
+        lost = "/".join(str(by[b].get("lost", "-")) if by.get(b) else "-" for b in trio)
+        cpu = " ".join(cpu_pct_cell(by.get(b)) for b in trio)
+        out.append(f"| {case['label']} | " + " | ".join(value_cell(by.get(b), "delivered_per_s") for b in trio)
+                   + f" | {ratio(rate['linecast-ws'], rate['nats-ws'])} | {ratio(rate['linecast-ws'], rate['linecast'])}"
+                   + f" | {met} | {lost} | {cpu} |")
+    for case in cases.values():
+        if case["kind"] != "conns":
+            continue
+        by = case["by"]
+        per = {b: (by[b]["server"]["rss_per_conn_bytes"] if ok(by.get(b)) else None) for b in trio}
+        cells = [f"{per[b]:.0f} B" if per[b] is not None else ("FAIL" if by.get(b) else "-") for b in trio]
+        met = "-"
+        if per["linecast-ws"] is not None:
+            met = "yes" if per["linecast-ws"] <= WS_TARGET_IDLE_BYTES else "NO"
+        out.append(f"| {case['label']}: RSS per connection (lower is better) | " + " | ".join(cells)
+                   + f" | {ratio(per['nats-ws'], per['linecast-ws'])} (nats-ws/ws) "
+                   + f"| {ratio(per['linecast-ws'], per['linecast'])} | {met} | | |")
     out.append("")
     return out
 

@@ -16,6 +16,8 @@
 #include "loadgen/clock.h"
 #include "loadgen/payload.h"
 #include "loadgen/peer_socket.h"
+#include "loadgen/ws_decoder.h"
+#include "loadgen/ws_upgrade.h"
 
 namespace linecast::bench {
 namespace {
@@ -144,7 +146,7 @@ bool Connection::readMore() {
 bool Connection::readAll(int budget, bool hangup) {
   std::vector<char>& buf = ctx_.readBuffer;
   for (int i = 0; i < budget; ++i) {
-    ssize_t n = receive(buf.data(), buf.size());
+    ssize_t n = stream().read(buf.data(), buf.size());
     if (n > 0) {
       recvNs_ = nowNs();
       ctx_.bytesIn += static_cast<std::uint64_t>(n);
@@ -155,8 +157,7 @@ bool Connection::readAll(int budget, bool hangup) {
       // Closed, or NATS's INFO started the TLS handshake: its next bytes
       // are the handshake's.
       if (state_ == State::kClosed || state_ == State::kHandshaking) return false;
-      if (outOff_ < out_.size() && !streamingTemplate() && writable_ && !flushOut())
-        return false;
+      if (hasOutput() && !streamingTemplate() && writable_ && !flushOut()) return false;
       // A short read emptied the socket. Bytes that arrive after it raise a
       // new edge, so the read that would only say EAGAIN can be skipped
       // (one syscall per wake-up, a quarter of them at 10k paced msgs/s).
@@ -178,6 +179,17 @@ bool Connection::readAll(int budget, bool hangup) {
 
 bool Connection::flushOut() {
   if (state_ == State::kClosed) return false;
+  // WebSocket's own bytes (the upgrade request, a pong) go first; the
+  // protocol's bytes after them go through transmit(), which flushes them
+  // too.
+  if (ws_ && ws_->pending() && !ws_->flush()) {
+    if (errno != EAGAIN && errno != EWOULDBLOCK) {
+      fail(fmt::format("send: {}", std::strerror(errno)));
+      return false;
+    }
+    writable_ = false;
+    return true;
+  }
   while (outOff_ < out_.size()) {
     ssize_t n = transmit(out_.data() + outOff_, out_.size() - outOff_);
     if (n > 0) {
@@ -204,9 +216,10 @@ bool Connection::flushOut() {
 
 void Connection::onTcpConnected() {
   // NATS greets in plaintext first (INFO says tls_required), then the
-  // client starts TLS; the others start TLS at once.
-  if (ctx_.tls && !ctx_.encoder->serverGreets()) return continueTls();
-  onConnected();
+  // client starts TLS; the others start TLS at once, and so does
+  // WebSocket (wss: TLS, then the upgrade, then NATS's INFO).
+  if (ctx_.tls && (ctx_.options.websocket || !ctx_.encoder->serverGreets())) return continueTls();
+  afterTransport();
 }
 
 void Connection::continueTls() {
@@ -217,20 +230,34 @@ void Connection::continueTls() {
   int done = tls_->handshake();
   if (done < 0) return fail("TLS handshake: " + tls_->error());
   if (done == 0) return;
-  if (ctx_.encoder->serverGreets()) {
+  if (ctx_.encoder->serverGreets() && !ctx_.options.websocket) {
     writable_ = true;
     sendHandshake();
   } else {
-    onConnected();
+    afterTransport();
   }
 }
 
-ssize_t Connection::receive(char* buffer, std::size_t size) {
-  return tls_ ? tls_->read(buffer, size) : ::read(fd_, buffer, size);
+ssize_t Connection::transmit(const char* data, std::size_t size) {
+  return ws_ ? ws_->write(data, size) : stream().write(data, size);
 }
 
-ssize_t Connection::transmit(const char* data, std::size_t size) {
-  return tls_ ? tls_->write(data, size) : ::send(fd_, data, size, MSG_NOSIGNAL);
+void Connection::afterTransport() {
+  if (ctx_.options.websocket) return startUpgrade();
+  onConnected();
+}
+
+void Connection::startUpgrade() {
+  const Options& o = ctx_.options;
+  bool lines = o.protocol == Protocol::kLinecast;
+  std::string key = makeWsKey();
+  ws_ = std::make_unique<WsSender>(stream(), lines);
+  decoder_ = std::make_unique<WsDecoder>(std::move(decoder_), lines, wsAcceptFor(key), *ws_,
+                                         maxFrameFor(o) + 512);
+  ws_->queueRaw(wsUpgradeRequest(ctx_.target.text, o.wsPath, key));
+  state_ = State::kUpgrading;
+  writable_ = true;
+  flushOut();
 }
 
 void Connection::onConnected() {
@@ -310,6 +337,9 @@ void Connection::onEvent(const Event& event) {
       break;
     case EventType::kPing:
       ctx_.encoder->pong(out_);
+      break;
+    case EventType::kUpgraded:
+      if (state_ == State::kUpgrading) onConnected();
       break;
     case EventType::kOk:
     case EventType::kReply:

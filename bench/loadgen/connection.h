@@ -7,6 +7,7 @@
 
 #include "loadgen/protocol.h"
 #include "loadgen/tls_stream.h"
+#include "loadgen/ws_sender.h"
 #include "loadgen/worker_context.h"
 
 namespace linecast::bench {
@@ -15,8 +16,9 @@ namespace linecast::bench {
 // socket and decoder; its worker owns it, drives it from one epoll loop and
 // never destroys it before the run ends (epoll's data field holds its id).
 //
-// Life: kIdle -> kConnecting -> [kGreeting, NATS only] -> kConfirming (the
-// subscribe and barrier are sent) -> kReady (barrier answered) -> kClosed.
+// Life: kIdle -> kConnecting -> [kHandshaking, TLS] -> [kUpgrading,
+// WebSocket] -> [kGreeting, NATS only] -> kConfirming (the subscribe and
+// barrier are sent) -> kReady (barrier answered) -> kClosed.
 // Any error fails the run through RunControl and closes the socket.
 //
 // A publisher that has finished sends one more barrier (PING) and counts as
@@ -27,7 +29,9 @@ namespace linecast::bench {
 class Connection final : public EventSink {
  public:
   enum class Role { kPublisher, kSubscriber, kStalled };
-  enum class State { kIdle, kConnecting, kHandshaking, kGreeting, kConfirming, kReady, kClosed };
+  enum class State {
+    kIdle, kConnecting, kHandshaking, kUpgrading, kGreeting, kConfirming, kReady, kClosed
+  };
 
   Connection(WorkerContext& ctx, Role role, std::uint32_t index, std::uint64_t id);
   ~Connection();
@@ -80,9 +84,16 @@ class Connection final : public EventSink {
   // --tls: the handshake after the TCP connect (after NATS's INFO), before
   // the subscription.
   void continueTls();
-  // recv()/send() through TLS when the run uses it.
-  ssize_t receive(char* buffer, std::size_t size);
+  // After TCP and TLS: with --protocol ws or nats-ws, the HTTP upgrade;
+  // the protocol starts when it is accepted (kUpgraded).
+  void afterTransport();
+  void startUpgrade();
+  // recv()/send() through TLS when the run uses it; transmit() through
+  // WebSocket framing too.
+  ByteStream stream() const { return {fd_, tls_.get()}; }
   ssize_t transmit(const char* data, std::size_t size);
+  // Bytes waiting to go out: the protocol's, or WebSocket's own (a pong).
+  bool hasOutput() const { return outOff_ < out_.size() || (ws_ && ws_->pending()); }
   void sendHandshake();
   void confirm();
   void deliver(std::string_view channel, std::string_view payload);
@@ -105,6 +116,7 @@ class Connection final : public EventSink {
 
   WorkerContext& ctx_;
   std::unique_ptr<TlsStream> tls_;
+  std::unique_ptr<WsSender> ws_;  // --protocol ws, nats-ws
   Role role_;
   std::uint32_t index_;
   std::uint64_t id_;

@@ -25,6 +25,8 @@ class LinecastDecoder final : public Decoder {
   // Lines are the payload plus "MSG " and the channel.
   explicit LinecastDecoder(std::size_t maxFrame) : lines_(maxFrame + 512, /*stripCr=*/false) {}
   bool feed(std::string_view chunk, EventSink& sink) override;
+  // Over WebSocket every line comes whole: no LineReader, no copy.
+  bool feedLine(std::string_view line, EventSink& sink) override { return onLine(line, sink); }
 
  private:
   bool onLine(std::string_view line, EventSink& sink);

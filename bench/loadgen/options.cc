@@ -20,6 +20,11 @@ std::string_view scenarioName(Scenario scenario) {
   return "?";
 }
 
+std::string_view protocolLabel(const Options& o) {
+  if (o.websocket) return o.protocol == Protocol::kNats ? "nats-ws" : "ws";
+  return protocolName(o.protocol);
+}
+
 double Options::hardDeadlineSec() const {
   if (deadlineSec > 0) return deadlineSec;
   return connectTimeoutSec + durationSec + drainSec + 15;
@@ -35,9 +40,14 @@ std::variant<Options, int> parseOptions(int argc, char** argv) {
   app.add_option("--host", o.host, "broker address (loopback only unless --allow-remote)")
       ->capture_default_str();
   app.add_option("--port", o.port, "broker port")->capture_default_str();
-  app.add_option("--protocol", protocol, "linecast | nats | resp")
-      ->check(CLI::IsMember({"linecast", "nats", "resp", "redis"}))
+  app.add_option("--protocol", protocol,
+                 "linecast | nats | resp | ws (linecast's line protocol over WebSocket, on its "
+                 "--http-port, path /ws) | nats-ws (NATS over nats-server's websocket {} "
+                 "listener, path /)")
+      ->check(CLI::IsMember({"linecast", "nats", "resp", "redis", "ws", "nats-ws"}))
       ->capture_default_str();
+  app.add_option("--ws-path", o.wsPath,
+                 "with ws or nats-ws: the upgrade's path (default /ws for ws, / for nats-ws)");
   app.add_flag("--resp3", o.resp3,
                "with --protocol resp: HELLO 3 first, so messages come as RESP3 push frames");
   app.add_option("--scenario", scenario, "throughput | latency | conns")
@@ -93,7 +103,13 @@ std::variant<Options, int> parseOptions(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   }
-  o.protocol = *parseProtocol(protocol);
+  if (protocol == "ws" || protocol == "nats-ws") {
+    o.websocket = true;
+    o.protocol = protocol == "ws" ? Protocol::kLinecast : Protocol::kNats;
+    if (o.wsPath.empty()) o.wsPath = protocol == "ws" ? "/ws" : "/";
+  } else {
+    o.protocol = *parseProtocol(protocol);
+  }
   static const std::map<std::string, Scenario> kScenarios = {
       {"throughput", Scenario::kThroughput},
       {"latency", Scenario::kLatency},
@@ -107,6 +123,9 @@ std::optional<std::string> validate(Options& o) {
   if (o.user.empty() != o.password.empty()) return "--user and --password go together";
   if (o.resp3 && o.protocol != Protocol::kResp) return "--resp3 is for --protocol resp";
   if (!o.user.empty() && o.protocol == Protocol::kNats) return "--user is for linecast and RESP (NATS has none here)";
+  if (!o.wsPath.empty() && !o.websocket) return "--ws-path is for --protocol ws and nats-ws";
+  if (o.websocket && (o.wsPath.front() != '/' || o.wsPath.find_first_of(" \t\r\n") != std::string::npos))
+    return "--ws-path must start with / and hold no spaces";
   if (!o.cacert.empty()) o.tls = true;
   if (o.tls) {
     try {

@@ -12,11 +12,19 @@ namespace linecast::bench {
 enum class Scenario { kThroughput, kLatency, kConns };
 std::string_view scenarioName(Scenario scenario);
 
+struct Options;
+// The --protocol name of a run: linecast, nats, resp, ws or nats-ws.
+std::string_view protocolLabel(const Options& options);
+
 // Everything a run is told on the command line, already validated.
 struct Options {
   std::string host = "127.0.0.1";
   std::uint16_t port = 7400;
   Protocol protocol = Protocol::kLinecast;
+  // --protocol ws / nats-ws: `protocol` (linecast, NATS) carried in
+  // WebSocket messages after an upgrade on wsPath (bench/loadgen/ws_*).
+  bool websocket = false;
+  std::string wsPath;
   bool resp3 = false;  // --resp3: RESP3 (HELLO 3) on --protocol resp
   Scenario scenario = Scenario::kThroughput;
   std::uint32_t publishers = 1;

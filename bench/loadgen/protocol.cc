@@ -1,7 +1,5 @@
 #include "loadgen/protocol.h"
 
-#include <cctype>
-
 #include "loadgen/linecast_protocol.h"
 #include "loadgen/nats_protocol.h"
 #include "loadgen/resp_protocol.h"
@@ -22,6 +20,10 @@ std::string_view protocolName(Protocol protocol) {
     case Protocol::kResp: return "resp";
   }
   return "?";
+}
+
+bool Decoder::feedLine(std::string_view line, EventSink& sink) {
+  return feed(line, sink) && feed("\n", sink);
 }
 
 bool Decoder::fail(std::string message) {
@@ -49,10 +51,12 @@ std::unique_ptr<Decoder> makeDecoder(Protocol protocol, std::size_t maxFrame, bo
 
 bool startsWithNoCase(std::string_view text, std::string_view prefix) {
   if (text.size() < prefix.size()) return false;
+  // ASCII only, inline: every delivery's verb goes through here, and
+  // std::toupper is a call into the C locale per byte (a third of the
+  // loadgen's CPU on a 1->10 fan-out).
+  auto upper = [](char c) { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c; };
   for (std::size_t i = 0; i < prefix.size(); ++i) {
-    if (std::toupper(static_cast<unsigned char>(text[i])) !=
-        std::toupper(static_cast<unsigned char>(prefix[i])))
-      return false;
+    if (upper(text[i]) != upper(prefix[i])) return false;
   }
   return true;
 }

@@ -28,6 +28,7 @@ enum class EventType {
   kOk,          // +OK
   kReply,       // any other reply (RESP's ":N" after PUBLISH); ignored
   kError,       // -ERR and friends; text is the message
+  kUpgraded,    // WebSocket: the server accepted the upgrade (101)
 };
 
 struct Event {
@@ -78,6 +79,10 @@ class Decoder {
   // Event are valid only during the sink call. Returns false on a protocol
   // error (error() says what); the stream cannot go on after that.
   virtual bool feed(std::string_view chunk, EventSink& sink) = 0;
+  // One whole line without its "\n", from a transport that frames lines
+  // itself (linecast over WebSocket: one line per message). By default it
+  // is fed as the line and a "\n"; a line protocol decodes it in place.
+  virtual bool feedLine(std::string_view line, EventSink& sink);
 
   const std::string& error() const { return error_; }
 

@@ -53,7 +53,7 @@ std::string jsonEscape(std::string_view text) {
 std::string reportJson(const Options& o, const Target& t, const RunResult& r) {
   std::string out;
   add(out, R"({{"ok":{},"error":"{}","protocol":"{}","scenario":"{}","target":"{}",)", r.ok,
-      jsonEscape(r.error), protocolName(o.protocol), scenarioName(o.scenario), jsonEscape(t.text));
+      jsonEscape(r.error), protocolLabel(o), scenarioName(o.scenario), jsonEscape(t.text));
   add(out, R"("publishers":{},"subscribers":{},"stalled":{},"channels":{},"payload_bytes":{},"threads":{},)",
       o.publishers, o.subscribers, o.stalled, o.channels, o.payloadBytes, o.threads);
   add(out, R"("rate":{},"duration_s":{},"messages":{},)",
@@ -101,7 +101,7 @@ std::string reportJson(const Options& o, const Target& t, const RunResult& r) {
 std::string reportText(const Options& o, const Target& t, const RunResult& r) {
   std::string out;
   add(out, "{} {} against {}: {} publishers, {} subscribers, {} channels, {} B payloads, {} threads\n",
-      protocolName(o.protocol), scenarioName(o.scenario), t.text, o.publishers, o.subscribers,
+      protocolLabel(o), scenarioName(o.scenario), t.text, o.publishers, o.subscribers,
       o.channels, o.payloadBytes, o.threads);
   if (o.stalled > 0)
     add(out, "  stalled      {} never reading on channel 0: {} cut by the broker, {} KiB still queued for the rest\n",

@@ -13,16 +13,24 @@
 #include <thread>
 #include <vector>
 
+#include "loadgen/ws_upgrade.h"
+#include "ws_wire.h"
+
 namespace linecast::bench::testing {
 
 // A tiny linecast-protocol broker for the loadgen's end-to-end tests: SUB,
 // PING and PUB on 127.0.0.1, an ephemeral port, one thread, blocking writes.
 // It can misbehave on purpose, so tests can check that the loadgen notices.
+// With kWebSocket it speaks the line protocol over WebSocket as linecast's
+// /ws does: an upgrade first, then lines in masked client messages, and
+// each line it sends as one text message without its "\n".
 class FakeBroker {
  public:
   enum class Fault { kNone, kMisdeliver, kSilent, kDropEveryTenth, kDropAll };
+  enum class Transport { kLines, kWebSocket };
 
-  explicit FakeBroker(Fault fault = Fault::kNone) : fault_(fault) {
+  explicit FakeBroker(Fault fault = Fault::kNone, Transport transport = Transport::kLines)
+      : fault_(fault), ws_(transport == Transport::kWebSocket) {
     listen_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     int one = 1;
     setsockopt(listen_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
@@ -66,6 +74,10 @@ class FakeBroker {
         }
         std::string& in = clients_[fds[i].fd];
         in.append(buf, static_cast<std::size_t>(n));
+        if (ws_) {
+          onWebSocketBytes(fds[i].fd, in);
+          continue;
+        }
         std::size_t nl;
         while ((nl = in.find('\n')) != std::string::npos) {
           std::string line = in.substr(0, nl);
@@ -73,6 +85,36 @@ class FakeBroker {
           onLine(fds[i].fd, line);
         }
       }
+    }
+  }
+
+  void onWebSocketBytes(int fd, std::string& in) {
+    if (!upgraded_.count(fd)) {
+      std::size_t end = in.find("\r\n\r\n");
+      if (end == std::string::npos) return;
+      std::size_t at = in.find("Sec-WebSocket-Key: ");
+      std::string key = in.substr(at + 19, in.find("\r\n", at) - at - 19);
+      in.erase(0, end + 4);
+      upgraded_.insert(fd);
+      sendRaw(fd, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                  "Sec-WebSocket-Accept: " + wsAcceptFor(key) + "\r\n\r\n");
+    }
+    std::vector<ClientFrame> frames;
+    in.erase(0, parseClientFrames(in, frames));
+    std::string& message = messages_[fd];
+    for (const ClientFrame& f : frames) {
+      if (f.opcode > 0x2) continue;  // control frames: none expected
+      message += f.payload;
+      if (!f.fin) continue;
+      // One or more lines; the last one needs no "\n".
+      std::size_t start = 0;
+      while (start <= message.size()) {
+        std::size_t nl = message.find('\n', start);
+        if (nl == std::string::npos) nl = message.size();
+        onLine(fd, message.substr(start, nl - start));
+        start = nl + 1;
+      }
+      message.clear();
     }
   }
 
@@ -96,7 +138,12 @@ class FakeBroker {
     }
   }
 
-  static void send(int fd, const std::string& bytes) {
+  // One line, "\n" included: as it is, or as one WebSocket message.
+  void send(int fd, const std::string& line) {
+    sendRaw(fd, ws_ ? serverFrame(0x1, std::string_view(line).substr(0, line.size() - 1)) : line);
+  }
+
+  static void sendRaw(int fd, const std::string& bytes) {
     std::size_t off = 0;
     while (off < bytes.size()) {
       ssize_t n = ::send(fd, bytes.data() + off, bytes.size() - off, MSG_NOSIGNAL);
@@ -108,10 +155,15 @@ class FakeBroker {
   void drop(int fd) {
     for (auto& [ch, set] : subs_) set.erase(fd);
     clients_.erase(fd);
+    upgraded_.erase(fd);
+    messages_.erase(fd);
     ::close(fd);
   }
 
   Fault fault_;
+  bool ws_;
+  std::set<int> upgraded_;                 // WebSocket: past the upgrade
+  std::map<int, std::string> messages_;    // WebSocket: a fragmented message so far
   int listen_ = -1;
   std::uint16_t port_ = 0;
   std::atomic<bool> stop_{false};

@@ -2,30 +2,15 @@
 
 #include <gtest/gtest.h>
 
-#include "fake_broker.h"
+#include "fake_run.h"
 #include "loadgen/clock.h"
 
 namespace linecast::bench {
 namespace {
 
+using testing::baseOptions;
 using testing::FakeBroker;
-
-Options baseOptions(const FakeBroker& broker) {
-  Options o;
-  o.port = broker.port();
-  o.quiet = true;
-  o.durationSec = 20;  // the message count ends these runs first
-  o.drainSec = 5;
-  o.connectTimeoutSec = 10;
-  return o;
-}
-
-RunResult run(Options o) {
-  if (auto problem = validate(o)) ADD_FAILURE() << *problem;
-  Target t = resolveTarget(o.host, o.port, false);
-  EXPECT_EQ(t.error, "");
-  return runBenchmark(o, t);
-}
+using testing::run;
 
 TEST(Runner, ThroughputDeliversEverythingOverManyChannelsAndThreads) {
   FakeBroker broker;

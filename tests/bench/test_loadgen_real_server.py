@@ -1,6 +1,7 @@
 """linecast-bench's publisher-only runs (-s 0) and stalled subscribers
 (--stalled) against the real linecast-server: the parts the in-process fake
-broker cannot show (its writes block; it never cuts a slow consumer).
+broker cannot show (its writes block; it never cuts a slow consumer). And
+--protocol ws against the server's own /ws, not only the fake broker's.
 
 Run by ctest as bench_loadgen_real_server, which sets LINECAST_SERVER and
 LINECAST_BENCH; Debian's pytest works only with /usr/bin/python3.
@@ -28,8 +29,8 @@ def stop_leftovers():
     cleanup()
 
 
-def bench(server, *flags):
-    cmd = [os.environ["LINECAST_BENCH"], "--port", str(server.port), "--server-pid",
+def bench(server, *flags, port=None):
+    cmd = [os.environ["LINECAST_BENCH"], "--port", str(port or server.port), "--server-pid",
            str(server.proc.pid), "-d", "1", "--drain", "3", "-q", "--json", *flags]
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
     assert done.stdout, done.stderr
@@ -73,3 +74,19 @@ def test_a_stalled_subscriber_cut_by_the_broker_is_reported(tmp_path):
     assert r["ok"], r["error"]
     assert r["stalled_cut"] == 1
     assert r["lost"] == 0
+
+
+def test_websocket_runs_deliver_everything(tmp_path):
+    server = Server(tmp_path, args=BIG_OUTBUF).start()
+    fanout = bench(server, "--protocol", "ws", "-p", "1", "-s", "10", "-b", "16", port=server.http_port)
+    # A payload over one 64 KiB frame: the publisher's lines go out in fragments.
+    big = bench(server, "--protocol", "ws", "-p", "1", "-s", "2", "-b", "100000", "-n", "200",
+                port=server.http_port)
+    paced = bench(server, "--protocol", "ws", "--scenario", "latency", "--rate", "5000", "-b", "64",
+                  port=server.http_port)
+    server.stop()
+    for r in (fanout, big, paced):
+        assert r["ok"], r["error"]
+        assert r["protocol"] == "ws"
+        assert r["delivered"] == r["expected"] > 0
+        assert r["lost"] == 0
