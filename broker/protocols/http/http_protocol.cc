@@ -14,6 +14,7 @@
 #include "protocols/http/sse_session.h"
 #include "protocols/line/line_protocol.h"
 #include "protocols/refused_name.h"
+#include "protocols/ws/ws_deflate_offer.h"
 #include "protocols/ws/ws_handshake.h"
 #include "protocols/ws/ws_session.h"
 
@@ -542,8 +543,11 @@ void HttpProtocol::upgradeToWebSocket(Connection& conn, HttpSession& session) {
     return respondError(conn, verdict.status, verdict.reason, true, verdict.header);
   }
   broker_.metrics().countHttpStatus(101);
-  conn.queue(std::string_view(wsUpgradeResponse(verdict.accept)));
-  auto ws = std::make_unique<WsSession>(lines_, broker_.metrics(), settings_.maxLine);
+  // permessage-deflate when the client offers it acceptably, else none.
+  auto deflate = negotiateWsDeflate(session.header(HttpHeader::kWsExtensions));
+  conn.queue(std::string_view(wsUpgradeResponse(verdict.accept, {}, deflate ? deflate->response : "")));
+  auto ws = std::make_unique<WsSession>(lines_, broker_.metrics(), settings_.maxLine,
+                                        deflate ? &deflate->params : nullptr);
   conn.setMaxPending(ws->maxPending());
   conn.upgradeSession(std::move(ws));
 }

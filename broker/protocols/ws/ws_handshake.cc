@@ -100,12 +100,14 @@ std::string_view selectWsSubprotocol(std::string_view offered,
   return chosen;
 }
 
-std::string wsUpgradeResponse(std::string_view accept, std::string_view subprotocol) {
+std::string wsUpgradeResponse(std::string_view accept, std::string_view subprotocol,
+                              std::string_view extensions) {
   std::string out =
       "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
       "Sec-WebSocket-Accept: ";
   out.append(accept).append("\r\n");
   if (!subprotocol.empty()) out.append("Sec-WebSocket-Protocol: ").append(subprotocol).append("\r\n");
+  if (!extensions.empty()) out.append("Sec-WebSocket-Extensions: ").append(extensions).append("\r\n");
   out.append("\r\n");
   return out;
 }

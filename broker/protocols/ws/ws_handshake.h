@@ -52,7 +52,9 @@ bool headerHasToken(std::string_view value, std::string_view token);
 std::string_view selectWsSubprotocol(std::string_view offered,
                                      std::span<const std::string_view> supported);
 
-// The 101 answer's head, ending in the blank line.
-std::string wsUpgradeResponse(std::string_view accept, std::string_view subprotocol = {});
+// The 101 answer's head, ending in the blank line. `extensions`: the
+// Sec-WebSocket-Extensions value agreed (permessage-deflate), or empty.
+std::string wsUpgradeResponse(std::string_view accept, std::string_view subprotocol = {},
+                              std::string_view extensions = {});
 
 }  // namespace linecast

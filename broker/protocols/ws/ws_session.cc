@@ -21,8 +21,15 @@ std::string_view reasonOf(std::string_view line) {
 
 }  // namespace
 
-WsSession::WsSession(LineProtocol& lines, Metrics& metrics, std::size_t maxMessage)
-    : lines_(lines), metrics_(metrics), parser_(maxMessage) {}
+// An idle connection gives its compressor back after this long (the next
+// message starts a new one, which the client's window allows).
+constexpr double kDeflateIdleRelease = 10;
+
+WsSession::WsSession(LineProtocol& lines, Metrics& metrics, std::size_t maxMessage,
+                     const WsDeflateParams* deflate)
+    : lines_(lines), metrics_(metrics), parser_(maxMessage, deflate != nullptr) {
+  if (deflate != nullptr) compression_ = std::make_unique<Compression>(*deflate, maxMessage);
+}
 
 void WsSession::onInput(Connection& conn, std::span<char> scratch, double now) {
   RingBuffer& in = conn.input();
@@ -42,12 +49,38 @@ void WsSession::onInput(Connection& conn, std::span<char> scratch, double now) {
     // The payload is out of the ring (unmasked), so the frame goes first.
     in.consume(frameLength);
     if (status == WsFrameParser::Status::kControl) control(conn);
-    if (status == WsFrameParser::Status::kMessage) message(conn, parser_.payload());
+    if (status == WsFrameParser::Status::kMessage) {
+      std::string_view payload = parser_.payload();
+      if (parser_.compressed() && !inflate(conn, payload)) return;
+      message(conn, payload);
+    }
   }
   if (!conn.open()) return;
   conn.inputWaiting = conn.fanoutSpent() && !in.empty();
   // A partial frame is timed like a partial line (--read-timeout).
   conn.partialSince = !in.empty() && !conn.inputWaiting ? now : -1;
+}
+
+bool WsSession::inflate(Connection& conn, std::string_view& payload) {
+  WsInflater& inflater = compression_->inflater;
+  auto result = inflater.inflate(payload);
+  std::uint16_t code = 0;
+  std::string_view why;
+  if (result != WsInflater::Result::kOk) {
+    code = WsInflater::closeCode(result);
+    why = result == WsInflater::Result::kTooBig ? "message too big" : "invalid compressed data";
+  } else if (parser_.opcode() == WsOpcode::kText && !utf8Valid(inflater.output())) {
+    // The parser could not check a compressed text message's UTF-8.
+    code = ws_close::kInvalidPayload;
+    why = "invalid UTF-8";
+  }
+  if (code != 0) {
+    ++metrics_.protocolErrors;
+    closeWith(conn, code == ws_close::kTooBig ? CloseReason::kLineTooLong : CloseReason::kProtocolError, code, why);
+    return false;
+  }
+  payload = inflater.output();
+  return true;
 }
 
 void WsSession::message(Connection& conn, std::string_view payload) {
@@ -78,6 +111,16 @@ void WsSession::control(Connection& conn) {
 bool WsSession::deliver(Connection& conn, const Delivery& message) {
   if (message.payloadUtf8 < 0) message.payloadUtf8 = utf8Valid(message.payload) ? 1 : 0;
   char header[kWsMaxServerHeader];
+  if (compression_ != nullptr) {
+    // The deflater takes the message whole: the line is joined first, in a
+    // buffer the thread reuses.
+    thread_local std::string joined;
+    joined.assign(message.linePrefix).append(message.payload);
+    auto encoded = compression_->deflater.encode(joined);
+    std::size_t size = wsWriteHeader(opcodeFor(message.payloadUtf8 != 0), encoded.payload.size(), header,
+                                     encoded.compressed);
+    return conn.queue(std::string_view(header, size), encoded.payload);
+  }
   std::size_t size = wsWriteHeader(opcodeFor(message.payloadUtf8 != 0),
                                    message.linePrefix.size() + message.payload.size(), header);
   return conn.queue(std::string_view(header, size), message.linePrefix, message.payload);
@@ -108,7 +151,10 @@ void WsSession::closeWith(Connection& conn, CloseReason reason, std::uint16_t co
   conn.drain(reason);
 }
 
-void WsSession::checkTimeouts(Connection& conn, double now) { lines_.checkTimeouts(conn, *this, now); }
+void WsSession::checkTimeouts(Connection& conn, double now) {
+  lines_.checkTimeouts(conn, *this, now);
+  if (compression_ != nullptr && now - conn.lastActive >= kDeflateIdleRelease) compression_->deflater.release();
+}
 
 std::string_view WsSession::slowConsumerLine() const {
   static const WsControlFrame frame = WsControlFrame::close(ws_close::kPolicyViolation, "slow consumer");

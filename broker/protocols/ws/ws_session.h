@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <span>
 #include <string_view>
 
@@ -8,7 +9,10 @@
 #include "net/session.h"
 #include "protocols/line/line_output.h"
 #include "protocols/line/line_protocol.h"
+#include "protocols/ws/ws_deflate_offer.h"
+#include "protocols/ws/ws_deflater.h"
 #include "protocols/ws/ws_frame_parser.h"
+#include "protocols/ws/ws_inflater.h"
 
 namespace linecast {
 
@@ -23,9 +27,16 @@ struct Metrics;
 //
 // It is the LineOutput of its own lines, so a fatal error is its line and
 // then a close frame with 1008, and QUIT's "+OK bye" is followed by 1000.
+//
+// With permessage-deflate agreed, compressed client messages are inflated
+// (bounded by the message limit, then checked for UTF-8), and deliveries
+// are compressed in this connection's own stream; replies go uncompressed
+// (RFC 7692 lets each message choose).
 class WsSession final : public Session, private LineOutput {
  public:
-  WsSession(LineProtocol& lines, Metrics& metrics, std::size_t maxMessage);
+  // `deflate`: the agreed permessage-deflate parameters, or null.
+  WsSession(LineProtocol& lines, Metrics& metrics, std::size_t maxMessage,
+            const WsDeflateParams* deflate = nullptr);
 
   SessionKind kind() const override { return SessionKind::kWs; }
   void onInput(Connection& conn, std::span<char> scratch, double now) override;
@@ -49,9 +60,20 @@ class WsSession final : public Session, private LineOutput {
   // Sends a close frame and ends the connection once it is written.
   void closeWith(Connection& conn, CloseReason reason, std::uint16_t code, std::string_view text);
 
+  // Inflates a compressed message; false when the connection was closed.
+  bool inflate(Connection& conn, std::string_view& payload);
+
+  struct Compression {
+    Compression(const WsDeflateParams& params, std::size_t maxMessage)
+        : inflater(params, maxMessage), deflater(params) {}
+    WsInflater inflater;
+    WsDeflater deflater;
+  };
+
   LineProtocol& lines_;
   Metrics& metrics_;
   WsFrameParser parser_;
+  std::unique_ptr<Compression> compression_;  // null: no permessage-deflate
 };
 
 }  // namespace linecast

@@ -36,6 +36,9 @@ TEST(WsHandshake, ValidUpgrade) {
   EXPECT_EQ(wsUpgradeResponse("x", "mqtt"),
             "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
             "Sec-WebSocket-Accept: x\r\nSec-WebSocket-Protocol: mqtt\r\n\r\n");
+  EXPECT_EQ(wsUpgradeResponse("x", {}, "permessage-deflate"),
+            "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            "Sec-WebSocket-Accept: x\r\nSec-WebSocket-Extensions: permessage-deflate\r\n\r\n");
 }
 
 TEST(WsHandshake, TokensAreCaseInsensitiveAndListed) {
