@@ -38,7 +38,9 @@ bool mqttFilterMatches(std::string_view filter, std::string_view topic);
 // filter matches ('+' -> '*', '#' -> '>', and "a/#" -> "a.>" and "a"), for
 // looking up retained messages in the RetainedStore. false (out empty)
 // when the filter can match no channel (a literal level that is not a
-// channel token, a '$' first level, a pattern over 255 bytes).
+// channel token, a '$' first level, a pattern over 255 bytes). A leading
+// '*' or '>' also matches channels starting with '$', which have no topic:
+// mqttChannelToTopic() refuses them, so the caller skips them.
 bool mqttFilterToPatterns(std::string_view filter, std::vector<std::string>& out);
 
 }  // namespace linecast
