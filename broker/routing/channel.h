@@ -38,13 +38,16 @@ bool hasWildcardToken(std::string_view pattern);
 // Router matches through its token tree instead.
 bool patternMatches(std::string_view pattern, std::string_view channel);
 
-// Splits "a.b.c" into tokens without allocating.
+// Splits "a.b.c" into tokens without allocating (MQTT splits its topics'
+// "a/b/c" levels with it too, separator '/'). Empty tokens count ("a..b"
+// has three); an empty string has none.
 class TokenCursor {
  public:
-  explicit TokenCursor(std::string_view s) : rest_(s), done_(s.empty()) {}
+  explicit TokenCursor(std::string_view s, char separator = '.')
+      : rest_(s), separator_(separator), done_(s.empty()) {}
   bool next(std::string_view& token) {
     if (done_) return false;
-    std::size_t dot = rest_.find('.');
+    std::size_t dot = rest_.find(separator_);
     if (dot == std::string_view::npos) {
       token = rest_;
       done_ = true;
@@ -54,9 +57,12 @@ class TokenCursor {
     }
     return true;
   }
+  // Whether the token last returned was the last one.
+  bool atEnd() const { return done_; }
 
  private:
   std::string_view rest_;
+  char separator_;
   bool done_;
 };
 

@@ -1,0 +1,92 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "net/ring_buffer.h"
+#include "protocols/mqtt/mqtt_packet.h"
+
+namespace linecast {
+
+// Decodes the control packets an MQTT 3.1.1 client sends (OASIS standard,
+// sections 2 and 3) at the front of a connection's input ring.
+//
+//   ring:  |30 0d|00 03 61 2f 62|68 65 6c 6c 6f 21 0a|82 ...
+//          |hdr  |topic "a/b"   |payload             |next packet (partial)
+//          |<------------- packetLength ------------>|
+//
+// It is resumable: a packet stays in the ring until it is whole, and the
+// fixed header is decoded once and remembered meanwhile, so a packet that
+// arrives one byte per read costs no re-parse of its header. A remaining
+// length over the limit is refused from the fixed header alone, before the
+// body is read.
+//
+// A packet that lies in one piece of the ring is decoded in place: the
+// views handed up point into the ring, so nothing is allocated per PUBLISH
+// and the caller consumes the packet only after using it. A packet that
+// straddles the ring's wrap is first copied into a buffer the decoder keeps
+// and reuses. Any violation of the specification is kMalformed: the
+// connection must close (4.8), and the decoder stays failed.
+class MqttDecoder {
+ public:
+  enum class Status { kPacket, kNeedMore, kMalformed };
+
+  // The session passes --max-line + 64 KiB (docs/PROTOCOL.md, decisions).
+  explicit MqttDecoder(std::size_t maxRemainingLength);
+
+  // kPacket: type() and its accessor are valid until the next call, and
+  // packetLength is the bytes to consume from the ring (after using the
+  // packet: views may point into the ring). kNeedMore: the packet is not
+  // whole (nothing to consume). kMalformed: errorText() says why.
+  Status next(const RingBuffer& in, std::size_t& packetLength);
+
+  MqttPacketType type() const { return type_; }
+  const MqttConnect& connect() const { return connect_; }
+  const MqttPublish& publish() const { return publish_; }
+  // SUBSCRIBE or UNSUBSCRIBE (type() says which).
+  MqttSubscribe subscribe() const { return MqttSubscribe{packetId_, &topics_}; }
+  // PUBACK, PUBREC, PUBREL, PUBCOMP.
+  MqttAck ack() const { return MqttAck{type_, packetId_}; }
+  std::string_view errorText() const { return errorText_; }
+
+  // The most bytes next() may leave unconsumed in the ring (one partial
+  // packet: the largest fixed header and body), for Connection::setMaxPending.
+  std::size_t maxPending() const { return maxRemainingLength_ + kMaxFixedHeader; }
+
+  // A CONNECT after the first is a protocol violation (3.1.0-2); the
+  // decoder does not track it: the session checks that itself.
+
+  static constexpr std::size_t kMaxFixedHeader = 5;  // 1 type byte, up to 4 length bytes
+
+ private:
+  Status parseFixedHeader(const RingBuffer& in);
+  Status decodeBody(std::string_view body);
+  Status decodeConnect(std::string_view body);
+  Status decodePublish(std::string_view body);
+  Status decodeTopicList(std::string_view body);
+  Status fail(std::string_view text);
+
+  std::size_t maxRemainingLength_;
+  bool failed_ = false;
+
+  // The fixed header of the packet at the front of the ring, once decoded.
+  bool haveHeader_ = false;
+  std::uint8_t firstByte_ = 0;
+  std::size_t headerSize_ = 0;
+  std::size_t remaining_ = 0;
+
+  // What the last call handed up.
+  MqttPacketType type_ = MqttPacketType::kConnect;
+  MqttConnect connect_;
+  MqttPublish publish_;
+  std::uint16_t packetId_ = 0;
+  std::vector<MqttTopicRequest> topics_;  // reused: no allocation once grown
+
+  std::string straddled_;  // a packet split by the ring's wrap, copied whole
+  std::string_view errorText_;
+};
+
+}  // namespace linecast
