@@ -16,7 +16,6 @@ Run by hand:
 import os
 import queue
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -34,7 +33,7 @@ if "LINECAST_SERVER" not in os.environ and os.environ.get("LINECAST_BUILD_DIR"):
 
 import paho.mqtt.client as paho  # noqa: E402
 
-from harness import Server, cleanup, free_port, read_text, server_binary, wait_until  # noqa: E402
+from harness import Proc, Server, cleanup, free_port, server_binary, wait_until  # noqa: E402
 
 MOSQUITTO = os.environ.get("MOSQUITTO", "/usr/sbin/mosquitto")
 
@@ -58,37 +57,24 @@ class Mosquitto:
         self.proc = None
 
     def start(self):
-        for _ in range(4):
+        for attempt in range(4):
             self.port = free_port()
             conf = self.tmp_path / "mosquitto.conf"
             conf.write_text(f"listener {self.port} 127.0.0.1\nallow_anonymous true\n"
                             "persistence false\nlog_dest stderr\nlog_type error\nlog_type warning\n")
-            self.log = self.tmp_path / "mosquitto.log"
-            self._log_file = open(self.log, "wb")
-            self.proc = subprocess.Popen([MOSQUITTO, "-c", str(conf)], stdin=subprocess.DEVNULL,
-                                         stdout=self._log_file, stderr=self._log_file)
+            self.proc = Proc(self.tmp_path, f"mosquitto-{attempt}", [MOSQUITTO, "-c", str(conf)])
             deadline = time.monotonic() + 10
-            while time.monotonic() < deadline and self.proc.poll() is None and not _accepts(self.port):
+            while time.monotonic() < deadline and not self.proc._dead() and not _accepts(self.port):
                 time.sleep(0.02)
-            if self.proc.poll() is None and _accepts(self.port):
+            if not self.proc._dead() and _accepts(self.port):
                 return self
             self.stop()
-            if "Address already in use" not in read_text(self.log):
-                raise AssertionError(f"mosquitto did not start:\n{read_text(self.log)}")
+            if "Address already in use" not in self.proc.err:
+                raise AssertionError(f"mosquitto did not start:\n{self.proc.report()}")
         raise AssertionError("mosquitto found no free port")
 
     def stop(self):
-        if self.proc is None:
-            return
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=10)
-        self._log_file.close()
-        self.proc = None
+        self.proc.stop()
 
 
 class Linecast:
