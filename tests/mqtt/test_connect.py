@@ -1,7 +1,7 @@
 """CONNECT and CONNACK (OASIS MQTT 3.1.1 sections 3.1 and 3.2)."""
 
 import mqttraw as raw
-from conftest import Client
+from paho_client import Client
 
 
 def test_connack_accepts_a_level_4_connect(broker):

@@ -12,7 +12,7 @@ import urllib.request
 import pytest
 import redis
 
-from conftest import Client
+from paho_client import Client
 from harness import http_publish
 
 

@@ -5,7 +5,7 @@ test then checks that the server still serves everyone else."""
 import pytest
 
 import mqttraw as raw
-from conftest import Client
+from paho_client import Client
 
 
 def assert_closes(broker, data, connect_first=True, client_id="bad"):

@@ -4,7 +4,7 @@ PINGREQ (OASIS MQTT 3.1.1 sections 3.3 to 3.12, 4.3 and 4.6)."""
 import pytest
 
 import mqttraw as raw
-from conftest import Client
+from paho_client import Client
 
 
 @pytest.mark.parametrize("sub_qos", [0, 1, 2])

@@ -3,7 +3,7 @@
 import pytest
 
 import mqttraw as raw
-from conftest import Client
+from paho_client import Client
 
 
 @pytest.mark.parametrize("qos", [1, 2])

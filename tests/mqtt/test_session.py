@@ -3,7 +3,7 @@ take-over, the session-present flag, persistent sessions' offline queueing
 and redelivery."""
 
 import mqttraw as raw
-from conftest import Client
+from paho_client import Client
 
 
 def test_session_take_over_closes_the_first_connection(broker):

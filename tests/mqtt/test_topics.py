@@ -5,7 +5,7 @@ topics meet."""
 
 import pytest
 
-from conftest import Client
+from paho_client import Client
 
 
 def deliveries(broker, filters, topics):

@@ -5,7 +5,7 @@ import time
 import pytest
 
 import mqttraw as raw
-from conftest import Client
+from paho_client import Client
 
 
 def will_watcher(broker, topic="will/dev1"):
