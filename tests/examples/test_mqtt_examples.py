@@ -158,8 +158,10 @@ def test_node_remote_drives_the_pi(tmp_path, broker):
         pytest.fail("node and node-mqtt are required: tools/setup.sh installs nodejs and node-mqtt")
     p = pi(tmp_path, broker, "--count", 1)
     p.wait_err("subscribed room1/tv/# (granted QoS 1)")
+    # Debian's node-mqtt lives in /usr/share/nodejs, which a node that is
+    # not Debian's does not search.
     remote = Proc(tmp_path, "node-remote", ["node", str(NODE), "--port", str(broker.port), "--set", "power=on",
-                                            "--wait-for", "power=on"])
+                                            "--wait-for", "power=on"], env={"NODE_PATH": "/usr/share/nodejs"})
     assert remote.wait(30) == 0, remote.report()
     assert p.wait(20) == 0, p.report()
     remote.show()
