@@ -12,8 +12,10 @@ import urllib.request
 import pytest
 import redis
 
-from paho_client import Client
+import mqttraw as raw
+from brokers import start_broker
 from harness import http_publish
+from paho_client import Client, close_clients
 
 
 class LineClient:
@@ -186,3 +188,57 @@ def test_mqtt_stats_and_metrics_list_mqtt_connections(linecast):
         text = r.read().decode()
     assert 'linecast_connections{protocol="mqtt"}' in text
     assert "linecast_mqtt_sessions" in text
+
+
+@pytest.fixture
+def small_linecast(tmp_path):
+    """linecast with a queue of 5 per offline session and 2 messages in flight."""
+    b = start_broker("linecast", tmp_path, args=["--mqtt-max-queued", "5", "--mqtt-max-inflight", "2"])
+    yield b
+    close_clients()
+    b.stop()
+
+
+def metric(broker, name):
+    with urllib.request.urlopen(f"http://127.0.0.1:{broker.http_port}/metrics", timeout=5) as r:
+        for line in r.read().decode().splitlines():
+            if line.startswith(name + " ") or line.startswith(name + "{"):
+                return float(line.rsplit(" ", 1)[1])
+    raise AssertionError(f"no metric {name}")
+
+
+def test_offline_queue_keeps_the_newest_max_queued(small_linecast):
+    """--mqtt-max-queued 5: beyond it the oldest are dropped and counted."""
+    dev = Client(small_linecast, client_id="pi-queue", clean=False)
+    dev.subscribe(("q/t", 1))
+    dev.close()
+    pub = Client(small_linecast)
+    for i in range(8):
+        pub.publish("q/t", f"{i}".encode(), qos=1)
+    again = Client(small_linecast, client_id="pi-queue", clean=False)
+    assert [m.payload for m in again.get_many(5)] == [b"3", b"4", b"5", b"6", b"7"]
+    again.nothing(1.0)
+    assert metric(small_linecast, "linecast_mqtt_dropped_total") >= 3
+
+
+def test_inflight_window(small_linecast):
+    """--mqtt-max-inflight 2: at most two unacknowledged QoS 1 messages on the
+    wire; each PUBACK lets the next one go, in order."""
+    c = raw.RawClient(small_linecast.port)
+    c.connect("window")
+    c.subscribe(("w/t", 1))
+    pub = Client(small_linecast)
+    for i in range(5):
+        pub.publish("w/t", f"{i}".encode(), qos=1)
+    first = [c.expect(raw.PUBLISH), c.expect(raw.PUBLISH)]
+    assert [p.payload for p in first] == [b"0", b"1"]
+    c.assert_no_packet(1.0)
+    got = []
+    for p in first:
+        c.send(raw.ack(raw.PUBACK, p.publish_id))
+    while len(got) < 3:
+        p = c.expect(raw.PUBLISH)
+        got.append(p.payload)
+        c.send(raw.ack(raw.PUBACK, p.publish_id))
+    assert got == [b"2", b"3", b"4"]
+    c.close()
