@@ -131,6 +131,7 @@ class RawClient:
         self.sock = socket.create_connection((host, port), timeout=5)
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.buffer = b""
+        self.pending = []  # deliveries read early (before a SUBACK), handed out first
 
     def close(self):
         self.sock.close()
@@ -155,6 +156,8 @@ class RawClient:
 
     def read(self, timeout=5.0):
         """The next whole packet; Closed at EOF, TimeoutError if none in time."""
+        if self.pending:
+            return self.pending.pop(0)
         deadline = time.monotonic() + timeout
         while True:
             parsed = self._parse()
@@ -196,10 +199,19 @@ class RawClient:
         return bool(p.body[0] & 1), p.body[1]
 
     def subscribe(self, *filters, packet_id=1):
-        """SUBSCRIBE and its SUBACK; returns the return codes."""
+        """SUBSCRIBE and its SUBACK; returns the return codes. The server may
+        send matching PUBLISH packets (retained ones) before the SUBACK
+        (3.8.4); those stay for the next read()."""
         self.send(subscribe(packet_id, *filters))
-        p = self.expect(SUBACK)
+        early = []
+        while True:
+            p = self.read()
+            if p.kind != PUBLISH:
+                break
+            early.append(p)
+        assert p.kind == SUBACK, f"expected SUBACK, got {p}"
         assert p.packet_id == packet_id, "SUBACK carries the SUBSCRIBE's packet id [MQTT-3.8.4-2]"
+        self.pending = early + self.pending
         return list(p.body[2:])
 
     def sync(self):
