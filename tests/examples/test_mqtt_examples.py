@@ -17,7 +17,7 @@ from harness import EXAMPLES, Proc, http_publish
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "mqtt"))
 
-from brokers import start_broker  # noqa: E402
+from brokers import BROKERS, start_broker  # noqa: E402
 from paho_client import Client, close_clients  # noqa: E402
 
 PI = EXAMPLES / "python" / "mqtt_raspberry_pi.py"
@@ -26,7 +26,7 @@ NODE = EXAMPLES / "node" / "mqtt_remote.js"
 FUSESOURCE = ["mqtt-client.jar", "hawtdispatch-transport.jar", "hawtdispatch.jar", "hawtbuf.jar"]
 
 
-@pytest.fixture(params=["mosquitto", "linecast"])
+@pytest.fixture(params=BROKERS)
 def broker(request, tmp_path):
     b = start_broker(request.param, tmp_path)
     yield b

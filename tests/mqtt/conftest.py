@@ -13,7 +13,6 @@ Run by hand:
   LINECAST_BUILD_DIR=build/release /usr/bin/python3 -m pytest -rs tests/mqtt
 """
 
-import os
 import sys
 from pathlib import Path
 
@@ -21,7 +20,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from brokers import linecast_mqtt_missing, start_broker  # noqa: E402
+from brokers import BROKERS, linecast_mqtt_missing, start_broker  # noqa: E402
 from paho_client import close_clients  # noqa: E402
 from harness import cleanup, server_binary  # noqa: E402
 
@@ -33,11 +32,6 @@ def pytest_report_header(config):
         return f"mqtt suite: linecast-server not found ({e})"
     return f"mqtt suite: linecast cases SKIPPED: {missing}" if missing else \
         f"mqtt suite: linecast-server {server_binary()} has --mqtt-port"
-
-
-# Under LINECAST_TEST_IO=uring (ctest's mqtt_uring) only linecast's backend
-# changes: Mosquitto's cases ran already.
-BROKERS = ["linecast"] if os.environ.get("LINECAST_TEST_IO") else ["mosquitto", "linecast"]
 
 
 @pytest.fixture(params=BROKERS)
