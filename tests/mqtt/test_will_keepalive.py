@@ -41,10 +41,11 @@ def test_no_will_after_disconnect(broker):
 def test_paho_will(broker):
     sub = will_watcher(broker)
     dev = Client(broker, client_id="paho-dev", will=("will/dev1", b"gone", 1, False))
-    dev.c.socket().close()  # no DISCONNECT: the connection just ends
+    # No DISCONNECT: paho's network thread stops, then the socket just closes.
+    dev.c.loop_stop()
+    dev.c.socket().close()
     m = sub.get()
     assert (m.payload, m.qos) == (b"gone", 1)
-    dev.c.loop_stop()
 
 
 def test_retained_will(broker):
