@@ -21,8 +21,12 @@ class Client:
     waits made synchronous: connect() returns after the CONNACK, subscribe()
     after the SUBACK, publish() after the PUBACK/PUBCOMP."""
 
-    def __init__(self, broker, client_id="", clean=True, keepalive=60, will=None):
-        self.c = paho.Client(client_id=client_id, clean_session=clean, protocol=paho.MQTTv311)
+    def __init__(self, broker, client_id="", clean=True, keepalive=60, will=None, websocket_port=None):
+        """websocket_port: MQTT over WebSocket (path /mqtt) on that port instead of TCP."""
+        self.c = paho.Client(client_id=client_id, clean_session=clean, protocol=paho.MQTTv311,
+                             transport="websockets" if websocket_port else "tcp")
+        if websocket_port:
+            self.c.ws_set_options(path="/mqtt")
         self.messages = queue.Queue()
         self.connack = None
         self._acks = {}
@@ -34,7 +38,7 @@ class Client:
         if will:
             topic, payload, qos, retain = will
             self.c.will_set(topic, payload, qos, retain)
-        self.c.connect("127.0.0.1", broker.port, keepalive)
+        self.c.connect("127.0.0.1", websocket_port or broker.port, keepalive)
         self.c.loop_start()
         _clients.append(self)
         with self._lock:
