@@ -97,8 +97,15 @@ class TV:
                             retain=True)
 
     def stop(self):
-        """The last word before a clean DISCONNECT (which discards the will)."""
-        self.client.publish(f"{self.room}/tv/online", "0", qos=1, retain=True)
+        """The last word before a clean DISCONNECT (which discards the will).
+        Its PUBACK means the broker has everything published before it (the
+        last state too): only then DISCONNECT, which would drop what is
+        still unsent."""
+        info = self.client.publish(f"{self.room}/tv/online", "0", qos=1, retain=True)
+        try:
+            info.wait_for_publish(5)
+        except (ValueError, RuntimeError):
+            pass  # not connected: the will says it instead
         self.client.disconnect()
 
     def on_disconnect(self, client, userdata, rc):
