@@ -22,6 +22,10 @@ packages=(
   chromium chromium-driver python3-selenium
   # RESP interop (tests/interop): real Redis clients and a real redis-server
   redis-server redis-tools python3-redis
+  # MQTT interop (tests/mqtt) and the MQTT examples: paho-mqtt, the
+  # reference broker and its command-line clients, the fusesource Java
+  # client, node's mqtt
+  python3-paho-mqtt mosquitto mosquitto-clients libmqtt-client-java nodejs node-mqtt
   # Redis's own pub/sub tests (tools/redis-tests.sh) run by its Tcl harness
   tcl
   # fuzzing (tools/fuzz.sh): libFuzzer, ASan and UBSan from clang

@@ -151,7 +151,7 @@ class Server:
         if self.proc.poll() is not None:
             raise AssertionError(f"server exited {self.proc.returncode}:\n{read_text(self.log)}")
         log = read_text(self.log)
-        lines = re.findall(r"(?<!http )listening on 127\.0\.0\.1:(\d+)", log)
+        lines = re.findall(r"(?<!http )(?<!mqtt )listening on 127\.0\.0\.1:(\d+)", log)
         http = re.findall(r"http listening on 127\.0\.0\.1:(\d+)", log)
         if lines and http and int(http[-1]) == self.http_port:
             return lines[-1]
