@@ -33,19 +33,19 @@ struct MqttPublishIn {
 };
 
 struct MqttWillOptions {
-  std::string topic;
-  std::string payload;
+  std::string topic{};
+  std::string payload{};
   int qos = 0;
   bool retain = false;
 };
 
 struct MqttConnectOptions {
-  std::string clientId;
+  std::string clientId{};
   bool clean = true;
   std::uint16_t keepAlive = 60;
-  std::optional<MqttWillOptions> will;
-  std::optional<std::string> user;
-  std::optional<std::string> password;
+  std::optional<MqttWillOptions> will{};
+  std::optional<std::string> user{};
+  std::optional<std::string> password{};
   std::string protocolName = "MQTT";
   int level = 4;
 };

@@ -92,7 +92,9 @@ void MqttProtocol::takeOver(MqttSessionState& state) {
 }
 
 void MqttProtocol::connectionEnded(Connection& conn, MqttSession& session) {
-  endSession(conn, session, !session.disconnected);
+  // A server shutting down sends no wills: the other threads may already
+  // have stopped taking messages.
+  endSession(conn, session, !session.disconnected && conn.reason() != CloseReason::kShutdown);
 }
 
 void MqttProtocol::endSession(Connection& conn, MqttSession& session, bool publishWill) {

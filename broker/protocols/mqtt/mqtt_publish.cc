@@ -11,7 +11,7 @@ void MqttProtocol::route(std::string_view topic, std::string_view payload, std::
   if (mqttTopicToChannel(topic, channel_)) {
     // 3.3.1-10/11: an empty payload clears the retained message and is
     // still delivered. Over a limit: neither retained nor published.
-    if (retain && broker_.retained().retain(channel_, payload) == RetainedStore::Outcome::kOverLimit) {
+    if (retain && !retainOnChannel(topic, payload)) {
       ++metrics.protocolErrors;
       return;
     }
@@ -31,6 +31,19 @@ void MqttProtocol::route(std::string_view topic, std::string_view payload, std::
   }
   ++metrics.messagesPublished;
   metrics.messagesDelivered += index_.publishTopic(topic, payload, qos);
+}
+
+bool MqttProtocol::retainOnChannel(std::string_view topic, std::string_view payload) {
+  // A payload with '\n' cannot be a line subscriber's MSG: it is kept
+  // among MQTT clients, and the channel keeps no older value meanwhile.
+  if (payload.find('\n') != std::string_view::npos) {
+    if (localRetained_.retain(topic, payload) == RetainedStore::Outcome::kOverLimit) return false;
+    broker_.retained().clear(channel_);
+    return true;
+  }
+  if (broker_.retained().retain(channel_, payload) == RetainedStore::Outcome::kOverLimit) return false;
+  localRetained_.retain(topic, {});  // clears an older one with '\n'
+  return true;
 }
 
 void MqttProtocol::sendRetained(Connection& conn, MqttSessionState& state, std::string_view filter,
