@@ -24,6 +24,7 @@
 #include "protocols/ws/ws_frame_parser.h"
 #include "protocols/ws/ws_frame_writer.h"
 #include "protocols/ws/ws_utf8.h"
+#include "ring_feed.h"
 
 namespace linecast::fuzz {
 namespace {
@@ -65,17 +66,7 @@ Run parse(std::string_view stream, std::size_t maxMessage, bool deflate, std::ui
   std::size_t fed = 0;
   bool failed = false;
   while (fed < stream.size() && !failed) {
-    std::size_t chunk = stream.size() - fed;
-    if (rng != 0) {
-      rng ^= rng << 13;
-      rng ^= rng >> 17;
-      rng ^= rng << 5;
-      chunk = std::min<std::size_t>(1 + rng % kMaxRead, chunk);
-    }
-    // What a connection guarantees: room for one partial frame plus a read.
-    FUZZ_CHECK(ring.reserve(chunk, parser.maxPending() + chunk));
-    ring.append(stream.substr(fed, chunk));
-    fed += chunk;
+    fed += feedNextRead(ring, stream.substr(fed), rng, kMaxRead, parser.maxPending());
     for (;;) {
       std::size_t frameLength = 0;
       auto status = parser.next(ring, scratch, frameLength);
