@@ -32,6 +32,9 @@ TEST_F(MqttTest, ProtocolLevel5GetsConnack1AndClose) {
   MqttTestClient c;
   EXPECT_TRUE(c.connect(mqttPort_, {.clientId = "c", .level = 5}, false, 1));
   EXPECT_TRUE(c.expectClosed());
+  MqttTestClient v31;  // MQTT 3.1
+  EXPECT_TRUE(v31.connect(mqttPort_, {.clientId = "c", .protocolName = "MQIsdp", .level = 3}, false, 1));
+  EXPECT_TRUE(v31.expectClosed());
 }
 
 // Each of these closes the connection without an answer (4.8).

@@ -8,9 +8,12 @@
 namespace linecast {
 
 void MqttProtocol::connect(Connection& conn, MqttSession& session, const MqttConnect& packet, double now) {
-  // Another name is not MQTT 3.1.1 at all (3.1.2-1): closed without CONNACK.
+  // MQTT 3.1 ("MQIsdp") and MQTT at another level get CONNACK 1 (3.1.2-2);
+  // any other name is not MQTT at all (3.1.2-1; the decoder refuses it).
+  if (packet.protocolName == "MQIsdp" || packet.protocolLevel != 4) {
+    return refuseConnect(conn, MqttConnackCode::kUnacceptableProtocolVersion);
+  }
   if (packet.protocolName != "MQTT") return close(conn, CloseReason::kProtocolError);
-  if (packet.protocolLevel != 4) return refuseConnect(conn, MqttConnackCode::kUnacceptableProtocolVersion);
   std::string clientId(packet.clientId);
   if (clientId.empty()) {
     // 3.1.3-6, 3.1.3-8: an id is assigned only for a clean session.
