@@ -246,6 +246,23 @@ TEST_F(MqttThreadsTest, LinePublishersOnOtherThreadsReachMqtt) {
   for (auto& line : lines) EXPECT_TRUE(line.expectLine("MSG thr.back hi"));
 }
 
+TEST_F(MqttTest, ClientListAndGauges) {
+  MqttTestClient c;
+  ASSERT_TRUE(c.connect(mqttPort_, {.clientId = "lister"}));
+  ASSERT_TRUE(c.subscribe(1, {{"a/b", 0}, {"c/#", 1}}, {0, 1}));
+  TestClient redis = connect();
+  ASSERT_TRUE(redis.send(respCommand({"CLIENT", "LIST"})));
+  auto head = redis.readLine();
+  ASSERT_TRUE(head);
+  auto body = redis.readBytes(std::stoul(head->substr(1)) + 2);
+  ASSERT_TRUE(body);
+  EXPECT_NE(body->find("name=lister"), std::string::npos) << *body;
+  EXPECT_NE(body->find("sub=2"), std::string::npos) << *body;
+  EXPECT_NE(body->find("protocol=mqtt"), std::string::npos) << *body;
+  EXPECT_EQ(metric("linecast_mqtt_sessions"), 1);
+  EXPECT_EQ(metric("linecast_connections{protocol=\"mqtt\"}"), 1);
+}
+
 class MqttTokenTest : public MqttTest {
  protected:
   std::vector<std::string> moreArgs() const override { return {"--auth-token", "s3cret"}; }
