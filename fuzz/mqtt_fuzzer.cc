@@ -125,8 +125,8 @@ void record(const MqttDecoder& d, std::string_view packet, std::size_t header, c
     case MqttPacketType::kPubcomp: {
       MqttAck ack = d.ack();
       FUZZ_CHECK(ack.type == d.type() && ack.packetId != 0);
-      std::string_view again = mqttAck(ack.type, ack.packetId).view();
-      FUZZ_CHECK(minimal ? again == packet : again.substr(2) == body);
+      const MqttBytes again = mqttAck(ack.type, ack.packetId);
+      FUZZ_CHECK(minimal ? again.view() == packet : again.view().substr(2) == body);
       break;
     }
     case MqttPacketType::kPingreq:
