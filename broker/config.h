@@ -19,6 +19,11 @@ struct Config {
   std::string bind = "127.0.0.1";
   std::uint16_t port = 7400;
   std::uint16_t httpPort = 7401;  // 0: no HTTP
+  std::uint16_t mqttPort = 0;     // 0: no MQTT (1883 is MQTT's usual port)
+  // MQTT (docs/PROTOCOL.md, "MQTT"): QoS 1/2 messages in flight to one
+  // client, and queued behind them (the oldest dropped past it).
+  std::size_t mqttMaxInflight = 20;
+  std::size_t mqttMaxQueued = 1000;
   std::size_t maxConns = 10000;
   std::size_t maxLine = 1024 * 1024;
   std::size_t maxOutbuf = 8 * 1024 * 1024;

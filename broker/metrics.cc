@@ -19,6 +19,9 @@ void MetricsTotals::add(const Metrics& m) {
   tlsKernelConnections += m.tlsKernelConnections;
   tlsHandshakeFailures += m.tlsHandshakeFailures;
   authFailures += m.authFailures;
+  mqttSessions += m.mqttSessions;
+  mqttQueuedMessages += m.mqttQueuedMessages;
+  mqttDropped += m.mqttDropped;
   for (std::size_t i = 0; i < permissionDenied.size(); ++i) permissionDenied[i] += m.permissionDenied[i];
   for (std::size_t i = 0; i < httpRequests.size(); ++i) httpRequests[i] += m.httpRequests[i];
 }

@@ -58,6 +58,12 @@ struct Metrics {
   Counter<std::uint64_t> tlsHandshakeFailures;
   Counter<std::uint64_t> authFailures;
   std::array<Counter<std::uint64_t>, 2> permissionDenied;  // publish, subscribe
+  // MQTT (thread 0 holds them all): sessions held, online or not (gauge);
+  // QoS 1/2 messages queued behind the in-flight windows (gauge); queued
+  // messages dropped past --mqtt-max-queued.
+  Counter<std::int64_t> mqttSessions;
+  Counter<std::int64_t> mqttQueuedMessages;
+  Counter<std::uint64_t> mqttDropped;
   std::array<Counter<std::uint64_t>, kMaxHttpStatus - kMinHttpStatus + 1> httpRequests;
 
   void countHttpStatus(int status) {
@@ -84,6 +90,9 @@ struct MetricsTotals {
   std::uint64_t tlsHandshakeFailures = 0;
   std::uint64_t authFailures = 0;
   std::array<std::uint64_t, 2> permissionDenied{};
+  std::int64_t mqttSessions = 0;
+  std::int64_t mqttQueuedMessages = 0;
+  std::uint64_t mqttDropped = 0;
   std::array<std::uint64_t, kMaxHttpStatus - kMinHttpStatus + 1> httpRequests{};
   // Not per thread: the process's RetainedStore, filled in by Broker::metricsTotals.
   std::int64_t retainedMessages = 0;

@@ -51,6 +51,12 @@ std::vector<Figure> figuresOf(const MetricsTotals& m) {
       {"retained_messages", "gauge", "Channels holding a retained message.", d(m.retainedMessages)},
       {"retained_bytes", "gauge",
        "Bytes of the retained messages: each one's channel name plus its payload.", d(m.retainedBytes)},
+      {"mqtt_sessions", "gauge", "MQTT sessions held: connected, and persistent ones whose client is away.",
+       d(m.mqttSessions)},
+      {"mqtt_queued_messages", "gauge", "MQTT QoS 1/2 messages queued behind the in-flight windows.",
+       d(m.mqttQueuedMessages)},
+      {"mqtt_dropped_total", "counter", "Queued MQTT messages dropped past --mqtt-max-queued.",
+       d(m.mqttDropped)},
   };
 }
 

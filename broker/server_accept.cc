@@ -77,7 +77,8 @@ void Server::admit(int fd, std::string peer, std::size_t row) {
   // Counted here, before the owner has it, so a burst of accepts cannot
   // pass --max-conns; the owner gives it back when the connection closes.
   net_->openConnections().fetch_add(1);
-  std::size_t to = nextThread_++ % net_->size();
+  // A row pinned to thread 0 (which alone accepts) is adopted here.
+  std::size_t to = listeners_[row].spec.firstThreadOnly ? index_ : nextThread_++ % net_->size();
   if (to == index_) {
     adopt(std::move(pending));
   } else {

@@ -16,7 +16,7 @@ tools/setup.sh
 seconds="${1:-30}"
 shift || true
 targets=("$@")
-((${#targets[@]})) || targets=(line http resp server jwt users ws ws_deflate mqtt)
+((${#targets[@]})) || targets=(line http resp server jwt users ws ws_deflate mqtt mqtt_session)
 
 build=build/fuzz
 CC=clang-14 CXX=clang++-14 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \

@@ -29,19 +29,68 @@ bool patternWithin(std::string_view inner, std::string_view outer) {
   }
 }
 
-bool Permissions::mayPublish(std::string_view channel) const {
-  return std::any_of(publish.begin(), publish.end(),
-                     [&](const std::string& p) { return patternMatches(p, channel); });
+bool patternMatchesTopic(std::string_view pattern, std::string_view topic) {
+  TokenCursor tokens(pattern);
+  TokenCursor levels(topic, '/');
+  for (;;) {
+    std::string_view t;
+    std::string_view l;
+    bool hasToken = tokens.next(t);
+    bool hasLevel = levels.next(l);
+    if (!hasToken) return !hasLevel;
+    if (!hasLevel) return false;
+    if (t == ">") return true;  // this level and any after it
+    if (t != "*" && t != l) return false;
+  }
 }
 
+bool filterWithin(std::string_view filter, std::string_view pattern) {
+  TokenCursor in(filter, '/');
+  TokenCursor out(pattern);
+  for (;;) {
+    std::string_view o;
+    std::string_view i;
+    bool hasOuter = out.next(o);
+    bool hasInner = in.next(i);
+    if (!hasOuter) return !hasInner;
+    if (o == ">") return hasInner;
+    if (!hasInner || i == "#") return false;
+    if (o == "*") continue;
+    if (i == "+" || i != o) return false;
+  }
+}
+
+namespace {
+
+// Whether one of the list's patterns answers yes: test(pattern, subject).
+bool anyPattern(const std::vector<std::string>& list, std::string_view subject,
+                bool (*test)(std::string_view pattern, std::string_view subject)) {
+  return std::any_of(list.begin(), list.end(), [&](const std::string& p) { return test(p, subject); });
+}
+
+bool withinPattern(std::string_view pattern, std::string_view inner) { return patternWithin(inner, pattern); }
+bool filterWithinPattern(std::string_view pattern, std::string_view filter) { return filterWithin(filter, pattern); }
+
+}  // namespace
+
+bool Permissions::mayPublishTopic(std::string_view topic) const {
+  return anyPattern(publish, topic, patternMatchesTopic);
+}
+bool Permissions::deniesTopic(std::string_view topic) const {
+  return anyPattern(denySubscribe, topic, patternMatchesTopic);
+}
+bool Permissions::maySubscribeTopic(std::string_view topic) const {
+  return anyPattern(subscribe, topic, patternMatchesTopic);
+}
+bool Permissions::maySubscribeFilter(std::string_view filter) const {
+  return anyPattern(subscribe, filter, filterWithinPattern);
+}
+bool Permissions::mayPublish(std::string_view channel) const { return anyPattern(publish, channel, patternMatches); }
 bool Permissions::maySubscribe(std::string_view pattern) const {
-  return std::any_of(subscribe.begin(), subscribe.end(),
-                     [&](const std::string& p) { return patternWithin(pattern, p); });
+  return anyPattern(subscribe, pattern, withinPattern);
 }
-
 bool Permissions::deniesDelivery(std::string_view channel) const {
-  return std::any_of(denySubscribe.begin(), denySubscribe.end(),
-                     [&](const std::string& p) { return patternMatches(p, channel); });
+  return anyPattern(denySubscribe, channel, patternMatches);
 }
 
 }  // namespace linecast

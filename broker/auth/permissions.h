@@ -24,6 +24,18 @@ struct Permissions {
   // A delivery on `channel` is never made (whatever the subscriptions).
   bool deniesDelivery(std::string_view channel) const;
 
+  // MQTT (docs/PROTOCOL.md, decisions): the patterns match a topic's
+  // levels ('/'-separated) as tokens, whatever bytes a level holds, so `>`
+  // allows "/TopicA" and "a b/c".
+  bool mayPublishTopic(std::string_view topic) const;
+  bool deniesTopic(std::string_view topic) const;
+  // A delivery on `topic` to a subscriber: one subscribe pattern matches it
+  // (a filter "a/#" is allowed when "a.>" is, and the message on "a"
+  // itself needs "a" too).
+  bool maySubscribeTopic(std::string_view topic) const;
+  // A SUBSCRIBE filter ('+' one level as `*`, '#' as `>`): within one
+  // subscribe pattern.
+  bool maySubscribeFilter(std::string_view filter) const;
   // The list a users-file key or JWT claim names ("publish", "subscribe",
   // "deny_subscribe"); null for any other name.
   std::vector<std::string>* listNamed(std::string_view key);
@@ -32,5 +44,11 @@ struct Permissions {
 // Whether every channel `inner` matches is matched by `outer` (both valid
 // patterns): room1.*.volume is within room1.>, room1.> is not within room1.*.
 bool patternWithin(std::string_view inner, std::string_view outer);
+
+// A pattern (`.` tokens, `*`, `>`) against an MQTT topic's levels.
+bool patternMatchesTopic(std::string_view pattern, std::string_view topic);
+// Whether every topic an MQTT filter matches (with "a/#" read as "a.>") is
+// matched by the pattern.
+bool filterWithin(std::string_view filter, std::string_view pattern);
 
 }  // namespace linecast

@@ -23,6 +23,7 @@ enum class CloseReason {
   kTlsRequired,     // plaintext under --tls-required
   kTokenExpired,    // the JWT it authenticated with expired
   kKilled,          // Redis's CLIENT KILL
+  kTakenOver,       // MQTT: another connection CONNECTed with its client id
 };
 
 constexpr std::string_view closeReasonName(CloseReason reason) {
@@ -44,6 +45,7 @@ constexpr std::string_view closeReasonName(CloseReason reason) {
     case CloseReason::kTlsRequired: return "tls-required";
     case CloseReason::kTokenExpired: return "token-expired";
     case CloseReason::kKilled: return "killed";
+    case CloseReason::kTakenOver: return "taken-over";
   }
   return "unknown";
 }

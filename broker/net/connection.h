@@ -148,6 +148,8 @@ class Connection : public Subscriber {
   // What the connection's user may do; null: everything (the token, or no
   // authentication configured). `user` names it in the log.
   const Permissions* permissions() const { return permissions_.get(); }
+  // The same, for a holder that outlives the connection (an MQTT session).
+  const std::shared_ptr<const Permissions>& sharedPermissions() const { return permissions_; }
   const std::string& user() const { return user_; }
   void setPermissions(std::shared_ptr<const Permissions> permissions, std::string user) {
     permissions_ = std::move(permissions);

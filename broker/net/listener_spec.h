@@ -28,6 +28,9 @@ struct ListenerSpec {
   // this store's current context; null: no TLS on this row.
   std::shared_ptr<TlsContextStore> tls;
   bool tlsRequired = false;  // then a plaintext first byte is refused
+  // Every connection accepted here stays on reactor thread 0 (MQTT: its
+  // session table and take-over need no lock; docs/ARCHITECTURE.md).
+  bool firstThreadOnly = false;
 };
 
 }  // namespace linecast

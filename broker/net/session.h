@@ -30,7 +30,7 @@ struct Delivery {
 // The views start as "" rather than null: fmt copies them with memcpy,
 // which must not be handed a null pointer even for no bytes (UBSan).
 struct SessionDescription {
-  std::string_view protocol = "";    // "line", "resp", "http", "ws", "sse"
+  std::string_view protocol = "";    // "line", "resp", "http", "ws", "sse", "mqtt"
   std::string_view name = "";        // CLIENT SETNAME
   std::size_t channels = 0;          // sub=
   std::size_t patterns = 0;          // psub=

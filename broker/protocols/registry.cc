@@ -2,6 +2,7 @@
 
 #include "protocols/http/http_protocol.h"
 #include "protocols/line/line_protocol.h"
+#include "protocols/mqtt/mqtt_protocol.h"
 #include "protocols/resp/resp_protocol.h"
 #include "routing/broker.h"
 
@@ -23,6 +24,14 @@ std::vector<std::unique_ptr<Protocol>> makeProtocols(Broker& broker, ClientDirec
       broker, lines,
       HttpSettings{config.maxLine, config.authToken, config.readTimeout, config.users, config.jwt,
                    config.wsAllowedOrigins, config.sseKeepalive}));
+  // Every thread has one (its index stays empty but on thread 0, which
+  // owns every MQTT connection: the listener row is firstThreadOnly).
+  if (config.mqttPort != 0) {
+    protocols.push_back(std::make_unique<MqttProtocol>(
+        broker, MqttProtocolSettings{config.maxLine, config.authToken, config.authTimeout, config.users, config.jwt,
+                                     MqttLimits{config.mqttMaxInflight, config.mqttMaxQueued},
+                                     RetainedLimits{config.maxRetained, config.maxRetainedBytes}}));
+  }
   return protocols;
 }
 
@@ -32,6 +41,10 @@ std::vector<ListenerSpec> listenerTable(const Config& config) {
   table.push_back({"main", config.bind, config.port, {"resp", "line"}, {}, config.tls, config.tlsRequired});
   if (config.httpPort != 0) {
     table.push_back({"http", config.bind, config.httpPort, {"http"}, {}, config.tls, config.tlsRequired});
+  }
+  if (config.mqttPort != 0) {
+    table.push_back({"mqtt", config.bind, config.mqttPort, {"mqtt"}, {}, config.tls, config.tlsRequired,
+                     /*firstThreadOnly=*/true});
   }
   return table;
 }

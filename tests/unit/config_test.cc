@@ -257,4 +257,21 @@ TEST(ConfigTest, AMissingFileIsAnError) {
 }
 
 }  // namespace
+TEST(ConfigTest, MqttFlagsAndKeys) {
+  Config defaults;
+  EXPECT_EQ(defaults.mqttPort, 0);
+  EXPECT_EQ(defaults.mqttMaxInflight, 20u);
+  EXPECT_EQ(defaults.mqttMaxQueued, 1000u);
+  Config flags = expectConfig({"--mqtt-port", "1883", "--mqtt-max-inflight", "5", "--mqtt-max-queued", "0"});
+  EXPECT_EQ(flags.mqttPort, 1883);
+  EXPECT_EQ(flags.mqttMaxInflight, 5u);
+  EXPECT_EQ(flags.mqttMaxQueued, 0u);
+  TomlFile file("mqtt-port = 1884\nmqtt-max-inflight = 7\nmqtt-max-queued = 9\n");
+  Config keys = expectConfig({"--config", file.path()});
+  EXPECT_EQ(keys.mqttPort, 1884);
+  EXPECT_EQ(keys.mqttMaxInflight, 7u);
+  EXPECT_EQ(keys.mqttMaxQueued, 9u);
+  expectError({"--mqtt-max-inflight", "0"}, "--mqtt-max-inflight must be an integer from 1 to 65535, not '0'");
+}
+
 }  // namespace linecast

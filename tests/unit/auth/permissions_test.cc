@@ -53,5 +53,40 @@ TEST(Permissions, EachListAnswersItsQuestion) {
   EXPECT_FALSE(none.deniesDelivery("a"));
 }
 
+TEST(Permissions, PatternsMatchMqttTopicLevelsAsTokens) {
+  EXPECT_TRUE(patternMatchesTopic(">", "/TopicA"));
+  EXPECT_TRUE(patternMatchesTopic(">", "a b/c"));
+  EXPECT_TRUE(patternMatchesTopic("room1.*.volume", "room1/tv/volume"));
+  EXPECT_FALSE(patternMatchesTopic("room1.*.volume", "room1/tv"));
+  EXPECT_FALSE(patternMatchesTopic("a.>", "a"));
+  EXPECT_TRUE(patternMatchesTopic("a", "a"));
+  EXPECT_FALSE(patternMatchesTopic("a", "a/"));
+  EXPECT_TRUE(patternMatchesTopic("*.x", "/x"));
+}
+
+TEST(Permissions, FilterWithinPattern) {
+  EXPECT_TRUE(filterWithin("a/#", "a.>"));
+  EXPECT_TRUE(filterWithin("#", ">"));
+  EXPECT_TRUE(filterWithin("a/+/c", "a.>"));
+  EXPECT_TRUE(filterWithin("a/+/c", "a.*.c"));
+  EXPECT_FALSE(filterWithin("a/#", "a.*"));
+  EXPECT_FALSE(filterWithin("+/b", "a.b"));
+  EXPECT_FALSE(filterWithin("a/b", "a.b.c"));
+  EXPECT_TRUE(filterWithin("a b/c", ">"));
+}
+
+TEST(Permissions, MqttQuestions) {
+  Permissions p{{"room1.tv.>"}, {"room1.>"}, {"room1.admin.>"}};
+  EXPECT_TRUE(p.mayPublishTopic("room1/tv/volume"));
+  EXPECT_FALSE(p.mayPublishTopic("room1/tv"));
+  EXPECT_TRUE(p.maySubscribeFilter("room1/#"));
+  EXPECT_FALSE(p.maySubscribeFilter("#"));
+  // "room1/#" is allowed, but the message on "room1" itself is not.
+  EXPECT_FALSE(p.maySubscribeTopic("room1"));
+  EXPECT_TRUE(p.maySubscribeTopic("room1/x"));
+  EXPECT_TRUE(p.deniesTopic("room1/admin/x"));
+  EXPECT_FALSE(p.deniesTopic("room1/tv/x"));
+}
+
 }  // namespace
 }  // namespace linecast

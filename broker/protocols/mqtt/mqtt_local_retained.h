@@ -1,0 +1,35 @@
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+
+#include "routing/retained_store.h"
+
+namespace linecast {
+
+// The retained messages of MQTT-only topics (those that are no channel:
+// spaces, empty levels, '$' topics), which only MQTT clients can see, so
+// the MQTT protocol keeps them on its thread without a lock. Under limits
+// of their own with the values of --max-retained and --max-retained-bytes
+// (topic plus payload bytes), apart from the channels' RetainedStore.
+// A SUBSCRIBE walks them all: they are expected to be few.
+class MqttLocalRetained {
+ public:
+  explicit MqttLocalRetained(RetainedLimits limits) : limits_(limits) {}
+
+  // As RetainedStore::retain: an empty payload clears.
+  RetainedStore::Outcome retain(std::string_view topic, std::string_view payload);
+  // Each retained message whose topic the filter matches.
+  void forEachMatch(std::string_view filter,
+                    const std::function<void(std::string_view topic, std::string_view payload)>& visit) const;
+
+ private:
+  RetainedLimits limits_;
+  std::map<std::string, std::string, std::less<>> messages_;
+  std::size_t bytes_ = 0;
+};
+
+}  // namespace linecast

@@ -1,0 +1,112 @@
+#include "protocols/mqtt/mqtt_outbox.h"
+
+#include <utility>
+
+#include "net/connection.h"
+#include "protocols/mqtt/mqtt_encoder.h"
+
+namespace linecast {
+
+namespace {
+
+bool online(const MqttSessionState& state) {
+  return state.connection != nullptr && state.connection->open();
+}
+
+}  // namespace
+
+bool MqttOutbox::deliver(MqttSessionState& state, std::string_view topic, std::string_view payload,
+                         std::uint8_t qos, bool retain) {
+  if (qos == 0) {
+    // Nothing is allocated: the pieces go straight into the output ring.
+    if (!online(state)) return false;
+    MqttBytes head = mqttPublishHead(topic.size(), payload.size(), 0, false, retain);
+    return state.connection->queue(head.view(), topic, payload);
+  }
+  MqttMessage message{std::string(topic), std::string(payload), qos, retain};
+  if (!online(state) || !state.queued.empty() || state.inflight.size() >= limits_.maxInflight) {
+    hold(state, std::move(message));
+    return true;
+  }
+  MqttInflight& sent = state.inflight.emplace_back();
+  sent.packetId = state.allocatePacketId();
+  sent.stage = qos == 1 ? MqttInflight::Stage::kAwaitPuback : MqttInflight::Stage::kAwaitPubrec;
+  sent.message = std::move(message);
+  send(*state.connection, sent, false);
+  return true;
+}
+
+void MqttOutbox::hold(MqttSessionState& state, MqttMessage message) {
+  if (limits_.maxQueued == 0) {
+    ++metrics_.mqttDropped;
+    return;
+  }
+  if (state.queued.size() >= limits_.maxQueued) {
+    state.queued.pop_front();
+    --metrics_.mqttQueuedMessages;
+    ++metrics_.mqttDropped;
+  }
+  state.queued.push_back(std::move(message));
+  ++metrics_.mqttQueuedMessages;
+}
+
+void MqttOutbox::send(Connection& conn, const MqttInflight& message, bool dup) {
+  const MqttMessage& m = message.message;
+  if (message.stage == MqttInflight::Stage::kAwaitPubcomp) {
+    conn.queue(mqttAck(MqttPacketType::kPubrel, message.packetId).view());
+    return;
+  }
+  MqttBytes head = mqttPublishHead(m.topic.size(), m.payload.size(), m.qos, dup, m.retain);
+  conn.queue(head.view(), std::string_view(m.topic), mqttPacketId(message.packetId).view(),
+             std::string_view(m.payload));
+}
+
+void MqttOutbox::pump(MqttSessionState& state) {
+  while (online(state) && !state.queued.empty() && state.inflight.size() < limits_.maxInflight) {
+    MqttInflight& sent = state.inflight.emplace_back();
+    sent.packetId = state.allocatePacketId();
+    sent.message = std::move(state.queued.front());
+    sent.stage = sent.message.qos == 1 ? MqttInflight::Stage::kAwaitPuback : MqttInflight::Stage::kAwaitPubrec;
+    state.queued.pop_front();
+    --metrics_.mqttQueuedMessages;
+    send(*state.connection, sent, false);
+  }
+}
+
+void MqttOutbox::puback(MqttSessionState& state, std::uint16_t packetId) {
+  MqttInflight* m = state.findInflight(packetId);
+  if (m == nullptr || m->stage != MqttInflight::Stage::kAwaitPuback) return;
+  state.eraseInflight(packetId);
+  pump(state);
+}
+
+void MqttOutbox::pubrec(MqttSessionState& state, std::uint16_t packetId) {
+  MqttInflight* m = state.findInflight(packetId);
+  if (m == nullptr) return;
+  // A PUBREC repeated after our PUBREL gets the PUBREL again.
+  if (m->stage == MqttInflight::Stage::kAwaitPuback) return;
+  m->stage = MqttInflight::Stage::kAwaitPubcomp;
+  m->message = MqttMessage{};  // delivered: only the id is left to settle
+  if (online(state)) send(*state.connection, *m, false);
+}
+
+void MqttOutbox::pubcomp(MqttSessionState& state, std::uint16_t packetId) {
+  MqttInflight* m = state.findInflight(packetId);
+  if (m == nullptr || m->stage != MqttInflight::Stage::kAwaitPubcomp) return;
+  state.eraseInflight(packetId);
+  pump(state);
+}
+
+void MqttOutbox::resume(MqttSessionState& state) {
+  if (!online(state)) return;
+  for (const MqttInflight& m : state.inflight) send(*state.connection, m, true);
+  pump(state);
+}
+
+void MqttOutbox::forget(MqttSessionState& state) {
+  metrics_.mqttQueuedMessages -= static_cast<std::int64_t>(state.queued.size());
+  state.queued.clear();
+  state.inflight.clear();
+}
+
+}  // namespace linecast

@@ -1,0 +1,57 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "net/connection.h"
+#include "net/session.h"
+#include "protocols/mqtt/mqtt_decoder.h"
+#include "protocols/mqtt/mqtt_session_state.h"
+
+namespace linecast {
+
+class MqttProtocol;
+
+// The will message a CONNECT registered (OASIS 3.1.2.5), copied out of the
+// packet: published when the connection ends without DISCONNECT.
+struct MqttPendingWill {
+  bool set = false;
+  std::string topic;
+  std::string payload;
+  std::uint8_t qos = 0;
+  bool retain = false;
+};
+
+// One MQTT connection: its decoder, and, once CONNECT was accepted, the
+// session state it is attached to (held by the MqttSessionTable, which
+// outlives the connection for a persistent session). Deliveries never come
+// through deliver(): MQTT subscriptions live in the MqttIndex.
+class MqttSession final : public Session {
+ public:
+  MqttSession(MqttProtocol& protocol, std::size_t maxRemainingLength)
+      : decoder(maxRemainingLength), protocol_(protocol) {}
+
+  SessionKind kind() const override { return SessionKind::kMqtt; }
+  void onInput(Connection& conn, std::span<char> scratch, double now) override;
+  bool deliver(Connection& conn, const Delivery& message) override;
+  void checkTimeouts(Connection& conn, double now) override;
+  void refusePlaintext(Connection& conn) override;
+  void dropSubscriptions(Connection& conn) override;
+  void describe(const Connection& conn, SessionDescription& out) const override;
+
+  MqttDecoder decoder;
+  MqttSessionState* state = nullptr;  // null before CONNECT and once detached
+  bool connected = false;             // CONNECT accepted (a second one is a violation)
+  bool disconnected = false;          // DISCONNECT received: no will
+  double keepAlive = 0;               // seconds; 0: none
+  double lastPacket = 0;              // when the last whole packet came
+  MqttPendingWill will;
+
+ private:
+  MqttProtocol& protocol_;
+};
+
+inline MqttSession& mqttSession(Connection& conn) { return static_cast<MqttSession&>(conn.session()); }
+
+}  // namespace linecast

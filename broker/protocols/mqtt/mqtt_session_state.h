@@ -1,0 +1,76 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "auth/permissions.h"
+
+namespace linecast {
+
+class Connection;
+
+// One QoS 1 or 2 message held for a subscriber: queued behind the in-flight
+// window, or in flight (sent, not yet acknowledged).
+struct MqttMessage {
+  std::string topic;
+  std::string payload;
+  std::uint8_t qos = 1;
+  bool retain = false;  // only a retained message sent on SUBSCRIBE
+};
+
+// An outbound QoS 1/2 message in flight, and the acknowledgement it waits
+// for (OASIS 4.3.2 and 4.3.3: PUBACK; PUBREC, then PUBCOMP after our PUBREL).
+struct MqttInflight {
+  enum class Stage : std::uint8_t { kAwaitPuback, kAwaitPubrec, kAwaitPubcomp };
+  std::uint16_t packetId = 0;
+  Stage stage = Stage::kAwaitPuback;
+  MqttMessage message;  // the payload is dropped once PUBREC came
+};
+
+// What the server keeps of one MQTT client id (OASIS 3.1.2.4): plain data,
+// so a store can write it out and read it back. A persistent session
+// (clean session 0) outlives its connection; a clean one ends with it.
+struct MqttSessionState {
+  std::string clientId;
+  bool clean = true;
+  // Filter -> the QoS granted for it.
+  std::map<std::string, std::uint8_t, std::less<>> subscriptions;
+  // Sent and unacknowledged, in the order sent (at most --mqtt-max-inflight).
+  std::deque<MqttInflight> inflight;
+  // Waiting for room in the window, oldest first (at most --mqtt-max-queued).
+  std::deque<MqttMessage> queued;
+  // Inbound QoS 2 packet ids delivered onward and awaiting PUBREL (4.3.3,
+  // method B: a duplicate PUBLISH with one of these is not delivered again).
+  std::vector<std::uint16_t> awaitingPubrel;
+  std::uint16_t nextPacketId = 1;
+
+  // Runtime only, never stored. The connection it is attached to (null:
+  // offline), and the permissions of the user it last connected as (its
+  // deliveries are checked against them while offline too).
+  Connection* connection = nullptr;
+  std::shared_ptr<const Permissions> permissions;
+  // MqttIndex's de-duplication of one publish's matches (see mqtt_index.h).
+  std::uint64_t matchStamp = 0;
+  std::uint8_t matchQos = 0;
+
+  // Whether its user may receive a message on `topic`: deny_subscribe,
+  // and the subscribe patterns for the one topic an allowed filter may
+  // match outside them ("a" under "a/#"). Checked per delivery, only for a
+  // user with permissions.
+  bool permits(std::string_view topic) const {
+    return permissions == nullptr || (!permissions->deniesTopic(topic) && permissions->maySubscribeTopic(topic));
+  }
+
+  // The next packet id not in flight (1..65535; 0 is not a packet id).
+  std::uint16_t allocatePacketId();
+  MqttInflight* findInflight(std::uint16_t packetId);
+  bool eraseInflight(std::uint16_t packetId);
+};
+
+}  // namespace linecast

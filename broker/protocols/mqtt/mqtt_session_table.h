@@ -1,0 +1,41 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "metrics.h"
+#include "protocols/mqtt/mqtt_session_state.h"
+#include "util/string_hash.h"
+
+namespace linecast {
+
+// Every MQTT session the server holds, by client id: the online ones and
+// the persistent ones whose client is away. One table on thread 0, which
+// owns every MQTT connection, so take-over needs no lock. Its size is the
+// linecast_mqtt_sessions gauge.
+class MqttSessionTable {
+ public:
+  explicit MqttSessionTable(Metrics& metrics) : metrics_(metrics) {}
+  ~MqttSessionTable() { metrics_.mqttSessions -= static_cast<std::int64_t>(sessions_.size()); }
+  MqttSessionTable(const MqttSessionTable&) = delete;
+  MqttSessionTable& operator=(const MqttSessionTable&) = delete;
+
+  MqttSessionState* find(std::string_view clientId);
+  // A new, empty state for the id (which must not be held).
+  MqttSessionState& create(std::string_view clientId);
+  void erase(std::string_view clientId);
+  // A client id for a client that sent none (clean session 1, 3.1.3-6):
+  // "linecast-<n>", unique in the table.
+  std::string assignId();
+  std::size_t size() const { return sessions_.size(); }
+
+ private:
+  std::unordered_map<std::string, std::unique_ptr<MqttSessionState>, StringHash, std::equal_to<>> sessions_;
+  std::uint64_t assigned_ = 0;
+  Metrics& metrics_;
+};
+
+}  // namespace linecast

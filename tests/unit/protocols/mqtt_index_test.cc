@@ -1,0 +1,91 @@
+// MqttIndex and MqttOutbox without a connection: offline persistent
+// sessions hold their QoS 1/2 deliveries, so what the index decided is
+// visible in each state's queue.
+
+#include <gtest/gtest.h>
+
+#include "metrics.h"
+#include "protocols/mqtt/mqtt_index.h"
+#include "protocols/mqtt/mqtt_outbox.h"
+
+namespace linecast {
+namespace {
+
+struct IndexFixture {
+  Metrics metrics;
+  MqttOutbox outbox{MqttLimits{2, 3}, metrics};
+  MqttIndex index{outbox};
+};
+
+TEST(MqttIndex, OncePerSessionAtTheHighestGrantedQos) {
+  IndexFixture f;
+  MqttSessionState s;
+  f.index.add(s, "a/+", 1);
+  f.index.add(s, "a/#", 2);
+  f.index.add(s, "a/b", 0);
+  EXPECT_EQ(f.index.subscriptionCount(), 3u);
+  EXPECT_EQ(f.index.publishTopic("a/b", "x", 2), 1u);
+  ASSERT_EQ(s.queued.size(), 1u);
+  EXPECT_EQ(s.queued.front().qos, 2);
+  // Capped by the message's QoS.
+  EXPECT_EQ(f.index.publishTopic("a/b", "y", 1), 1u);
+  EXPECT_EQ(s.queued.back().qos, 1);
+  // QoS 0 to an offline session is dropped.
+  EXPECT_EQ(f.index.publishTopic("a/b", "z", 0), 0u);
+  EXPECT_EQ(s.queued.size(), 2u);
+}
+
+TEST(MqttIndex, ChannelsFromOtherProtocolsComeAtQos1) {
+  IndexFixture f;
+  MqttSessionState s;
+  f.index.add(s, "room1/#", 2);
+  EXPECT_EQ(f.index.countMatches("room1.tv.volume"), 1u);
+  EXPECT_EQ(f.index.countMatches("room2"), 0u);
+  EXPECT_EQ(f.index.publish("room1.tv.volume", "7"), 1u);
+  ASSERT_EQ(s.queued.size(), 1u);
+  EXPECT_EQ(s.queued.front().topic, "room1/tv/volume");
+  EXPECT_EQ(s.queued.front().qos, 1);
+  // "a/#" matches "a" (4.7.1-2).
+  EXPECT_EQ(f.index.publish("room1", "p"), 1u);
+}
+
+TEST(MqttIndex, RemoveAndReplace) {
+  IndexFixture f;
+  MqttSessionState s;
+  MqttSessionState t;
+  f.index.add(s, "x", 1);
+  f.index.add(s, "x", 2);  // replaced, not doubled
+  f.index.add(t, "x", 1);
+  EXPECT_EQ(f.index.subscriptionCount(), 2u);
+  f.index.remove(s, "x");
+  f.index.remove(s, "x");
+  EXPECT_EQ(f.index.subscriptionCount(), 1u);
+  EXPECT_EQ(f.index.publishTopic("x", "m", 1), 1u);
+  EXPECT_TRUE(s.queued.empty());
+  EXPECT_EQ(t.queued.size(), 1u);
+}
+
+TEST(MqttOutbox, QueueDropsTheOldestPastTheLimit) {
+  IndexFixture f;
+  MqttSessionState s;
+  for (int i = 0; i < 5; ++i) f.outbox.deliver(s, "t", std::to_string(i), 1, false);
+  ASSERT_EQ(s.queued.size(), 3u);
+  EXPECT_EQ(s.queued.front().payload, "2");
+  EXPECT_EQ(f.metrics.mqttDropped.load(), 2u);
+  EXPECT_EQ(f.metrics.mqttQueuedMessages.load(), 3);
+  f.outbox.forget(s);
+  EXPECT_EQ(f.metrics.mqttQueuedMessages.load(), 0);
+}
+
+TEST(MqttSessionState, PacketIdsSkipThoseInFlightAndZero) {
+  MqttSessionState s;
+  s.nextPacketId = 65535;
+  s.inflight.push_back(MqttInflight{1, MqttInflight::Stage::kAwaitPuback, {}});
+  EXPECT_EQ(s.allocatePacketId(), 65535);
+  EXPECT_EQ(s.allocatePacketId(), 2);  // 0 is no id, 1 is in flight
+  EXPECT_TRUE(s.eraseInflight(1));
+  EXPECT_FALSE(s.eraseInflight(1));
+}
+
+}  // namespace
+}  // namespace linecast
