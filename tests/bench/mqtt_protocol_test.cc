@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "loadgen/options.h"
+
 #include "recording_sink.h"
 
 namespace linecast::bench {
@@ -161,6 +163,35 @@ TEST(MqttDecoder, RejectsWhatTheLoadgenNeverAsksFor) {
     EXPECT_FALSE(decoder->error().empty()) << excerpt(stream);
     EXPECT_TRUE(sink.events.empty()) << excerpt(stream);
   }
+}
+
+TEST(MqttOptions, QosAndInflightAreForMqttOnly) {
+  Options o;
+  o.qos = 1;
+  EXPECT_EQ(validate(o), "--qos is for --protocol mqtt");
+  o.protocol = Protocol::kMqtt;
+  EXPECT_FALSE(validate(o).has_value());
+  o.inflight = 8;
+  EXPECT_FALSE(validate(o).has_value());
+  o.qos = 0;
+  EXPECT_EQ(validate(o), "--inflight is for --protocol mqtt --qos 1");
+  o.inflight = Options{}.inflight;
+  EXPECT_FALSE(validate(o).has_value());
+  EXPECT_EQ(protocolLabel(o), "mqtt");
+}
+
+TEST(MqttOptions, TheChannelPrefixIsOneTopicLevel) {
+  Options o;
+  o.protocol = Protocol::kMqtt;
+  for (const char* prefix : {"a/b", "a+", "#"}) {
+    o.channelPrefix = prefix;
+    EXPECT_TRUE(validate(o).has_value()) << prefix;
+  }
+  o.channelPrefix = "lcb";
+  EXPECT_FALSE(validate(o).has_value());
+  o.user = "u";
+  o.password = "p";
+  EXPECT_TRUE(validate(o).has_value());  // MQTT's CONNECT login is not offered
 }
 
 }  // namespace
