@@ -14,7 +14,7 @@ import sys
 
 # linecast-uring (linecast-server --io uring) appears only when it was run.
 ALL_BROKERS = ["linecast", "linecast-uring", "linecast-plain", "linecast-resp", "linecast-resp3", "linecast-ws",
-               "nats", "nats-ws", "redis", "redis-resp3"]
+               "linecast-mqtt", "nats", "nats-ws", "redis", "redis-resp3", "mosquitto"]
 PEERS = ["nats", "redis"]
 # linecast-null-relay, the ceiling: run on the message-moving cases only.
 RELAY = "relay"
@@ -30,7 +30,7 @@ STALL_TARGET_PCT = 5
 # Column keys for the compact per-broker cells.
 INITIALS = {"linecast": "l", "linecast-uring": "lu", "linecast-plain": "lp", "linecast-resp": "lr",
             "linecast-resp3": "lr3", "linecast-ws": "lw", "nats": "n", "nats-ws": "nw", "redis": "r",
-            "redis-resp3": "r3", RELAY: RELAY}
+            "redis-resp3": "r3", "linecast-mqtt": "lm", "mosquitto": "m", RELAY: RELAY}
 # Issue 13's targets for linecast over WebSocket: delivered msgs/s against
 # nats-server's WebSocket and against linecast's own TCP, on these cases;
 # broker memory per idle WebSocket subscriber.
@@ -38,6 +38,12 @@ WS_CASES = ("t-1to1-16", "t-1to10-16", "t-1to100-64")
 WS_TARGET_VS_NATS = 2.0
 WS_TARGET_VS_TCP = 0.70
 WS_TARGET_IDLE_BYTES = 2.5 * 1024
+# The MQTT issue's targets: linecast-mqtt's delivered msgs/s against
+# Mosquitto's on these cases (QoS 1's are bench/compare's -q1 cases), and
+# linecast-mqtt's broker RSS per idle MQTT connection at most this share of
+# Mosquitto's.
+MQTT_TARGETS = {"t-1to1-16": 3.0, "t-1to10-16": 3.0, "t-1to100-64": 3.0, "t-1to1-16-q1": 2.0}
+MQTT_TARGET_IDLE_SHARE = 0.5
 
 
 def brokers_in(data):
@@ -231,6 +237,7 @@ def report(data):
 
     out.extend(resp_section(cases, brokers))
     out.extend(ws_section(cases, brokers))
+    out.extend(mqtt_section(cases, brokers))
     out.extend(broadcast_section(cases, brokers))
     out.extend(nosub_section(cases, brokers + ([RELAY] if has_relay else [])))
     out.extend(stalled_section(cases, brokers + ([RELAY] if has_relay else [])))
@@ -374,6 +381,23 @@ def resp_section(cases, brokers):
     return out
 
 
+def throughput_cells(by, names):
+    """A side-by-side table's per-broker parts of one throughput case: the
+    rates (None unless ok), the "lost" cell and the "CPU %" cell."""
+    rate = {b: (by[b]["delivered_per_s"] if ok(by.get(b)) else None) for b in names}
+    lost = "/".join(str(by[b].get("lost", "-")) if by.get(b) else "-" for b in names)
+    cpu = " ".join(cpu_pct_cell(by.get(b)) for b in names)
+    return rate, lost, cpu
+
+
+def idle_rss_cells(by, names):
+    """The broker RSS per idle connection of a conns case (None unless ok),
+    and its cells."""
+    per = {b: (by[b]["server"]["rss_per_conn_bytes"] if ok(by.get(b)) else None) for b in names}
+    cells = [f"{per[b]:.0f} B" if per[b] is not None else ("FAIL" if by.get(b) else "-") for b in names]
+    return per, cells
+
+
 def ws_section(cases, brokers):
     """linecast over WebSocket against nats-server's WebSocket and linecast's TCP."""
     if "linecast-ws" not in brokers and "nats-ws" not in brokers:
@@ -394,29 +418,67 @@ def ws_section(cases, brokers):
         if case["kind"] != "throughput":
             continue
         by = case["by"]
-        rate = {b: (by[b]["delivered_per_s"] if ok(by.get(b)) else None) for b in trio}
+        rate, lost, cpu = throughput_cells(by, trio)
         met = "-"
         if name in WS_CASES and rate["linecast-ws"] and rate["nats-ws"] and rate["linecast"]:
             good = (rate["linecast-ws"] >= WS_TARGET_VS_NATS * rate["nats-ws"]
                     and rate["linecast-ws"] >= WS_TARGET_VS_TCP * rate["linecast"])
             met = "yes" if good else "NO"
-        lost = "/".join(str(by[b].get("lost", "-")) if by.get(b) else "-" for b in trio)
-        cpu = " ".join(cpu_pct_cell(by.get(b)) for b in trio)
         out.append(f"| {case['label']} | " + " | ".join(value_cell(by.get(b), "delivered_per_s") for b in trio)
                    + f" | {ratio(rate['linecast-ws'], rate['nats-ws'])} | {ratio(rate['linecast-ws'], rate['linecast'])}"
                    + f" | {met} | {lost} | {cpu} |")
     for case in cases.values():
         if case["kind"] != "conns":
             continue
-        by = case["by"]
-        per = {b: (by[b]["server"]["rss_per_conn_bytes"] if ok(by.get(b)) else None) for b in trio}
-        cells = [f"{per[b]:.0f} B" if per[b] is not None else ("FAIL" if by.get(b) else "-") for b in trio]
+        per, cells = idle_rss_cells(case["by"], trio)
         met = "-"
         if per["linecast-ws"] is not None:
             met = "yes" if per["linecast-ws"] <= WS_TARGET_IDLE_BYTES else "NO"
         out.append(f"| {case['label']}: RSS per connection (lower is better) | " + " | ".join(cells)
                    + f" | {ratio(per['nats-ws'], per['linecast-ws'])} (nats-ws/ws) "
                    + f"| {ratio(per['linecast-ws'], per['linecast'])} | {met} | | |")
+    out.append("")
+    return out
+
+
+def mqtt_section(cases, brokers):
+    """linecast-server's MQTT port against Mosquitto, at QoS 0 and 1."""
+    if "linecast-mqtt" not in brokers and "mosquitto" not in brokers:
+        return []
+    out = ["### MQTT: delivered msgs/s and memory per idle connection", "",
+           "Both driven by `linecast-bench --protocol mqtt` (MQTT 3.1.1, clean sessions, QoS 0 unless the case "
+           "says QoS 1: `--qos 1`, SUBSCRIBE and PUBLISH at QoS 1, every delivery PUBACKed by the subscriber, "
+           "publishers with up to `--inflight` PUBLISHes unacknowledged). linecast-mqtt is linecast-server's "
+           "`--mqtt-port`; mosquitto is Debian's Mosquitto with bench/README's settings. Targets: QoS 0 at least "
+           f"{MQTT_TARGETS['t-1to1-16']:g}x Mosquitto on 1->1 16 B, 1->10 16 B and 1->100 64 B; QoS 1 1->1 at "
+           f"least {MQTT_TARGETS['t-1to1-16-q1']:g}x; RSS per idle MQTT connection at most "
+           f"{MQTT_TARGET_IDLE_SHARE:.0%} of Mosquitto's.", "",
+           "| case | linecast-mqtt | mosquitto | linecast-mqtt/mosquitto | target | target met "
+           "| lost (lm/m) | CPU % (lm/m) |",
+           "|---|---:|---:|---:|---:|---|---|---|"]
+    pair = ("linecast-mqtt", "mosquitto")
+    for name, case in cases.items():
+        if case["kind"] != "throughput" or not any(case["by"].get(b) for b in pair):
+            continue
+        by = case["by"]
+        rate, lost, cpu = throughput_cells(by, pair)
+        target = MQTT_TARGETS.get(name)
+        met = "-"
+        if target and rate["linecast-mqtt"] and rate["mosquitto"]:
+            met = "yes" if rate["linecast-mqtt"] >= target * rate["mosquitto"] else "NO"
+        out.append(f"| {case['label']} | " + " | ".join(value_cell(by.get(b), "delivered_per_s") for b in pair)
+                   + f" | {ratio(rate['linecast-mqtt'], rate['mosquitto'])} | "
+                   + (f">= {target:g}x" if target else "") + f" | {met} | {lost} | {cpu} |")
+    for case in cases.values():
+        if case["kind"] != "conns":
+            continue
+        per, cells = idle_rss_cells(case["by"], pair)
+        met = "-"
+        if per["linecast-mqtt"] is not None and per["mosquitto"]:
+            met = "yes" if per["linecast-mqtt"] <= MQTT_TARGET_IDLE_SHARE * per["mosquitto"] else "NO"
+        out.append(f"| {case['label']}: RSS per connection (lower is better) | " + " | ".join(cells)
+                   + f" | {ratio(per['linecast-mqtt'], per['mosquitto'])} | <= {MQTT_TARGET_IDLE_SHARE:g}x "
+                   + f"| {met} | | |")
     out.append("")
     return out
 

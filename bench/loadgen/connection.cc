@@ -45,6 +45,10 @@ std::size_t maxFrameFor(const Options& o) {
   return std::max<std::size_t>(o.payloadBytes + 4096, 64 * 1024);
 }
 
+// MQTT QoS 1: the packet id of a publisher's n-th PUBLISH, 1..65535 round
+// and round. --inflight <= 65535 keeps the ids in flight distinct.
+std::uint16_t packetIdOf(std::uint64_t n) { return static_cast<std::uint16_t>(n % 65535 + 1); }
+
 std::uint64_t xorshift(std::uint64_t& state) {
   state ^= state << 13;
   state ^= state >> 7;
@@ -273,7 +277,13 @@ void Connection::onConnected() {
 void Connection::sendHandshake() {
   const Encoder& enc = *ctx_.encoder;
   if (!ctx_.options.user.empty()) enc.auth(out_, ctx_.options.user, ctx_.options.password);
-  enc.hello(out_);
+  if (ctx_.mqtt) {
+    // A client id unique on the broker, even among concurrent loadgens: a
+    // second CONNECT with the same id would take over the first's session.
+    ctx_.mqtt->connect(out_, fmt::format("lcb{}-{}-{}", ::getpid(), ctx_.number, id_));
+  } else {
+    enc.hello(out_);
+  }
   if (role_ != Role::kPublisher) {
     enc.subscribe(out_, channel_, 1);
     if (!enc.subscribeConfirms()) enc.ping(out_);
@@ -304,6 +314,7 @@ void Connection::onEvent(const Event& event) {
     case EventType::kMessage:
       if (role_ == Role::kSubscriber) {
         deliver(event.channel, event.payload);
+        if (event.packetId != 0 && state_ != State::kClosed) ctx_.mqtt->puback(out_, event.packetId);
       } else if (role_ == Role::kStalled) {
         // Read in the same chunk as its confirmation: owed to nobody.
       } else {
@@ -316,14 +327,17 @@ void Connection::onEvent(const Event& event) {
           (role_ == Role::kPublisher || !ctx_.encoder->subscribeConfirms())) {
         confirm();
       } else if (role_ == Role::kPublisher && finished_ && !acked_) {
-        acked_ = true;
-        ++ctx_.publishersAcked;
-        ctx_.lastAckNs = recvNs_;
+        endPongSeen_ = true;
+        if (!acknowledgedPublishes() || pubacks_ == sent_) markAcked();
       }
+      break;
+    case EventType::kAcked:
+      onPuback(event.packetId);
       break;
     case EventType::kSubscribed:
       if (state_ != State::kConfirming || role_ == Role::kPublisher) break;
-      if (event.channel != channel_) {
+      // MQTT's SUBACK names no channel: its packet id is the only one asked.
+      if (!event.channel.empty() && event.channel != channel_) {
         fail(fmt::format("subscribe confirmed for '{}', expected '{}'", excerpt(event.channel),
                          channel_));
       } else {
@@ -348,6 +362,27 @@ void Connection::onEvent(const Event& event) {
       fail("server error: " + excerpt(event.text));
       break;
   }
+}
+
+void Connection::markAcked() {
+  acked_ = true;
+  ++ctx_.publishersAcked;
+  ctx_.lastAckNs = recvNs_;
+}
+
+void Connection::onPuback(std::uint16_t packetId) {
+  if (role_ != Role::kPublisher || !acknowledgedPublishes() || pubacks_ >= sent_) {
+    fail(fmt::format("PUBACK {} for no PUBLISH in flight", packetId));
+    return;
+  }
+  // MQTT 3.1.1 (4.6): PUBACKs come in the order of the PUBLISHes.
+  if (packetId != packetIdOf(pubacks_)) {
+    fail(fmt::format("PUBACK {}, expected {}", packetId, packetIdOf(pubacks_)));
+    return;
+  }
+  ++pubacks_;
+  ++ctx_.pubacks;
+  if (finished_ && endPongSeen_ && pubacks_ == sent_) markAcked();
 }
 
 void Connection::deliver(std::string_view channel, std::string_view payload) {
@@ -402,6 +437,8 @@ void Connection::beginPublishing(std::uint64_t startNs) {
     case Scenario::kConns: mode_ = Mode::kRandom; break;
     case Scenario::kThroughput: {
       mode_ = Mode::kEncoded;
+      // Every QoS 1 PUBLISH has its own packet id: no repeating template.
+      if (acknowledgedPublishes()) break;
       std::uint64_t period = plan.channels / std::gcd(plan.publishers, plan.channels);
       std::string frame;
       ctx_.encoder->publish(frame, ctx_.channelNames[plan.channelOfMessage(index_, 0)], payload_);
@@ -539,6 +576,7 @@ bool Connection::pumpEncoded(std::uint64_t now) {
 void Connection::generate(std::uint64_t now) {
   const Plan& plan = ctx_.plan;
   while (sent_ < quota_ && out_.size() - outOff_ < kBatch) {
+    if (acknowledgedPublishes() && sent_ - pubacks_ >= ctx_.options.inflight) return;
     std::uint32_t channel = 0;
     switch (mode_) {
       case Mode::kPaced: {
@@ -559,7 +597,11 @@ void Connection::generate(std::uint64_t now) {
         channel = plan.channelOfMessage(index_, sent_);
         break;
     }
-    ctx_.encoder->publish(out_, ctx_.channelNames[channel], payload_);
+    if (acknowledgedPublishes()) {
+      ctx_.mqtt->publish(out_, ctx_.channelNames[channel], payload_, packetIdOf(sent_));
+    } else {
+      ctx_.encoder->publish(out_, ctx_.channelNames[channel], payload_);
+    }
     ++sent_;
   }
 }

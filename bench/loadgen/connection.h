@@ -24,6 +24,9 @@ namespace linecast::bench {
 // A publisher that has finished sends one more barrier (PING) and counts as
 // acked when it is answered: the broker has then processed every message it
 // sent, so its CPU time is complete even when nobody receives them (-s 0).
+// An MQTT QoS 1 publisher keeps at most --inflight PUBLISHes unacknowledged
+// and counts as acked once its barrier is answered and every PUBLISH has its
+// PUBACK; a QoS 1 subscriber answers each delivery with PUBACK.
 // A stalled subscriber (--stalled) confirms its subscription, then leaves
 // the epoll set and never reads again.
 class Connection final : public EventSink {
@@ -107,6 +110,10 @@ class Connection final : public EventSink {
   // go out between two frames.
   bool streamingTemplate() const { return publishing_ && !finished_ && mode_ == Mode::kTemplate; }
   void sendEndBarrier();
+  void markAcked();
+  // MQTT at QoS 1: PUBLISHes carry packet ids and are acknowledged.
+  bool acknowledgedPublishes() const { return ctx_.mqtt && ctx_.mqtt->qos() == 1; }
+  void onPuback(std::uint16_t packetId);
 
   bool pumpTemplate();
   bool pumpEncoded(std::uint64_t nowNs);
@@ -146,6 +153,8 @@ class Connection final : public EventSink {
   std::size_t templateOff_ = 0;
   std::uint64_t bytesWritten_ = 0;    // kTemplate: template bytes written in total
   std::uint64_t targetBytes_ = UINT64_MAX;
+  std::uint64_t pubacks_ = 0;         // MQTT QoS 1: PUBACKs received, in order
+  bool endPongSeen_ = false;          // the end barrier answered, PUBACKs perhaps not all in
 };
 
 }  // namespace linecast::bench

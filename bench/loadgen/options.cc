@@ -33,7 +33,7 @@ double Options::hardDeadlineSec() const {
 std::variant<Options, int> parseOptions(int argc, char** argv) {
   Options o;
   CLI::App app{
-      "linecast-bench: drives a pub/sub broker (linecast, NATS or Redis) with P publishers and "
+      "linecast-bench: drives a pub/sub broker (linecast, NATS, Redis or MQTT) with P publishers and "
       "S subscribers over C channels and reports throughput, latency or connection cost."};
   std::string protocol = "linecast";
   std::string scenario = "throughput";
@@ -43,13 +43,23 @@ std::variant<Options, int> parseOptions(int argc, char** argv) {
   app.add_option("--protocol", protocol,
                  "linecast | nats | resp | ws (linecast's line protocol over WebSocket, on its "
                  "--http-port, path /ws) | nats-ws (NATS over nats-server's websocket {} "
-                 "listener, path /)")
-      ->check(CLI::IsMember({"linecast", "nats", "resp", "redis", "ws", "nats-ws"}))
+                 "listener, path /) | mqtt (MQTT 3.1.1)")
+      ->check(CLI::IsMember({"linecast", "nats", "resp", "redis", "ws", "nats-ws", "mqtt"}))
       ->capture_default_str();
   app.add_option("--ws-path", o.wsPath,
                  "with ws or nats-ws: the upgrade's path (default /ws for ws, / for nats-ws)");
   app.add_flag("--resp3", o.resp3,
                "with --protocol resp: HELLO 3 first, so messages come as RESP3 push frames");
+  app.add_option("--qos", o.qos, "with --protocol mqtt: QoS of SUBSCRIBE and PUBLISH (0 or 1)")
+      ->check(CLI::Range(0, 1))
+      ->capture_default_str();
+  app.add_option(
+      "--inflight", o.inflight,
+      "with --protocol mqtt --qos 1: PUBLISHes a publisher may have unacknowledged (1..65535; "
+      "the default, every packet id MQTT has, is as close as MQTT comes to the other protocols, "
+      "whose publishers never wait for a reply)")
+      ->check(CLI::Range(1, 65535))
+      ->capture_default_str();
   app.add_option("--scenario", scenario, "throughput | latency | conns")
       ->check(CLI::IsMember({"throughput", "latency", "conns"}))
       ->capture_default_str();
@@ -122,7 +132,10 @@ std::variant<Options, int> parseOptions(int argc, char** argv) {
 std::optional<std::string> validate(Options& o) {
   if (o.user.empty() != o.password.empty()) return "--user and --password go together";
   if (o.resp3 && o.protocol != Protocol::kResp) return "--resp3 is for --protocol resp";
-  if (!o.user.empty() && o.protocol == Protocol::kNats) return "--user is for linecast and RESP (NATS has none here)";
+  if (o.qos != 0 && o.protocol != Protocol::kMqtt) return "--qos is for --protocol mqtt";
+  if (o.inflight != Options{}.inflight && o.qos != 1) return "--inflight is for --protocol mqtt --qos 1";
+  if (!o.user.empty() && (o.protocol == Protocol::kNats || o.protocol == Protocol::kMqtt))
+    return "--user is for linecast and RESP (NATS and MQTT have none here)";
   if (!o.wsPath.empty() && !o.websocket) return "--ws-path is for --protocol ws and nats-ws";
   if (o.websocket && (o.wsPath.front() != '/' || o.wsPath.find_first_of(" \t\r\n") != std::string::npos))
     return "--ws-path must start with / and hold no spaces";
@@ -147,6 +160,8 @@ std::optional<std::string> validate(Options& o) {
   if (o.connectWindow == 0) return "--connect-window must be at least 1";
   if (o.channelPrefix.empty() || o.channelPrefix.find_first_of(" \t\r\n*>.") != std::string::npos)
     return "--channel-prefix must be one token without spaces or wildcards";
+  if (o.protocol == Protocol::kMqtt && o.channelPrefix.find_first_of("/+#") != std::string::npos)
+    return "--channel-prefix must be one MQTT topic level (no /, + or #)";
   switch (o.scenario) {
     case Scenario::kThroughput: break;
     case Scenario::kLatency:

@@ -13,7 +13,7 @@ enum class Scenario { kThroughput, kLatency, kConns };
 std::string_view scenarioName(Scenario scenario);
 
 struct Options;
-// The --protocol name of a run: linecast, nats, resp, ws or nats-ws.
+// The --protocol name of a run: linecast, nats, resp, ws, nats-ws or mqtt.
 std::string_view protocolLabel(const Options& options);
 
 // Everything a run is told on the command line, already validated.
@@ -26,6 +26,10 @@ struct Options {
   bool websocket = false;
   std::string wsPath;
   bool resp3 = false;  // --resp3: RESP3 (HELLO 3) on --protocol resp
+  // --protocol mqtt: the QoS of every SUBSCRIBE and PUBLISH, and at QoS 1
+  // how many PUBLISHes a publisher may have sent and not yet seen PUBACKed.
+  int qos = 0;
+  std::uint32_t inflight = 65535;
   Scenario scenario = Scenario::kThroughput;
   std::uint32_t publishers = 1;
   std::uint32_t subscribers = 1;

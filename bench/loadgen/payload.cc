@@ -4,8 +4,8 @@
 
 namespace linecast::bench {
 
-std::string channelName(std::string_view prefix, std::uint32_t index) {
-  return fmt::format("{}.{:06}", prefix, index);
+std::string channelName(std::string_view prefix, std::uint32_t index, char separator) {
+  return fmt::format("{}{}{:06}", prefix, separator, index);
 }
 
 std::string fillerPayload(std::size_t bytes) { return std::string(bytes, 'x'); }

@@ -16,7 +16,8 @@ namespace linecast::bench {
 // a run has the same size and a publisher can count messages from the bytes
 // it has written.
 constexpr std::uint32_t kMaxChannels = 1'000'000;
-std::string channelName(std::string_view prefix, std::uint32_t index);
+// separator: '.' between the two tokens, or '/' for MQTT's topic levels.
+std::string channelName(std::string_view prefix, std::uint32_t index, char separator = '.');
 
 // A stamp is a 64-bit value written as 16 hex digits at the start of a
 // payload: the intended send time (latency) or the addressee's index

@@ -1,6 +1,7 @@
 #include "loadgen/protocol.h"
 
 #include "loadgen/linecast_protocol.h"
+#include "loadgen/mqtt_protocol.h"
 #include "loadgen/nats_protocol.h"
 #include "loadgen/resp_protocol.h"
 
@@ -10,6 +11,7 @@ std::optional<Protocol> parseProtocol(std::string_view name) {
   if (name == "linecast") return Protocol::kLinecast;
   if (name == "nats") return Protocol::kNats;
   if (name == "resp" || name == "redis") return Protocol::kResp;
+  if (name == "mqtt") return Protocol::kMqtt;
   return std::nullopt;
 }
 
@@ -18,6 +20,7 @@ std::string_view protocolName(Protocol protocol) {
     case Protocol::kLinecast: return "linecast";
     case Protocol::kNats: return "nats";
     case Protocol::kResp: return "resp";
+    case Protocol::kMqtt: return "mqtt";
   }
   return "?";
 }
@@ -31,11 +34,12 @@ bool Decoder::fail(std::string message) {
   return false;
 }
 
-std::unique_ptr<Encoder> makeEncoder(Protocol protocol, bool resp3) {
+std::unique_ptr<Encoder> makeEncoder(Protocol protocol, bool resp3, int mqttQos) {
   switch (protocol) {
     case Protocol::kLinecast: return std::make_unique<LinecastEncoder>();
     case Protocol::kNats: return std::make_unique<NatsEncoder>();
     case Protocol::kResp: return std::make_unique<RespEncoder>(resp3);
+    case Protocol::kMqtt: return std::make_unique<MqttEncoder>(mqttQos);
   }
   return nullptr;
 }
@@ -45,6 +49,7 @@ std::unique_ptr<Decoder> makeDecoder(Protocol protocol, std::size_t maxFrame, bo
     case Protocol::kLinecast: return std::make_unique<LinecastDecoder>(maxFrame);
     case Protocol::kNats: return std::make_unique<NatsDecoder>(maxFrame);
     case Protocol::kResp: return std::make_unique<RespDecoder>(maxFrame, resp3);
+    case Protocol::kMqtt: return std::make_unique<MqttDecoder>(maxFrame);
   }
   return nullptr;
 }

@@ -10,11 +10,11 @@
 namespace linecast::bench {
 
 // The wire protocols the loadgen speaks, so that the same load can be put on
-// linecast, NATS and Redis. Each protocol is an Encoder (appends client
+// linecast, NATS, Redis and MQTT brokers. Each protocol is an Encoder (appends client
 // commands to an output buffer) and a Decoder (turns the server's byte
 // stream into Events). Both know only bytes: no sockets, no clocks, so they
 // are tested by feeding one byte at a time.
-enum class Protocol { kLinecast, kNats, kResp };
+enum class Protocol { kLinecast, kNats, kResp, kMqtt };
 
 std::optional<Protocol> parseProtocol(std::string_view name);
 std::string_view protocolName(Protocol protocol);
@@ -23,12 +23,13 @@ enum class EventType {
   kMessage,     // a delivery: channel and payload
   kPong,        // the barrier's answer
   kPing,        // the server checks we are alive (NATS); answer with pong()
-  kSubscribed,  // a subscription confirmed by its own reply (RESP)
+  kSubscribed,  // a subscription confirmed by its own reply (RESP, MQTT's SUBACK)
   kGreeting,    // the server's hello (NATS INFO); text is its JSON
   kOk,          // +OK
   kReply,       // any other reply (RESP's ":N" after PUBLISH); ignored
   kError,       // -ERR and friends; text is the message
   kUpgraded,    // WebSocket: the server accepted the upgrade (101)
+  kAcked,       // MQTT's PUBACK: the QoS 1 PUBLISH packetId was taken
 };
 
 struct Event {
@@ -36,6 +37,9 @@ struct Event {
   std::string_view channel;
   std::string_view payload;
   std::string_view text;
+  // MQTT: a QoS 1 delivery's packet id (answer with PUBACK), or the id of
+  // the SUBSCRIBE or PUBLISH acknowledged; 0 otherwise.
+  std::uint16_t packetId = 0;
 };
 
 class EventSink {
@@ -95,8 +99,9 @@ class Decoder {
 
 // maxFrame bounds one line or payload, so a broken peer cannot make a
 // decoder buffer without limit.
-// resp3: RESP3 (HELLO 3) on Protocol::kResp.
-std::unique_ptr<Encoder> makeEncoder(Protocol protocol, bool resp3 = false);
+// resp3: RESP3 (HELLO 3) on Protocol::kResp; mqttQos: of Protocol::kMqtt's
+// SUBSCRIBE and PUBLISH.
+std::unique_ptr<Encoder> makeEncoder(Protocol protocol, bool resp3 = false, int mqttQos = 0);
 std::unique_ptr<Decoder> makeDecoder(Protocol protocol, std::size_t maxFrame, bool resp3 = false);
 
 // Case-insensitive ASCII prefix test, for verbs.

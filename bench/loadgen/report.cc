@@ -67,7 +67,8 @@ std::string reportJson(const Options& o, const Target& t, const RunResult& r) {
       r.deliverySec > 0 ? payloadMb / r.deliverySec : 0.0,
       r.deliverySec > 0 ? static_cast<double>(r.bytesIn) / 1e6 / r.deliverySec : 0.0, r.lost,
       r.unfinishedPublishers);
-  add(out, R"("stalled_cut":{},"stalled_queued_bytes":{},)", r.stalledCut, r.stalledQueuedBytes);
+  add(out, R"("stalled_cut":{},"stalled_queued_bytes":{},"qos":{},"pubacks":{},)", r.stalledCut,
+      r.stalledQueuedBytes, o.qos, r.pubacks);
   add(out, R"("latency_us":{},"send_lag_us":{},)", histogramJson(r.latency), histogramJson(r.sendLag));
   std::optional<double> perConn;
   if (r.serverRssBeforeKb && r.serverRssAfterKb && r.connections > 0)
@@ -110,6 +111,9 @@ std::string reportText(const Options& o, const Target& t, const RunResult& r) {
   add(out, "  published    {} in {:.2f} s = {}/s{}\n", r.published, r.publishSec,
       shortCount(r.publishedPerSec()),
       r.ackSec > 0 ? fmt::format(", all read by the broker after {:.2f} s", r.ackSec) : "");
+  if (o.protocol == Protocol::kMqtt && o.qos == 1)
+    add(out, "  QoS 1        {} PUBACKs for {} PUBLISHes, at most {} in flight per publisher\n",
+        r.pubacks, r.published, o.inflight);
   add(out, "  delivered    {} of {} owed in {:.2f} s = {}/s, {:.1f} MB/s of payload; lost {}\n",
       r.delivered, r.expected, r.deliverySec, shortCount(r.deliveredPerSec()),
       r.deliverySec > 0 ? static_cast<double>(r.delivered * o.payloadBytes) / 1e6 / r.deliverySec : 0,

@@ -31,6 +31,7 @@ struct RunResult {
   std::uint64_t bytesIn = 0;
   std::uint64_t unfinishedPublishers = 0;
   std::uint64_t ackedPublishers = 0;
+  std::uint64_t pubacks = 0;  // MQTT QoS 1: PUBLISHes the broker acknowledged
 
   // --stalled: stallers whose broker-side socket was gone or closing at the
   // end (cut as slow consumers), and what the broker's kernel still queued

@@ -93,7 +93,7 @@ class Runner {
 
 RunResult Runner::run() {
   for (std::uint32_t c = 0; c < o_.channels; ++c)
-    channelNames_.push_back(channelName(o_.channelPrefix, c));
+    channelNames_.push_back(channelName(o_.channelPrefix, c, o_.protocol == Protocol::kMqtt ? '/' : '.'));
   machineBefore_ = readMachineCpu();
   selfBefore_ = selfCpu();
   if (o_.serverPid > 0) {
@@ -198,6 +198,7 @@ void Runner::gather() {
     const WorkerContext& ctx = w->context();
     r_.delivered += ctx.delivered;
     r_.bytesIn += ctx.bytesIn;
+    r_.pubacks += ctx.pubacks;
     r_.latency.merge(ctx.latency);
     r_.sendLag.merge(ctx.sendLag);
     lastDelivery = std::max(lastDelivery, ctx.lastDeliveryNs);

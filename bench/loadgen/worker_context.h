@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "loadgen/histogram.h"
+#include "loadgen/mqtt_protocol.h"
 #include "loadgen/options.h"
 #include "loadgen/plan.h"
 #include "loadgen/protocol.h"
@@ -18,9 +19,10 @@ namespace linecast::bench {
 // touches while it runs, and the runner reads after joining it.
 struct WorkerContext {
   WorkerContext(const Options& o, const Plan& p, const Target& t, RunControl& c,
-                const std::vector<std::string>& names)
-      : options(o), plan(p), target(t), control(c), channelNames(names),
-        encoder(makeEncoder(o.protocol, o.resp3)),
+                const std::vector<std::string>& names, std::uint32_t workerNumber)
+      : options(o), plan(p), target(t), control(c), channelNames(names), number(workerNumber),
+        encoder(makeEncoder(o.protocol, o.resp3, o.qos)),
+        mqtt(dynamic_cast<const MqttEncoder*>(encoder.get())),
         tls(o.tls ? makeClientTlsContext(o.cacert) : nullptr) {}
 
   const Options& options;
@@ -28,7 +30,11 @@ struct WorkerContext {
   const Target& target;
   RunControl& control;
   const std::vector<std::string>& channelNames;
+  std::uint32_t number;  // of the worker, 0..threads-1: part of MQTT client ids
   std::unique_ptr<Encoder> encoder;
+  // --protocol mqtt: the encoder again, for what only MQTT has (client ids,
+  // QoS 1's packet ids and PUBACKs); null otherwise.
+  const MqttEncoder* mqtt;
   std::shared_ptr<SSL_CTX> tls;  // null: plaintext
 
   // One read buffer for all of this worker's connections: a read is decoded
@@ -44,6 +50,7 @@ struct WorkerContext {
   std::uint64_t publishersDone = 0;
   std::uint64_t expectedDone = 0;
   std::uint64_t publishersAcked = 0;
+  std::uint64_t pubacks = 0;             // MQTT QoS 1: PUBACKs publishers received
   std::uint64_t lastDeliveryNs = 0;
   std::uint64_t lastAckNs = 0;           // when the last end barrier was answered
   std::uint64_t stalledCut = 0;          // stalled subscribers the broker no longer holds

@@ -8,6 +8,7 @@ namespace {
 TEST(Payload, ChannelNamesHaveOneWidth) {
   EXPECT_EQ(channelName("lcb", 0), "lcb.000000");
   EXPECT_EQ(channelName("lcb", 42), "lcb.000042");
+  EXPECT_EQ(channelName("lcb", 42, '/'), "lcb/000042");
   EXPECT_EQ(channelName("lcb", kMaxChannels - 1).size(), channelName("lcb", 7).size());
 }
 

@@ -16,13 +16,15 @@ struct Recorded {
   std::string channel;
   std::string payload;
   std::string text;
+  std::uint16_t packetId = 0;  // MQTT
   bool operator==(const Recorded&) const = default;
 };
 
 class RecordingSink : public EventSink {
  public:
   void onEvent(const Event& e) override {
-    events.push_back({e.type, std::string(e.channel), std::string(e.payload), std::string(e.text)});
+    events.push_back({e.type, std::string(e.channel), std::string(e.payload), std::string(e.text),
+                      e.packetId});
   }
   std::vector<Recorded> events;
 };

@@ -2,6 +2,9 @@
 (--stalled) against the real linecast-server: the parts the in-process fake
 broker cannot show (its writes block; it never cuts a slow consumer). And
 --protocol ws against the server's own /ws, not only the fake broker's.
+--protocol mqtt against a Mosquitto the test starts (skipped without
+/usr/sbin/mosquitto): the loadgen's MQTT client against a broker it did not
+write.
 
 Run by ctest as bench_loadgen_real_server, which sets LINECAST_SERVER and
 LINECAST_BENCH; Debian's pytest works only with /usr/bin/python3.
@@ -9,8 +12,10 @@ LINECAST_BENCH; Debian's pytest works only with /usr/bin/python3.
 
 import json
 import os
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -29,10 +34,10 @@ def stop_leftovers():
     cleanup()
 
 
-def bench(server, *flags, port=None):
+def bench(server, *flags, port=None, duration=1, drain=3):
     cmd = [os.environ["LINECAST_BENCH"], "--port", str(port or server.port), "--server-pid",
-           str(server.proc.pid), "-d", "1", "--drain", "3", "-q", "--json", *flags]
-    done = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+           str(server.proc.pid), "-d", str(duration), "--drain", str(drain), "-q", "--json", *flags]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + drain + 60)
     assert done.stdout, done.stderr
     return json.loads(done.stdout)
 
@@ -90,3 +95,88 @@ def test_websocket_runs_deliver_everything(tmp_path):
         assert r["protocol"] == "ws"
         assert r["delivered"] == r["expected"] > 0
         assert r["lost"] == 0
+
+
+MOSQUITTO = "/usr/sbin/mosquitto"
+
+
+class Mosquitto:
+    """Mosquitto on a free loopback port with bench/compare's settings,
+    stopped by its PID."""
+
+    def __init__(self, tmp_path):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        conf = tmp_path / "mosquitto.conf"
+        conf.write_text(f"listener {self.port} 127.0.0.1\nallow_anonymous true\npersistence false\n"
+                        "max_queued_messages 0\nmax_queued_bytes 0\nmax_inflight_messages 0\n"
+                        "set_tcp_nodelay true\nlog_dest stderr\n")
+        self.log = open(tmp_path / "mosquitto.log", "w")
+        self.proc = subprocess.Popen([MOSQUITTO, "-c", str(conf)], stdout=self.log, stderr=self.log)
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                break
+            except OSError:
+                assert self.proc.poll() is None and time.monotonic() < deadline, "mosquitto did not start"
+                time.sleep(0.05)
+
+    def stop(self):
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self.log.close()
+
+
+@pytest.fixture
+def mosquitto(tmp_path):
+    if not os.access(MOSQUITTO, os.X_OK):
+        pytest.skip("no " + MOSQUITTO)
+    broker = Mosquitto(tmp_path)
+    yield broker
+    broker.stop()
+
+
+# Mosquitto is single-threaded and slower than the publisher: a fixed count
+# of messages, and a drain that lets it catch up on a busy machine (it ends
+# as soon as everything has arrived).
+MQTT_DRAIN = 40
+
+
+def test_mqtt_runs_against_mosquitto_deliver_everything(mosquitto):
+    fanout = bench(mosquitto, "--protocol", "mqtt", "-p", "1", "-s", "10", "-b", "16", "-n", "20000",
+                   duration=20, drain=MQTT_DRAIN)
+    # Over 16 KiB: a three-byte remaining length, packets split across reads.
+    big = bench(mosquitto, "--protocol", "mqtt", "-p", "1", "-s", "2", "-b", "20000", "-n", "300",
+                duration=20, drain=MQTT_DRAIN)
+    paced = bench(mosquitto, "--protocol", "mqtt", "--scenario", "latency", "--rate", "5000", "-b", "64",
+                  drain=MQTT_DRAIN)
+    conns = bench(mosquitto, "--protocol", "mqtt", "--scenario", "conns", "-s", "300", drain=MQTT_DRAIN)
+    for r in (fanout, big, paced, conns):
+        assert r["ok"], r["error"]
+        assert r["protocol"] == "mqtt" and r["qos"] == 0 and r["pubacks"] == 0
+        assert r["delivered"] == r["expected"] > 0
+        assert r["lost"] == 0
+    assert conns["mismatched_subscribers"] == 0
+    assert conns["server"]["rss_per_conn_bytes"] > 0
+
+
+def test_mqtt_qos1_counts_every_puback_within_the_window(mosquitto):
+    # A window of 8: the publisher waits for PUBACKs hundreds of times.
+    windowed = bench(mosquitto, "--protocol", "mqtt", "--qos", "1", "--inflight", "8", "-p", "2",
+                     "-s", "3", "-n", "5000", duration=20, drain=MQTT_DRAIN)
+    open_window = bench(mosquitto, "--protocol", "mqtt", "--qos", "1", "-p", "1", "-s", "1",
+                        "-n", "20000", duration=20, drain=MQTT_DRAIN)
+    for r in (windowed, open_window):
+        assert r["ok"], r["error"]
+        assert r["qos"] == 1
+        assert r["pubacks"] == r["published"] > 0
+        assert r["delivered"] == r["expected"] > 0
+        assert r["lost"] == 0
+        assert r["ack_s"] > 0
+    assert windowed["published"] == 5000
