@@ -112,6 +112,12 @@ class Server {
   // Replaces an open connection's session (first-byte detection, an
   // upgrade), keeping the per-protocol connection gauges true.
   void switchSession(Connection& conn, std::unique_ptr<Session> session);
+  // MQTT over WebSocket (server_mqtt_ws.cc): an HTTP connection that
+  // answered the upgrade becomes an MQTT session over the WebSocket
+  // framing here on thread 0, or moves to thread 0 (epoll) to become one.
+  void startMqttOverWebSocket(Connection& conn);
+  void adoptMqttOverWebSocket(Connection& conn, PendingConnection& pending);
+  void runMqttOverWebSocket(Connection& conn);
   // Runs the input a spent fan-out budget left; true when none is left
   // and the connection is open for more.
   bool resumeWaitingInput(Connection& conn);

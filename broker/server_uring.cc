@@ -71,12 +71,21 @@ void Server::onUringEvent(const UringEvent& event) {
       // A transport may answer by itself (a TLS handshake flight), and
       // may have no plaintext for the session yet.
       if (conn.transport().pendingWire()) conn.requestFlush();
-      if (conn.input().empty()) return;
-      if (conn.inputWaiting) return;  // resumed next turn, after what waits
-      dispatchInput(conn);
-      if (conn.open() && conn.inputWaiting) {
-        uringPauseRecv(conn);
-        requeueRead(conn);
+      if (!conn.input().empty() && !conn.inputWaiting) {  // else resumed next turn, after what waits
+        dispatchInput(conn);
+        if (conn.open() && conn.inputWaiting) {
+          uringPauseRecv(conn);
+          requeueRead(conn);
+        }
+      }
+      // The peer ended its stream inside the transport (a WebSocket close):
+      // an end of input, as a FIN is.
+      if (conn.open() && conn.transport().streamEnded()) {
+        if (conn.inputWaiting) {
+          conn.peerEnded = true;
+        } else {
+          conn.drain(CloseReason::kPeerClosed);
+        }
       }
       return;
     }
