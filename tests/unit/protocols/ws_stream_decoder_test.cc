@@ -47,7 +47,7 @@ TEST(WsStreamDecoderTest, BinaryPayloadsAreOneStreamAtEveryCut) {
                      clientFrame(0x02, "cd") +                   // a fragmented one...
                      clientFrame(0x89, "ping") +                 // ...a ping inside it...
                      clientFrame(0x00, "ef") + clientFrame(0x80, "") +  // ...an empty last fragment
-                     clientFrame(0x02, std::string(300, 'x'), true, LengthForm::k16) +
+                     clientFrame(0x82, std::string(300, 'x'), true, LengthForm::k16) +
                      clientFrame(0x82, "yz", true, LengthForm::k64) + clientFrame(0x8A, "pong");
   wire[0] = static_cast<char>(0x82);  // FIN on the first
   for (std::size_t step = 1; step <= wire.size(); ++step) {
