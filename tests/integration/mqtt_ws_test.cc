@@ -297,6 +297,35 @@ TEST_F(MqttWsTest, SameClientIdTakesOverAcrossTransports) {
   EXPECT_TRUE(c.ping());
 }
 
+TEST_F(MqttWsTest, BacklogBeyondTheSocketArrivesWholeAndInOrder) {
+  // A subscriber that does not read while 6 MB queue up: the socket fills,
+  // frames wait in the transport's own ring, and all arrive in order once
+  // it reads (the partial-send path under either backend).
+  MqttWsClient sub;
+  CONNECT_OR_SKIP(sub, {.clientId = "backlog"});
+  ASSERT_TRUE(sub.send(C::subscribePacket(1, {{"bulk", 0}})));
+  ASSERT_TRUE(sub.expectPacket(C::subackPacket(1, {0})));
+  MqttTestClient pub;
+  ASSERT_TRUE(pub.connect(mqttPort_, {.clientId = "bulkpub"}));
+  constexpr int kMessages = 6000;
+  const std::string pad(990, 'p');
+  std::string batch;
+  for (int i = 0; i < kMessages; ++i) {
+    batch += C::publishPacket("bulk", std::to_string(i) + pad);
+    if (batch.size() > 256 * 1024 || i + 1 == kMessages) {
+      ASSERT_TRUE(pub.send(batch));
+      batch.clear();
+    }
+  }
+  ASSERT_TRUE(pub.ping());
+  for (int i = 0; i < kMessages; ++i) {
+    auto m = sub.readPublish();
+    ASSERT_TRUE(m) << i;
+    ASSERT_EQ(m->payload, std::to_string(i) + pad) << i;
+  }
+  EXPECT_TRUE(sub.ping());
+}
+
 // Every connection of a --threads 3 server: those on threads 1 and 2 move
 // to thread 0 after their 101.
 class MqttWsThreadsTest : public MqttWsTest {
