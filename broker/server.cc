@@ -414,6 +414,7 @@ void Server::endTurn() {
   // flush() can only append to the close list, never to the flush list.
   // Other threads first: their subscribers wait on our messages.
   if (net_ != nullptr) net_->endTurn(index_);
+  if (!movingToFirstThread_.empty()) moveWaitingConnections();
   for (std::size_t i = 0; i < endOfTurn_.flush.size(); ++i) {
     Connection* conn = endOfTurn_.flush[i];
     conn->flushQueued = false;

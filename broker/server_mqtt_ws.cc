@@ -21,6 +21,17 @@ constexpr std::size_t kEarlyInputSlack = 128 * 1024;
 
 void Server::startMqttOverWebSocket(Connection& conn) {
   conn.becomesMqttOverWebSocket = false;
+  if (net_ != nullptr && index_ != 0) {
+    if (!uring_) return moveToFirstThread(conn);
+    // The kernel still reads (a multishot recv) and may still be sending:
+    // stop the reading, let the 101 go, and move once nothing of the
+    // connection's is in the kernel (moveWaitingConnections). What arrives
+    // meanwhile collects in the input and goes along.
+    conn.movingToFirstThread = true;
+    uringPauseRecv(conn);
+    movingToFirstThread_.push_back(conn.id());
+    return;
+  }
   if (conn.outputInFlight > 0) {
     // io_uring, plain socket: a send of an earlier response (a request
     // pipelined before the upgrade) still reads the output ring, which the
@@ -30,25 +41,45 @@ void Server::startMqttOverWebSocket(Connection& conn) {
   }
   // The output holds the 101 (and nothing framed yet): it passes unframed.
   auto framing = std::make_unique<WsStreamTransport>(conn.releaseTransport(), conn.output().size());
-  if (net_ == nullptr || index_ == 0) {
-    WsStreamTransport& ws = *framing;
-    conn.setTransport(std::move(framing));
-    if (!ws.decodeEarlyInput(conn.input(), config_.maxLine + kEarlyInputSlack)) {
-      return conn.abort(CloseReason::kIoError);
-    }
-    return runMqttOverWebSocket(conn);
+  WsStreamTransport& ws = *framing;
+  conn.setTransport(std::move(framing));
+  if (!ws.decodeEarlyInput(conn.input(), config_.maxLine + kEarlyInputSlack)) {
+    return conn.abort(CloseReason::kIoError);
   }
-  // HttpProtocol refuses the upgrade off thread 0 under io_uring (a recv
-  // in flight cannot follow the socket), so this is epoll.
+  runMqttOverWebSocket(conn);
+}
+
+void Server::moveWaitingConnections() {
+  std::size_t kept = 0;
+  for (std::uint64_t id : movingToFirstThread_) {
+    Connection* conn = find(id);
+    if (conn == nullptr || !conn->open()) continue;  // it ended meanwhile (EOF, error)
+    if (!uringIdle(*conn) || !conn->output().empty() || conn->transport().pendingWire()) {
+      movingToFirstThread_[kept++] = id;
+      continue;
+    }
+    moveToFirstThread(*conn);
+  }
+  movingToFirstThread_.resize(kept);
+}
+
+void Server::moveToFirstThread(Connection& conn) {
   PendingConnection pending;
   pending.peer = conn.peer();
   pending.listener = conn.listener;
   pending.mqttOverWebSocket = true;
+  // Under epoll the output still holds the 101, which passes unframed;
+  // under io_uring it was sent here and the output is empty.
+  auto framing = std::make_unique<WsStreamTransport>(conn.releaseTransport(), conn.output().size());
   framing->leaveThread();
   pending.transport = std::move(framing);
   for (auto span : conn.output().readableSpans()) pending.output.append(span.data(), span.size());
   for (auto span : conn.input().readableSpans()) pending.input.append(span.data(), span.size());
-  reactor_.remove(conn.fd());
+  if (uring_) {
+    uringDetach(conn);  // nothing is in the kernel any more
+  } else {
+    reactor_.remove(conn.fd());
+  }
   pending.fd = conn.releaseFd();
   log(LogLevel::kDebug, "conn {} moves to thread 0 for MQTT over WebSocket", conn.id());
   // Forgotten here at the end of the turn without closing the socket, and
@@ -60,7 +91,8 @@ void Server::startMqttOverWebSocket(Connection& conn) {
 void Server::adoptMqttOverWebSocket(Connection& conn, PendingConnection& pending) {
   auto& ws = static_cast<WsStreamTransport&>(conn.transport());
   ws.joinThread(metrics_);
-  conn.queue(std::string_view(pending.output));  // the 101: the transport counts it unframed
+  // epoll: the 101, which the transport counts as unframed.
+  if (!pending.output.empty()) conn.queue(std::string_view(pending.output));
   std::size_t limit = config_.maxLine + kEarlyInputSlack + pending.input.size();
   if (!pending.input.empty()) {
     if (!conn.input().reserve(pending.input.size(), limit)) return conn.abort(CloseReason::kIoError);

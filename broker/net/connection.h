@@ -193,6 +193,9 @@ class Connection : public Subscriber {
   // stacks the framing on the transport and hands the connection to MQTT
   // (on thread 0) once that session's onInput returns.
   bool becomesMqttOverWebSocket = false;
+  // io_uring, not thread 0: it waits for its recv and send in the kernel to
+  // end, then moves to thread 0; received bytes only collect meanwhile.
+  bool movingToFirstThread = false;
   bool repliesOff = false;  // queueReply() drops what it is given
   // A JWT's exp (with its leeway) on the monotonic clock; 0: the
   // credentials never expire.

@@ -5,7 +5,6 @@
 #include "protocols/mqtt/mqtt_protocol.h"
 #include "protocols/resp/resp_protocol.h"
 #include "routing/broker.h"
-#include "threads/reactor_group.h"
 
 namespace linecast {
 
@@ -24,8 +23,7 @@ std::vector<std::unique_ptr<Protocol>> makeProtocols(Broker& broker, ClientDirec
   protocols.push_back(std::make_unique<HttpProtocol>(
       broker, lines,
       HttpSettings{config.maxLine, config.authToken, config.readTimeout, config.users, config.jwt,
-                   config.wsAllowedOrigins, config.sseKeepalive, config.mqttPort != 0,
-                   config.io == "uring" && reactorThreadsFor(config) > 1}));
+                   config.wsAllowedOrigins, config.sseKeepalive, config.mqttPort != 0}));
   // Every thread has one (its index stays empty but on thread 0, which
   // owns every MQTT connection: the listener row is firstThreadOnly).
   if (config.mqttPort != 0) {

@@ -3,10 +3,7 @@
 // 3.1.1 section 6's framing (binary frames only, packets and frames cut
 // independently), the refusals, and the channel space it shares with TCP
 // MQTT, the line protocol and HTTP. With several threads the connection
-// moves to thread 0 (MqttWsThreadsTest); under io_uring with several
-// threads the upgrade is refused with 503 and these tests skip.
-#include <cstdlib>
-
+// moves to thread 0 (MqttWsThreadsTest), under epoll and io_uring.
 #include "mqtt_fixture.h"
 #include "ws_test_client.h"
 
@@ -28,15 +25,10 @@ class MqttWsClient {
     if (!ws_.sendRaw(r.text())) return std::nullopt;
     return ws_.readResponse();
   }
-  // The upgrade must be switched with subprotocol mqtt; a 503 (io_uring
-  // with several threads) is reported through `unavailable`.
-  ::testing::AssertionResult open(std::uint16_t httpPort, bool* unavailable = nullptr) {
+  // The upgrade must be switched with subprotocol mqtt.
+  ::testing::AssertionResult open(std::uint16_t httpPort) {
     auto r = request(httpPort, "Sec-WebSocket-Protocol: mqtt");
     if (!r) return ::testing::AssertionFailure() << "no answer to the upgrade";
-    if (r->status == 503 && unavailable != nullptr) {
-      *unavailable = true;
-      return ::testing::AssertionSuccess();
-    }
     if (r->status != 101) return ::testing::AssertionFailure() << "status " << r->status << ": " << r->body;
     if (!r->hasHeader("Sec-WebSocket-Protocol: mqtt")) {
       return ::testing::AssertionFailure() << "no subprotocol in\n" << r->headers;
@@ -45,10 +37,9 @@ class MqttWsClient {
     if (!r->hasHeader(accept)) return ::testing::AssertionFailure() << "wrong accept in\n" << r->headers;
     return ::testing::AssertionSuccess();
   }
-  ::testing::AssertionResult connect(std::uint16_t httpPort, const MqttConnectOptions& options,
-                                     bool* unavailable = nullptr) {
-    auto opened = open(httpPort, unavailable);
-    if (!opened || (unavailable != nullptr && *unavailable)) return opened;
+  ::testing::AssertionResult connect(std::uint16_t httpPort, const MqttConnectOptions& options) {
+    auto opened = open(httpPort);
+    if (!opened) return opened;
     auto sent = send(C::connectPacket(options));
     if (!sent) return sent;
     return expectPacket(C::connackPacket(false, 0));
@@ -126,31 +117,11 @@ class MqttWsClient {
   std::string stream_;  // binary payload bytes not yet cut into packets
 };
 
-class MqttWsTest : public MqttTest {
- protected:
-  // CONNECT over /mqtt; false (and the test skips) when the server answers
-  // 503, which only io_uring with several threads may.
-  bool connectOrSkip(MqttWsClient& c, const MqttConnectOptions& options) {
-    bool unavailable = false;
-    EXPECT_TRUE(c.connect(httpPort_, options, &unavailable));
-    if (unavailable) {
-      const char* io = std::getenv("LINECAST_TEST_IO");
-      EXPECT_TRUE(io != nullptr && std::string_view(io) == "uring") << "503 without io_uring";
-    }
-    return !unavailable;
-  }
-};
-
-#define CONNECT_OR_SKIP(client, ...)                                      \
-  do {                                                                    \
-    bool ok_ = connectOrSkip(client, __VA_ARGS__);                        \
-    if (::testing::Test::HasFailure()) return;                            \
-    if (!ok_) GTEST_SKIP() << "503: io_uring with several threads";       \
-  } while (false)
+class MqttWsTest : public MqttTest {};
 
 TEST_F(MqttWsTest, SubscribePublishQos0And1) {
   MqttWsClient c;
-  CONNECT_OR_SKIP(c, {.clientId = "ws1"});
+  ASSERT_TRUE(c.connect(httpPort_, {.clientId = "ws1"}));
   ASSERT_TRUE(c.send(C::subscribePacket(1, {{"a/#", 1}})));
   ASSERT_TRUE(c.expectPacket(C::subackPacket(1, {1})));
   ASSERT_TRUE(c.send(C::publishPacket("a/zero", "q0")));
@@ -190,9 +161,7 @@ TEST_F(MqttWsTest, SubscribePublishQos0And1) {
 
 TEST_F(MqttWsTest, PacketsAndFramesAreCutIndependently) {
   MqttWsClient c;
-  bool unavailable = false;
-  ASSERT_TRUE(c.open(httpPort_, &unavailable));
-  if (unavailable) GTEST_SKIP() << "503: io_uring with several threads";
+  ASSERT_TRUE(c.open(httpPort_));
   // CONNECT across a fragmented message (binary + continuation), cut
   // inside its remaining length.
   std::string connect = C::connectPacket({.clientId = "split"});
@@ -235,7 +204,7 @@ TEST_F(MqttWsTest, TextFrameAndBrokenFramesClose) {
   for (const Case& k : cases) {
     SCOPED_TRACE(k.name);
     MqttWsClient c;
-    CONNECT_OR_SKIP(c, {.clientId = "bad"});
+    ASSERT_TRUE(c.connect(httpPort_, {.clientId = "bad"}));
     ASSERT_TRUE(c.ws().sendRaw(k.frame));
     EXPECT_TRUE(c.ws().expectClose(k.code));
   }
@@ -255,7 +224,6 @@ TEST_F(MqttWsTest, UpgradeNeedsSubprotocolMqtt) {
   MqttWsClient c;
   auto r = c.request(httpPort_, "Sec-WebSocket-Protocol: mqttv3.1, mqtt");
   ASSERT_TRUE(r);
-  if (r->status == 503) GTEST_SKIP() << "503: io_uring with several threads";
   EXPECT_EQ(r->status, 101);
   EXPECT_TRUE(r->hasHeader("Sec-WebSocket-Protocol: mqtt")) << r->headers;
 }
@@ -267,7 +235,7 @@ TEST_F(MqttWsTest, OneChannelSpaceWithTcpMqttLineAndHttp) {
   ASSERT_TRUE(tcp.connect(mqttPort_, {.clientId = "tcp"}));
   ASSERT_TRUE(tcp.subscribe(1, {{"ws/#", 0}}, {0}));
   MqttWsClient c;
-  CONNECT_OR_SKIP(c, {.clientId = "web"});
+  ASSERT_TRUE(c.connect(httpPort_, {.clientId = "web"}));
   ASSERT_TRUE(c.send(C::subscribePacket(1, {{"http/+", 0}, {"tcp/+", 0}})));
   ASSERT_TRUE(c.expectPacket(C::subackPacket(1, {0, 0})));
   // HTTP and TCP MQTT reach the WebSocket subscriber.
@@ -292,7 +260,7 @@ TEST_F(MqttWsTest, SameClientIdTakesOverAcrossTransports) {
   MqttTestClient tcp;
   ASSERT_TRUE(tcp.connect(mqttPort_, {.clientId = "same"}));
   MqttWsClient c;
-  CONNECT_OR_SKIP(c, {.clientId = "same"});
+  ASSERT_TRUE(c.connect(httpPort_, {.clientId = "same"}));
   EXPECT_TRUE(tcp.expectClosed());
   EXPECT_TRUE(c.ping());
 }
@@ -302,7 +270,7 @@ TEST_F(MqttWsTest, BacklogBeyondTheSocketArrivesWholeAndInOrder) {
   // frames wait in the transport's own ring, and all arrive in order once
   // it reads (the partial-send path under either backend).
   MqttWsClient sub;
-  CONNECT_OR_SKIP(sub, {.clientId = "backlog"});
+  ASSERT_TRUE(sub.connect(httpPort_, {.clientId = "backlog"}));
   ASSERT_TRUE(sub.send(C::subscribePacket(1, {{"bulk", 0}})));
   ASSERT_TRUE(sub.expectPacket(C::subackPacket(1, {0})));
   MqttTestClient pub;
@@ -339,7 +307,7 @@ TEST_F(MqttWsThreadsTest, ConnectionsOnEveryThreadBecomeMqtt) {
   ASSERT_TRUE(tcp.subscribe(1, {{"t/#", 0}}, {0}));
   std::vector<MqttWsClient> clients(6);
   for (std::size_t i = 0; i < clients.size(); ++i) {
-    CONNECT_OR_SKIP(clients[i], {.clientId = "t" + std::to_string(i)});
+    ASSERT_TRUE(clients[i].connect(httpPort_, {.clientId = "t" + std::to_string(i)}));
   }
   for (std::size_t i = 0; i < clients.size(); ++i) {
     ASSERT_TRUE(clients[i].send(C::subscribePacket(1, {{"back", 0}})));

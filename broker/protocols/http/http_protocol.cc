@@ -119,7 +119,6 @@ std::string_view reasonPhrase(int status) {
     case 414: return "URI Too Long";
     case 426: return "Upgrade Required";
     case 431: return "Request Header Fields Too Large";
-    case 503: return "Service Unavailable";
     case 507: return "Insufficient Storage";
     default: return "Error";
   }
@@ -576,9 +575,6 @@ void HttpProtocol::upgradeToMqtt(Connection& conn, HttpSession& session) {
   static constexpr std::string_view kSubprotocols[] = {"mqtt"};
   std::string_view subprotocol = selectWsSubprotocol(session.header(HttpHeader::kWsProtocol), kSubprotocols);
   if (subprotocol.empty()) return respondError(conn, 400, "subprotocol mqtt required", true);
-  if (settings_.mqttOverWebSocketUnavailable) {
-    return respondError(conn, 503, "MQTT over WebSocket needs --io epoll or --threads 1", true);
-  }
   broker_.metrics().countHttpStatus(101);
   // No permessage-deflate: the frames are the transport's, not messages.
   conn.queue(std::string_view(wsUpgradeResponse(verdict.accept, subprotocol)));

@@ -27,9 +27,6 @@ struct HttpSettings {
   std::vector<std::string> wsAllowedOrigins = {};  // --ws-allowed-origins; empty: any
   double sseKeepalive = 15;  // --sse-keepalive: seconds of silence before a comment
   bool mqtt = false;         // --mqtt-port is set: GET /mqtt upgrades to MQTT over WebSocket
-  // io_uring with several threads: /mqtt answers 503 (a connection cannot
-  // move to thread 0 with a recv in flight).
-  bool mqttOverWebSocketUnavailable = false;
 };
 
 class LineProtocol;
