@@ -92,7 +92,7 @@ const RetainedStore::Node* RetainedStore::findNode(std::string_view channel) con
 RetainedStore::Outcome RetainedStore::retain(std::string_view channel, std::string_view payload) {
   std::lock_guard<std::mutex> lock(mutex_);
   if (payload.empty()) {
-    clearLocked(channel);
+    if (clearLocked(channel) && journal_ != nullptr) journal_->cleared(channel);
     return Outcome::kCleared;
   }
   const Node* existing = findNode(channel);
@@ -118,12 +118,15 @@ RetainedStore::Outcome RetainedStore::retain(std::string_view channel, std::stri
   }
   if (!held) messages_.store(messages_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
   bytes_.store(bytes, std::memory_order_relaxed);
+  if (journal_ != nullptr) journal_->retained(channel, payload);
   return Outcome::kStored;
 }
 
 bool RetainedStore::clear(std::string_view channel) {
   std::lock_guard<std::mutex> lock(mutex_);
-  return clearLocked(channel);
+  bool held = clearLocked(channel);
+  if (held && journal_ != nullptr) journal_->cleared(channel);
+  return held;
 }
 
 bool RetainedStore::clearLocked(std::string_view channel) {
