@@ -51,6 +51,11 @@ std::vector<Figure> figuresOf(const MetricsTotals& m) {
       {"retained_messages", "gauge", "Channels holding a retained message.", d(m.retainedMessages)},
       {"retained_bytes", "gauge",
        "Bytes of the retained messages: each one's channel name plus its payload.", d(m.retainedBytes)},
+      {"store_writes_total", "counter", "Records written to the --data-dir store (after coalescing).",
+       d(m.storeWrites)},
+      {"store_fsyncs_total", "counter", "Times the --data-dir store was forced to the disk.", d(m.storeSyncs)},
+      {"store_batch_waiting", "gauge", "Records staged for the --data-dir store, not yet taken by its writer.",
+       d(m.storeWaiting)},
   };
 }
 

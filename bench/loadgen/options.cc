@@ -48,6 +48,7 @@ std::variant<Options, int> parseOptions(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--ws-path", o.wsPath,
                  "with ws or nats-ws: the upgrade's path (default /ws for ws, / for nats-ws)");
+  app.add_flag("--retain", o.retain, "linecast: publish with RETAIN instead of PUB (measures retained writes)");
   app.add_flag("--resp3", o.resp3,
                "with --protocol resp: HELLO 3 first, so messages come as RESP3 push frames");
   app.add_option("--scenario", scenario, "throughput | latency | conns")
@@ -122,6 +123,7 @@ std::variant<Options, int> parseOptions(int argc, char** argv) {
 std::optional<std::string> validate(Options& o) {
   if (o.user.empty() != o.password.empty()) return "--user and --password go together";
   if (o.resp3 && o.protocol != Protocol::kResp) return "--resp3 is for --protocol resp";
+  if (o.retain && o.protocol != Protocol::kLinecast) return "--retain is for --protocol linecast and ws";
   if (!o.user.empty() && o.protocol == Protocol::kNats) return "--user is for linecast and RESP (NATS has none here)";
   if (!o.wsPath.empty() && !o.websocket) return "--ws-path is for --protocol ws and nats-ws";
   if (o.websocket && (o.wsPath.front() != '/' || o.wsPath.find_first_of(" \t\r\n") != std::string::npos))

@@ -26,6 +26,7 @@ struct Options {
   bool websocket = false;
   std::string wsPath;
   bool resp3 = false;  // --resp3: RESP3 (HELLO 3) on --protocol resp
+  bool retain = false;  // --retain: linecast publishes are RETAIN (the --data-dir cost)
   Scenario scenario = Scenario::kThroughput;
   std::uint32_t publishers = 1;
   std::uint32_t subscribers = 1;

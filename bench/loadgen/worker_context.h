@@ -20,7 +20,7 @@ struct WorkerContext {
   WorkerContext(const Options& o, const Plan& p, const Target& t, RunControl& c,
                 const std::vector<std::string>& names)
       : options(o), plan(p), target(t), control(c), channelNames(names),
-        encoder(makeEncoder(o.protocol, o.resp3)),
+        encoder(makeEncoder(o.protocol, o.resp3, o.retain)),
         tls(o.tls ? makeClientTlsContext(o.cacert) : nullptr) {}
 
   const Options& options;

@@ -15,7 +15,6 @@
 namespace linecast {
 namespace {
 
-constexpr std::size_t kFirstMapSize = 256u << 20;  // grows by doubling (MDB_MAP_FULL)
 constexpr unsigned kMaxSpaces = 64;
 constexpr std::string_view kFormatKey = "format";
 
@@ -78,7 +77,8 @@ void prepareDirectory(const std::string& directory) {
 
 }  // namespace
 
-DataStore::DataStore(std::string directory) : directory_(std::move(directory)), mapSize_(kFirstMapSize) {
+DataStore::DataStore(std::string directory, std::size_t mapSize)
+    : directory_(std::move(directory)), mapSize_(mapSize) {
   prepareDirectory(directory_);
   std::string lockPath = directory_ + "/lock";
   lockFd_ = ::open(lockPath.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);

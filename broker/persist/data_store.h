@@ -42,8 +42,11 @@ class DataStore {
   static constexpr std::string_view kMetaSpace = "meta";
   using Visit = std::function<void(std::string_view key, std::string_view value)>;
 
+  // The memory map LMDB starts with; a write that fills it doubles it.
+  static constexpr std::size_t kFirstMapSize = std::size_t{256} << 20;
+
   // Creates the directory (0700) if it is missing. Throws StoreError.
-  explicit DataStore(std::string directory);
+  explicit DataStore(std::string directory, std::size_t mapSize = kFirstMapSize);
   ~DataStore();
   DataStore(const DataStore&) = delete;
   DataStore& operator=(const DataStore&) = delete;

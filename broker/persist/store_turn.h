@@ -21,6 +21,7 @@ class StoreTurn {
   explicit StoreTurn(StoreWriter* writer = nullptr) : writer_(writer) {}
 
   bool enabled() const { return writer_ != nullptr; }
+  const StoreWriter* writer() const { return writer_; }
   bool put(std::string_view space, std::string_view key, std::string_view value) {
     if (writer_ == nullptr || !writer_->put(space, key, value)) return false;
     noteWrite();
