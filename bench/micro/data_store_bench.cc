@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <memory>
 #include <stdexcept>
 #include <string>
 
@@ -43,23 +44,34 @@ void fillBatch(WriteBatch& batch, int& next, const std::string& value) {
   }
 }
 
-void BM_DataStoreLmdb(benchmark::State& state) {
-  bool sync = state.range(0) != 0;
-  std::string directory = scratchDirectory("lmdb");
+// Commits the turn's batch, as many times as the benchmark asks, into the
+// store `open` makes in a scratch directory.
+template <class Open, class Commit>
+void runBatches(benchmark::State& state, const char* engine, Open open, Commit commit) {
+  std::string directory = scratchDirectory(engine);
   {
-    DataStore store(directory);
+    auto store = open(directory);
     WriteBatch batch;
     std::string value(1, '\0');
     value.append(64, 'v');
     int next = 0;
     for (auto _ : state) {
       fillBatch(batch, next, value);
-      store.apply(batch);
-      if (sync) store.sync();
+      commit(*store, batch);
     }
   }
   std::filesystem::remove_all(directory);
   state.SetItemsProcessed(state.iterations() * kBatch);
+}
+
+void BM_DataStoreLmdb(benchmark::State& state) {
+  bool sync = state.range(0) != 0;
+  runBatches(
+      state, "lmdb", [](const std::string& directory) { return std::make_unique<DataStore>(directory); },
+      [&](DataStore& store, const WriteBatch& batch) {
+        store.apply(batch);
+        if (sync) store.sync();
+      });
 }
 BENCHMARK(BM_DataStoreLmdb)->ArgName("sync")->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond);
 
@@ -107,20 +119,9 @@ class SqliteStore {
 
 void BM_DataStoreSqlite(benchmark::State& state) {
   bool sync = state.range(0) != 0;
-  std::string directory = scratchDirectory("sqlite");
-  {
-    SqliteStore store(directory, sync);
-    WriteBatch batch;
-    std::string value(1, '\0');
-    value.append(64, 'v');
-    int next = 0;
-    for (auto _ : state) {
-      fillBatch(batch, next, value);
-      store.apply(batch);
-    }
-  }
-  std::filesystem::remove_all(directory);
-  state.SetItemsProcessed(state.iterations() * kBatch);
+  runBatches(
+      state, "sqlite", [&](const std::string& directory) { return std::make_unique<SqliteStore>(directory, sync); },
+      [](SqliteStore& store, const WriteBatch& batch) { store.apply(batch); });
 }
 BENCHMARK(BM_DataStoreSqlite)->ArgName("sync")->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond);
 

@@ -16,6 +16,7 @@
 
 #include <gtest/gtest.h>
 
+#include "../../temp_file.h"
 #include "persist/data_store.h"
 #include "persist/retained_persistence.h"
 #include "persist/store_turn.h"
@@ -25,28 +26,7 @@
 namespace linecast {
 namespace {
 
-// A fresh directory path under the temporary directory (not created: the
-// store creates it), removed with the object.
-class TempDir {
- public:
-  TempDir() {
-    static int count = 0;
-    path_ = (std::filesystem::temp_directory_path() /
-             ("linecast-store-test-" + std::to_string(::getpid()) + "-" + std::to_string(++count)))
-                .string();
-    std::filesystem::remove_all(path_);
-  }
-  ~TempDir() {
-    ::chmod(path_.c_str(), 0700);
-    std::filesystem::remove_all(path_);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using TempDir = testing_files::TempDirectory;
 
 std::map<std::string, std::string> contents(DataStore& store, std::string_view space) {
   std::map<std::string, std::string> all;
