@@ -8,6 +8,12 @@ namespace linecast {
 namespace {
 
 constexpr auto kSyncInterval = std::chrono::seconds(1);  // everysec
+// Under everysec and no, the writer commits at most this often: a channel
+// retained in every turn is then written once per interval, not once per
+// turn, and the writer thread stays off the cores the reactors need
+// (bench/README.md, "Retained writes"). A kill -9 loses at most this much
+// more; under always every turn's batch is committed at once.
+constexpr auto kCommitInterval = std::chrono::milliseconds(10);
 
 }  // namespace
 
@@ -72,6 +78,10 @@ void StoreWriter::run() {
         wake_.wait(lock);
       }
     }
+    if (policy_ != FsyncPolicy::kAlways && !stop_) {
+      // Let the next interval's writes coalesce (the stop cuts it short).
+      wake_.wait_until(lock, lastCommit_ + kCommitInterval, [&] { return stop_; });
+    }
     wanted_ = false;
     bool stopping = stop_;
     std::uint64_t ticket = staged_.load(std::memory_order_relaxed);
@@ -97,6 +107,7 @@ void StoreWriter::write(const WriteBatch& batch) {
     log(LogLevel::kError, "cannot write the data store, stopping: {}", e.what());
     std::_Exit(1);
   }
+  lastCommit_ = Clock::now();
   writes_.fetch_add(batch.size(), std::memory_order_relaxed);
   unsynced_ = true;
   if (policy_ == FsyncPolicy::kAlways) sync();

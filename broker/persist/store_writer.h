@@ -80,6 +80,7 @@ class StoreWriter {
   bool wanted_ = false;              // guarded by mutex_: handOff since the last swap
   bool unsynced_ = false;            // the writer's own: committed since the last sync
   Clock::time_point lastSync_;       // the writer's own
+  Clock::time_point lastCommit_;     // the writer's own
   std::atomic<std::uint64_t> staged_{0};   // written under mutex_
   std::atomic<std::uint64_t> durable_{0};  // written under mutex_
   std::atomic<std::uint64_t> writes_{0};
