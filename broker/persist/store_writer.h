@@ -55,7 +55,6 @@ class StoreWriter {
   void waitDurable(std::uint64_t ticket);
 
   FsyncPolicy policy() const { return policy_; }
-  DataStore& store() { return *store_; }
   // Metrics: writes applied (after coalescing), syncs, writes staged now.
   std::uint64_t writes() const { return writes_.load(std::memory_order_relaxed); }
   std::uint64_t syncs() const { return syncs_.load(std::memory_order_relaxed); }

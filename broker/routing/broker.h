@@ -132,7 +132,10 @@ class Broker {
   Metrics& metrics() { return metrics_; }
   RetainedStore& retained() { return *retained_; }
   // Changes a retained message (RetainedStore::retain, clear) and marks
-  // this turn's write for the data store, if there is one.
+  // this turn's write for the data store, if there is one. Protocols
+  // change retained messages through these two, not through retained():
+  // a change made there is stored too, but the turn would not wait for
+  // it under --fsync always.
   RetainedStore::Outcome retain(std::string_view channel, std::string_view payload) {
     RetainedStore::Outcome outcome = retained_->retain(channel, payload);
     if (outcome != RetainedStore::Outcome::kOverLimit) storeTurn_.noteWrite();
