@@ -19,6 +19,17 @@ struct RetainedLimits {
   std::size_t bytes = 256 * 1024 * 1024;
 };
 
+// Where the changes of a RetainedStore are also written (the --data-dir
+// store, persist/retained_persistence.h). Called under the store's lock, so
+// the journal sees the changes in the order the store made them, whichever
+// thread made them; it must not call the store.
+class RetainedJournal {
+ public:
+  virtual ~RetainedJournal() = default;
+  virtual void retained(std::string_view channel, std::string_view payload) = 0;
+  virtual void cleared(std::string_view channel) = 0;
+};
+
 // The retained message of each channel (docs/PROTOCOL.md, "Retained
 // messages"), one store for the whole process: every reactor thread's
 // RETAIN, SUB and HTTP request reads and writes it under its mutex. A
@@ -59,6 +70,10 @@ class RetainedStore {
   // Returns the number of visits.
   std::size_t forEachMatch(std::span<const std::string_view> patterns, const Visit& visit) const;
 
+  // Every later change also goes to `journal` (null: none), which must
+  // outlive the store's use. Set before the reactor threads start.
+  void setJournal(RetainedJournal* journal) { journal_ = journal; }
+
   // The gauges (docs/PROTOCOL.md: linecast_retained_messages,
   // linecast_retained_bytes), readable from any thread without the lock.
   std::size_t messages() const { return messages_.load(std::memory_order_relaxed); }
@@ -80,6 +95,7 @@ class RetainedStore {
   RetainedLimits limits_;
   mutable std::mutex mutex_;
   std::unique_ptr<Node> root_;  // guarded by mutex_
+  RetainedJournal* journal_ = nullptr;
   std::atomic<std::size_t> messages_{0};  // written under mutex_
   std::atomic<std::size_t> bytes_{0};     // written under mutex_
 };
