@@ -6,8 +6,8 @@
 
 namespace linecast {
 
-void RetainedPersistence::retained(std::string_view channel, std::string_view payload) {
-  value_.assign(1, '\0');  // QoS 0
+void RetainedPersistence::retained(std::string_view channel, std::string_view payload, std::uint8_t qos) {
+  value_.assign(1, static_cast<char>(qos));
   value_.append(payload);
   writer_.put(kSpace, channel, value_);
 }
@@ -23,7 +23,8 @@ std::size_t RetainedPersistence::load(DataStore& store, RetainedStore& retained)
         static_cast<unsigned char>(value[0]) > 2) {
       throw StoreError(fmt::format("{} is corrupt: a malformed retained record", store.dataFile()));
     }
-    if (retained.retain(channel, value.substr(1)) == RetainedStore::Outcome::kOverLimit) {
+    auto qos = static_cast<std::uint8_t>(value[0]);
+    if (retained.retain(channel, value.substr(1), qos) == RetainedStore::Outcome::kOverLimit) {
       const RetainedLimits& limits = retained.limits();
       throw StoreError(fmt::format(
           "{} holds more retained messages than --max-retained {} and --max-retained-bytes {} allow "

@@ -20,7 +20,7 @@ class RetainedPersistence : public RetainedJournal {
 
   explicit RetainedPersistence(StoreWriter& writer) : writer_(writer) {}
 
-  void retained(std::string_view channel, std::string_view payload) override;
+  void retained(std::string_view channel, std::string_view payload, std::uint8_t qos) override;
   void cleared(std::string_view channel) override;
 
   // Puts every stored message into `retained` (before it has a journal).

@@ -136,8 +136,9 @@ class Broker {
   // change retained messages through these two, not through retained():
   // a change made there is stored too, but the turn would not wait for
   // it under --fsync always.
-  RetainedStore::Outcome retain(std::string_view channel, std::string_view payload) {
-    RetainedStore::Outcome outcome = retained_->retain(channel, payload);
+  RetainedStore::Outcome retain(std::string_view channel, std::string_view payload,
+                                std::uint8_t qos = RetainedStore::kOtherProtocolsQos) {
+    RetainedStore::Outcome outcome = retained_->retain(channel, payload, qos);
     if (outcome != RetainedStore::Outcome::kOverLimit) storeTurn_.noteWrite();
     return outcome;
   }

@@ -14,6 +14,7 @@ namespace linecast {
 struct RetainedStore::Node {
   std::map<std::string, std::unique_ptr<Node>, std::less<>> children;
   std::string payload;  // empty: none retained here (an empty payload clears)
+  std::uint8_t qos = RetainedStore::kOtherProtocolsQos;
 };
 
 // One forEachMatch: the channel of the node it stands on is `path`, built
@@ -36,7 +37,7 @@ struct RetainedStore::Walk {
     if (node.payload.empty()) return true;
     if (seen != nullptr && !seen->insert(&node).second) return true;
     ++visits;
-    return visit(path, node.payload);
+    return visit(path, node.payload, node.qos);
   }
 
   // Every message one or more tokens below `node` (a trailing `>`).
@@ -89,7 +90,8 @@ const RetainedStore::Node* RetainedStore::findNode(std::string_view channel) con
   return node;
 }
 
-RetainedStore::Outcome RetainedStore::retain(std::string_view channel, std::string_view payload) {
+RetainedStore::Outcome RetainedStore::retain(std::string_view channel, std::string_view payload,
+                                             std::uint8_t qos) {
   std::lock_guard<std::mutex> lock(mutex_);
   if (payload.empty()) {
     if (clearLocked(channel) && journal_ != nullptr) journal_->cleared(channel);
@@ -120,9 +122,10 @@ RetainedStore::Outcome RetainedStore::retain(std::string_view channel, std::stri
   } else {
     node->payload.assign(payload);
   }
+  node->qos = qos;
   if (!held) messages_.store(messages_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
   bytes_.store(bytes, std::memory_order_relaxed);
-  if (journal_ != nullptr) journal_->retained(channel, payload);
+  if (journal_ != nullptr) journal_->retained(channel, payload, qos);
   return Outcome::kStored;
 }
 

@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -26,7 +27,7 @@ struct RetainedLimits {
 class RetainedJournal {
  public:
   virtual ~RetainedJournal() = default;
-  virtual void retained(std::string_view channel, std::string_view payload) = 0;
+  virtual void retained(std::string_view channel, std::string_view payload, std::uint8_t qos) = 0;
   virtual void cleared(std::string_view channel) = 0;
 };
 
@@ -44,9 +45,13 @@ class RetainedJournal {
 class RetainedStore {
  public:
   // Called with each match under the store's lock (so it must not call
-  // the store); false stops the walk.
-  using Visit = std::function<bool(std::string_view channel, std::string_view payload)>;
+  // the store); false stops the walk. `qos` is the MQTT QoS the message
+  // was retained with (kOtherProtocolsQos for the others).
+  using Visit = std::function<bool(std::string_view channel, std::string_view payload, std::uint8_t qos)>;
   enum class Outcome { kStored, kCleared, kOverLimit };
+  // The QoS a message from a protocol without one is retained with: MQTT
+  // subscribers get it at most at QoS 1, as they get such messages live.
+  static constexpr std::uint8_t kOtherProtocolsQos = 1;
 
   explicit RetainedStore(RetainedLimits limits = {});
   ~RetainedStore();
@@ -57,13 +62,15 @@ class RetainedStore {
   // channel), replacing the one it held; an empty payload clears it
   // (kCleared, whether or not one was held). kOverLimit: keeping it would
   // pass a limit, and nothing changed (the channel keeps its old message).
-  Outcome retain(std::string_view channel, std::string_view payload);
+  // `qos`: MQTT's, kept so that an MQTT subscriber gets the message at
+  // min(granted, qos) (MQTT-3.3.1-5).
+  Outcome retain(std::string_view channel, std::string_view payload, std::uint8_t qos = kOtherProtocolsQos);
   // Returns whether the channel held one.
   bool clear(std::string_view channel);
   // The channel's retained payload, if any.
   std::optional<std::string> find(std::string_view channel) const;
 
-  // Calls visit(channel, payload) for each retained message whose channel
+  // Calls visit(channel, payload, qos) for each retained message whose channel
   // one of the (valid) patterns matches, once per message even when
   // several match: the patterns in order, and for each its matches in the
   // tree's order (token by token, each token's bytes compared as unsigned).

@@ -258,7 +258,7 @@ void LineProtocol::subscribe(Connection& conn, LineOutput& out, std::string_view
 
 void LineProtocol::sendRetained(Connection& conn, std::span<const std::string_view> patterns, Session& session) {
   std::size_t delivered = 0;
-  broker_.retained().forEachMatch(patterns, [&](std::string_view channel, std::string_view payload) {
+  broker_.retained().forEachMatch(patterns, [&](std::string_view channel, std::string_view payload, std::uint8_t) {
     if (conn.deniesDelivery(channel)) return true;
     retainedPrefix_.assign("MSG ");
     retainedPrefix_ += channel;

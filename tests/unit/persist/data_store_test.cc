@@ -246,19 +246,29 @@ TEST(RetainedPersistenceTest, JournalsRetainedChangesAndLoadsThemBack) {
     retained.setJournal(&journal);
     retained.retain("a.b", "first");
     retained.retain("a.b", "second");
-    retained.retain("a.c", "kept");
+    retained.retain("a.c", "kept", 2);
     retained.retain("a.d", "dropped");
     retained.clear("a.d");
     retained.retain("a.e", "emptied");
     retained.retain("a.e", "");
   }
   DataStore store(dir.path());
-  EXPECT_EQ(contents(store, "retained")["a.b"], std::string("\0second", 7));
+  // The first byte is the QoS: 1 for a message from another protocol than
+  // MQTT, MQTT's own otherwise.
+  EXPECT_EQ(contents(store, "retained")["a.b"], std::string("\1second", 7));
+  EXPECT_EQ(contents(store, "retained")["a.c"], std::string("\2kept", 5));
   RetainedStore loaded;
   EXPECT_EQ(RetainedPersistence::load(store, loaded), 2u);
   EXPECT_EQ(loaded.find("a.b"), "second");
   EXPECT_EQ(loaded.find("a.c"), "kept");
   EXPECT_FALSE(loaded.find("a.d"));
+  std::string_view pattern = "a.*";
+  std::vector<std::uint8_t> qos;
+  loaded.forEachMatch(std::span(&pattern, 1), [&](std::string_view, std::string_view, std::uint8_t q) {
+    qos.push_back(q);
+    return true;
+  });
+  EXPECT_EQ(qos, (std::vector<std::uint8_t>{1, 2}));
 }
 
 TEST(RetainedPersistenceTest, MoreThanTheLimitsAllowRefusesToLoad) {
