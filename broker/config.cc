@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "config_file.h"
+#include "persist/fsync_policy.h"
 #include "util/log.h"
 #include "version.h"
 
@@ -44,6 +45,9 @@ const TextOption kTextOptions[] = {
     {"users", &Config::usersFile, "Users file (TOML): passwords and per-channel permissions"},
     {"jwt-secret-file", &Config::jwtSecretFile, "Accept JWTs signed with this HS256 secret (32 bytes or more)"},
     {"jwt-public-key", &Config::jwtPublicKey, "Accept JWTs signed for this PEM public key (RSA: RS256; EC P-256: ES256)"},
+    {"data-dir", &Config::dataDir,
+     "Keep retained messages (and MQTT sessions) in this directory across restarts (created 0700)"},
+    {"fsync", &Config::fsync, "With --data-dir: always (before each acknowledgement), everysec or no"},
     {"ws-allowed-origins", &Config::wsAllowedOriginsText,
      "Comma-separated origins a WebSocket upgrade may come from (default: any), e.g. https://app.example.com"},
 };
@@ -196,6 +200,8 @@ std::string problemWith(std::string_view name, const std::string& text) {
   LogLevel level;
   if (name == "log-level" && !parseLogLevel(text, level)) return "must be error, warn, info or debug";
   if (name == "io" && text != "epoll" && text != "uring") return "must be epoll or uring";
+  if (name == "fsync" && !parseFsyncPolicy(text)) return "must be always, everysec or no";
+  if (name == "data-dir" && text.empty()) return "must name a directory";
   return {};
 }
 

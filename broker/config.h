@@ -14,6 +14,8 @@
 
 namespace linecast {
 
+class StoreWriter;
+
 // Everything the server can be told, with the defaults of docs/PROTOCOL.md.
 struct Config {
   std::string bind = "127.0.0.1";
@@ -48,6 +50,12 @@ struct Config {
   std::size_t maxRetained = RetainedLimits{}.messages;
   std::size_t maxRetainedBytes = RetainedLimits{}.bytes;
   std::shared_ptr<RetainedStore> retained;
+  // --data-dir (empty: nothing persists) and --fsync (always, everysec or
+  // no: persist/fsync_policy.h); the writer of the store opened there
+  // (state: the ReactorGroup opens it; null: no store).
+  std::string dataDir;
+  std::string fsync = "everysec";
+  std::shared_ptr<StoreWriter> store;
   // TLS (docs/PROTOCOL.md, "TLS"): the files, and the context loaded from
   // them at startup (null: no TLS), which every thread shares and SIGHUP
   // reloads.

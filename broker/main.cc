@@ -2,7 +2,7 @@
 
 #include <cstdio>
 #include <exception>
-#include <system_error>
+#include <stdexcept>
 
 #include "config.h"
 #include "util/log.h"
@@ -47,7 +47,7 @@ int main(int argc, char** argv) {
     int code = server.run();
     gServer = nullptr;
     return code;
-  } catch (const std::system_error& e) {
+  } catch (const std::runtime_error& e) {  // a port in use, a bad --data-dir (StoreError)
     linecast::log(linecast::LogLevel::kError, "cannot start: {}", e.what());
     return 1;
   }

@@ -97,6 +97,10 @@ struct MetricsTotals {
   // Not per thread: the process's RetainedStore, filled in by Broker::metricsTotals.
   std::int64_t retainedMessages = 0;
   std::int64_t retainedBytes = 0;
+  // Not per thread: the --data-dir writer (zero without one).
+  std::uint64_t storeWrites = 0;   // records written, after coalescing
+  std::uint64_t storeSyncs = 0;    // fdatasyncs of the store
+  std::int64_t storeWaiting = 0;   // records staged, not yet taken by the writer
 
   void add(const Metrics& m);
 };

@@ -57,6 +57,11 @@ std::vector<Figure> figuresOf(const MetricsTotals& m) {
        d(m.mqttQueuedMessages)},
       {"mqtt_dropped_total", "counter", "Queued MQTT messages dropped past --mqtt-max-queued.",
        d(m.mqttDropped)},
+      {"store_writes_total", "counter", "Records written to the --data-dir store (after coalescing).",
+       d(m.storeWrites)},
+      {"store_fsyncs_total", "counter", "Times the --data-dir store was forced to the disk.", d(m.storeSyncs)},
+      {"store_batch_waiting", "gauge", "Records staged for the --data-dir store, not yet taken by its writer.",
+       d(m.storeWaiting)},
   };
 }
 

@@ -57,6 +57,7 @@ Server::Server(const Config& config, Interconnect* net, std::size_t index,
                now_),
       protocols_(makeProtocols(broker_, clients_, config)),
       scratch_(config.maxLine + 1) {
+  broker_.attachStore(config.store.get());
   if (listeners.empty()) listeners = listenerTable(config);
   for (ListenerSpec& spec : listeners) {
     ListenerRow row{std::move(spec), nullptr, {}};
@@ -414,6 +415,10 @@ void Server::endTurn() {
   // flush() can only append to the close list, never to the flush list.
   // Other threads first: their subscribers wait on our messages.
   if (net_ != nullptr) net_->endTurn(index_);
+  // The data store's writes of this turn go to its writer; under --fsync
+  // always this waits until they are on the disk, so the replies flushed
+  // below never acknowledge a write that a crash could lose.
+  broker_.storeTurn().finish();
   if (!movingToFirstThread_.empty()) moveWaitingConnections();
   for (std::size_t i = 0; i < endOfTurn_.flush.size(); ++i) {
     Connection* conn = endOfTurn_.flush[i];

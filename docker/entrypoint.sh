@@ -66,6 +66,11 @@ map LINECAST_TLS_CA --tls-ca
 map LINECAST_USERS --users
 map LINECAST_JWT_SECRET_FILE --jwt-secret-file
 map LINECAST_JWT_PUBLIC_KEY --jwt-public-key
+map LINECAST_MQTT_PORT --mqtt-port
+map LINECAST_MQTT_MAX_QUEUED --mqtt-max-queued
+map LINECAST_MQTT_MAX_INFLIGHT --mqtt-max-inflight
+map LINECAST_DATA_DIR --data-dir
+map LINECAST_FSYNC --fsync
 
 if [ -n "${LINECAST_AUTH_TOKEN:-}" ] && ! given --auth-token && ! given --auth-token-file; then
   if [ -n "${LINECAST_AUTH_TOKEN_FILE:-}" ]; then

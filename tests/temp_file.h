@@ -29,4 +29,30 @@ class TempFile {
   std::string path_;
 };
 
+// A fresh directory path in the temporary directory, not created (a
+// --data-dir is created by the store), removed with everything in it with
+// the object. Unique per process and object.
+class TempDirectory {
+ public:
+  explicit TempDirectory(const std::string& stem = "dir") {
+    static int count = 0;
+    path_ = (std::filesystem::temp_directory_path() /
+             ("linecast-test-" + stem + "-" + std::to_string(::getpid()) + "-" + std::to_string(++count)))
+                .string();
+    std::filesystem::remove_all(path_);
+  }
+  ~TempDirectory() {
+    std::error_code ignored;
+    // A test may have taken the permissions away.
+    std::filesystem::permissions(path_, std::filesystem::perms::owner_all, ignored);
+    std::filesystem::remove_all(path_, ignored);
+  }
+  TempDirectory(const TempDirectory&) = delete;
+  TempDirectory& operator=(const TempDirectory&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
 }  // namespace linecast::testing_files

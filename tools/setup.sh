@@ -10,10 +10,15 @@ packages=(
   build-essential cmake g++ pkg-config
   libfmt-dev libcli11-dev libhttp-parser-dev liburing-dev libssl-dev libtomlplusplus-dev
   nlohmann-json3-dev zlib1g-dev
+  # --data-dir's store
+  liblmdb-dev
 )
 [ "${1:-}" = server ] || packages+=(
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
+  # the DataStore micro-benchmark measures SQLite against LMDB; lmdb-utils
+  # (mdb_stat, mdb_dump) to look into a --data-dir
+  libsqlite3-dev lmdb-utils
   netcat-openbsd procps openssl
   # client examples and their tests (tests/examples, tests/cli)
   python3-pytest python3-yaml python3-jwt python3-cryptography curl mono-mcs mono-runtime openjdk-17-jdk-headless

@@ -8,7 +8,7 @@ void LinecastEncoder::subscribe(std::string& out, std::string_view channel, std:
 
 void LinecastEncoder::publish(std::string& out, std::string_view channel,
                               std::string_view payload) const {
-  out.append("PUB ").append(channel).append(" ").append(payload).append("\n");
+  out.append(publishVerb_).append(channel).append(" ").append(payload).append("\n");
 }
 
 void LinecastEncoder::ping(std::string& out) const { out.append("PING\n"); }

@@ -10,6 +10,8 @@ namespace linecast::bench {
 // each line ending in "\n".
 class LinecastEncoder final : public Encoder {
  public:
+  // retain: publishes are "RETAIN ch payload" (published and kept).
+  explicit LinecastEncoder(bool retain = false) : publishVerb_(retain ? "RETAIN " : "PUB ") {}
   bool serverGreets() const override { return false; }
   bool subscribeConfirms() const override { return false; }
   void hello(std::string&) const override {}
@@ -18,6 +20,9 @@ class LinecastEncoder final : public Encoder {
   void publish(std::string& out, std::string_view channel, std::string_view payload) const override;
   void ping(std::string& out) const override;
   void pong(std::string& out) const override;
+
+ private:
+  std::string_view publishVerb_;
 };
 
 class LinecastDecoder final : public Decoder {

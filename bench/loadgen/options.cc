@@ -48,6 +48,7 @@ std::variant<Options, int> parseOptions(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--ws-path", o.wsPath,
                  "with ws or nats-ws: the upgrade's path (default /ws for ws, / for nats-ws)");
+  app.add_flag("--retain", o.retain, "linecast: publish with RETAIN instead of PUB (measures retained writes)");
   app.add_flag("--resp3", o.resp3,
                "with --protocol resp: HELLO 3 first, so messages come as RESP3 push frames");
   app.add_option("--qos", o.qos, "with --protocol mqtt: QoS of SUBSCRIBE and PUBLISH (0 or 1)")
@@ -132,6 +133,7 @@ std::variant<Options, int> parseOptions(int argc, char** argv) {
 std::optional<std::string> validate(Options& o) {
   if (o.user.empty() != o.password.empty()) return "--user and --password go together";
   if (o.resp3 && o.protocol != Protocol::kResp) return "--resp3 is for --protocol resp";
+  if (o.retain && o.protocol != Protocol::kLinecast) return "--retain is for --protocol linecast and ws";
   if (o.qos != 0 && o.protocol != Protocol::kMqtt) return "--qos is for --protocol mqtt";
   if (o.inflight != Options{}.inflight && o.qos != 1) return "--inflight is for --protocol mqtt --qos 1";
   if (!o.user.empty() && (o.protocol == Protocol::kNats || o.protocol == Protocol::kMqtt))

@@ -30,6 +30,7 @@ struct Options {
   // how many PUBLISHes a publisher may have sent and not yet seen PUBACKed.
   int qos = 0;
   std::uint32_t inflight = 65535;
+  bool retain = false;  // --retain: linecast publishes are RETAIN (the --data-dir cost)
   Scenario scenario = Scenario::kThroughput;
   std::uint32_t publishers = 1;
   std::uint32_t subscribers = 1;

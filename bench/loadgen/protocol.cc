@@ -34,9 +34,9 @@ bool Decoder::fail(std::string message) {
   return false;
 }
 
-std::unique_ptr<Encoder> makeEncoder(Protocol protocol, bool resp3, int mqttQos) {
+std::unique_ptr<Encoder> makeEncoder(Protocol protocol, bool resp3, int mqttQos, bool retain) {
   switch (protocol) {
-    case Protocol::kLinecast: return std::make_unique<LinecastEncoder>();
+    case Protocol::kLinecast: return std::make_unique<LinecastEncoder>(retain);
     case Protocol::kNats: return std::make_unique<NatsEncoder>();
     case Protocol::kResp: return std::make_unique<RespEncoder>(resp3);
     case Protocol::kMqtt: return std::make_unique<MqttEncoder>(mqttQos);

@@ -100,8 +100,9 @@ class Decoder {
 // maxFrame bounds one line or payload, so a broken peer cannot make a
 // decoder buffer without limit.
 // resp3: RESP3 (HELLO 3) on Protocol::kResp; mqttQos: of Protocol::kMqtt's
-// SUBSCRIBE and PUBLISH.
-std::unique_ptr<Encoder> makeEncoder(Protocol protocol, bool resp3 = false, int mqttQos = 0);
+// SUBSCRIBE and PUBLISH; retain: linecast publishes with RETAIN instead of PUB.
+std::unique_ptr<Encoder> makeEncoder(Protocol protocol, bool resp3 = false, int mqttQos = 0,
+                                     bool retain = false);
 std::unique_ptr<Decoder> makeDecoder(Protocol protocol, std::size_t maxFrame, bool resp3 = false);
 
 // Case-insensitive ASCII prefix test, for verbs.

@@ -21,7 +21,7 @@ struct WorkerContext {
   WorkerContext(const Options& o, const Plan& p, const Target& t, RunControl& c,
                 const std::vector<std::string>& names, std::uint32_t workerNumber)
       : options(o), plan(p), target(t), control(c), channelNames(names), number(workerNumber),
-        encoder(makeEncoder(o.protocol, o.resp3, o.qos)),
+        encoder(makeEncoder(o.protocol, o.resp3, o.qos, o.retain)),
         mqtt(dynamic_cast<const MqttEncoder*>(encoder.get())),
         tls(o.tls ? makeClientTlsContext(o.cacert) : nullptr) {}
 

@@ -36,7 +36,7 @@ void runLookup(benchmark::State& state, std::string_view pattern, std::size_t ex
   std::size_t found = 0;
   for (auto _ : state) {
     out.clear();
-    found = store.forEachMatch(patterns, [&](std::string_view channel, std::string_view payload) {
+    found = store.forEachMatch(patterns, [&](std::string_view channel, std::string_view payload, std::uint8_t) {
       out += "MSG ";
       out += channel;
       out += ' ';

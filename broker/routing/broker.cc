@@ -213,6 +213,11 @@ MetricsTotals Broker::metricsTotals() const {
   // The store is the process's, not a thread's: its gauges are read once.
   totals.retainedMessages = static_cast<std::int64_t>(retained_->messages());
   totals.retainedBytes = static_cast<std::int64_t>(retained_->bytes());
+  if (const StoreWriter* writer = storeTurn_.writer()) {
+    totals.storeWrites = writer->writes();
+    totals.storeSyncs = writer->syncs();
+    totals.storeWaiting = static_cast<std::int64_t>(writer->waiting());
+  }
   return totals;
 }
 

@@ -9,6 +9,7 @@
 #include "net/connection.h"
 #include "metrics.h"
 #include "routing/pubsub_census.h"
+#include "persist/store_turn.h"
 #include "routing/retained_store.h"
 #include "routing/route_cache.h"
 #include "routing/router.h"
@@ -130,6 +131,26 @@ class Broker {
   Router& router() { return router_; }
   Metrics& metrics() { return metrics_; }
   RetainedStore& retained() { return *retained_; }
+  // Changes a retained message (RetainedStore::retain, clear) and marks
+  // this turn's write for the data store, if there is one. Protocols
+  // change retained messages through these two, not through retained():
+  // a change made there is stored too, but the turn would not wait for
+  // it under --fsync always.
+  RetainedStore::Outcome retain(std::string_view channel, std::string_view payload,
+                                std::uint8_t qos = RetainedStore::kOtherProtocolsQos) {
+    RetainedStore::Outcome outcome = retained_->retain(channel, payload, qos);
+    if (outcome != RetainedStore::Outcome::kOverLimit) storeTurn_.noteWrite();
+    return outcome;
+  }
+  bool clearRetained(std::string_view channel) {
+    bool held = retained_->clear(channel);
+    if (held) storeTurn_.noteWrite();
+    return held;
+  }
+  // This thread's side of the --data-dir writer (null: none); the Server
+  // finishes it at the end of each turn.
+  void attachStore(StoreWriter* writer) { storeTurn_ = StoreTurn(writer); }
+  StoreTurn& storeTurn() { return storeTurn_; }
 
  private:
   struct LocalCount {
@@ -163,6 +184,7 @@ class Broker {
   RouteCache routes_;
   PublishRoute invalid_;  // for names too long to be a channel, never cached
   std::shared_ptr<RetainedStore> retained_;  // shared by every thread
+  StoreTurn storeTurn_;
   Metrics& metrics_;
   Interconnect* net_ = nullptr;
   std::size_t index_ = 0;

@@ -14,6 +14,7 @@ namespace linecast {
 struct RetainedStore::Node {
   std::map<std::string, std::unique_ptr<Node>, std::less<>> children;
   std::string payload;  // empty: none retained here (an empty payload clears)
+  std::uint8_t qos = RetainedStore::kOtherProtocolsQos;
 };
 
 // One forEachMatch: the channel of the node it stands on is `path`, built
@@ -36,7 +37,7 @@ struct RetainedStore::Walk {
     if (node.payload.empty()) return true;
     if (seen != nullptr && !seen->insert(&node).second) return true;
     ++visits;
-    return visit(path, node.payload);
+    return visit(path, node.payload, node.qos);
   }
 
   // Every message one or more tokens below `node` (a trailing `>`).
@@ -89,26 +90,31 @@ const RetainedStore::Node* RetainedStore::findNode(std::string_view channel) con
   return node;
 }
 
-RetainedStore::Outcome RetainedStore::retain(std::string_view channel, std::string_view payload) {
+RetainedStore::Outcome RetainedStore::retain(std::string_view channel, std::string_view payload,
+                                             std::uint8_t qos) {
   std::lock_guard<std::mutex> lock(mutex_);
   if (payload.empty()) {
-    clearLocked(channel);
+    if (clearLocked(channel) && journal_ != nullptr) journal_->cleared(channel);
     return Outcome::kCleared;
   }
-  const Node* existing = findNode(channel);
+  // A channel retained before is walked once: its node is reused below.
+  Node* existing = const_cast<Node*>(findNode(channel));
   bool held = existing != nullptr && !existing->payload.empty();
   std::size_t oldCost = held ? costOf(channel, existing->payload) : 0;
   std::size_t bytes = bytes_.load(std::memory_order_relaxed) - oldCost + costOf(channel, payload);
   if ((!held && messages_.load(std::memory_order_relaxed) >= limits_.messages) || bytes > limits_.bytes) {
     return Outcome::kOverLimit;
   }
-  Node* node = root_.get();
-  TokenCursor tokens(channel);
-  std::string_view token;
-  while (tokens.next(token)) {
-    auto it = node->children.find(token);
-    if (it == node->children.end()) it = node->children.emplace(std::string(token), std::make_unique<Node>()).first;
-    node = it->second.get();
+  Node* node = existing;
+  if (node == nullptr) {
+    node = root_.get();
+    TokenCursor tokens(channel);
+    std::string_view token;
+    while (tokens.next(token)) {
+      auto it = node->children.find(token);
+      if (it == node->children.end()) it = node->children.emplace(std::string(token), std::make_unique<Node>()).first;
+      node = it->second.get();
+    }
   }
   // A much smaller value does not keep the larger one's block.
   if (node->payload.capacity() > 2 * payload.size() + 64) {
@@ -116,14 +122,18 @@ RetainedStore::Outcome RetainedStore::retain(std::string_view channel, std::stri
   } else {
     node->payload.assign(payload);
   }
+  node->qos = qos;
   if (!held) messages_.store(messages_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
   bytes_.store(bytes, std::memory_order_relaxed);
+  if (journal_ != nullptr) journal_->retained(channel, payload, qos);
   return Outcome::kStored;
 }
 
 bool RetainedStore::clear(std::string_view channel) {
   std::lock_guard<std::mutex> lock(mutex_);
-  return clearLocked(channel);
+  bool held = clearLocked(channel);
+  if (held && journal_ != nullptr) journal_->cleared(channel);
+  return held;
 }
 
 bool RetainedStore::clearLocked(std::string_view channel) {

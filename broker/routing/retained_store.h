@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -19,6 +20,17 @@ struct RetainedLimits {
   std::size_t bytes = 256 * 1024 * 1024;
 };
 
+// Where the changes of a RetainedStore are also written (the --data-dir
+// store, persist/retained_persistence.h). Called under the store's lock, so
+// the journal sees the changes in the order the store made them, whichever
+// thread made them; it must not call the store.
+class RetainedJournal {
+ public:
+  virtual ~RetainedJournal() = default;
+  virtual void retained(std::string_view channel, std::string_view payload, std::uint8_t qos) = 0;
+  virtual void cleared(std::string_view channel) = 0;
+};
+
 // The retained message of each channel (docs/PROTOCOL.md, "Retained
 // messages"), one store for the whole process: every reactor thread's
 // RETAIN, SUB and HTTP request reads and writes it under its mutex. A
@@ -33,9 +45,13 @@ struct RetainedLimits {
 class RetainedStore {
  public:
   // Called with each match under the store's lock (so it must not call
-  // the store); false stops the walk.
-  using Visit = std::function<bool(std::string_view channel, std::string_view payload)>;
+  // the store); false stops the walk. `qos` is the MQTT QoS the message
+  // was retained with (kOtherProtocolsQos for the others).
+  using Visit = std::function<bool(std::string_view channel, std::string_view payload, std::uint8_t qos)>;
   enum class Outcome { kStored, kCleared, kOverLimit };
+  // The QoS a message from a protocol without one is retained with: MQTT
+  // subscribers get it at most at QoS 1, as they get such messages live.
+  static constexpr std::uint8_t kOtherProtocolsQos = 1;
 
   explicit RetainedStore(RetainedLimits limits = {});
   ~RetainedStore();
@@ -46,18 +62,24 @@ class RetainedStore {
   // channel), replacing the one it held; an empty payload clears it
   // (kCleared, whether or not one was held). kOverLimit: keeping it would
   // pass a limit, and nothing changed (the channel keeps its old message).
-  Outcome retain(std::string_view channel, std::string_view payload);
+  // `qos`: MQTT's, kept so that an MQTT subscriber gets the message at
+  // min(granted, qos) (MQTT-3.3.1-5).
+  Outcome retain(std::string_view channel, std::string_view payload, std::uint8_t qos = kOtherProtocolsQos);
   // Returns whether the channel held one.
   bool clear(std::string_view channel);
   // The channel's retained payload, if any.
   std::optional<std::string> find(std::string_view channel) const;
 
-  // Calls visit(channel, payload) for each retained message whose channel
+  // Calls visit(channel, payload, qos) for each retained message whose channel
   // one of the (valid) patterns matches, once per message even when
   // several match: the patterns in order, and for each its matches in the
   // tree's order (token by token, each token's bytes compared as unsigned).
   // Returns the number of visits.
   std::size_t forEachMatch(std::span<const std::string_view> patterns, const Visit& visit) const;
+
+  // Every later change also goes to `journal` (null: none), which must
+  // outlive the store's use. Set before the reactor threads start.
+  void setJournal(RetainedJournal* journal) { journal_ = journal; }
 
   // The gauges (docs/PROTOCOL.md: linecast_retained_messages,
   // linecast_retained_bytes), readable from any thread without the lock.
@@ -80,6 +102,7 @@ class RetainedStore {
   RetainedLimits limits_;
   mutable std::mutex mutex_;
   std::unique_ptr<Node> root_;  // guarded by mutex_
+  RetainedJournal* journal_ = nullptr;
   std::atomic<std::size_t> messages_{0};  // written under mutex_
   std::atomic<std::size_t> bytes_{0};     // written under mutex_
 };

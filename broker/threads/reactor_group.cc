@@ -22,12 +22,25 @@ ReactorGroup::ReactorGroup(const Config& given) {
   if (!config.retained) {
     config.retained = std::make_shared<RetainedStore>(RetainedLimits{config.maxRetained, config.maxRetainedBytes});
   }
+  if (!config.dataDir.empty()) openDataDir(config);
   if (config.threads == 0) defaultedFrom_ = usableCores();
   std::size_t threads = reactorThreadsFor(config);
   if (threads > 1) net_ = std::make_unique<Interconnect>(threads, config.maxLine);
   for (std::size_t i = 0; i < threads; ++i) {
     servers_.push_back(std::make_unique<Server>(config, net_.get(), i));
   }
+}
+
+void ReactorGroup::openDataDir(Config& config) {
+  auto store = std::make_unique<DataStore>(config.dataDir);
+  std::size_t loaded = RetainedPersistence::load(*store, *config.retained);
+  FsyncPolicy policy = parseFsyncPolicy(config.fsync).value_or(FsyncPolicy::kEverySec);
+  log(LogLevel::kInfo, "data directory {} ({}, --fsync {}): {} retained message{} loaded", store->directory(),
+      DataStore::kEngine, fsyncPolicyName(policy), loaded, loaded == 1 ? "" : "s");
+  store_ = std::make_shared<StoreWriter>(std::move(store), policy);
+  retainedJournal_ = std::make_unique<RetainedPersistence>(*store_);
+  config.retained->setJournal(retainedJournal_.get());
+  config.store = store_;
 }
 
 ReactorGroup::~ReactorGroup() {

@@ -5,6 +5,8 @@
 #include <vector>
 
 #include "config.h"
+#include "persist/retained_persistence.h"
+#include "persist/store_writer.h"
 #include "threads/interconnect.h"
 #include "server.h"
 
@@ -17,7 +19,8 @@ namespace linecast {
 // whole broker, exactly as before threads existed.
 class ReactorGroup {
  public:
-  // Binds the listeners; throws std::system_error when it cannot.
+  // Opens --data-dir and loads it (throws StoreError when it cannot), then
+  // binds the listeners (throws std::system_error when it cannot).
   explicit ReactorGroup(const Config& config);
   ~ReactorGroup();
   ReactorGroup(const ReactorGroup&) = delete;
@@ -39,6 +42,12 @@ class ReactorGroup {
   }
 
  private:
+  // --data-dir: the store, its retained messages loaded into the
+  // RetainedStore, which journals every later change to it.
+  void openDataDir(Config& config);
+
+  std::shared_ptr<StoreWriter> store_;  // null without --data-dir
+  std::unique_ptr<RetainedPersistence> retainedJournal_;
   std::unique_ptr<Interconnect> net_;
   std::vector<std::unique_ptr<Server>> servers_;
   std::size_t defaultedFrom_ = 0;  // the usable cores, when --threads 0 chose

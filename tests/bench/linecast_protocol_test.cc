@@ -25,6 +25,14 @@ TEST(LinecastEncoder, WritesTheLineProtocol) {
   EXPECT_FALSE(enc.subscribeConfirms());
 }
 
+TEST(LinecastEncoder, PublishesWithRetainWhenAsked) {
+  LinecastEncoder enc(/*retain=*/true);
+  std::string out;
+  enc.publish(out, "lcb.000001", "42");
+  enc.subscribe(out, "lcb.000001", 1);
+  EXPECT_EQ(out, "RETAIN lcb.000001 42\nSUB lcb.000001\n");
+}
+
 const std::string kStream =
     "PONG\n"
     "MSG lcb.000001 hello world\n"

@@ -67,12 +67,17 @@ def test_dockerfile_runtime_stage():
     items = runtime["items"]
     user = [rest for word, rest in items if word == "USER"]
     assert user and user[-1] not in ("root", "0"), "the image must run as a non-root user"
-    assert any(word == "EXPOSE" and rest.split() == ["7400", "7401"] for word, rest in items)
+    assert any(word == "EXPOSE" and rest.split() == ["7400", "7401", "1883"] for word, rest in items)
     health = [rest for word, rest in items if word == "HEALTHCHECK"]
     assert health and 'CMD ["linecast-cli", "health"]' in health[0]
     env = " ".join(rest for word, rest in items if word == "ENV")
     assert "LINECAST_BIND=0.0.0.0" in env
     assert "LINECAST_CONFIG=/etc/linecast/linecast.toml" in env
+    assert "LINECAST_MQTT_PORT=1883" in env and "LINECAST_DATA_DIR=/var/lib/linecast" in env
+    assert ("VOLUME", "/var/lib/linecast") in items
+    # The data directory exists, owned by the user the server runs as.
+    assert any(word == "RUN" and "install -d -o linecast -g linecast -m 0700 /var/lib/linecast" in rest
+               for word, rest in items)
     assert ("COPY", "docker/linecast.toml /etc/linecast/linecast.toml") in items
     assert ("ENTRYPOINT", '["linecast-entrypoint"]') in items
     assert not any(word == "RUN" and "tools/" in rest for word, rest in items)
@@ -129,7 +134,8 @@ def test_entrypoint_maps_every_variable_to_its_flag(tmp_path, fake_server):
         "LINECAST_LOG_LEVEL": "debug", "LINECAST_AUTH_TOKEN_FILE": "/run/secrets/token",
         "LINECAST_TLS_CERT": "/tls/cert.pem", "LINECAST_TLS_KEY": "/tls/key.pem", "LINECAST_TLS_CA": "/tls/ca.pem",
         "LINECAST_USERS": "/users.toml", "LINECAST_JWT_SECRET_FILE": "/run/secrets/jwt",
-        "LINECAST_JWT_PUBLIC_KEY": "/jwt.pub",
+        "LINECAST_JWT_PUBLIC_KEY": "/jwt.pub", "LINECAST_MQTT_PORT": "1883", "LINECAST_MQTT_MAX_QUEUED": "50",
+        "LINECAST_MQTT_MAX_INFLIGHT": "10", "LINECAST_DATA_DIR": "/var/lib/linecast", "LINECAST_FSYNC": "always",
     }
     r, argv = run_entrypoint(tmp_path, fake_server, env)
     assert r.returncode == 0, r.stderr
@@ -141,6 +147,8 @@ def test_entrypoint_maps_every_variable_to_its_flag(tmp_path, fake_server):
         "--shutdown-grace", "2", "--log-level", "debug", "--auth-token-file", "/run/secrets/token",
         "--tls-cert", "/tls/cert.pem", "--tls-key", "/tls/key.pem", "--tls-ca", "/tls/ca.pem",
         "--users", "/users.toml", "--jwt-secret-file", "/run/secrets/jwt", "--jwt-public-key", "/jwt.pub",
+        "--mqtt-port", "1883", "--mqtt-max-queued", "50", "--mqtt-max-inflight", "10",
+        "--data-dir", "/var/lib/linecast", "--fsync", "always",
     ]
     # Every mapped flag is one the real server knows.
     help_text = subprocess.run([server_binary(), "--help"], capture_output=True, text=True,
@@ -228,9 +236,15 @@ def test_compose_file():
     assert loadgen["image"] == broker["image"]
     assert loadgen["entrypoint"] == ["linecast-bench"]
     assert loadgen["depends_on"]["broker"]["condition"] == "service_healthy"
+    named = compose.get("volumes") or {}
     for volume in broker.get("volumes", []):
         source = volume.split(":")[0]
+        if source in named:  # a named volume: Docker makes it
+            continue
         assert (DOCKER / source).exists(), volume
+    # The --data-dir volume and MQTT's port.
+    assert "linecast-data:/var/lib/linecast" in broker["volumes"]
+    assert "127.0.0.1:1883:1883" in broker["ports"]
 
 
 def test_compose_loadgen_command_runs_against_the_real_server(tmp_path, server):

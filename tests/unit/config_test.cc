@@ -192,6 +192,21 @@ TEST(ConfigTest, AFileWithEveryKey) {
   EXPECT_EQ(config.io, "epoll");
 }
 
+TEST(ConfigTest, DataDirAndFsyncFromFlagsAndFile) {
+  Config defaults = expectConfig({});
+  EXPECT_EQ(defaults.dataDir, "");
+  EXPECT_EQ(defaults.fsync, "everysec");
+  Config flags = expectConfig({"--data-dir", "/var/lib/linecast", "--fsync", "always"});
+  EXPECT_EQ(flags.dataDir, "/var/lib/linecast");
+  EXPECT_EQ(flags.fsync, "always");
+  TomlFile file("data-dir = \"/srv/lc\"\nfsync = \"no\"\n");
+  Config fromFile = expectConfig({"--config", file.path()});
+  EXPECT_EQ(fromFile.dataDir, "/srv/lc");
+  EXPECT_EQ(fromFile.fsync, "no");
+  expectError({"--fsync", "sometimes"}, "--fsync must be always, everysec or no, not 'sometimes'");
+  expectError({"--data-dir", ""}, "--data-dir must name a directory, not ''");
+}
+
 TEST(ConfigTest, AQuotedValueKeepsItsHash) {
   TomlFile file("auth-token = \"a#b\"  # the comment starts here\n");
   EXPECT_EQ(expectConfig({"--config", file.path()}).authToken, "a#b");

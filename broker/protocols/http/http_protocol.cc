@@ -437,7 +437,7 @@ void HttpProtocol::publish(Connection& conn, HttpSession& session, std::string_v
     forEachLine(session.body, [&](std::string_view line) {
       if (!line.empty()) last = line;
     });
-    if (!last.empty() && broker_.retained().retain(channel, last) == RetainedStore::Outcome::kOverLimit) {
+    if (!last.empty() && broker_.retain(channel, last) == RetainedStore::Outcome::kOverLimit) {
       return respondError(conn, 507, "too many retained messages", close);
     }
   }
@@ -467,7 +467,7 @@ void HttpProtocol::retained(Connection& conn, HttpSession& session, std::string_
     if (!allowed) return respondError(conn, 403, "permission denied", close);
   }
   if (erase) {
-    broker_.retained().clear(channel);
+    broker_.clearRetained(channel);
     return respond(conn, 204, {}, {}, close);
   }
   auto payload = broker_.retained().find(channel);

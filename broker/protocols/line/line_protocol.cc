@@ -157,7 +157,7 @@ void LineProtocol::publish(Connection& conn, LineOutput& out, std::string_view r
   // RETAIN keeps the message before it is delivered and before any later
   // reply: a SUB on any thread after this client's next PONG finds it. Over
   // a limit it is not published either.
-  if (retain && broker_.retained().retain(channel, payload) == RetainedStore::Outcome::kOverLimit) {
+  if (retain && broker_.retain(channel, payload) == RetainedStore::Outcome::kOverLimit) {
     return error(conn, out, "too many retained messages");
   }
   std::size_t delivered = broker_.deliver(route, payload);
@@ -258,7 +258,7 @@ void LineProtocol::subscribe(Connection& conn, LineOutput& out, std::string_view
 
 void LineProtocol::sendRetained(Connection& conn, std::span<const std::string_view> patterns, Session& session) {
   std::size_t delivered = 0;
-  broker_.retained().forEachMatch(patterns, [&](std::string_view channel, std::string_view payload) {
+  broker_.retained().forEachMatch(patterns, [&](std::string_view channel, std::string_view payload, std::uint8_t) {
     if (conn.deniesDelivery(channel)) return true;
     retainedPrefix_.assign("MSG ");
     retainedPrefix_ += channel;

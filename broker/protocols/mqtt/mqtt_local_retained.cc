@@ -4,9 +4,10 @@
 
 namespace linecast {
 
-RetainedStore::Outcome MqttLocalRetained::retain(std::string_view topic, std::string_view payload) {
+RetainedStore::Outcome MqttLocalRetained::retain(std::string_view topic, std::string_view payload,
+                                                 std::uint8_t qos) {
   auto it = messages_.find(topic);
-  std::size_t held = it == messages_.end() ? 0 : it->first.size() + it->second.size();
+  std::size_t held = it == messages_.end() ? 0 : it->first.size() + it->second.payload.size();
   if (payload.empty()) {
     if (it != messages_.end()) {
       bytes_ -= held;
@@ -20,18 +21,19 @@ RetainedStore::Outcome MqttLocalRetained::retain(std::string_view topic, std::st
     return RetainedStore::Outcome::kOverLimit;
   }
   if (newTopic) {
-    messages_.emplace(std::string(topic), std::string(payload));
+    messages_.emplace(std::string(topic), Message{std::string(payload), qos});
   } else {
-    it->second.assign(payload);
+    it->second = Message{std::string(payload), qos};
   }
   bytes_ = bytes_ - held + cost;
   return RetainedStore::Outcome::kStored;
 }
 
 void MqttLocalRetained::forEachMatch(
-    std::string_view filter, const std::function<void(std::string_view, std::string_view)>& visit) const {
-  for (const auto& [topic, payload] : messages_) {
-    if (mqttFilterMatches(filter, topic)) visit(topic, payload);
+    std::string_view filter,
+    const std::function<void(std::string_view, std::string_view, std::uint8_t)>& visit) const {
+  for (const auto& [topic, message] : messages_) {
+    if (mqttFilterMatches(filter, topic)) visit(topic, message.payload, message.qos);
   }
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <string>
@@ -21,14 +22,18 @@ class MqttLocalRetained {
   explicit MqttLocalRetained(RetainedLimits limits) : limits_(limits) {}
 
   // As RetainedStore::retain: an empty payload clears.
-  RetainedStore::Outcome retain(std::string_view topic, std::string_view payload);
+  RetainedStore::Outcome retain(std::string_view topic, std::string_view payload, std::uint8_t qos);
   // Each retained message whose topic the filter matches.
   void forEachMatch(std::string_view filter,
-                    const std::function<void(std::string_view topic, std::string_view payload)>& visit) const;
+                    const std::function<void(std::string_view topic, std::string_view payload, std::uint8_t qos)>& visit) const;
 
  private:
   RetainedLimits limits_;
-  std::map<std::string, std::string, std::less<>> messages_;
+  struct Message {
+    std::string payload;
+    std::uint8_t qos = 0;
+  };
+  std::map<std::string, Message, std::less<>> messages_;
   std::size_t bytes_ = 0;
 };
 

@@ -28,8 +28,9 @@ bool MqttOutbox::deliver(MqttSessionState& state, std::string_view topic, std::s
     hold(state, std::move(message));
     return true;
   }
+  std::uint16_t id = state.allocatePacketId();
   MqttInflight& sent = state.inflight.emplace_back();
-  sent.packetId = state.allocatePacketId();
+  sent.packetId = id;
   sent.stage = qos == 1 ? MqttInflight::Stage::kAwaitPuback : MqttInflight::Stage::kAwaitPubrec;
   sent.message = std::move(message);
   send(*state.connection, sent, false);
@@ -63,8 +64,9 @@ void MqttOutbox::send(Connection& conn, const MqttInflight& message, bool dup) {
 
 void MqttOutbox::pump(MqttSessionState& state) {
   while (online(state) && !state.queued.empty() && state.inflight.size() < limits_.maxInflight) {
+    std::uint16_t id = state.allocatePacketId();
     MqttInflight& sent = state.inflight.emplace_back();
-    sent.packetId = state.allocatePacketId();
+    sent.packetId = id;
     sent.message = std::move(state.queued.front());
     sent.stage = sent.message.qos == 1 ? MqttInflight::Stage::kAwaitPuback : MqttInflight::Stage::kAwaitPubrec;
     state.queued.pop_front();
@@ -107,6 +109,7 @@ void MqttOutbox::forget(MqttSessionState& state) {
   metrics_.mqttQueuedMessages -= static_cast<std::int64_t>(state.queued.size());
   state.queued.clear();
   state.inflight.clear();
+  state.inflightReset();
 }
 
 }  // namespace linecast

@@ -88,7 +88,7 @@ class MqttProtocol final : public Protocol {
   // RETAIN on a topic that is a channel (channel_ holds it): the
   // channels' store, or the MQTT-only one for a payload with '\n'. False:
   // over a limit.
-  bool retainOnChannel(std::string_view topic, std::string_view payload);
+  bool retainOnChannel(std::string_view topic, std::string_view payload, std::uint8_t qos);
   // The retained messages a new or replaced filter matches, RETAIN=1, at
   // the lower of the granted QoS and 1.
   void sendRetained(Connection& conn, MqttSessionState& state, std::string_view filter, std::uint8_t granted);

@@ -11,7 +11,7 @@ void MqttProtocol::route(std::string_view topic, std::string_view payload, std::
   if (mqttTopicToChannel(topic, channel_)) {
     // 3.3.1-10/11: an empty payload clears the retained message and is
     // still delivered. Over a limit: neither retained nor published.
-    if (retain && !retainOnChannel(topic, payload)) {
+    if (retain && !retainOnChannel(topic, payload, qos)) {
       ++metrics.protocolErrors;
       return;
     }
@@ -25,7 +25,7 @@ void MqttProtocol::route(std::string_view topic, std::string_view payload, std::
     return;
   }
   // An MQTT-only topic never leaves this thread: line and RESP never see it.
-  if (retain && localRetained_.retain(topic, payload) == RetainedStore::Outcome::kOverLimit) {
+  if (retain && localRetained_.retain(topic, payload, qos) == RetainedStore::Outcome::kOverLimit) {
     ++metrics.protocolErrors;
     return;
   }
@@ -33,35 +33,38 @@ void MqttProtocol::route(std::string_view topic, std::string_view payload, std::
   metrics.messagesDelivered += index_.publishTopic(topic, payload, qos);
 }
 
-bool MqttProtocol::retainOnChannel(std::string_view topic, std::string_view payload) {
+bool MqttProtocol::retainOnChannel(std::string_view topic, std::string_view payload, std::uint8_t qos) {
   // A payload with '\n' cannot be a line subscriber's MSG: it is kept
   // among MQTT clients, and the channel keeps no older value meanwhile.
   if (payload.find('\n') != std::string_view::npos) {
-    if (localRetained_.retain(topic, payload) == RetainedStore::Outcome::kOverLimit) return false;
-    broker_.retained().clear(channel_);
+    if (localRetained_.retain(topic, payload, qos) == RetainedStore::Outcome::kOverLimit) return false;
+    broker_.clearRetained(channel_);
     return true;
   }
-  if (broker_.retained().retain(channel_, payload) == RetainedStore::Outcome::kOverLimit) return false;
-  localRetained_.retain(topic, {});  // clears an older one with '\n'
+  // Through the Broker, so that under --fsync always this turn's PUBACK
+  // waits for the store.
+  if (broker_.retain(channel_, payload, qos) == RetainedStore::Outcome::kOverLimit) return false;
+  localRetained_.retain(topic, {}, 0);  // clears an older one with '\n'
   return true;
 }
 
 void MqttProtocol::sendRetained(Connection& conn, MqttSessionState& state, std::string_view filter,
                                 std::uint8_t granted) {
-  // The store keeps no QoS: sent at the lower of the granted QoS and 1.
-  std::uint8_t qos = std::min<std::uint8_t>(granted, 1);
+  // Each at the lower of the granted QoS and the QoS it was retained with
+  // (MQTT-3.3.1-5; 1 for a message from another protocol).
   std::size_t delivered = 0;
-  auto send = [&](std::string_view topic, std::string_view payload) {
+  auto send = [&](std::string_view topic, std::string_view payload, std::uint8_t retainedQos) {
     if (!state.permits(topic)) return;
-    if (outbox_.deliver(state, topic, payload, qos, true)) ++delivered;
+    if (outbox_.deliver(state, topic, payload, std::min(granted, retainedQos), true)) ++delivered;
   };
   if (mqttFilterToPatterns(filter, patterns_)) {
     views_.assign(patterns_.begin(), patterns_.end());
     // Under the store's lock: the visit only queues.
-    broker_.retained().forEachMatch(views_, [&](std::string_view channel, std::string_view payload) {
-      if (mqttChannelToTopic(channel, retainedTopic_)) send(retainedTopic_, payload);
-      return conn.open();
-    });
+    broker_.retained().forEachMatch(
+        views_, [&](std::string_view channel, std::string_view payload, std::uint8_t retainedQos) {
+          if (mqttChannelToTopic(channel, retainedTopic_)) send(retainedTopic_, payload, retainedQos);
+          return conn.open();
+        });
   }
   localRetained_.forEachMatch(filter, send);
   broker_.metrics().messagesDelivered += delivered;

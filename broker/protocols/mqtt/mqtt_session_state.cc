@@ -4,26 +4,50 @@
 
 namespace linecast {
 
+namespace {
+// How far `id` is past `from` going up the circle 1..65535.
+std::uint32_t distance(std::uint16_t from, std::uint16_t id) {
+  return (static_cast<std::uint32_t>(id) + 65535 - from) % 65535;
+}
+}  // namespace
+
 std::uint16_t MqttSessionState::allocatePacketId() {
-  // The window is far smaller than 65535, so a free id is always near.
   for (;;) {
     std::uint16_t id = nextPacketId;
     nextPacketId = nextPacketId == 65535 ? 1 : static_cast<std::uint16_t>(nextPacketId + 1);
-    if (findInflight(id) == nullptr) return id;
+    if (locateInflight(id) != inflight.end()) continue;
+    if (!inflight.empty() &&
+        distance(inflight.front().packetId, id) <= distance(inflight.front().packetId, inflight.back().packetId)) {
+      inflightInIdOrder_ = false;
+    }
+    return id;
   }
 }
 
+std::deque<MqttInflight>::iterator MqttSessionState::locateInflight(std::uint16_t packetId) {
+  if (inflight.empty()) return inflight.end();
+  // Acknowledgements mostly come in order: the oldest first.
+  if (inflight.front().packetId == packetId) return inflight.begin();
+  if (!inflightInIdOrder_) {
+    return std::find_if(inflight.begin(), inflight.end(),
+                        [&](const MqttInflight& m) { return m.packetId == packetId; });
+  }
+  std::uint16_t oldest = inflight.front().packetId;
+  auto it = std::lower_bound(inflight.begin(), inflight.end(), distance(oldest, packetId),
+                             [&](const MqttInflight& m, std::uint32_t d) { return distance(oldest, m.packetId) < d; });
+  return it != inflight.end() && it->packetId == packetId ? it : inflight.end();
+}
+
 MqttInflight* MqttSessionState::findInflight(std::uint16_t packetId) {
-  auto it = std::find_if(inflight.begin(), inflight.end(),
-                         [&](const MqttInflight& m) { return m.packetId == packetId; });
+  auto it = locateInflight(packetId);
   return it == inflight.end() ? nullptr : &*it;
 }
 
 bool MqttSessionState::eraseInflight(std::uint16_t packetId) {
-  auto it = std::find_if(inflight.begin(), inflight.end(),
-                         [&](const MqttInflight& m) { return m.packetId == packetId; });
+  auto it = locateInflight(packetId);
   if (it == inflight.end()) return false;
   inflight.erase(it);
+  if (inflight.empty()) inflightInIdOrder_ = true;
   return true;
 }
 

@@ -67,10 +67,25 @@ struct MqttSessionState {
     return permissions == nullptr || (!permissions->deniesTopic(topic) && permissions->maySubscribeTopic(topic));
   }
 
-  // The next packet id not in flight (1..65535; 0 is not a packet id).
+  // The next packet id not in flight (1..65535; 0 is not a packet id), to
+  // be appended to `inflight` at once. There must be one free (the window
+  // holds fewer than 65535).
   std::uint16_t allocatePacketId();
   MqttInflight* findInflight(std::uint16_t packetId);
   bool eraseInflight(std::uint16_t packetId);
+  // `inflight` was cleared or replaced by other means than eraseInflight.
+  void inflightReset() { inflightInIdOrder_ = true; }
+
+ private:
+  // Ids are handed out in circular order, so `inflight` (in send order) is
+  // normally sorted by each id's distance from the oldest one's, and an id
+  // is found by binary search: a window of 65535 searched linearly made
+  // each QoS 1 message cost O(window) twice (allocation and acknowledgement).
+  // Only a window whose ids span the whole circle (one message never
+  // acknowledged while 65534 others were) breaks the order; then the
+  // search is linear until the window empties.
+  std::deque<MqttInflight>::iterator locateInflight(std::uint16_t packetId);
+  bool inflightInIdOrder_ = true;
 };
 
 }  // namespace linecast

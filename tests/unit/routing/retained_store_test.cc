@@ -23,7 +23,7 @@ using Found = std::vector<std::pair<std::string, std::string>>;
 
 Found lookupAll(const RetainedStore& store, std::vector<std::string_view> patterns) {
   Found found;
-  std::size_t n = store.forEachMatch(patterns, [&](std::string_view channel, std::string_view payload) {
+  std::size_t n = store.forEachMatch(patterns, [&](std::string_view channel, std::string_view payload, std::uint8_t) {
     found.emplace_back(channel, payload);
     return true;
   });
@@ -172,7 +172,7 @@ TEST_F(RetainedLookupTest, SeveralPatternsVisitEachMessageOnce) {
 TEST_F(RetainedLookupTest, TheVisitCanStopTheWalk) {
   std::size_t seen = 0;
   std::vector<std::string_view> all = {">"};
-  store_.forEachMatch(all, [&](std::string_view, std::string_view) { return ++seen < 3; });
+  store_.forEachMatch(all, [&](std::string_view, std::string_view, std::uint8_t) { return ++seen < 3; });
   EXPECT_EQ(seen, 3u);
 }
 
