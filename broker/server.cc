@@ -258,6 +258,8 @@ void Server::readFrom(Connection& conn, bool hangup) {
   for (;;) {
     std::size_t n = 0;
     auto result = conn.readSocket(hangup, n);
+    // A transport may answer by itself (a WebSocket pong or close).
+    if (conn.transport().pendingWire()) conn.requestFlush();
     if (n > 0) {
       metrics_.bytesIn += n;
       spent += n;
@@ -342,6 +344,7 @@ void Server::dispatchInput(Connection& conn) {
     switchSession(conn, std::move(next));
     if (conn.open() && !conn.input().empty()) conn.session().onInput(conn, scratch_, now_);
   }
+  if (conn.becomesMqttOverWebSocket && conn.open()) startMqttOverWebSocket(conn);
 }
 
 void Server::switchSession(Connection& conn, std::unique_ptr<Session> session) {
@@ -416,6 +419,7 @@ void Server::endTurn() {
   // always this waits until they are on the disk, so the replies flushed
   // below never acknowledge a write that a crash could lose.
   broker_.storeTurn().finish();
+  if (!movingToFirstThread_.empty()) moveWaitingConnections();
   for (std::size_t i = 0; i < endOfTurn_.flush.size(); ++i) {
     Connection* conn = endOfTurn_.flush[i];
     conn->flushQueued = false;
@@ -514,7 +518,9 @@ void Server::destroy(Connection& conn) {
   unsubscribeEverywhere(conn);
   --metrics_.connections;
   --metrics_.connectionsByProtocol[static_cast<std::size_t>(conn.session().kind())];
-  if (net_ != nullptr) net_->openConnections().fetch_sub(1);
+  // A connection moved to another thread is still open there (its socket
+  // left this one with it).
+  if (net_ != nullptr && conn.fd() >= 0) net_->openConnections().fetch_sub(1);
   if (uring_) uringDetach(conn);  // cancels its I/O; a send in flight keeps its block
   connections_.erase(conn.id());  // closes the socket, which leaves epoll
 }

@@ -112,6 +112,18 @@ class Server {
   // Replaces an open connection's session (first-byte detection, an
   // upgrade), keeping the per-protocol connection gauges true.
   void switchSession(Connection& conn, std::unique_ptr<Session> session);
+  // MQTT over WebSocket (server_mqtt_ws.cc): an HTTP connection that
+  // answered the upgrade becomes an MQTT session over the WebSocket
+  // framing here on thread 0, or moves to thread 0 (epoll) to become one.
+  void startMqttOverWebSocket(Connection& conn);
+  void adoptMqttOverWebSocket(Connection& conn, PendingConnection& pending);
+  void runMqttOverWebSocket(Connection& conn);
+  // Hands a connection to thread 0 with its transport and input; the
+  // transport's framing starts with `unframed` bytes of output as they are.
+  void moveToFirstThread(Connection& conn);
+  // io_uring: the connections waiting for their I/O in the kernel to end
+  // before they move (their ids), checked at the end of each turn.
+  void moveWaitingConnections();
   // Runs the input a spent fan-out budget left; true when none is left
   // and the connection is open for more.
   bool resumeWaitingInput(Connection& conn);
@@ -150,6 +162,7 @@ class Server {
   // Input waits in the ring (fan-out budget): stop the kernel reading
   // more until it has run, then start again.
   void uringPauseRecv(Connection& conn);
+  bool uringIdle(const Connection& conn) const;
   void uringResumeRecv(Connection& conn);
   void uringSubmit();
   void uringStopAccepting();
@@ -168,6 +181,7 @@ class Server {
   std::unordered_map<std::uint64_t, std::unique_ptr<Connection>> connections_;
   EndOfTurn endOfTurn_;
   std::vector<std::uint64_t> readAgain_;  // read budget spent: resume next turn
+  std::vector<std::uint64_t> movingToFirstThread_;  // io_uring: moveWaitingConnections()
   std::vector<std::uint64_t> readAgainNow_;
   std::vector<char> scratch_;             // one wrapped line, max-line + 1 bytes
   std::vector<PendingConnection> handOffs_;  // reused

@@ -72,7 +72,10 @@ void Server::admit(int fd, std::string peer, std::size_t row) {
     log(LogLevel::kWarn, "rejected {}: max number of clients ({}) reached", peer, maxConns_);
     return;
   }
-  PendingConnection pending{fd, std::move(peer), static_cast<std::uint16_t>(row)};
+  PendingConnection pending;
+  pending.fd = fd;
+  pending.peer = std::move(peer);
+  pending.listener = static_cast<std::uint16_t>(row);
   if (net_ == nullptr) return adopt(std::move(pending));
   // Counted here, before the owner has it, so a burst of accepts cannot
   // pass --max-conns; the owner gives it back when the connection closes.
@@ -106,8 +109,13 @@ void Server::adopt(PendingConnection pending) {
   conn->listener = pending.listener;
   conn->detecting = row.protocols.size() > 1;
   conn->setSession(row.protocols.back()->open(*conn));
-  if (row.spec.transport) conn->setTransport(row.spec.transport());
-  conn->tlsPossible = row.spec.tls != nullptr;
+  if (pending.transport) {
+    conn->setTransport(std::move(pending.transport));  // moved from its first thread
+    conn->detecting = false;
+  } else if (row.spec.transport) {
+    conn->setTransport(row.spec.transport());
+  }
+  conn->tlsPossible = row.spec.tls != nullptr && !pending.mqttOverWebSocket;
   access_.admit(*conn);
   conn->fanoutBudget = fanoutBudget_;
   if (uring_) {
@@ -119,7 +127,9 @@ void Server::adopt(PendingConnection pending) {
   ++metrics_.connectionsByProtocol[static_cast<std::size_t>(conn->session().kind())];
   ++metrics_.connectionsTotal;
   log(LogLevel::kInfo, "conn {} open {}", id, conn->peer());
+  Connection& adopted = *conn;
   connections_.emplace(id, std::move(conn));
+  if (pending.mqttOverWebSocket) adoptMqttOverWebSocket(adopted, pending);
 }
 
 void Server::closeListeners() {

@@ -71,12 +71,22 @@ void Server::onUringEvent(const UringEvent& event) {
       // A transport may answer by itself (a TLS handshake flight), and
       // may have no plaintext for the session yet.
       if (conn.transport().pendingWire()) conn.requestFlush();
-      if (conn.input().empty()) return;
-      if (conn.inputWaiting) return;  // resumed next turn, after what waits
-      dispatchInput(conn);
-      if (conn.open() && conn.inputWaiting) {
-        uringPauseRecv(conn);
-        requeueRead(conn);
+      if (conn.movingToFirstThread) return;  // its input goes along (startMqttOverWebSocket)
+      if (!conn.input().empty() && !conn.inputWaiting) {  // else resumed next turn, after what waits
+        dispatchInput(conn);
+        if (conn.open() && conn.inputWaiting) {
+          uringPauseRecv(conn);
+          requeueRead(conn);
+        }
+      }
+      // The peer ended its stream inside the transport (a WebSocket close):
+      // an end of input, as a FIN is.
+      if (conn.open() && conn.transport().streamEnded()) {
+        if (conn.inputWaiting) {
+          conn.peerEnded = true;
+        } else {
+          conn.drain(CloseReason::kPeerClosed);
+        }
       }
       return;
     }
@@ -172,6 +182,8 @@ void Server::uringDetach(Connection& conn) { uring_->detach(conn); }
 void Server::uringSubmit() { uring_->submit(); }
 
 void Server::uringPauseRecv(Connection& conn) { uring_->pauseRecv(conn); }
+
+bool Server::uringIdle(const Connection& conn) const { return uring_->idle(conn); }
 
 void Server::uringResumeRecv(Connection& conn) { uring_->resumeRecv(conn); }
 

@@ -23,6 +23,7 @@ void Server::uringDetach(Connection&) {}
 void Server::uringSubmit() {}
 void Server::uringStopAccepting() {}
 void Server::uringPauseRecv(Connection&) {}
+bool Server::uringIdle(const Connection&) const { return true; }
 void Server::uringResumeRecv(Connection&) {}
 
 }  // namespace linecast

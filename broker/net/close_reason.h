@@ -24,6 +24,7 @@ enum class CloseReason {
   kTokenExpired,    // the JWT it authenticated with expired
   kKilled,          // Redis's CLIENT KILL
   kTakenOver,       // MQTT: another connection CONNECTed with its client id
+  kMovedThread,     // not closed: handed to another reactor thread (MQTT over WebSocket)
 };
 
 constexpr std::string_view closeReasonName(CloseReason reason) {
@@ -46,6 +47,7 @@ constexpr std::string_view closeReasonName(CloseReason reason) {
     case CloseReason::kTokenExpired: return "token-expired";
     case CloseReason::kKilled: return "killed";
     case CloseReason::kTakenOver: return "taken-over";
+    case CloseReason::kMovedThread: return "moved-thread";
   }
   return "unknown";
 }

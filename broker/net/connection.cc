@@ -101,7 +101,10 @@ Connection::ReadResult Connection::readSocket(bool hangup, std::size_t& bytesRea
       // With EPOLLET a short read means the socket was empty: a byte that
       // arrives later raises a new edge, so we skip the read that would only
       // say EAGAIN. After a FIN no edge follows, so then read on to EOF.
-      return lastReadFilled_ || hangup ? ReadResult::kMore : ReadResult::kDrained;
+      // A transport whose stream ended inside it (a WebSocket close) has
+      // its EOF to give, and no edge will come for it either.
+      return lastReadFilled_ || hangup || transport_->streamEnded() ? ReadResult::kMore
+                                                                    : ReadResult::kDrained;
     }
     if (n == 0) return ReadResult::kEof;
     if (errno == EINTR) continue;
@@ -139,7 +142,9 @@ void Connection::startLingering() {
 
 Connection::WriteResult Connection::writeSocket(std::size_t& bytesWritten) {
   bytesWritten = 0;
-  while (!output_.empty()) {
+  // A transport may hold frames of its own after the output is out (MQTT
+  // over WebSocket: a frame the socket took part of, a pong, a close).
+  while (!output_.empty() || transport_->pendingWire()) {
     auto spans = output_.readableSpans();
     iovec iov[2] = {{const_cast<char*>(spans[0].data()), spans[0].size()},
                     {const_cast<char*>(spans[1].data()), spans[1].size()}};
@@ -153,6 +158,7 @@ Connection::WriteResult Connection::writeSocket(std::size_t& bytesWritten) {
       output_.consume(static_cast<std::size_t>(n));
       bytesWritten += static_cast<std::size_t>(n);
       if (static_cast<std::size_t>(n) < total) return WriteResult::kPending;  // socket full
+      if (total == 0) return transport_->pendingWire() ? WriteResult::kPending : WriteResult::kDone;
       continue;
     }
     if (errno == EINTR) continue;

@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include "auth/permissions.h"
@@ -67,6 +68,15 @@ class Connection : public Subscriber {
     ownedTransport_ = std::move(transport);
     transport_ = ownedTransport_.get();
   }
+  // The transport the connection owned (null: the shared plain socket),
+  // given up to be stacked on (MQTT over WebSocket) or moved with the
+  // connection; the connection then has the plain socket.
+  std::unique_ptr<Transport> releaseTransport() {
+    transport_ = &PlainTransport::instance();
+    return std::move(ownedTransport_);
+  }
+  // The socket leaves this Connection open, for another thread to adopt.
+  int releaseFd() { return std::exchange(fd_, -1); }
   // io_uring: the ring to send from (the output, or the transport's form
   // of it), and the same ring when the send completes.
   RingBuffer& sealOutput() { return transport_->seal(output_); }
@@ -179,6 +189,13 @@ class Connection : public Subscriber {
   bool plaintextRefused = false;  // --tls-required: refuse once the protocol is known
   bool tlsIdentity = false;     // TLS: look at the client certificate before the first byte runs
   bool authenticated = false;
+  // The HTTP session answered an upgrade to MQTT over WebSocket: the Server
+  // stacks the framing on the transport and hands the connection to MQTT
+  // (on thread 0) once that session's onInput returns.
+  bool becomesMqttOverWebSocket = false;
+  // io_uring, not thread 0: it waits for its recv and send in the kernel to
+  // end, then moves to thread 0; received bytes only collect meanwhile.
+  bool movingToFirstThread = false;
   bool repliesOff = false;  // queueReply() drops what it is given
   // A JWT's exp (with its leeway) on the monotonic clock; 0: the
   // credentials never expire.

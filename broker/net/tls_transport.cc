@@ -35,7 +35,7 @@ std::string lastError() {
 
 TlsTransport::TlsTransport(std::shared_ptr<TlsContext> context, int fd, std::uint64_t id, Mode mode,
                            Metrics& metrics)
-    : context_(std::move(context)), mode_(mode), metrics_(metrics), id_(id) {
+    : context_(std::move(context)), mode_(mode), metrics_(&metrics), id_(id) {
   ssl_ = SSL_new(context_->get());
   if (mode_ == Mode::kSocket) {
     SSL_set_fd(ssl_, fd);  // BIO_NOCLOSE: the Connection owns the descriptor
@@ -51,10 +51,23 @@ TlsTransport::TlsTransport(std::shared_ptr<TlsContext> context, int fd, std::uin
 
 TlsTransport::~TlsTransport() {
   if (established_) {
-    --metrics_.tlsConnections;
-    if (ktls_) --metrics_.tlsKernelConnections;
+    --metrics_->tlsConnections;
+    if (ktls_) --metrics_->tlsKernelConnections;
   }
   SSL_free(ssl_);
+}
+
+void TlsTransport::leaveThread() {
+  if (!established_) return;
+  --metrics_->tlsConnections;
+  if (ktls_) --metrics_->tlsKernelConnections;
+}
+
+void TlsTransport::joinThread(Metrics& metrics) {
+  metrics_ = &metrics;
+  if (!established_) return;
+  ++metrics_->tlsConnections;
+  if (ktls_) ++metrics_->tlsKernelConnections;
 }
 
 bool TlsTransport::handshake() {
@@ -75,10 +88,10 @@ bool TlsTransport::handshake() {
 
 void TlsTransport::established() {
   established_ = true;
-  ++metrics_.tlsConnections;
+  ++metrics_->tlsConnections;
   if (mode_ == Mode::kSocket && BIO_get_ktls_send(SSL_get_wbio(ssl_)) > 0) {
     ktls_ = true;
-    ++metrics_.tlsKernelConnections;
+    ++metrics_->tlsKernelConnections;
   }
   if (X509* cert = SSL_get1_peer_certificate(ssl_)) {
     char name[256];
@@ -91,7 +104,7 @@ void TlsTransport::established() {
 }
 
 void TlsTransport::failed(int error, const char* during) {
-  if (!established_) ++metrics_.tlsHandshakeFailures;
+  if (!established_) ++metrics_->tlsHandshakeFailures;
   std::string why = error == SSL_ERROR_SYSCALL && errno != 0 ? std::string(std::strerror(errno)) : lastError();
   log(LogLevel::kInfo, "conn {} tls {} failed: {}", id_, during, why);
 }

@@ -46,6 +46,8 @@ class TlsTransport final : public Transport {
   void sendBestEffort(int fd, std::string_view frame) override;
   bool handshaking() const override { return !established_; }
   std::string_view peerName() const override { return peerName_; }
+  void leaveThread() override;
+  void joinThread(Metrics& metrics) override;
 
   bool kernelTls() const { return ktls_; }
 
@@ -62,7 +64,7 @@ class TlsTransport final : public Transport {
   BIO* readBio_ = nullptr;   // memory mode: received ciphertext
   BIO* writeBio_ = nullptr;  // memory mode: ciphertext to send
   Mode mode_;
-  Metrics& metrics_;
+  Metrics* metrics_;  // the owning thread's (joinThread moves it)
   std::uint64_t id_;
   bool established_ = false;
   bool ktls_ = false;

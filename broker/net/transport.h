@@ -10,6 +10,8 @@
 
 namespace linecast {
 
+struct Metrics;
+
 // The transport seam: how a Connection's bytes cross its socket. The
 // Connection keeps the rings and the protocol sees plaintext only; a
 // transport turns socket bytes into plaintext and back. The plain socket is
@@ -64,6 +66,17 @@ class Transport {
   // Who the peer proved to be at the transport (a client certificate's
   // Common Name); empty when nobody.
   virtual std::string_view peerName() const { return {}; }
+
+  // The peer ended its stream inside the transport (a WebSocket close
+  // frame): the Server treats it as the end of the input once that ran.
+  virtual bool streamEnded() const { return false; }
+
+  // The connection moves to another reactor thread (MQTT over WebSocket
+  // goes to thread 0): the gauges the transport counts in leave this
+  // thread's Metrics (leaveThread, on the old thread) and join the new
+  // one's (joinThread, on the new thread).
+  virtual void leaveThread() {}
+  virtual void joinThread(Metrics&) {}
 };
 
 // The plain socket: readv, sendmsg, shutdown; the output ring is the wire.

@@ -161,6 +161,12 @@ void UringLoop::resumeRecv(Connection& conn) {
   if (!slot->recvArmed) armRecv(*slot);
 }
 
+bool UringLoop::idle(const Connection& conn) const {
+  const UringSlot* slot = conn.uringSlot;
+  // A re-arm still queued is harmless: submit() skips a paused or detached slot.
+  return slot == nullptr || (!slot->recvArmed && !slot->sendInFlight && !slot->awaitingWritable);
+}
+
 bool UringLoop::sendInFlight(const Connection& conn) const {
   return conn.uringSlot != nullptr && conn.uringSlot->sendInFlight;
 }

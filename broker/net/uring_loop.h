@@ -86,6 +86,9 @@ class UringLoop {
   // is in flight already. The ring is pinned and consumed on completion.
   void send(Connection& conn);
   bool sendInFlight(const Connection& conn) const;
+  // Nothing of the connection's is in the kernel: no recv armed (a paused
+  // one's cancellation completed), no send, no wait for writability.
+  bool idle(const Connection& conn) const;
   // Whether the bytes the kernel has sent or may still send end on a frame
   // boundary: no send in flight and the last one was not short.
   bool atFrameBoundary(const Connection& conn) const;

@@ -23,7 +23,7 @@ std::vector<std::unique_ptr<Protocol>> makeProtocols(Broker& broker, ClientDirec
   protocols.push_back(std::make_unique<HttpProtocol>(
       broker, lines,
       HttpSettings{config.maxLine, config.authToken, config.readTimeout, config.users, config.jwt,
-                   config.wsAllowedOrigins, config.sseKeepalive}));
+                   config.wsAllowedOrigins, config.sseKeepalive, config.mqttPort != 0}));
   // Every thread has one (its index stays empty but on thread 0, which
   // owns every MQTT connection: the listener row is firstThreadOnly).
   if (config.mqttPort != 0) {

@@ -24,6 +24,14 @@ struct PendingConnection {
   int fd = -1;
   std::string peer;
   std::uint16_t listener = 0;  // its row in the listener table
+  // An HTTP connection that upgraded to MQTT over WebSocket on another
+  // thread moves to thread 0 with its transport (the WebSocket framing
+  // stacked on plain or TLS), the output not yet written (the 101) and the
+  // input read after the request; empty for a new connection.
+  std::unique_ptr<Transport> transport;
+  std::string output;
+  std::string input;
+  bool mqttOverWebSocket = false;
 };
 
 // What a forwarded message is, which tells the consumer whom it may reach:

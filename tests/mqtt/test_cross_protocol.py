@@ -242,3 +242,17 @@ def test_inflight_window(small_linecast):
         c.send(raw.ack(raw.PUBACK, p.publish_id))
     assert got == [b"2", b"3", b"4"]
     c.close()
+
+
+def test_mqtt_over_websocket(linecast):
+    """PROTOCOL.md: GET /mqtt with subprotocol 'mqtt' on the HTTP port speaks
+    MQTT over WebSocket (paho's websockets transport)."""
+    ws = Client(linecast, websocket_port=linecast.http_port)
+    assert ws.subscribe(("room1/ws/+", 1)) == [1]
+    assert http_publish(f"http://127.0.0.1:{linecast.http_port}", "room1.ws.x", "over ws\n") == 1
+    m = ws.get()
+    assert (m.topic, m.payload, m.qos) == ("room1/ws/x", b"over ws", 1)
+    tcp = Client(linecast)
+    tcp.subscribe(("room1/ws/y", 2))
+    ws.publish("room1/ws/y", b"from ws", qos=2)
+    assert tcp.get().payload == b"from ws"

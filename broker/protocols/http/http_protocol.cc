@@ -27,11 +27,13 @@ constexpr std::size_t kMaxHeaderField = 256;
 constexpr std::size_t kMaxHeaderValue = 8 * 1024;
 constexpr std::uint32_t kMaxHeaderBytes = 32 * 1024;
 
-enum class Route { kConsole, kPublish, kRetained, kMetrics, kHealthz, kStats, kWebSocket, kStream, kUnknown };
+enum class Route { kConsole, kPublish, kRetained, kMetrics, kHealthz, kStats, kWebSocket, kMqtt, kStream, kUnknown };
 
 std::string_view pathOf(std::string_view url) { return url.substr(0, url.find('?')); }
 
-Route routeOf(std::string_view path) {
+// `mqtt`: MQTT is enabled, so /mqtt exists.
+Route routeOf(std::string_view path, bool mqtt) {
+  if (path == "/mqtt") return mqtt ? Route::kMqtt : Route::kUnknown;
   if (path == "/") return Route::kConsole;
   if (path.starts_with("/pub/")) return Route::kPublish;
   if (path.starts_with("/sub/")) return Route::kStream;
@@ -292,10 +294,12 @@ int HttpProtocol::onHeadersComplete(http_parser* parser) {
 int HttpProtocol::headersComplete(Connection& conn, HttpSession& session) {
   http_parser& parser = session.parser;
   std::string_view path = pathOf(session.url);
-  Route route = routeOf(path);
+  Route route = routeOf(path, settings_.mqtt);
   auto method = static_cast<http_method>(parser.method);
   int status = 0;
-  if (route == Route::kWebSocket || route == Route::kStream) {
+  if (route == Route::kMqtt) {
+    // MQTT's own CONNECT carries the credentials, as over TCP.
+  } else if (route == Route::kWebSocket || route == Route::kStream) {
     // Browsers cannot set headers here: the token may be in the query. A
     // WebSocket may instead send AUTH as its first message.
     status = authorizeStream(conn, session, route == Route::kStream);
@@ -317,7 +321,8 @@ int HttpProtocol::headersComplete(Connection& conn, HttpSession& session) {
   // retained message may also be deleted.
   bool getOnly = route == Route::kStream;
   bool deletable = route == Route::kRetained && method == HTTP_DELETE;
-  if (status == 0 && route != Route::kPublish && route != Route::kWebSocket && !deletable &&
+  bool upgrade = route == Route::kWebSocket || route == Route::kMqtt;
+  if (status == 0 && route != Route::kPublish && !upgrade && !deletable &&
       method != HTTP_GET && (getOnly || method != HTTP_HEAD)) {
     status = 405;
   }
@@ -362,7 +367,7 @@ void HttpProtocol::complete(Connection& conn, HttpSession& session) {
     return;
   }
   std::string_view path = pathOf(session.url);
-  switch (routeOf(path)) {
+  switch (routeOf(path, settings_.mqtt)) {
     case Route::kPublish:
       publish(conn, session, path.substr(5), close);
       break;
@@ -385,6 +390,9 @@ void HttpProtocol::complete(Connection& conn, HttpSession& session) {
       break;
     case Route::kWebSocket:
       upgradeToWebSocket(conn, session);
+      break;
+    case Route::kMqtt:
+      upgradeToMqtt(conn, session);
       break;
     case Route::kStream:
       startEventStream(conn, session, close);
@@ -528,7 +536,7 @@ int HttpProtocol::authorizeStream(Connection& conn, const HttpSession& session, 
   return admitted || !required ? 0 : 401;
 }
 
-void HttpProtocol::upgradeToWebSocket(Connection& conn, HttpSession& session) {
+WsUpgradeVerdict HttpProtocol::checkUpgrade(const HttpSession& session) const {
   WsUpgradeRequest request{
       http_method_str(static_cast<http_method>(session.parser.method)),
       session.header(HttpHeader::kUpgrade),
@@ -537,7 +545,11 @@ void HttpProtocol::upgradeToWebSocket(Connection& conn, HttpSession& session) {
       session.header(HttpHeader::kWsKey),
       session.header(HttpHeader::kOrigin),
   };
-  WsUpgradeVerdict verdict = checkWsUpgrade(request, settings_.wsAllowedOrigins);
+  return checkWsUpgrade(request, settings_.wsAllowedOrigins);
+}
+
+void HttpProtocol::upgradeToWebSocket(Connection& conn, HttpSession& session) {
+  WsUpgradeVerdict verdict = checkUpgrade(session);
   if (verdict.status != 101) {
     log(LogLevel::kDebug, "conn {} websocket upgrade refused: {}", conn.id(), verdict.reason);
     return respondError(conn, verdict.status, verdict.reason, true, verdict.header);
@@ -550,6 +562,23 @@ void HttpProtocol::upgradeToWebSocket(Connection& conn, HttpSession& session) {
                                         deflate ? &deflate->params : nullptr);
   conn.setMaxPending(ws->maxPending());
   conn.upgradeSession(std::move(ws));
+}
+
+void HttpProtocol::upgradeToMqtt(Connection& conn, HttpSession& session) {
+  WsUpgradeVerdict verdict = checkUpgrade(session);
+  if (verdict.status != 101) {
+    log(LogLevel::kDebug, "conn {} mqtt websocket upgrade refused: {}", conn.id(), verdict.reason);
+    return respondError(conn, verdict.status, verdict.reason, true, verdict.header);
+  }
+  // MQTT 3.1.1 section 6: the server selects "mqtt". MQTT 3.1's
+  // "mqttv3.1" is not offered: its CONNECT (MQIsdp, level 3) is refused.
+  static constexpr std::string_view kSubprotocols[] = {"mqtt"};
+  std::string_view subprotocol = selectWsSubprotocol(session.header(HttpHeader::kWsProtocol), kSubprotocols);
+  if (subprotocol.empty()) return respondError(conn, 400, "subprotocol mqtt required", true);
+  broker_.metrics().countHttpStatus(101);
+  // No permessage-deflate: the frames are the transport's, not messages.
+  conn.queue(std::string_view(wsUpgradeResponse(verdict.accept, subprotocol)));
+  conn.becomesMqttOverWebSocket = true;
 }
 
 // The patterns of /sub/<p1>,<p2>: split at literal commas, then each

@@ -13,6 +13,7 @@
 #include "net/connection.h"
 #include "protocols/http/http_session.h"
 #include "protocols/protocol.h"
+#include "protocols/ws/ws_handshake.h"
 #include "routing/broker.h"
 
 namespace linecast {
@@ -25,6 +26,7 @@ struct HttpSettings {
   std::shared_ptr<JwtKeyStore> jwt = nullptr;  // --jwt-secret-file, --jwt-public-key; null: none
   std::vector<std::string> wsAllowedOrigins = {};  // --ws-allowed-origins; empty: any
   double sseKeepalive = 15;  // --sse-keepalive: seconds of silence before a comment
+  bool mqtt = false;         // --mqtt-port is set: GET /mqtt upgrades to MQTT over WebSocket
 };
 
 class LineProtocol;
@@ -81,7 +83,11 @@ class HttpProtocol final : public Protocol {
   // the `token` query parameter. 401 when given and wrong, or when none
   // is given and `required`; else 0.
   int authorizeStream(Connection& conn, const HttpSession& session, bool required);
+  WsUpgradeVerdict checkUpgrade(const HttpSession& session) const;
   void upgradeToWebSocket(Connection& conn, HttpSession& session);
+  // GET /mqtt: the 101 with subprotocol mqtt; the Server then stacks the
+  // framing on the transport and hands the connection to MQTT.
+  void upgradeToMqtt(Connection& conn, HttpSession& session);
   void startEventStream(Connection& conn, HttpSession& session, bool close);
 
   Broker& broker_;

@@ -130,7 +130,11 @@ TEST_F(InterconnectTest, AFullLaneSpillsAndKeepsTheOrder) {
 }
 
 TEST_F(InterconnectTest, HandsOffConnectionsAndWakes) {
-  net_.handOff(1, PendingConnection{::dup(0), "peer", 1});
+  PendingConnection pending;
+  pending.fd = ::dup(0);
+  pending.peer = "peer";
+  pending.listener = 1;
+  net_.handOff(1, std::move(pending));
   EXPECT_EQ(wakeCount(1), 1u);
   EXPECT_FALSE(net_.prepareToSleep(1));
   std::vector<PendingConnection> got;
