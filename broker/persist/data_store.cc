@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <memory>
 #include <filesystem>
 
 #include <fmt/format.h>
@@ -167,16 +168,20 @@ void DataStore::forEach(std::string_view space, const Visit& visit) {
   Transaction txn(env_, true, file);
   MDB_dbi dbi = spaceHandle(txn.get(), space, false);
   if (dbi == 0) return;
-  MDB_cursor* cursor = nullptr;
-  if (int rc = mdb_cursor_open(txn.get(), dbi, &cursor); rc != 0) txn.fail(rc, "cursor");
+  MDB_cursor* raw = nullptr;
+  if (int rc = mdb_cursor_open(txn.get(), dbi, &raw); rc != 0) txn.fail(rc, "cursor");
+  // Closed however the walk ends: a visit may throw (a malformed record,
+  // a store over the limits), and LMDB does not free a read-only
+  // transaction's cursors with it.
+  std::unique_ptr<MDB_cursor, void (*)(MDB_cursor*)> cursor(raw, mdb_cursor_close);
   MDB_val key{};
   MDB_val value{};
-  int rc = mdb_cursor_get(cursor, &key, &value, MDB_FIRST);
+  int rc = mdb_cursor_get(cursor.get(), &key, &value, MDB_FIRST);
   while (rc == 0) {
     visit(viewOf(key), viewOf(value));
-    rc = mdb_cursor_get(cursor, &key, &value, MDB_NEXT);
+    rc = mdb_cursor_get(cursor.get(), &key, &value, MDB_NEXT);
   }
-  mdb_cursor_close(cursor);
+  cursor.reset();
   if (rc != MDB_NOTFOUND) txn.fail(rc, fmt::format("reading space '{}'", space));
 }
 

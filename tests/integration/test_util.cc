@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <random>
 
 namespace linecast::test {
 
@@ -45,7 +46,48 @@ int msUntil(Clock::time_point deadline) {
   return static_cast<int>(std::min<long long>(left + 1, 60'000));
 }
 
+namespace {
+
+// The low end of the kernel's ephemeral port range (32768 by default).
+int ephemeralLow() {
+  int low = 32768, high = 60999;
+  if (std::FILE* f = std::fopen("/proc/sys/net/ipv4/ip_local_port_range", "r")) {
+    if (std::fscanf(f, "%d %d", &low, &high) != 2) low = 32768;
+    std::fclose(f);
+  }
+  return low;
+}
+
+bool bindable(std::uint16_t port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(port);
+  bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+  ::close(fd);
+  return ok;
+}
+
+}  // namespace
+
+// Chosen below the kernel's ephemeral range: every client socket of every
+// test running beside this one, and every `--port 0` listener, takes its
+// port from that range, so a port found free there may be someone's by the
+// time the server binds it (a CI run lost a test to "bind
+// 127.0.0.1:33353: Address already in use"). Below it only other
+// freePort() callers compete, each picking at random.
 std::uint16_t freePort() {
+  static std::mt19937 random(std::random_device{}());
+  int low = ephemeralLow();
+  if (low > 10001) {
+    std::uniform_int_distribution<int> pick(10000, low - 1);
+    for (int attempt = 0; attempt < 1000; ++attempt) {
+      auto port = static_cast<std::uint16_t>(pick(random));
+      if (bindable(port)) return port;
+    }
+  }
+  // No room below the range: whatever the kernel gives.
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;

@@ -22,8 +22,8 @@ std::string escapeBytes(std::string_view bytes, std::size_t maxShown = 300);
 // Milliseconds left until the deadline, 0 when it has passed (for poll()).
 int msUntil(Clock::time_point deadline);
 
-// A loopback port that was free a moment ago (for flags where 0 does not
-// mean "any", like --http-port).
+// A loopback port that was free a moment ago, below the kernel's ephemeral
+// range (for a port the test must know before the server starts).
 std::uint16_t freePort();
 
 // A string of n copies of c.

@@ -65,7 +65,6 @@ class WsStreamDecoder {
   std::size_t headerSize_ = 0;
   bool inPayload_ = false;
   bool controlFrame_ = false;
-  bool finalFrame_ = false;
   WsOpcode opcode_ = WsOpcode::kBinary;
   std::uint64_t remaining_ = 0;      // payload bytes of the current frame still to come
   std::array<unsigned char, 4> mask_{};
