@@ -13,9 +13,13 @@ std::vector<std::string>* Permissions::listNamed(std::string_view key) {
   return nullptr;
 }
 
-bool patternWithin(std::string_view inner, std::string_view outer) {
-  TokenCursor in(inner);
-  TokenCursor out(outer);
+namespace {
+
+// Whether everything the inner tokens match, the outer pattern (line
+// syntax) matches too. The inner side is a line pattern or an MQTT filter,
+// which differ only in their separator and in how they spell "one token"
+// (`*`, `+`) and "the rest" (`>`, `#`).
+bool tokensWithin(TokenCursor in, TokenCursor out, std::string_view innerOne, std::string_view innerRest) {
   for (;;) {
     std::string_view o;
     std::string_view i;
@@ -23,10 +27,16 @@ bool patternWithin(std::string_view inner, std::string_view outer) {
     bool hasInner = in.next(i);
     if (!hasOuter) return !hasInner;
     if (o == ">") return hasInner;  // one or more tokens, whatever they are
-    if (!hasInner || i == ">") return false;  // outer matches exactly one token here
+    if (!hasInner || i == innerRest) return false;  // outer matches exactly one token here
     if (o == "*") continue;
-    if (i == "*" || i != o) return false;
+    if (i == innerOne || i != o) return false;
   }
+}
+
+}  // namespace
+
+bool patternWithin(std::string_view inner, std::string_view outer) {
+  return tokensWithin(TokenCursor(inner), TokenCursor(outer), "*", ">");
 }
 
 bool patternMatchesTopic(std::string_view pattern, std::string_view topic) {
@@ -45,19 +55,7 @@ bool patternMatchesTopic(std::string_view pattern, std::string_view topic) {
 }
 
 bool filterWithin(std::string_view filter, std::string_view pattern) {
-  TokenCursor in(filter, '/');
-  TokenCursor out(pattern);
-  for (;;) {
-    std::string_view o;
-    std::string_view i;
-    bool hasOuter = out.next(o);
-    bool hasInner = in.next(i);
-    if (!hasOuter) return !hasInner;
-    if (o == ">") return hasInner;
-    if (!hasInner || i == "#") return false;
-    if (o == "*") continue;
-    if (i == "+" || i != o) return false;
-  }
+  return tokensWithin(TokenCursor(filter, '/'), TokenCursor(pattern), "+", "#");
 }
 
 namespace {
