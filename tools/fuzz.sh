@@ -9,6 +9,8 @@
 # failed invariant stops with the input saved under build/fuzz/artifacts/;
 # commit it to fuzz/regressions/<target>/ so ctest replays it for good.
 # FUZZ_MERGE=1 minimizes what the run found into fuzz/corpus/ (to commit).
+# FUZZ_BUILD_ONLY=1 builds the targets and runs none (tools/test.sh builds
+# them in the background while other suites run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/setup.sh
@@ -22,6 +24,7 @@ build=build/fuzz
 CC=clang-14 CXX=clang++-14 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DLINECAST_FUZZ=ON -DLINECAST_TESTS=OFF -DLINECAST_BENCH=OFF >/dev/null
 cmake --build "$build" -j"$(nproc)" --target "${targets[@]/#/fuzz_}"
+[ "${FUZZ_BUILD_ONLY:-0}" = 1 ] && exit 0
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:allocator_may_return_null=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1

@@ -12,8 +12,6 @@ summary=()
 
 run_suite() {
   local flavour="$1"
-  echo "== $flavour build =="
-  tools/build.sh "$flavour"
   # No retries: a test that fails once has found something (issue 18 found
   # a real loss behind a retried "flaky" test).
   (cd "build/$flavour" && ctest --output-on-failure -j2 --timeout 300) | tee "build/$flavour/ctest.log"
@@ -34,7 +32,47 @@ run_gtest() {
   summary+=("$name: $n tests passed")
 }
 
+echo "== release build =="
+tools/build.sh release
+
+# The other builds (ASan, TSan, the fuzz targets) go on in the background
+# at the lowest priority while the suites run. The suites mostly wait on
+# sockets and child processes, and a nice 19 compiler gets only the CPU
+# they leave idle (CFS weighs it 15 against their 1024), so the builds
+# take little from the suites and the run no longer waits for them.
+mkdir -p build
+rm -f build/*.built
+set -m  # its own process group, so that the trap below ends all of it
+(
+  set -e
+  nice -n 19 tools/build.sh asan >build/asan-build.log 2>&1
+  touch build/asan.built
+  nice -n 19 tools/build.sh tsan linecast-server unit_tests integration_tests >build/tsan-build.log 2>&1
+  touch build/tsan.built
+  FUZZ_BUILD_ONLY=1 nice -n 19 tools/fuzz.sh >build/fuzz-build.log 2>&1
+  touch build/fuzz.built
+) &
+builds=$!
+set +m
+trap 'kill -- -$builds 2>/dev/null || true' EXIT
+
+# Waits for one of the background builds; a failed one fails the run with
+# its log.
+await_build() {
+  local name="$1"
+  echo "== $name build (background) =="
+  while [ ! -e "build/$name.built" ]; do
+    if ! kill -0 "$builds" 2>/dev/null && [ ! -e "build/$name.built" ]; then
+      tail -50 "build/$name-build.log"
+      echo "test.sh: the $name build failed (build/$name-build.log)"
+      exit 1
+    fi
+    sleep 2
+  done
+}
+
 run_suite release
+await_build asan
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   run_suite asan
 
@@ -42,8 +80,7 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:ha
 # two real threads among them) and the integration suite against a TSan
 # server (two reactor threads; the threads tests use 4). A race makes the
 # server exit 66 at the SIGTERM that ends each test, which fails it.
-echo "== tsan build =="
-tools/build.sh tsan linecast-server unit_tests integration_tests
+await_build tsan
 export TSAN_OPTIONS="halt_on_error=1 exitcode=66 second_deadlock_stack=1"
 run_gtest tsan-unit build/tsan/tests/unit_tests
 export LINECAST_TEST_THREADS=2
@@ -51,6 +88,7 @@ run_gtest tsan-integration build/tsan/tests/integration_tests
 unset TSAN_OPTIONS LINECAST_TEST_THREADS
 
 # Each fuzz target briefly, two at a time (the long run: tools/fuzz.sh 600).
+await_build fuzz
 tools/fuzz.sh 20
 summary+=("fuzz: every target ok (tools/fuzz.sh 20)")
 
