@@ -64,10 +64,11 @@ std::unique_ptr<MqttStoredState> restoreMqtt(DataStore& store, RetainedLimits li
       state->queued.push_back(std::move(message->message));
       return;
     }
-    MqttInflight& sent = state->inflight.emplace_back();
+    MqttInflight sent;
     sent.packetId = message->packetId;
     sent.stage = static_cast<MqttInflight::Stage>(message->stage - 1);
     sent.message = std::move(message->message);
+    state->inflight.push_back(std::move(sent));
   });
   store.forEach(kAwaitingPubrel, [&](std::string_view key, std::string_view) {
     MqttSessionState* state = sessionOf(key, 2, "QoS 2 id");

@@ -100,11 +100,12 @@ TEST(MqttJournal, TheWindowKeepsItsIdsAndStagesAndAnAckErasesTheRecord) {
     // Online without a connection is offline: put the messages in the
     // window the way a reconnect's pump would, through the journal.
     for (int i = 0; i < 3; ++i) {
-      MqttInflight& m = s.inflight.emplace_back();
+      MqttInflight m;
       m.packetId = s.allocatePacketId();
       m.stage = i == 2 ? MqttInflight::Stage::kAwaitPubrec : MqttInflight::Stage::kAwaitPuback;
       m.message = MqttMessage{"t", "p" + std::to_string(i), static_cast<std::uint8_t>(i == 2 ? 2 : 1), false, 0};
-      j.journal.inflight(s, m);
+      s.inflight.push_back(std::move(m));
+      j.journal.inflight(s, s.inflight.back());
     }
     firstId = s.inflight[0].packetId;
     j.outbox.puback(s, firstId);  // erases its record
