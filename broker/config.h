@@ -15,6 +15,7 @@
 namespace linecast {
 
 class StoreWriter;
+struct MqttStoredState;
 
 // Everything the server can be told, with the defaults of docs/PROTOCOL.md.
 struct Config {
@@ -56,6 +57,9 @@ struct Config {
   std::string dataDir;
   std::string fsync = "everysec";
   std::shared_ptr<StoreWriter> store;
+  // What the store held of MQTT at start (state: thread 0's MQTT protocol
+  // takes it over; null: no store).
+  std::shared_ptr<MqttStoredState> mqttStored;
   // TLS (docs/PROTOCOL.md, "TLS"): the files, and the context loaded from
   // them at startup (null: no TLS), which every thread shares and SIGHUP
   // reloads.

@@ -55,7 +55,7 @@ Server::Server(const Config& config, Interconnect* net, std::size_t index,
                  for (auto& [id, conn] : connections_) visit(*conn);
                },
                now_),
-      protocols_(makeProtocols(broker_, clients_, config)),
+      protocols_(makeProtocols(broker_, clients_, config, index)),
       scratch_(config.maxLine + 1) {
   broker_.attachStore(config.store.get());
   if (listeners.empty()) listeners = listenerTable(config);

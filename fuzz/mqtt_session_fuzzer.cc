@@ -119,7 +119,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::uint64_t nextId = 1;
   {
     MqttProtocol protocol(broker, MqttProtocolSettings{kMaxLine, "", 5, nullptr, nullptr, MqttLimits{2, 3},
-                                                       RetainedLimits{4, 64}});
+                                                       RetainedLimits{4, 64}, nullptr});
     Client clients[kMaxConnections];
     Input in(data, size);
     char scratch[kMaxLine + 1];

@@ -8,7 +8,8 @@
 
 namespace linecast {
 
-std::vector<std::unique_ptr<Protocol>> makeProtocols(Broker& broker, ClientDirectory& clients, const Config& config) {
+std::vector<std::unique_ptr<Protocol>> makeProtocols(Broker& broker, ClientDirectory& clients, const Config& config,
+                                                     std::size_t thread) {
   std::vector<std::unique_ptr<Protocol>> protocols;
   auto line = std::make_unique<LineProtocol>(
       broker, LineProtocolSettings{config.maxLine, config.maxSubs, config.authToken,
@@ -25,12 +26,14 @@ std::vector<std::unique_ptr<Protocol>> makeProtocols(Broker& broker, ClientDirec
       HttpSettings{config.maxLine, config.authToken, config.readTimeout, config.users, config.jwt,
                    config.wsAllowedOrigins, config.sseKeepalive, config.mqttPort != 0}));
   // Every thread has one (its index stays empty but on thread 0, which
-  // owns every MQTT connection: the listener row is firstThreadOnly).
+  // owns every MQTT connection: the listener row is firstThreadOnly, and
+  // it alone takes what --data-dir held).
   if (config.mqttPort != 0) {
     protocols.push_back(std::make_unique<MqttProtocol>(
         broker, MqttProtocolSettings{config.maxLine, config.authToken, config.authTimeout, config.users, config.jwt,
                                      MqttLimits{config.mqttMaxInflight, config.mqttMaxQueued},
-                                     RetainedLimits{config.maxRetained, config.maxRetainedBytes}}));
+                                     RetainedLimits{config.maxRetained, config.maxRetainedBytes},
+                                     thread == 0 ? config.mqttStored : nullptr}));
   }
   return protocols;
 }

@@ -16,9 +16,10 @@ class ClientDirectory;
 // speaks which. This is the one file outside protocols/<name>/ that names
 // them; adding a protocol adds a line to each function.
 
-// The protocol handlers of one reactor thread, bound to its Broker and its
-// ClientDirectory.
-std::vector<std::unique_ptr<Protocol>> makeProtocols(Broker& broker, ClientDirectory& clients, const Config& config);
+// The protocol handlers of reactor thread `thread`, bound to its Broker and
+// its ClientDirectory.
+std::vector<std::unique_ptr<Protocol>> makeProtocols(Broker& broker, ClientDirectory& clients, const Config& config,
+                                                     std::size_t thread = 0);
 
 // The listener table the configuration asks for. The first row is the main
 // port (Server::port()).

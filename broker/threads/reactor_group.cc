@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <thread>
 
+#include "protocols/mqtt/mqtt_restore.h"
 #include "threads/core_count.h"
 #include "util/log.h"
 
@@ -34,9 +35,21 @@ ReactorGroup::ReactorGroup(const Config& given) {
 void ReactorGroup::openDataDir(Config& config) {
   auto store = std::make_unique<DataStore>(config.dataDir);
   std::size_t loaded = RetainedPersistence::load(*store, *config.retained);
+  std::shared_ptr<MqttStoredState> mqtt =
+      restoreMqtt(*store, RetainedLimits{config.maxRetained, config.maxRetainedBytes});
   FsyncPolicy policy = parseFsyncPolicy(config.fsync).value_or(FsyncPolicy::kEverySec);
   log(LogLevel::kInfo, "data directory {} ({}, --fsync {}): {} retained message{} loaded", store->directory(),
       DataStore::kEngine, fsyncPolicyName(policy), loaded, loaded == 1 ? "" : "s");
+  if (!mqtt->sessions.empty() || mqtt->retainedCount > 0) {
+    std::size_t queued = 0;
+    for (const auto& state : mqtt->sessions) queued += state->inflight.size() + state->queued.size();
+    log(LogLevel::kInfo, "data directory {}: {} persistent MQTT session{} ({} message{} held), {} MQTT-only retained "
+        "message{} loaded", store->directory(), mqtt->sessions.size(), mqtt->sessions.size() == 1 ? "" : "s", queued,
+        queued == 1 ? "" : "s", mqtt->retainedCount, mqtt->retainedCount == 1 ? "" : "s");
+  }
+  // Only thread 0's MQTT protocol takes them (without --mqtt-port they stay
+  // on the disk untouched).
+  if (config.mqttPort != 0) config.mqttStored = std::move(mqtt);
   store_ = std::make_shared<StoreWriter>(std::move(store), policy);
   retainedJournal_ = std::make_unique<RetainedPersistence>(*store_);
   config.retained->setJournal(retainedJournal_.get());

@@ -66,12 +66,6 @@ class DataDirTest : public ServerTest {
     }
     return found;
   }
-  static ::testing::AssertionResult killed(ServerProcess& server) {
-    if (!server.sendSignal(SIGKILL)) return ::testing::AssertionFailure() << "not running";
-    auto status = server.waitExit(std::chrono::seconds(10));
-    if (!status || status->signal != SIGKILL) return ::testing::AssertionFailure() << "did not die of SIGKILL";
-    return ::testing::AssertionSuccess();
-  }
   // Runs a second server on the directory to its exit: its status and log.
   std::pair<std::optional<ExitStatus>, std::string> refused() {
     ServerProcess second;
@@ -118,7 +112,7 @@ TEST_F(DataDirTest, UnderFsyncAlwaysWhatAPongAcknowledgedSurvivesKillNine) {
   TestClient c = client();
   ASSERT_TRUE(c.send(retains(0, 10'000)));
   ASSERT_TRUE(c.ping("acknowledged", std::chrono::seconds(30)));
-  ASSERT_TRUE(killed(first));
+  ASSERT_TRUE(first.killNine());
 
   ServerProcess& second = run("always");
   EXPECT_NE(second.log().find("10000 retained messages loaded"), std::string::npos) << second.log();
@@ -144,7 +138,7 @@ TEST_F(DataDirTest, UnderFsyncEverySecAKillNineMidStreamIsMeasured) {
   // More in flight while it dies.
   ASSERT_TRUE(c.send(retains(10'000, 12'000)));
   auto streamed = std::chrono::steady_clock::now() - began;
-  ASSERT_TRUE(killed(first));
+  ASSERT_TRUE(first.killNine());
 
   run("everysec");
   std::set<int> found = retainedNow();

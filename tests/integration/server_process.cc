@@ -265,6 +265,13 @@ std::optional<ExitStatus> ServerProcess::stop(milliseconds timeout) {
   return status;
 }
 
+::testing::AssertionResult ServerProcess::killNine() {
+  if (!sendSignal(SIGKILL)) return ::testing::AssertionFailure() << "not running";
+  auto status = waitExit(std::chrono::seconds(10));
+  if (!status || status->signal != SIGKILL) return ::testing::AssertionFailure() << "did not die of SIGKILL";
+  return ::testing::AssertionSuccess();
+}
+
 void ServerProcess::killAndReap() {
   if (pid_ <= 0 || exitStatus_) return;
   weSignalled_ = true;

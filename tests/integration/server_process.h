@@ -72,6 +72,8 @@ class ServerProcess {
   std::optional<ExitStatus> waitExit(milliseconds timeout);
   // SIGTERM, then waits; on timeout the child is SIGKILLed and nullopt returned.
   std::optional<ExitStatus> stop(milliseconds timeout = kStopTimeout);
+  // SIGKILL (a crash, for --data-dir), and it died of it.
+  ::testing::AssertionResult killNine();
 
   // Everything the server has written to stderr so far.
   std::string log() const;

@@ -44,6 +44,10 @@ void MqttProtocol::connect(Connection& conn, MqttSession& session, const MqttCon
   state->clean = packet.cleanSession;
   state->connection = &conn;
   state->permissions = conn.sharedPermissions();
+  // A persistent session is stored from here (--data-dir), with the
+  // permissions it connected with; CONNACK waits for it under --fsync
+  // always.
+  if (!state->clean) journal_.connected(*state);
   session.state = state;
   conn.queue(mqttConnack(present, MqttConnackCode::kAccepted).view());
   // 4.4: what was in flight again with DUP, then what queued meanwhile.
@@ -122,6 +126,7 @@ void MqttProtocol::endSession(Connection& conn, MqttSession& session, bool publi
 }
 
 void MqttProtocol::discardState(MqttSessionState& state) {
+  journal_.discarded(state);
   {
     Broker::SubscriptionChange change(broker_);
     for (const auto& [filter, qos] : state.subscriptions) index_.remove(state, filter);

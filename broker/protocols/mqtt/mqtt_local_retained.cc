@@ -12,6 +12,7 @@ RetainedStore::Outcome MqttLocalRetained::retain(std::string_view topic, std::st
     if (it != messages_.end()) {
       bytes_ -= held;
       messages_.erase(it);
+      if (journal_ != nullptr) journal_->cleared(topic);
     }
     return RetainedStore::Outcome::kCleared;
   }
@@ -26,6 +27,7 @@ RetainedStore::Outcome MqttLocalRetained::retain(std::string_view topic, std::st
     it->second = Message{std::string(payload), qos};
   }
   bytes_ = bytes_ - held + cost;
+  if (journal_ != nullptr) journal_->retained(topic, payload, qos);
   return RetainedStore::Outcome::kStored;
 }
 

@@ -16,10 +16,13 @@ namespace linecast {
 // the MQTT protocol keeps them on its thread without a lock. Under limits
 // of their own with the values of --max-retained and --max-retained-bytes
 // (topic plus payload bytes), apart from the channels' RetainedStore.
-// A SUBSCRIBE walks them all: they are expected to be few.
+// A SUBSCRIBE walks them all: they are expected to be few. With a journal
+// (--data-dir: MqttJournal), each change is written through it.
 class MqttLocalRetained {
  public:
   explicit MqttLocalRetained(RetainedLimits limits) : limits_(limits) {}
+
+  void setJournal(RetainedJournal* journal) { journal_ = journal; }
 
   // As RetainedStore::retain: an empty payload clears.
   RetainedStore::Outcome retain(std::string_view topic, std::string_view payload, std::uint8_t qos);
@@ -29,6 +32,7 @@ class MqttLocalRetained {
 
  private:
   RetainedLimits limits_;
+  RetainedJournal* journal_ = nullptr;
   struct Message {
     std::string payload;
     std::uint8_t qos = 0;

@@ -33,6 +33,7 @@ bool MqttOutbox::deliver(MqttSessionState& state, std::string_view topic, std::s
   sent.packetId = id;
   sent.stage = qos == 1 ? MqttInflight::Stage::kAwaitPuback : MqttInflight::Stage::kAwaitPubrec;
   sent.message = std::move(message);
+  journal_.inflight(state, sent);
   send(*state.connection, sent, false);
   return true;
 }
@@ -43,11 +44,13 @@ void MqttOutbox::hold(MqttSessionState& state, MqttMessage message) {
     return;
   }
   if (state.queued.size() >= limits_.maxQueued) {
+    journal_.settled(state, state.queued.front());
     state.queued.pop_front();
     --metrics_.mqttQueuedMessages;
     ++metrics_.mqttDropped;
   }
   state.queued.push_back(std::move(message));
+  journal_.queued(state, state.queued.back());
   ++metrics_.mqttQueuedMessages;
 }
 
@@ -71,6 +74,7 @@ void MqttOutbox::pump(MqttSessionState& state) {
     sent.stage = sent.message.qos == 1 ? MqttInflight::Stage::kAwaitPuback : MqttInflight::Stage::kAwaitPubrec;
     state.queued.pop_front();
     --metrics_.mqttQueuedMessages;
+    journal_.inflight(state, sent);
     send(*state.connection, sent, false);
   }
 }
@@ -78,6 +82,7 @@ void MqttOutbox::pump(MqttSessionState& state) {
 void MqttOutbox::puback(MqttSessionState& state, std::uint16_t packetId) {
   MqttInflight* m = state.findInflight(packetId);
   if (m == nullptr || m->stage != MqttInflight::Stage::kAwaitPuback) return;
+  journal_.settled(state, m->message);
   state.eraseInflight(packetId);
   pump(state);
 }
@@ -87,14 +92,21 @@ void MqttOutbox::pubrec(MqttSessionState& state, std::uint16_t packetId) {
   if (m == nullptr) return;
   // A PUBREC repeated after our PUBREL gets the PUBREL again.
   if (m->stage == MqttInflight::Stage::kAwaitPuback) return;
-  m->stage = MqttInflight::Stage::kAwaitPubcomp;
-  m->message = MqttMessage{};  // delivered: only the id is left to settle
+  if (m->stage == MqttInflight::Stage::kAwaitPubrec) {
+    m->stage = MqttInflight::Stage::kAwaitPubcomp;
+    // Delivered: only the id is left to settle (its record keeps its key).
+    std::uint64_t sequence = m->message.storeSequence;
+    m->message = MqttMessage{};
+    m->message.storeSequence = sequence;
+    journal_.inflight(state, *m);
+  }
   if (online(state)) send(*state.connection, *m, false);
 }
 
 void MqttOutbox::pubcomp(MqttSessionState& state, std::uint16_t packetId) {
   MqttInflight* m = state.findInflight(packetId);
   if (m == nullptr || m->stage != MqttInflight::Stage::kAwaitPubcomp) return;
+  journal_.settled(state, m->message);
   state.eraseInflight(packetId);
   pump(state);
 }

@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "metrics.h"
+#include "protocols/mqtt/mqtt_journal.h"
 #include "protocols/mqtt/mqtt_session_state.h"
 
 namespace linecast {
@@ -22,10 +23,12 @@ struct MqttLimits {
 // window at QoS 1/2 while the session is online and the window has room,
 // else into its queue, whose oldest message is dropped past the limit.
 // Acknowledgements free the window and the queue moves up; a reconnect
-// resends what was in flight with DUP=1.
+// resends what was in flight with DUP=1. Each change to a stored session's
+// window or queue goes to the journal (--data-dir).
 class MqttOutbox {
  public:
-  MqttOutbox(MqttLimits limits, Metrics& metrics) : limits_(limits), metrics_(metrics) {}
+  MqttOutbox(MqttLimits limits, Metrics& metrics, MqttJournal& journal)
+      : limits_(limits), metrics_(metrics), journal_(journal) {}
 
   // `qos` is already the delivery's (the lower of granted and sent).
   // Returns whether it was sent or held.
@@ -53,6 +56,7 @@ class MqttOutbox {
 
   MqttLimits limits_;
   Metrics& metrics_;
+  MqttJournal& journal_;
 };
 
 }  // namespace linecast

@@ -36,11 +36,31 @@ MqttProtocol::MqttProtocol(Broker& broker, MqttProtocolSettings settings)
     : broker_(broker),
       settings_(std::move(settings)),
       access_(settings_.authToken, settings_.users, settings_.jwt, broker),
-      outbox_(settings_.limits, broker.metrics()),
+      journal_(broker.storeTurn()),
+      outbox_(settings_.limits, broker.metrics(), journal_),
       index_(outbox_),
       table_(broker.metrics()),
       localRetained_(settings_.retained) {
   broker_.addIndex(index_);
+  if (settings_.stored != nullptr) {
+    restore(*settings_.stored);
+    settings_.stored.reset();
+  }
+  localRetained_.setJournal(&journal_);
+}
+
+void MqttProtocol::restore(MqttStoredState& stored) {
+  {
+    Broker::SubscriptionChange change(broker_);
+    for (auto& owned : stored.sessions) {
+      MqttSessionState& state = table_.adopt(std::move(owned));
+      for (const auto& [filter, qos] : state.subscriptions) index_.add(state, filter, qos);
+      broker_.metrics().mqttQueuedMessages += static_cast<std::int64_t>(state.queued.size());
+    }
+  }
+  stored.sessions.clear();
+  localRetained_ = std::move(stored.retained);
+  journal_.resumeIdsAt(stored.nextSessionId);
 }
 
 MqttProtocol::~MqttProtocol() { broker_.removeIndex(index_); }
@@ -129,6 +149,7 @@ void MqttProtocol::publish(Connection& conn, MqttSession& session, const MqttPub
       if (std::find(ids.begin(), ids.end(), packet.packetId) == ids.end()) {
         if (allowed) route(packet.topic, packet.payload, 2, packet.retain);
         ids.push_back(packet.packetId);
+        journal_.pubrelAwaited(state, packet.packetId);
       }
       conn.queue(mqttAck(MqttPacketType::kPubrec, packet.packetId).view());
       return;
@@ -144,7 +165,11 @@ void MqttProtocol::acknowledged(Connection& conn, MqttSession& session, const Mq
     case MqttPacketType::kPubcomp: return outbox_.pubcomp(state, ack.packetId);
     default: {  // PUBREL: the inbound QoS 2 id is settled; PUBCOMP even for an unknown one
       auto& ids = state.awaitingPubrel;
-      ids.erase(std::remove(ids.begin(), ids.end(), ack.packetId), ids.end());
+      auto it = std::find(ids.begin(), ids.end(), ack.packetId);
+      if (it != ids.end()) {
+        ids.erase(it);
+        journal_.pubrelSettled(state, ack.packetId);
+      }
       conn.queue(mqttAck(MqttPacketType::kPubcomp, ack.packetId).view());
       return;
     }
@@ -164,6 +189,11 @@ void MqttProtocol::subscribe(Connection& conn, MqttSession& session, const MqttS
         continue;
       }
       std::uint8_t granted = std::min<std::uint8_t>(request.qos, 2);
+      // A stored session's filter must fit a key (docs/PROTOCOL.md).
+      if (!journal_.subscribed(state, request.filter, granted)) {
+        codes_.push_back(kMqttSubackFailure);
+        continue;
+      }
       auto it = state.subscriptions.find(request.filter);
       if (it == state.subscriptions.end()) {
         state.subscriptions.emplace(std::string(request.filter), granted);
@@ -192,6 +222,7 @@ void MqttProtocol::unsubscribe(Connection& conn, MqttSession& session, const Mqt
       if (it == state.subscriptions.end()) continue;
       state.subscriptions.erase(it);
       index_.remove(state, request.filter);
+      journal_.unsubscribed(state, request.filter);
     }
   }
   conn.queue(mqttAck(MqttPacketType::kUnsuback, packet.packetId).view());

@@ -9,9 +9,11 @@
 
 #include "protocols/access_control.h"
 #include "protocols/mqtt/mqtt_index.h"
+#include "protocols/mqtt/mqtt_journal.h"
 #include "protocols/mqtt/mqtt_local_retained.h"
 #include "protocols/mqtt/mqtt_outbox.h"
 #include "protocols/mqtt/mqtt_packet.h"
+#include "protocols/mqtt/mqtt_restore.h"
 #include "protocols/mqtt/mqtt_session.h"
 #include "protocols/mqtt/mqtt_session_table.h"
 #include "protocols/protocol.h"
@@ -27,6 +29,8 @@ struct MqttProtocolSettings {
   std::shared_ptr<JwtKeyStore> jwt = nullptr;
   MqttLimits limits;
   RetainedLimits retained;  // for the MQTT-only topics' retained messages
+  // What --data-dir held at start (thread 0 only; null: nothing to take).
+  std::shared_ptr<MqttStoredState> stored = nullptr;
 };
 
 // MQTT 3.1.1 (OASIS standard; docs/PROTOCOL.md, "MQTT 3.1.1") on its own
@@ -75,6 +79,8 @@ class MqttProtocol final : public Protocol {
   void discardState(MqttSessionState& state);
 
   // mqtt_protocol.cc
+  // Takes over the sessions and retained messages read from --data-dir.
+  void restore(MqttStoredState& stored);
   void dispatch(Connection& conn, MqttSession& session, double now);
   void publish(Connection& conn, MqttSession& session, const MqttPublish& packet);
   void subscribe(Connection& conn, MqttSession& session, const MqttSubscribe& packet);
@@ -96,6 +102,7 @@ class MqttProtocol final : public Protocol {
   Broker& broker_;
   MqttProtocolSettings settings_;
   AccessControl access_;
+  MqttJournal journal_;  // before outbox_, which writes through it
   MqttOutbox outbox_;
   MqttIndex index_;
   MqttSessionTable table_;

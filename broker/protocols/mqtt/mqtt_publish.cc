@@ -25,7 +25,9 @@ void MqttProtocol::route(std::string_view topic, std::string_view payload, std::
     return;
   }
   // An MQTT-only topic never leaves this thread: line and RESP never see it.
-  if (retain && localRetained_.retain(topic, payload, qos) == RetainedStore::Outcome::kOverLimit) {
+  // Under --data-dir its topic must fit a key.
+  if (retain && (journal_.refusesTopic(topic) ||
+                 localRetained_.retain(topic, payload, qos) == RetainedStore::Outcome::kOverLimit)) {
     ++metrics.protocolErrors;
     return;
   }

@@ -51,4 +51,17 @@ bool MqttSessionState::eraseInflight(std::uint16_t packetId) {
   return true;
 }
 
+void MqttSessionState::inflightRestored() {
+  inflightInIdOrder_ = true;
+  if (inflight.empty()) return;
+  std::uint16_t oldest = inflight.front().packetId;
+  for (std::size_t i = 1; i < inflight.size(); ++i) {
+    if (distance(oldest, inflight[i].packetId) <= distance(oldest, inflight[i - 1].packetId)) {
+      inflightInIdOrder_ = false;
+    }
+  }
+  std::uint16_t newest = inflight.back().packetId;
+  nextPacketId = newest == 65535 ? 1 : static_cast<std::uint16_t>(newest + 1);
+}
+
 }  // namespace linecast

@@ -22,6 +22,8 @@ struct MqttMessage {
   std::string payload;
   std::uint8_t qos = 1;
   bool retain = false;  // only a retained message sent on SUBSCRIBE
+  // Its record's key in --data-dir (mqtt_store_records.h); 0: not stored.
+  std::uint64_t storeSequence = 0;
 };
 
 // An outbound QoS 1/2 message in flight, and the acknowledgement it waits
@@ -49,6 +51,11 @@ struct MqttSessionState {
   // method B: a duplicate PUBLISH with one of these is not delivered again).
   std::vector<std::uint16_t> awaitingPubrel;
   std::uint16_t nextPacketId = 1;
+  // In --data-dir (MqttJournal): the number keying its records (0: not
+  // stored: a clean session, or no --data-dir), and the sequence number
+  // of the next message it holds.
+  std::uint64_t storeId = 0;
+  std::uint64_t nextStoreSequence = 1;
 
   // Runtime only, never stored. The connection it is attached to (null:
   // offline), and the permissions of the user it last connected as (its
@@ -75,6 +82,9 @@ struct MqttSessionState {
   bool eraseInflight(std::uint16_t packetId);
   // `inflight` was cleared or replaced by other means than eraseInflight.
   void inflightReset() { inflightInIdOrder_ = true; }
+  // `inflight` was read back from the store, in the order sent: the next
+  // id follows the newest one, and the window's order is checked.
+  void inflightRestored();
 
  private:
   // Ids are handed out in circular order, so `inflight` (in send order) is

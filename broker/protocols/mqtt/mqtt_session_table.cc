@@ -10,6 +10,10 @@ MqttSessionState* MqttSessionTable::find(std::string_view clientId) {
 MqttSessionState& MqttSessionTable::create(std::string_view clientId) {
   auto state = std::make_unique<MqttSessionState>();
   state->clientId = std::string(clientId);
+  return adopt(std::move(state));
+}
+
+MqttSessionState& MqttSessionTable::adopt(std::unique_ptr<MqttSessionState> state) {
   MqttSessionState& made = *state;
   sessions_.emplace(made.clientId, std::move(state));
   ++metrics_.mqttSessions;

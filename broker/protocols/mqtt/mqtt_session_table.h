@@ -26,6 +26,8 @@ class MqttSessionTable {
   MqttSessionState* find(std::string_view clientId);
   // A new, empty state for the id (which must not be held).
   MqttSessionState& create(std::string_view clientId);
+  // A state read back from --data-dir (its id must not be held).
+  MqttSessionState& adopt(std::unique_ptr<MqttSessionState> state);
   void erase(std::string_view clientId);
   // A client id for a client that sent none (clean session 1, 3.1.3-6):
   // "linecast-<n>", unique in the table.

@@ -13,7 +13,9 @@ namespace {
 
 struct IndexFixture {
   Metrics metrics;
-  MqttOutbox outbox{MqttLimits{2, 3}, metrics};
+  StoreTurn turn;  // no --data-dir
+  MqttJournal journal{turn};
+  MqttOutbox outbox{MqttLimits{2, 3}, metrics, journal};
   MqttIndex index{outbox};
 };
 
