@@ -46,7 +46,7 @@ MqttProtocol::MqttProtocol(Broker& broker, MqttProtocolSettings settings)
 MqttProtocol::~MqttProtocol() { broker_.removeIndex(index_); }
 
 std::unique_ptr<Session> MqttProtocol::open(Connection& conn) {
-  auto session = std::make_unique<MqttSession>(*this, settings_.maxLine + kMqttHeaderRoom);
+  auto session = std::make_unique<MqttSession>(*this, settings_.maxLine + kMqttHeaderRoom, decoded_);
   conn.setMaxPending(session->decoder.maxPending());
   session->lastPacket = conn.openedAt;
   return session;
