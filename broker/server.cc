@@ -254,6 +254,12 @@ void Server::readFrom(Connection& conn, bool hangup) {
   if (conn.inputWaiting && !resumeWaitingInput(conn)) return;
   if (uring_) return;  // the kernel reads: resuming the input was all
   if (conn.tlsPossible && !peekTransport(conn)) return;
+  conn.borrowInputBlock();
+  readSocketUntilDone(conn, hangup);
+  conn.returnEmptyInput();
+}
+
+void Server::readSocketUntilDone(Connection& conn, bool hangup) {
   std::size_t spent = 0;
   for (;;) {
     std::size_t n = 0;
@@ -465,6 +471,7 @@ void Server::flush(Connection& conn) {
       return;
     case Connection::WriteResult::kDone:
       watchWritable(conn, false);
+      if (!uring_) conn.returnEmptyOutput();
       break;
   }
   if (state != Connection::State::kDraining) return;

@@ -135,6 +135,9 @@ class Server {
   bool handshakeOverdue(Connection& conn);
   void reloadIfAsked();
   void readFrom(Connection& conn, bool hangup);
+  // readFrom's reads and dispatch, until the socket is empty or the read
+  // budget or fan-out budget is spent.
+  void readSocketUntilDone(Connection& conn, bool hangup);
   void discard(Connection& conn);
   void requeueRead(Connection& conn);
   void resumeBudgetedReads();

@@ -46,6 +46,8 @@ bool Connection::reserveOutput(std::size_t bytes) {
     abort(CloseReason::kSlowConsumer);
     return false;
   }
+  // The spare is filled under epoll only, where no send pins a block.
+  if (output_.capacity() == 0 && endOfTurn_.spareOutput.capacity() > 0) output_ = std::move(endOfTurn_.spareOutput);
   output_.reserve(bytes, std::max(maxOutbuf_ + outputInFlight, output_.size() + bytes));
   return true;
 }

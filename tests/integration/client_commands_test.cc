@@ -6,8 +6,10 @@
 // itself after its reply; two threads asking each other at once both get
 // their answers (docs/PROTOCOL.md, "RESP").
 
+#include <cstdlib>
 #include <map>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -133,6 +135,38 @@ TEST_F(ClientCommandsTest, ListShowsEveryConnectionOfEveryProtocolAndThread) {
   ASSERT_EQ(self.size(), 1u);
   EXPECT_EQ(self[0]["id"], byProtocol["asker"]["id"]);
   EXPECT_EQ(self[0]["cmd"], "client|info");
+}
+
+// Issue 14 (idle memory): a connection holds a ring block only while bytes
+// wait in it. Under epoll an emptied block goes to its thread's spare slot
+// (EndOfTurn), so subscribers that got their replies hold none: no input
+// block (rbs) and nothing beyond the Connection itself (tot-mem), while the
+// asker, whose CLIENT LIST is in its input ring as it is listed, holds one.
+TEST_F(ClientCommandsTest, IdleConnectionsHoldNoRingBlocks) {
+  const char* io = std::getenv("LINECAST_TEST_IO");
+  if (io != nullptr && std::string_view(io) == "uring") {
+    GTEST_SKIP() << "io_uring's recvs land in its own buffers and its sends pin the output block: no spare slot";
+  }
+  std::vector<TestClient> subs;
+  for (int i = 0; i < 4; ++i) {
+    subs.push_back(connect());
+    ASSERT_TRUE(subscribe(subs.back(), {"idle." + std::to_string(i)}));
+  }
+  TestClient asker = connect();
+  auto clients = list(asker, {"CLIENT", "LIST"});
+  ASSERT_EQ(clients.size(), 5u);
+  std::map<std::string, std::string> self;
+  for (auto& client : clients) {
+    if (client["cmd"] == "client|list") self = client;
+  }
+  ASSERT_FALSE(self.empty());
+  ASSERT_GT(std::stoull(self["rbs"]), 0u) << "the asker's request is in its input block";
+  std::uint64_t bare = std::stoull(self["tot-mem"]) - std::stoull(self["rbs"]);
+  for (auto& client : clients) {
+    if (client["cmd"] == "client|list") continue;
+    EXPECT_EQ(client["rbs"], "0") << client["id"];
+    EXPECT_LE(std::stoull(client["tot-mem"]), bare) << client["id"] << ": an output block";
+  }
 }
 
 TEST_F(ClientCommandsTest, KillClosesConnectionsOnEveryThreadAndCountsThem) {

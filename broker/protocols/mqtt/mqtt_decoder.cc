@@ -71,7 +71,13 @@ bool isServerToClient(unsigned type) {
 
 }  // namespace
 
-MqttDecoder::MqttDecoder(std::size_t maxRemainingLength) : maxRemainingLength_(maxRemainingLength) {}
+MqttDecoder::MqttDecoder(std::size_t maxRemainingLength)
+    : maxRemainingLength_(maxRemainingLength),
+      owned_(std::make_unique<MqttDecodedPacket>()),
+      packet_(owned_.get()) {}
+
+MqttDecoder::MqttDecoder(std::size_t maxRemainingLength, MqttDecodedPacket& shared)
+    : maxRemainingLength_(maxRemainingLength), packet_(&shared) {}
 
 MqttDecoder::Status MqttDecoder::fail(std::string_view text) {
   failed_ = true;
@@ -84,7 +90,7 @@ MqttDecoder::Status MqttDecoder::next(const RingBuffer& in, std::size_t& packetL
   if (failed_) return Status::kMalformed;
   // The last packet handed up may be viewed until this call, so its copy is
   // only given back now.
-  if (straddled_.capacity() > kKeptCopyCapacity) std::string().swap(straddled_);
+  if (packet_->straddled.capacity() > kKeptCopyCapacity) std::string().swap(packet_->straddled);
 
   if (!haveHeader_) {
     Status status = parseFixedHeader(in);
@@ -98,9 +104,9 @@ MqttDecoder::Status MqttDecoder::next(const RingBuffer& in, std::size_t& packetL
   if (first.size() >= length) {
     body = std::string_view(first.data() + headerSize_, remaining_);
   } else {
-    straddled_.resize(remaining_);
-    in.copyOut(headerSize_, remaining_, straddled_.data());
-    body = straddled_;
+    packet_->straddled.resize(remaining_);
+    in.copyOut(headerSize_, remaining_, packet_->straddled.data());
+    body = packet_->straddled;
   }
   Status status = decodeBody(body);
   if (status == Status::kPacket) packetLength = length;
@@ -189,53 +195,53 @@ MqttDecoder::Status MqttDecoder::decodeBody(std::string_view body) {
 }
 
 MqttDecoder::Status MqttDecoder::decodeConnect(std::string_view body) {
-  connect_ = MqttConnect{};
+  packet_->connect = MqttConnect{};
   FieldReader reader(body);
-  if (!reader.prefixed(connect_.protocolName) || !reader.byte(connect_.protocolLevel)) {
+  if (!reader.prefixed(packet_->connect.protocolName) || !reader.byte(packet_->connect.protocolLevel)) {
     return fail("CONNECT cut short in its protocol name or level");
   }
   // 3.1.2.1-2: another protocol name may be closed on; "MQTT" at another
   // level, and MQTT 3.1's "MQIsdp", get CONNACK 1 from the session, which
   // needs no more of the packet (the rest is laid out differently).
-  if (connect_.protocolName == "MQIsdp" || (connect_.protocolName == "MQTT" && connect_.protocolLevel != 4)) {
+  if (packet_->connect.protocolName == "MQIsdp" || (packet_->connect.protocolName == "MQTT" && packet_->connect.protocolLevel != 4)) {
     return Status::kPacket;
   }
-  if (connect_.protocolName != "MQTT") return fail("CONNECT with an unknown protocol name");
+  if (packet_->connect.protocolName != "MQTT") return fail("CONNECT with an unknown protocol name");
 
   std::uint8_t flags = 0;
-  if (!reader.byte(flags) || !reader.u16(connect_.keepAlive)) return fail("CONNECT cut short in its flags");
+  if (!reader.byte(flags) || !reader.u16(packet_->connect.keepAlive)) return fail("CONNECT cut short in its flags");
   if ((flags & 0x01) != 0) return fail("CONNECT reserved flag set");  // 3.1.2-3
-  connect_.cleanSession = (flags & 0x02) != 0;
-  connect_.hasWill = (flags & 0x04) != 0;
-  connect_.will.qos = static_cast<std::uint8_t>((flags >> 3) & 3);
-  connect_.will.retain = (flags & 0x20) != 0;
-  connect_.hasPassword = (flags & 0x40) != 0;
-  connect_.hasUserName = (flags & 0x80) != 0;
-  if (!connect_.hasWill && (connect_.will.qos != 0 || connect_.will.retain)) {
+  packet_->connect.cleanSession = (flags & 0x02) != 0;
+  packet_->connect.hasWill = (flags & 0x04) != 0;
+  packet_->connect.will.qos = static_cast<std::uint8_t>((flags >> 3) & 3);
+  packet_->connect.will.retain = (flags & 0x20) != 0;
+  packet_->connect.hasPassword = (flags & 0x40) != 0;
+  packet_->connect.hasUserName = (flags & 0x80) != 0;
+  if (!packet_->connect.hasWill && (packet_->connect.will.qos != 0 || packet_->connect.will.retain)) {
     return fail("CONNECT will QoS or retain set without a will");  // 3.1.2-11, 3.1.2-13
   }
-  if (connect_.will.qos == 3) return fail("CONNECT will QoS 3");  // 3.1.2-14
-  if (connect_.hasPassword && !connect_.hasUserName) {
+  if (packet_->connect.will.qos == 3) return fail("CONNECT will QoS 3");  // 3.1.2-14
+  if (packet_->connect.hasPassword && !packet_->connect.hasUserName) {
     return fail("CONNECT password without a user name");  // 3.1.2-22
   }
 
   // 3.1.3: the payload's fields, in this order, each present iff flagged.
-  if (!reader.prefixed(connect_.clientId)) return fail("CONNECT client id runs past the packet");
-  if (!mqttStringValid(connect_.clientId)) return fail("CONNECT client id not valid UTF-8");  // 3.1.3-4
-  if (connect_.hasWill) {
-    if (!reader.prefixed(connect_.will.topic) || !reader.prefixed(connect_.will.payload)) {
+  if (!reader.prefixed(packet_->connect.clientId)) return fail("CONNECT client id runs past the packet");
+  if (!mqttStringValid(packet_->connect.clientId)) return fail("CONNECT client id not valid UTF-8");  // 3.1.3-4
+  if (packet_->connect.hasWill) {
+    if (!reader.prefixed(packet_->connect.will.topic) || !reader.prefixed(packet_->connect.will.payload)) {
       return fail("CONNECT will runs past the packet");
     }
-    if (!mqttStringValid(connect_.will.topic)) return fail("CONNECT will topic not valid UTF-8");
+    if (!mqttStringValid(packet_->connect.will.topic)) return fail("CONNECT will topic not valid UTF-8");
     // The will is published as it stands, so its topic is held to a
     // PUBLISH topic's rules.
-    if (!mqttTopicNameValid(connect_.will.topic)) return fail("CONNECT will topic empty or holding a wildcard");
+    if (!mqttTopicNameValid(packet_->connect.will.topic)) return fail("CONNECT will topic empty or holding a wildcard");
   }
-  if (connect_.hasUserName) {
-    if (!reader.prefixed(connect_.userName)) return fail("CONNECT user name runs past the packet");
-    if (!mqttStringValid(connect_.userName)) return fail("CONNECT user name not valid UTF-8");  // 3.1.3-11
+  if (packet_->connect.hasUserName) {
+    if (!reader.prefixed(packet_->connect.userName)) return fail("CONNECT user name runs past the packet");
+    if (!mqttStringValid(packet_->connect.userName)) return fail("CONNECT user name not valid UTF-8");  // 3.1.3-11
   }
-  if (connect_.hasPassword && !reader.prefixed(connect_.password)) {
+  if (packet_->connect.hasPassword && !reader.prefixed(packet_->connect.password)) {
     return fail("CONNECT password runs past the packet");
   }
   if (!reader.done()) return fail("CONNECT with bytes after its last field");
@@ -243,26 +249,26 @@ MqttDecoder::Status MqttDecoder::decodeConnect(std::string_view body) {
 }
 
 MqttDecoder::Status MqttDecoder::decodePublish(std::string_view body) {
-  publish_.qos = static_cast<std::uint8_t>((firstByte_ >> 1) & 3);
-  publish_.dup = (firstByte_ & 0x08) != 0;
-  publish_.retain = (firstByte_ & 0x01) != 0;
-  publish_.packetId = 0;
+  packet_->publish.qos = static_cast<std::uint8_t>((firstByte_ >> 1) & 3);
+  packet_->publish.dup = (firstByte_ & 0x08) != 0;
+  packet_->publish.retain = (firstByte_ & 0x01) != 0;
+  packet_->publish.packetId = 0;
   FieldReader reader(body);
-  if (!reader.prefixed(publish_.topic)) return fail("PUBLISH topic runs past the packet");
-  if (!mqttStringValid(publish_.topic)) return fail("PUBLISH topic not valid UTF-8");
+  if (!reader.prefixed(packet_->publish.topic)) return fail("PUBLISH topic runs past the packet");
+  if (!mqttStringValid(packet_->publish.topic)) return fail("PUBLISH topic not valid UTF-8");
   // 3.3.2-2, 4.7.3-1: a topic name is non-empty and holds no wildcard.
-  if (!mqttTopicNameValid(publish_.topic)) return fail("PUBLISH topic empty or holding a wildcard");
-  if (publish_.qos > 0) {
-    if (!reader.u16(publish_.packetId)) return fail("PUBLISH packet identifier runs past the packet");
-    if (publish_.packetId == 0) return fail("packet identifier 0");  // 2.3.1-1
+  if (!mqttTopicNameValid(packet_->publish.topic)) return fail("PUBLISH topic empty or holding a wildcard");
+  if (packet_->publish.qos > 0) {
+    if (!reader.u16(packet_->publish.packetId)) return fail("PUBLISH packet identifier runs past the packet");
+    if (packet_->publish.packetId == 0) return fail("packet identifier 0");  // 2.3.1-1
   }
-  publish_.payload = reader.rest();  // any bytes, possibly none (3.3.3)
+  packet_->publish.payload = reader.rest();  // any bytes, possibly none (3.3.3)
   return Status::kPacket;
 }
 
 MqttDecoder::Status MqttDecoder::decodeTopicList(std::string_view body) {
   const bool subscribe = type_ == MqttPacketType::kSubscribe;
-  topics_.clear();
+  packet_->topics.clear();
   FieldReader reader(body);
   if (!reader.u16(packetId_)) return fail("SUBSCRIBE or UNSUBSCRIBE without a packet identifier");
   if (packetId_ == 0) return fail("packet identifier 0");  // 2.3.1-1
@@ -278,7 +284,7 @@ MqttDecoder::Status MqttDecoder::decodeTopicList(std::string_view body) {
       // 3.8.3-4: the upper six bits are reserved (0), and QoS 3 does not exist.
       if (request.qos > 2) return fail("SUBSCRIBE requested QoS invalid");
     }
-    topics_.push_back(request);
+    packet_->topics.push_back(request);
   }
   return Status::kPacket;
 }

@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,12 +31,26 @@ namespace linecast {
 // straddles the ring's wrap is first copied into a buffer the decoder keeps
 // and reuses. Any violation of the specification is kMalformed: the
 // connection must close (4.8), and the decoder stays failed.
+// The decoded packet a decoder hands up: views into the ring or into
+// `straddled`, valid until the next decode.
+struct MqttDecodedPacket {
+  MqttConnect connect;
+  MqttPublish publish;
+  std::vector<MqttTopicRequest> topics;  // reused: no allocation once grown
+  std::string straddled;                 // a packet split by the ring's wrap, copied whole
+};
+
 class MqttDecoder {
  public:
   enum class Status { kPacket, kNeedMore, kMalformed };
 
   // The session passes --max-line + 64 KiB (docs/PROTOCOL.md, decisions).
+  // A decoder of its own decoded packet (tests, the fuzzer), or one that
+  // shares its thread's (MqttProtocol's): a packet is dispatched before
+  // any decoder decodes the next, so an idle connection keeps only its
+  // fixed-header state (issue 14: about 230 B each).
   explicit MqttDecoder(std::size_t maxRemainingLength);
+  MqttDecoder(std::size_t maxRemainingLength, MqttDecodedPacket& shared);
 
   // kPacket: type() and its accessor are valid until the next call, and
   // packetLength is the bytes to consume from the ring (after using the
@@ -44,10 +59,10 @@ class MqttDecoder {
   Status next(const RingBuffer& in, std::size_t& packetLength);
 
   MqttPacketType type() const { return type_; }
-  const MqttConnect& connect() const { return connect_; }
-  const MqttPublish& publish() const { return publish_; }
+  const MqttConnect& connect() const { return packet_->connect; }
+  const MqttPublish& publish() const { return packet_->publish; }
   // SUBSCRIBE or UNSUBSCRIBE (type() says which).
-  MqttSubscribe subscribe() const { return MqttSubscribe{packetId_, &topics_}; }
+  MqttSubscribe subscribe() const { return MqttSubscribe{packetId_, &packet_->topics}; }
   // PUBACK, PUBREC, PUBREL, PUBCOMP.
   MqttAck ack() const { return MqttAck{type_, packetId_}; }
   std::string_view errorText() const { return errorText_; }
@@ -78,14 +93,11 @@ class MqttDecoder {
   std::size_t headerSize_ = 0;
   std::size_t remaining_ = 0;
 
-  // What the last call handed up.
+  // What the last call handed up (the rest is in *packet_).
   MqttPacketType type_ = MqttPacketType::kConnect;
-  MqttConnect connect_;
-  MqttPublish publish_;
   std::uint16_t packetId_ = 0;
-  std::vector<MqttTopicRequest> topics_;  // reused: no allocation once grown
-
-  std::string straddled_;  // a packet split by the ring's wrap, copied whole
+  std::unique_ptr<MqttDecodedPacket> owned_;  // null when shared
+  MqttDecodedPacket* packet_;
   std::string_view errorText_;
 };
 

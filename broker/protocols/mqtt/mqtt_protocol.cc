@@ -66,7 +66,7 @@ void MqttProtocol::restore(MqttStoredState& stored) {
 MqttProtocol::~MqttProtocol() { broker_.removeIndex(index_); }
 
 std::unique_ptr<Session> MqttProtocol::open(Connection& conn) {
-  auto session = std::make_unique<MqttSession>(*this, settings_.maxLine + kMqttHeaderRoom);
+  auto session = std::make_unique<MqttSession>(*this, settings_.maxLine + kMqttHeaderRoom, decoded_);
   conn.setMaxPending(session->decoder.maxPending());
   session->lastPacket = conn.openedAt;
   return session;

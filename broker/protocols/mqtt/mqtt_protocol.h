@@ -112,6 +112,7 @@ class MqttProtocol final : public Protocol {
   std::vector<std::string_view> views_;  // reused: the same, for RetainedStore
   std::string retainedTopic_;          // reused: a retained channel's topic
   std::vector<std::uint8_t> codes_;    // reused: SUBACK's return codes
+  MqttDecodedPacket decoded_;          // every session's decoder's output
 };
 
 }  // namespace linecast

@@ -29,8 +29,8 @@ struct MqttPendingWill {
 // through deliver(): MQTT subscriptions live in the MqttIndex.
 class MqttSession final : public Session {
  public:
-  MqttSession(MqttProtocol& protocol, std::size_t maxRemainingLength)
-      : decoder(maxRemainingLength), protocol_(protocol) {}
+  MqttSession(MqttProtocol& protocol, std::size_t maxRemainingLength, MqttDecodedPacket& decoded)
+      : decoder(maxRemainingLength, decoded), protocol_(protocol) {}
 
   SessionKind kind() const override { return SessionKind::kMqtt; }
   void onInput(Connection& conn, std::span<char> scratch, double now) override;

@@ -24,7 +24,7 @@ std::uint16_t MqttSessionState::allocatePacketId() {
   }
 }
 
-std::deque<MqttInflight>::iterator MqttSessionState::locateInflight(std::uint16_t packetId) {
+LazyRing<MqttInflight>::iterator MqttSessionState::locateInflight(std::uint16_t packetId) {
   if (inflight.empty()) return inflight.end();
   // Acknowledgements mostly come in order: the oldest first.
   if (inflight.front().packetId == packetId) return inflight.begin();

@@ -2,7 +2,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <map>
 #include <memory>
 #include <string>
@@ -10,6 +9,7 @@
 #include <vector>
 
 #include "auth/permissions.h"
+#include "util/lazy_ring.h"
 
 namespace linecast {
 
@@ -44,9 +44,9 @@ struct MqttSessionState {
   // Filter -> the QoS granted for it.
   std::map<std::string, std::uint8_t, std::less<>> subscriptions;
   // Sent and unacknowledged, in the order sent (at most --mqtt-max-inflight).
-  std::deque<MqttInflight> inflight;
+  LazyRing<MqttInflight> inflight;
   // Waiting for room in the window, oldest first (at most --mqtt-max-queued).
-  std::deque<MqttMessage> queued;
+  LazyRing<MqttMessage> queued;
   // Inbound QoS 2 packet ids delivered onward and awaiting PUBREL (4.3.3,
   // method B: a duplicate PUBLISH with one of these is not delivered again).
   std::vector<std::uint16_t> awaitingPubrel;
@@ -94,7 +94,7 @@ struct MqttSessionState {
   // Only a window whose ids span the whole circle (one message never
   // acknowledged while 65534 others were) breaks the order; then the
   // search is linear until the window empties.
-  std::deque<MqttInflight>::iterator locateInflight(std::uint16_t packetId);
+  LazyRing<MqttInflight>::iterator locateInflight(std::uint16_t packetId);
   bool inflightInIdOrder_ = true;
 };
 
