@@ -10,6 +10,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 namespace linecast {
 
@@ -41,7 +42,11 @@ class RetainedJournal {
 // The channels are kept in a token tree (one node per token, children in
 // byte order), so a pattern walks only the branches its literal tokens
 // select: `a.*.c` visits a's children and, under each, only `c`, however
-// many channels are retained elsewhere.
+// many channels are retained elsewhere. Beside it, a hash map from each
+// channel that holds a message to its node: replacing, finding or clearing
+// one is one hash lookup, not a string compare per token of the walk
+// (bench/README.md, "Retained writes": the walk was 41% of a RETAIN-heavy
+// server's time). A replaced payload reuses its node's buffer when it fits.
 class RetainedStore {
  public:
   // Called with each match under the store's lock (so it must not call
@@ -95,13 +100,19 @@ class RetainedStore {
  private:
   struct Node;
   struct Walk;  // a pattern's walk of the tree (retained_store.cc)
-  const Node* findNode(std::string_view channel) const;
+  // The node holding the channel's message, if one is held.
+  Node* heldNode(std::string_view channel) const;
+  // The channel's node in the tree, made with the nodes above it if needed.
+  Node& makeNode(std::string_view channel);
   // Removes the channel's message and the nodes left empty; true if it held one.
   bool clearLocked(std::string_view channel);
 
   RetainedLimits limits_;
   mutable std::mutex mutex_;
   std::unique_ptr<Node> root_;  // guarded by mutex_
+  // Each channel that holds a message -> its node; the key views the
+  // node's own copy of the channel. Guarded by mutex_.
+  std::unordered_map<std::string_view, Node*> held_;
   RetainedJournal* journal_ = nullptr;
   std::atomic<std::size_t> messages_{0};  // written under mutex_
   std::atomic<std::size_t> bytes_{0};     // written under mutex_

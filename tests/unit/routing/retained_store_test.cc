@@ -1,7 +1,9 @@
 // RetainedStore: keeping, replacing and clearing, the two limits and what
 // they count, pattern lookups with `*` and `>` (order, once per message,
-// stopping early), and a randomized comparison with the reference matcher
-// patternMatches.
+// stopping early), a randomized comparison with the reference matcher
+// patternMatches, the channel index beside the tree (find, replace and clear
+// by the whole name, also for channels that are only a prefix in the tree)
+// and what the journal is told.
 
 #include "routing/retained_store.h"
 
@@ -120,6 +122,124 @@ TEST(RetainedStoreTest, ZeroLimitsKeepNothing) {
   RetainedStore noBytes(RetainedLimits{10, 0});
   EXPECT_EQ(noBytes.retain("a", "1"), RetainedStore::Outcome::kOverLimit);
   EXPECT_EQ(noBytes.retain("a", ""), RetainedStore::Outcome::kCleared);
+}
+
+// A channel that is only a node on the way to others holds nothing until
+// it is retained itself; clearing it is no error and keeps what is below.
+TEST(RetainedStoreTest, APrefixNodeIsNotAHeldChannel) {
+  RetainedStore store;
+  store.retain("a.b.c", "1");
+  EXPECT_FALSE(store.find("a.b"));
+  EXPECT_FALSE(store.clear("a.b"));
+  EXPECT_EQ(store.retain("a.b", ""), RetainedStore::Outcome::kCleared);
+  EXPECT_EQ(store.find("a.b.c"), "1");
+  EXPECT_EQ(store.retain("a.b", "2"), RetainedStore::Outcome::kStored);
+  EXPECT_EQ(store.messages(), 2u);
+  EXPECT_EQ(lookup(store, "a.>"), (Found{{"a.b", "2"}, {"a.b.c", "1"}}));
+  // The leaf goes, and its parent, which holds one, stays.
+  EXPECT_TRUE(store.clear("a.b.c"));
+  EXPECT_EQ(lookup(store, "a.>"), (Found{{"a.b", "2"}}));
+  EXPECT_EQ(store.find("a.b"), "2");
+}
+
+// Replacing a message with larger and smaller ones, and clearing and
+// retaining the channel again (a new node under the same name), keeps
+// find, the walk and the byte gauge on the latest payload.
+TEST(RetainedStoreTest, ReplacementsOfEverySizeAndARetainAfterAClear) {
+  RetainedStore store;
+  std::string channel = "sensors.kitchen.temperature.with.a.long.name";
+  for (std::size_t size : {1u, 15u, 16u, 300u, 40u, 1u, 5000u, 2u}) {
+    std::string payload(size, static_cast<char>('a' + size % 26));
+    ASSERT_EQ(store.retain(channel, payload), RetainedStore::Outcome::kStored);
+    EXPECT_EQ(store.find(channel), payload);
+    EXPECT_EQ(lookup(store, "sensors.>"), (Found{{channel, payload}}));
+    EXPECT_EQ(store.bytes(), channel.size() + size);
+  }
+  EXPECT_TRUE(store.clear(channel));
+  EXPECT_FALSE(store.find(channel));
+  EXPECT_EQ(lookup(store, ">"), Found{});
+  EXPECT_EQ(store.retain(channel, "again"), RetainedStore::Outcome::kStored);
+  EXPECT_EQ(store.find(channel), "again");
+  EXPECT_EQ(lookup(store, "sensors.*.temperature.>"), (Found{{channel, "again"}}));
+  EXPECT_EQ(store.messages(), 1u);
+}
+
+// Many channels retained, replaced and cleared at random (short names kept
+// in place in their node, long ones on the heap): find agrees with a model
+// for every name, held or not, and a walk of everything lists the model.
+TEST(RetainedStoreTest, FindAgreesWithAModelThroughChurn) {
+  std::mt19937 rng(1414);
+  std::vector<std::string> names;
+  for (int i = 0; i < 200; ++i) {
+    std::string name = "t" + std::to_string(i % 7);
+    if (i % 3 != 0) name += ".mid" + std::to_string(i % 11);
+    if (i % 2 != 0) name += ".a-longer-token-than-sso-holds-" + std::to_string(i);
+    names.push_back(name);
+  }
+  RetainedStore store;
+  std::map<std::string, std::string> model;
+  for (int step = 0; step < 5000; ++step) {
+    const std::string& name = names[rng() % names.size()];
+    switch (rng() % 4) {
+      case 0:
+        EXPECT_EQ(store.clear(name), model.erase(name) == 1) << name;
+        break;
+      case 1:
+        EXPECT_EQ(store.retain(name, ""), RetainedStore::Outcome::kCleared);
+        model.erase(name);
+        break;
+      default: {
+        std::string payload(1 + rng() % 100, 'p');
+        payload += std::to_string(step);
+        EXPECT_EQ(store.retain(name, payload), RetainedStore::Outcome::kStored);
+        model[name] = payload;
+      }
+    }
+  }
+  std::size_t bytes = 0;
+  for (const std::string& name : names) {
+    auto it = model.find(name);
+    if (it == model.end()) {
+      EXPECT_FALSE(store.find(name)) << name;
+    } else {
+      EXPECT_EQ(store.find(name), it->second) << name;
+    }
+  }
+  for (const auto& [name, payload] : model) bytes += RetainedStore::costOf(name, payload);
+  EXPECT_EQ(store.messages(), model.size());
+  EXPECT_EQ(store.bytes(), bytes);
+  Found walked = lookup(store, ">");
+  std::map<std::string, std::string> listed(walked.begin(), walked.end());
+  EXPECT_EQ(walked.size(), listed.size());
+  EXPECT_EQ(listed, model);
+}
+
+// The journal hears each change once, in order, with what was kept, and
+// nothing for a clear of what was not held or a write over a limit.
+class RecordingJournal : public RetainedJournal {
+ public:
+  void retained(std::string_view channel, std::string_view payload, std::uint8_t qos) override {
+    log.push_back(std::string(channel) + "=" + std::string(payload) + "@" + std::to_string(qos));
+  }
+  void cleared(std::string_view channel) override { log.push_back(std::string(channel) + " cleared"); }
+  std::vector<std::string> log;
+};
+
+TEST(RetainedStoreTest, TheJournalHearsEachChangeInOrder) {
+  RetainedStore store(RetainedLimits{2, 1 << 20});
+  RecordingJournal journal;
+  store.setJournal(&journal);
+  store.retain("a.b", "1");
+  store.retain("a.b", "2", 0);
+  store.retain("c", "3", 2);
+  store.retain("d", "4");        // over --max-retained: not kept, not told
+  store.clear("a");              // not held
+  store.retain("a.b.c", "");     // not held
+  store.retain("a.b", "");
+  store.clear("c");
+  store.retain("a.b", "5");
+  EXPECT_EQ(journal.log, (std::vector<std::string>{"a.b=1@1", "a.b=2@0", "c=3@2", "a.b cleared", "c cleared",
+                                                   "a.b=5@1"}));
 }
 
 class RetainedLookupTest : public ::testing::Test {
