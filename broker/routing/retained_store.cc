@@ -18,6 +18,8 @@ struct RetainedStore::Node {
   std::string channel;
   std::string payload;  // empty: none retained here (an empty payload clears)
   std::uint8_t qos = RetainedStore::kOtherProtocolsQos;
+  // On the journal's list since a retain (a clear always adds the name).
+  bool changed = false;
 };
 
 // One forEachMatch.
@@ -83,7 +85,7 @@ RetainedStore::Outcome RetainedStore::retain(std::string_view channel, std::stri
                                              std::uint8_t qos) {
   std::lock_guard<std::mutex> lock(mutex_);
   if (payload.empty()) {
-    if (clearLocked(channel) && journal_ != nullptr) journal_->cleared(channel);
+    clearLocked(channel);
     return Outcome::kCleared;
   }
   Node* node = heldNode(channel);
@@ -106,15 +108,16 @@ RetainedStore::Outcome RetainedStore::retain(std::string_view channel, std::stri
   }
   node->qos = qos;
   bytes_.store(bytes, std::memory_order_relaxed);
-  if (journal_ != nullptr) journal_->retained(channel, payload, qos);
+  if (journal_ != nullptr && !node->changed) {
+    node->changed = true;
+    noteChange(channel);
+  }
   return Outcome::kStored;
 }
 
 bool RetainedStore::clear(std::string_view channel) {
   std::lock_guard<std::mutex> lock(mutex_);
-  bool held = clearLocked(channel);
-  if (held && journal_ != nullptr) journal_->cleared(channel);
-  return held;
+  return clearLocked(channel);
 }
 
 bool RetainedStore::clearLocked(std::string_view channel) {
@@ -126,6 +129,13 @@ bool RetainedStore::clearLocked(std::string_view channel) {
   bytes_.store(bytes_.load(std::memory_order_relaxed) - costOf(channel, cleared->payload), std::memory_order_relaxed);
   std::string().swap(cleared->payload);
   std::string().swap(cleared->channel);
+  // The name goes on the list again even if it is there: the node may stay
+  // (it has children) and be retained again before the take, which must
+  // then find it off the list to add it back.
+  if (journal_ != nullptr) {
+    cleared->changed = false;
+    noteChange(channel);
+  }
   // Nodes that hold nothing any more go, from the leaf up: walk down to it,
   // remembering each step (the parent, the child's entry).
   using Children = decltype(Node::children);
@@ -144,6 +154,31 @@ bool RetainedStore::clearLocked(std::string_view channel) {
     step->first->children.erase(step->second);
   }
   return true;
+}
+
+void RetainedStore::noteChange(std::string_view channel) {
+  changedNames_.append(channel);
+  changedEnds_.push_back(changedNames_.size());
+  journal_->changed();
+}
+
+std::size_t RetainedStore::takeChanges(const ChangeVisit& visit) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  std::size_t begin = 0;
+  for (std::size_t end : changedEnds_) {
+    std::string_view channel = std::string_view(changedNames_).substr(begin, end - begin);
+    begin = end;
+    if (Node* node = heldNode(channel)) {
+      node->changed = false;
+      visit(channel, node->payload, node->qos);
+    } else {
+      visit(channel, {}, 0);
+    }
+  }
+  std::size_t visits = changedEnds_.size();
+  changedNames_.clear();
+  changedEnds_.clear();
+  return visits;
 }
 
 std::optional<std::string> RetainedStore::find(std::string_view channel) const {

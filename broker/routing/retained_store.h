@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 namespace linecast {
 
@@ -22,14 +23,16 @@ struct RetainedLimits {
 };
 
 // Where the changes of a RetainedStore are also written (the --data-dir
-// store, persist/retained_persistence.h). Called under the store's lock, so
-// the journal sees the changes in the order the store made them, whichever
-// thread made them; it must not call the store.
+// store, persist/retained_persistence.h). The store itself remembers which
+// channels changed since the journal last took them (takeChanges), so a
+// channel retained 1,000 times between two takes is written once, with its
+// last message, and a RETAIN of a channel already waiting costs the journal
+// nothing. changed() is called, under the store's lock, when a channel
+// starts waiting; it must not call the store.
 class RetainedJournal {
  public:
   virtual ~RetainedJournal() = default;
-  virtual void retained(std::string_view channel, std::string_view payload, std::uint8_t qos) = 0;
-  virtual void cleared(std::string_view channel) = 0;
+  virtual void changed() = 0;
 };
 
 // The retained message of each channel (docs/PROTOCOL.md, "Retained
@@ -82,9 +85,17 @@ class RetainedStore {
   // Returns the number of visits.
   std::size_t forEachMatch(std::span<const std::string_view> patterns, const Visit& visit) const;
 
-  // Every later change also goes to `journal` (null: none), which must
-  // outlive the store's use. Set before the reactor threads start.
+  // Every later change is also remembered for `journal` (null: none),
+  // which must outlive the store's use. Set before the reactor threads
+  // start, or after they stopped.
   void setJournal(RetainedJournal* journal) { journal_ = journal; }
+  // For the journal: each channel changed (kept, replaced or cleared) since
+  // the last call, in the order it first changed, with its message now (an
+  // empty payload: none is held), under the lock; the store forgets them.
+  // A channel may come twice (cleared and retained again); the message is
+  // then the same. Returns the number of visits.
+  using ChangeVisit = std::function<void(std::string_view channel, std::string_view payload, std::uint8_t qos)>;
+  std::size_t takeChanges(const ChangeVisit& visit);
 
   // The gauges (docs/PROTOCOL.md: linecast_retained_messages,
   // linecast_retained_bytes), readable from any thread without the lock.
@@ -106,6 +117,8 @@ class RetainedStore {
   Node& makeNode(std::string_view channel);
   // Removes the channel's message and the nodes left empty; true if it held one.
   bool clearLocked(std::string_view channel);
+  // Puts the channel on the journal's list (with a journal).
+  void noteChange(std::string_view channel);
 
   RetainedLimits limits_;
   mutable std::mutex mutex_;
@@ -113,6 +126,10 @@ class RetainedStore {
   // Each channel that holds a message -> its node; the key views the
   // node's own copy of the channel. Guarded by mutex_.
   std::unordered_map<std::string_view, Node*> held_;
+  // The journal's list: the changed channels' names end to end, and where
+  // each ends. Guarded by mutex_; kept allocated between takes.
+  std::string changedNames_;
+  std::vector<std::size_t> changedEnds_;
   RetainedJournal* journal_ = nullptr;
   std::atomic<std::size_t> messages_{0};  // written under mutex_
   std::atomic<std::size_t> bytes_{0};     // written under mutex_

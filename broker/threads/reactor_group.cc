@@ -38,8 +38,7 @@ void ReactorGroup::openDataDir(Config& config) {
   log(LogLevel::kInfo, "data directory {} ({}, --fsync {}): {} retained message{} loaded", store->directory(),
       DataStore::kEngine, fsyncPolicyName(policy), loaded, loaded == 1 ? "" : "s");
   store_ = std::make_shared<StoreWriter>(std::move(store), policy);
-  retainedJournal_ = std::make_unique<RetainedPersistence>(*store_);
-  config.retained->setJournal(retainedJournal_.get());
+  retainedJournal_ = std::make_unique<RetainedPersistence>(*store_, *config.retained);
   config.store = store_;
 }
 

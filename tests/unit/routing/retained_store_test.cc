@@ -9,6 +9,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <random>
 #include <string>
@@ -214,32 +215,70 @@ TEST(RetainedStoreTest, FindAgreesWithAModelThroughChurn) {
   EXPECT_EQ(listed, model);
 }
 
-// The journal hears each change once, in order, with what was kept, and
-// nothing for a clear of what was not held or a write over a limit.
-class RecordingJournal : public RetainedJournal {
+// The journal is told when a channel starts waiting (once until the next
+// take, and again for each clear), and takes each changed channel with its
+// message now: the latest payload and QoS, or none when cleared. Nothing
+// for a clear of what was not held or a write over a limit.
+class CountingJournal : public RetainedJournal {
  public:
-  void retained(std::string_view channel, std::string_view payload, std::uint8_t qos) override {
-    log.push_back(std::string(channel) + "=" + std::string(payload) + "@" + std::to_string(qos));
-  }
-  void cleared(std::string_view channel) override { log.push_back(std::string(channel) + " cleared"); }
-  std::vector<std::string> log;
+  void changed() override { ++calls; }
+  int calls = 0;
 };
 
-TEST(RetainedStoreTest, TheJournalHearsEachChangeInOrder) {
+std::vector<std::string> takeAll(RetainedStore& store) {
+  std::vector<std::string> taken;
+  std::size_t n = store.takeChanges([&](std::string_view channel, std::string_view payload, std::uint8_t qos) {
+    taken.push_back(payload.empty() ? std::string(channel) + " cleared"
+                                    : std::string(channel) + "=" + std::string(payload) + "@" + std::to_string(qos));
+  });
+  EXPECT_EQ(n, taken.size());
+  return taken;
+}
+
+TEST(RetainedStoreTest, TheJournalTakesEachChangedChannelWithItsLatestMessage) {
   RetainedStore store(RetainedLimits{2, 1 << 20});
-  RecordingJournal journal;
+  CountingJournal journal;
   store.setJournal(&journal);
   store.retain("a.b", "1");
-  store.retain("a.b", "2", 0);
+  store.retain("a.b", "2", 0);   // already waiting: not told again
   store.retain("c", "3", 2);
   store.retain("d", "4");        // over --max-retained: not kept, not told
   store.clear("a");              // not held
   store.retain("a.b.c", "");     // not held
+  EXPECT_EQ(journal.calls, 2);
+  EXPECT_EQ(takeAll(store), (std::vector<std::string>{"a.b=2@0", "c=3@2"}));
+  EXPECT_EQ(takeAll(store), std::vector<std::string>{});
+  // After a take, a change is told again.
+  store.retain("c", "4");
   store.retain("a.b", "");
-  store.clear("c");
-  store.retain("a.b", "5");
-  EXPECT_EQ(journal.log, (std::vector<std::string>{"a.b=1@1", "a.b=2@0", "c=3@2", "a.b cleared", "c cleared",
-                                                   "a.b=5@1"}));
+  EXPECT_EQ(journal.calls, 4);
+  EXPECT_EQ(takeAll(store), (std::vector<std::string>{"c=4@1", "a.b cleared"}));
+}
+
+// A channel cleared and retained again before the take comes with its new
+// message, also when its node stayed in the tree for the channels below it
+// (and a later retain after that take is still told).
+TEST(RetainedStoreTest, AClearAndARetainBeforeTheTakeLeaveTheLatestMessage) {
+  RetainedStore store;
+  CountingJournal journal;
+  store.setJournal(&journal);
+  store.retain("a", "1");
+  store.retain("a.b", "below");
+  takeAll(store);
+  store.retain("a", "2");
+  store.clear("a");  // "a" stays: "a.b" hangs under it
+  store.retain("a", "3");
+  store.retain("x", "1");
+  store.clear("x");  // "x" goes
+  std::vector<std::string> taken = takeAll(store);
+  // Each visit reports the message now.
+  for (const std::string& change : taken) EXPECT_TRUE(change == "a=3@1" || change == "x cleared") << change;
+  EXPECT_NE(std::find(taken.begin(), taken.end(), "a=3@1"), taken.end());
+  EXPECT_NE(std::find(taken.begin(), taken.end(), "x cleared"), taken.end());
+  int before = journal.calls;
+  store.retain("a", "4");
+  EXPECT_EQ(journal.calls, before + 1);
+  EXPECT_EQ(takeAll(store), (std::vector<std::string>{"a=4@1"}));
 }
 
 class RetainedLookupTest : public ::testing::Test {
