@@ -100,6 +100,15 @@ constexpr std::size_t kMqttMaxPayload = 1024;
 // DISCONNECT: the client's last packet; the server then closes (3.14.4).
 constexpr std::string_view kMqttDisconnect{"\xe0\x00", 2};
 
+// The share spread evenly over a wave's subscribers: subscriber i speaks
+// MQTT when the running count of the share steps up at i, at QoS 1 every
+// other time. -1: the line protocol.
+int mqttQosOf(std::size_t i, int share) {
+  std::size_t before = i * static_cast<std::size_t>(share) / 100;
+  if ((i + 1) * static_cast<std::size_t>(share) / 100 == before) return -1;
+  return static_cast<int>(before % 2);
+}
+
 // The channel a subscriber listens on and a publisher writes to, in its
 // protocol's spelling.
 std::string channelName(bool mqtt, int channel) { return fmt::format("soak{}{}", mqtt ? '/' : '.', channel); }
@@ -566,17 +575,15 @@ bool Soak::waveConnect(int wave) {
       Subscriber& s = subs_[started];
       s.channel = static_cast<int>(started % static_cast<std::size_t>(o_.channels));
       s.next.assign(static_cast<std::size_t>(o_.publishers), -1);
-      // The share spread evenly: subscriber i is MQTT when the running
-      // count of the share steps up at i; every other MQTT one at QoS 1.
-      std::size_t mqttBefore = started * static_cast<std::size_t>(o_.mqttShare) / 100;
-      bool mqtt = (started + 1) * static_cast<std::size_t>(o_.mqttShare) / 100 > mqttBefore;
+      int qos = mqttQosOf(started, o_.mqttShare);
+      bool mqtt = qos >= 0;
       s.fd = connectNonBlocking(mqtt ? mqttPort_ : port_);
       if (s.fd < 0) {
         fmt::print("soak: socket/connect failed: {}\n", std::strerror(errno));
         return false;
       }
       if (mqtt) {
-        s.qos = static_cast<int>(mqttBefore % 2);
+        s.qos = qos;
         s.mqtt = std::make_unique<MqttDecoder>(kMqttMaxPayload);
         const MqttEncoder& encoder = s.qos == 1 ? mqttQos1_ : mqttQos0_;
         encoder.connect(s.out, fmt::format("soak{}-{}-{}", ::getpid(), wave, started));
@@ -785,11 +792,9 @@ int Soak::run() {
   for (int i = 0; i < 100 && countFds(pid_) < baselineFds_ + pubs_.size(); ++i) poll(10);
   baselineFds_ = countFds(pid_);
   for (std::size_t i = 0; i < static_cast<std::size_t>(o_.conns); ++i) {
-    std::size_t before = i * static_cast<std::size_t>(o_.mqttShare) / 100;
-    if ((i + 1) * static_cast<std::size_t>(o_.mqttShare) / 100 > before) {
-      ++mqttSubscribers_;
-      mqttQos1Subscribers_ += before % 2;
-    }
+    int qos = mqttQosOf(i, o_.mqttShare);
+    mqttSubscribers_ += qos >= 0;
+    mqttQos1Subscribers_ += qos == 1;
   }
   fmt::print("soak: baseline {} fds, VmRSS {} KiB; {} subscribers per wave ({} MQTT: {} at QoS 0, {} at QoS 1), "
              "{} waves, {} publishers ({} MQTT, QoS 0 and 1 in turn) at {}/s\n",
