@@ -6,13 +6,38 @@
 
 namespace linecast {
 
-void RetainedPersistence::retained(std::string_view channel, std::string_view payload, std::uint8_t qos) {
-  value_.assign(1, static_cast<char>(qos));
-  value_.append(payload);
-  writer_.put(kSpace, channel, value_);
+RetainedPersistence::RetainedPersistence(StoreWriter& writer, RetainedStore& retained)
+    : writer_(writer), retained_(retained) {
+  retained_.setJournal(this);
+  writer_.setExternalSource([this](WriteBatch& batch) { pullInto(batch); });
 }
 
-void RetainedPersistence::cleared(std::string_view channel) { writer_.erase(kSpace, channel); }
+RetainedPersistence::~RetainedPersistence() {
+  writer_.setExternalSource(nullptr);
+  retained_.setJournal(nullptr);
+  WriteBatch left;
+  pullInto(left);
+  left.forEach([&](std::string_view space, std::string_view key, const std::string* value) {
+    if (value != nullptr) {
+      writer_.put(space, key, *value);
+    } else {
+      writer_.erase(space, key);
+    }
+  });
+}
+
+void RetainedPersistence::pullInto(WriteBatch& batch) {
+  // A channel is at most 255 bytes (checkPublishChannel), well within a key.
+  retained_.takeChanges([&](std::string_view channel, std::string_view payload, std::uint8_t qos) {
+    if (payload.empty()) {
+      batch.erase(kSpace, channel);
+      return;
+    }
+    value_.assign(1, static_cast<char>(qos));
+    value_.append(payload);
+    batch.put(kSpace, channel, value_);
+  });
+}
 
 std::size_t RetainedPersistence::load(DataStore& store, RetainedStore& retained) {
   std::size_t loaded = 0;

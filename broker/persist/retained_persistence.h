@@ -12,16 +12,25 @@ namespace linecast {
 
 // The retained messages in the data store: space "retained", key the
 // channel, value one QoS byte (0 for the line protocol and HTTP) and the
-// payload. As the RetainedStore's journal it stages each change with the
-// StoreWriter, under the RetainedStore's lock (so in its order).
+// payload. It is the RetainedStore's journal and the StoreWriter's external
+// source: each change takes a ticket (no lock), and the writer pulls the
+// changed channels' latest messages into each batch (bench/README.md,
+// "Retained writes": staging every RETAIN under the writer's mutex was a
+// fifth of a RETAIN-heavy server's time).
 class RetainedPersistence : public RetainedJournal {
  public:
   static constexpr std::string_view kSpace = "retained";
 
-  explicit RetainedPersistence(StoreWriter& writer) : writer_(writer) {}
+  // Becomes `retained`'s journal and `writer`'s source, which both must
+  // outlive it; set up before the reactor threads start.
+  RetainedPersistence(StoreWriter& writer, RetainedStore& retained);
+  // Detaches, and stages the changes the writer has not pulled yet with it
+  // the ordinary way (after the reactor threads stopped).
+  ~RetainedPersistence() override;
+  RetainedPersistence(const RetainedPersistence&) = delete;
+  RetainedPersistence& operator=(const RetainedPersistence&) = delete;
 
-  void retained(std::string_view channel, std::string_view payload, std::uint8_t qos) override;
-  void cleared(std::string_view channel) override;
+  void changed() override { writer_.noteExternal(); }
 
   // Puts every stored message into `retained` (before it has a journal).
   // Returns how many. Throws StoreError for a malformed record, or when
@@ -30,8 +39,12 @@ class RetainedPersistence : public RetainedJournal {
   static std::size_t load(DataStore& store, RetainedStore& retained);
 
  private:
+  // Each change since the last pull into `batch`.
+  void pullInto(WriteBatch& batch);
+
   StoreWriter& writer_;
-  std::string value_;  // the QoS byte and payload; used under the RetainedStore's lock
+  RetainedStore& retained_;
+  std::string value_;  // the QoS byte and payload; used by pullInto
 };
 
 }  // namespace linecast

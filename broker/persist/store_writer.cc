@@ -38,7 +38,7 @@ bool StoreWriter::put(std::string_view space, std::string_view key, std::string_
   if (!acceptable(space, key)) return false;
   std::lock_guard<std::mutex> lock(mutex_);
   staging_.put(space, key, value);
-  staged_.store(staged_.load(std::memory_order_relaxed) + 1, std::memory_order_release);
+  staged_.fetch_add(1, std::memory_order_acq_rel);
   waiting_.store(staging_.size(), std::memory_order_relaxed);
   return true;
 }
@@ -47,9 +47,14 @@ bool StoreWriter::erase(std::string_view space, std::string_view key) {
   if (!acceptable(space, key)) return false;
   std::lock_guard<std::mutex> lock(mutex_);
   staging_.erase(space, key);
-  staged_.store(staged_.load(std::memory_order_relaxed) + 1, std::memory_order_release);
+  staged_.fetch_add(1, std::memory_order_acq_rel);
   waiting_.store(staging_.size(), std::memory_order_relaxed);
   return true;
+}
+
+void StoreWriter::setExternalSource(ExternalSource pull) {
+  std::lock_guard<std::mutex> lock(sourceMutex_);
+  source_ = std::move(pull);
 }
 
 void StoreWriter::handOff() {
@@ -84,10 +89,15 @@ void StoreWriter::run() {
     }
     wanted_ = false;
     bool stopping = stop_;
-    std::uint64_t ticket = staged_.load(std::memory_order_relaxed);
+    std::uint64_t ticket = staged_.load(std::memory_order_acquire);
     std::swap(staging_, applying_);
     waiting_.store(0, std::memory_order_relaxed);
     lock.unlock();
+    {
+      // After the ticket was read: a change whose ticket it covers is there.
+      std::lock_guard<std::mutex> sourceLock(sourceMutex_);
+      if (source_) source_(applying_);
+    }
     if (!applying_.empty()) write(applying_);
     applying_.clear();
     if (stopping || (unsynced_ && Clock::now() - lastSync_ >= kSyncInterval && policy_ == FsyncPolicy::kEverySec)) {

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string_view>
@@ -25,9 +26,14 @@ namespace linecast {
 // (waitDurable) before it flushes the turn's replies.
 //
 // Every staged write takes a ticket, in the order of the staging mutex;
-// durable() is the last ticket applied (and synced, under always). Writes
-// that must follow the order of some other state (RetainedStore's) are
-// staged under that state's lock, so the store sees them in that order.
+// durable() is the last ticket applied (and synced, under always).
+//
+// A structure that keeps its own changes until the writer takes them (the
+// RetainedStore: a channel's latest message, so a RETAIN costs no staging)
+// is an external source: it takes a ticket per change without any lock
+// (noteExternal), and the writer pulls what it holds into each batch
+// (setExternalSource) after reading the batch's ticket, so whatever a
+// ticket up to it covers is in that batch or an earlier one.
 //
 // A write the store refuses (a full disk, an I/O error) stops the process
 // with the error: acknowledged writes would otherwise be lost in silence.
@@ -44,6 +50,14 @@ class StoreWriter {
   // and nothing is staged. Thread-safe.
   bool put(std::string_view space, std::string_view key, std::string_view value);
   bool erase(std::string_view space, std::string_view key);
+  // The external source: `pull` is called on the writer's thread with each
+  // batch (with no lock of the writer's held) to add the source's changes;
+  // null detaches it, waiting for a pull under way. Its keys must pass what
+  // put takes.
+  using ExternalSource = std::function<void(WriteBatch& batch)>;
+  void setExternalSource(ExternalSource pull);
+  // A ticket for a change the external source holds. Thread-safe, no lock.
+  void noteExternal() { staged_.fetch_add(1, std::memory_order_acq_rel); }
 
   // The ticket of the last staged write.
   std::uint64_t staged() const { return staged_.load(std::memory_order_acquire); }
@@ -75,12 +89,14 @@ class StoreWriter {
   std::condition_variable applied_;  // waitDurable
   WriteBatch staging_;               // guarded by mutex_
   WriteBatch applying_;              // the writer's own
+  std::mutex sourceMutex_;           // held while the source is pulled or set
+  ExternalSource source_;            // guarded by sourceMutex_
   bool stop_ = false;                // guarded by mutex_
   bool wanted_ = false;              // guarded by mutex_: handOff since the last swap
   bool unsynced_ = false;            // the writer's own: committed since the last sync
   Clock::time_point lastSync_;       // the writer's own
   Clock::time_point lastCommit_;     // the writer's own
-  std::atomic<std::uint64_t> staged_{0};   // written under mutex_
+  std::atomic<std::uint64_t> staged_{0};   // fetch_add: under mutex_ (put, erase) or not (noteExternal)
   std::atomic<std::uint64_t> durable_{0};  // written under mutex_
   std::atomic<std::uint64_t> writes_{0};
   std::atomic<std::uint64_t> syncs_{0};

@@ -13,40 +13,33 @@ namespace linecast {
 // the channel that ends here.
 struct RetainedStore::Node {
   std::map<std::string, std::unique_ptr<Node>, std::less<>> children;
+  // While a message is held: the whole channel (held_'s key views it, and a
+  // walk reports it without spelling it out token by token) and the payload.
+  std::string channel;
   std::string payload;  // empty: none retained here (an empty payload clears)
   std::uint8_t qos = RetainedStore::kOtherProtocolsQos;
+  // On the journal's list since a retain (a clear always adds the name).
+  bool changed = false;
 };
 
-// One forEachMatch: the channel of the node it stands on is `path`, built
-// and cut back token by token as it goes down and up.
+// One forEachMatch.
 struct RetainedStore::Walk {
   const Visit& visit;
   std::unordered_set<const Node*>* seen;  // null: one pattern, nothing to skip
-  std::string path;
   std::size_t visits = 0;
-
-  // The path's length before the token, to cut back to.
-  std::size_t push(std::string_view token) {
-    std::size_t mark = path.size();
-    if (mark != 0) path += '.';
-    path += token;
-    return mark;
-  }
 
   bool emit(const Node& node) {
     if (node.payload.empty()) return true;
     if (seen != nullptr && !seen->insert(&node).second) return true;
     ++visits;
-    return visit(path, node.payload, node.qos);
+    return visit(node.channel, node.payload, node.qos);
   }
 
   // Every message one or more tokens below `node` (a trailing `>`).
   bool below(const Node& node) {
-    for (const auto& [token, child] : node.children) {
-      std::size_t mark = push(token);
-      bool more = emit(*child) && below(*child);
-      path.resize(mark);
-      if (!more) return false;
+    for (const auto& entry : node.children) {
+      const Node& child = *entry.second;
+      if (!emit(child) || !below(child)) return false;
     }
     return true;
   }
@@ -57,20 +50,13 @@ struct RetainedStore::Walk {
     if (!rest.next(token)) return emit(node);
     if (token == ">") return below(node);
     if (token == "*") {
-      for (const auto& [name, child] : node.children) {
-        std::size_t mark = push(name);
-        bool more = match(*child, rest);
-        path.resize(mark);
-        if (!more) return false;
+      for (const auto& entry : node.children) {
+        if (!match(*entry.second, rest)) return false;
       }
       return true;
     }
     auto it = node.children.find(token);
-    if (it == node.children.end()) return true;
-    std::size_t mark = push(token);
-    bool more = match(*it->second, rest);
-    path.resize(mark);
-    return more;
+    return it == node.children.end() || match(*it->second, rest);
   }
 };
 
@@ -78,43 +64,41 @@ RetainedStore::RetainedStore(RetainedLimits limits) : limits_(limits), root_(std
 
 RetainedStore::~RetainedStore() = default;
 
-const RetainedStore::Node* RetainedStore::findNode(std::string_view channel) const {
-  const Node* node = root_.get();
+RetainedStore::Node* RetainedStore::heldNode(std::string_view channel) const {
+  auto it = held_.find(channel);
+  return it == held_.end() ? nullptr : it->second;
+}
+
+RetainedStore::Node& RetainedStore::makeNode(std::string_view channel) {
+  Node* node = root_.get();
   TokenCursor tokens(channel);
   std::string_view token;
   while (tokens.next(token)) {
     auto it = node->children.find(token);
-    if (it == node->children.end()) return nullptr;
+    if (it == node->children.end()) it = node->children.emplace(std::string(token), std::make_unique<Node>()).first;
     node = it->second.get();
   }
-  return node;
+  return *node;
 }
 
 RetainedStore::Outcome RetainedStore::retain(std::string_view channel, std::string_view payload,
                                              std::uint8_t qos) {
   std::lock_guard<std::mutex> lock(mutex_);
   if (payload.empty()) {
-    if (clearLocked(channel) && journal_ != nullptr) journal_->cleared(channel);
+    clearLocked(channel);
     return Outcome::kCleared;
   }
-  // A channel retained before is walked once: its node is reused below.
-  Node* existing = const_cast<Node*>(findNode(channel));
-  bool held = existing != nullptr && !existing->payload.empty();
-  std::size_t oldCost = held ? costOf(channel, existing->payload) : 0;
+  Node* node = heldNode(channel);
+  std::size_t oldCost = node != nullptr ? costOf(channel, node->payload) : 0;
   std::size_t bytes = bytes_.load(std::memory_order_relaxed) - oldCost + costOf(channel, payload);
-  if ((!held && messages_.load(std::memory_order_relaxed) >= limits_.messages) || bytes > limits_.bytes) {
+  if ((node == nullptr && messages_.load(std::memory_order_relaxed) >= limits_.messages) || bytes > limits_.bytes) {
     return Outcome::kOverLimit;
   }
-  Node* node = existing;
   if (node == nullptr) {
-    node = root_.get();
-    TokenCursor tokens(channel);
-    std::string_view token;
-    while (tokens.next(token)) {
-      auto it = node->children.find(token);
-      if (it == node->children.end()) it = node->children.emplace(std::string(token), std::make_unique<Node>()).first;
-      node = it->second.get();
-    }
+    node = &makeNode(channel);
+    node->channel.assign(channel);
+    held_.emplace(node->channel, node);
+    messages_.store(messages_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
   }
   // A much smaller value does not keep the larger one's block.
   if (node->payload.capacity() > 2 * payload.size() + 64) {
@@ -123,36 +107,47 @@ RetainedStore::Outcome RetainedStore::retain(std::string_view channel, std::stri
     node->payload.assign(payload);
   }
   node->qos = qos;
-  if (!held) messages_.store(messages_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
   bytes_.store(bytes, std::memory_order_relaxed);
-  if (journal_ != nullptr) journal_->retained(channel, payload, qos);
+  if (journal_ != nullptr && !node->changed) {
+    node->changed = true;
+    noteChange(channel);
+  }
   return Outcome::kStored;
 }
 
 bool RetainedStore::clear(std::string_view channel) {
   std::lock_guard<std::mutex> lock(mutex_);
-  bool held = clearLocked(channel);
-  if (held && journal_ != nullptr) journal_->cleared(channel);
-  return held;
+  return clearLocked(channel);
 }
 
 bool RetainedStore::clearLocked(std::string_view channel) {
+  auto held = held_.find(channel);
+  if (held == held_.end()) return false;
+  Node* cleared = held->second;
+  held_.erase(held);  // before its key, the node's channel, goes
+  messages_.store(messages_.load(std::memory_order_relaxed) - 1, std::memory_order_relaxed);
+  bytes_.store(bytes_.load(std::memory_order_relaxed) - costOf(channel, cleared->payload), std::memory_order_relaxed);
+  std::string().swap(cleared->payload);
+  std::string().swap(cleared->channel);
+  // The name goes on the list again even if it is there: the node may stay
+  // (it has children) and be retained again before the take, which must
+  // then find it off the list to add it back.
+  if (journal_ != nullptr) {
+    cleared->changed = false;
+    noteChange(channel);
+  }
+  // Nodes that hold nothing any more go, from the leaf up: walk down to it,
+  // remembering each step (the parent, the child's entry).
   using Children = decltype(Node::children);
-  std::vector<std::pair<Node*, Children::iterator>> path;  // each step: the parent, the child's entry
+  std::vector<std::pair<Node*, Children::iterator>> path;
   Node* node = root_.get();
   TokenCursor tokens(channel);
   std::string_view token;
   while (tokens.next(token)) {
     auto it = node->children.find(token);
-    if (it == node->children.end()) return false;
     path.emplace_back(node, it);
     node = it->second.get();
   }
-  if (node->payload.empty()) return false;
-  messages_.store(messages_.load(std::memory_order_relaxed) - 1, std::memory_order_relaxed);
-  bytes_.store(bytes_.load(std::memory_order_relaxed) - costOf(channel, node->payload), std::memory_order_relaxed);
-  std::string().swap(node->payload);
-  // Nodes that hold nothing any more go, from the leaf up.
   for (auto step = path.rbegin(); step != path.rend(); ++step) {
     const Node& child = *step->second->second;
     if (!child.payload.empty() || !child.children.empty()) break;
@@ -161,17 +156,42 @@ bool RetainedStore::clearLocked(std::string_view channel) {
   return true;
 }
 
+void RetainedStore::noteChange(std::string_view channel) {
+  changedNames_.append(channel);
+  changedEnds_.push_back(changedNames_.size());
+  journal_->changed();
+}
+
+std::size_t RetainedStore::takeChanges(const ChangeVisit& visit) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  std::size_t begin = 0;
+  for (std::size_t end : changedEnds_) {
+    std::string_view channel = std::string_view(changedNames_).substr(begin, end - begin);
+    begin = end;
+    if (Node* node = heldNode(channel)) {
+      node->changed = false;
+      visit(channel, node->payload, node->qos);
+    } else {
+      visit(channel, {}, 0);
+    }
+  }
+  std::size_t visits = changedEnds_.size();
+  changedNames_.clear();
+  changedEnds_.clear();
+  return visits;
+}
+
 std::optional<std::string> RetainedStore::find(std::string_view channel) const {
   std::lock_guard<std::mutex> lock(mutex_);
-  const Node* node = findNode(channel);
-  if (node == nullptr || node->payload.empty()) return std::nullopt;
+  const Node* node = heldNode(channel);
+  if (node == nullptr) return std::nullopt;
   return node->payload;
 }
 
 std::size_t RetainedStore::forEachMatch(std::span<const std::string_view> patterns, const Visit& visit) const {
   std::unordered_set<const Node*> seen;
   std::lock_guard<std::mutex> lock(mutex_);
-  Walk walk{visit, patterns.size() > 1 ? &seen : nullptr, {}};
+  Walk walk{visit, patterns.size() > 1 ? &seen : nullptr};
   for (std::string_view pattern : patterns) {
     if (!walk.match(*root_, TokenCursor(pattern))) break;
   }

@@ -10,6 +10,8 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <vector>
 
 namespace linecast {
 
@@ -21,14 +23,16 @@ struct RetainedLimits {
 };
 
 // Where the changes of a RetainedStore are also written (the --data-dir
-// store, persist/retained_persistence.h). Called under the store's lock, so
-// the journal sees the changes in the order the store made them, whichever
-// thread made them; it must not call the store.
+// store, persist/retained_persistence.h). The store itself remembers which
+// channels changed since the journal last took them (takeChanges), so a
+// channel retained 1,000 times between two takes is written once, with its
+// last message, and a RETAIN of a channel already waiting costs the journal
+// nothing. changed() is called, under the store's lock, when a channel
+// starts waiting; it must not call the store.
 class RetainedJournal {
  public:
   virtual ~RetainedJournal() = default;
-  virtual void retained(std::string_view channel, std::string_view payload, std::uint8_t qos) = 0;
-  virtual void cleared(std::string_view channel) = 0;
+  virtual void changed() = 0;
 };
 
 // The retained message of each channel (docs/PROTOCOL.md, "Retained
@@ -41,7 +45,11 @@ class RetainedJournal {
 // The channels are kept in a token tree (one node per token, children in
 // byte order), so a pattern walks only the branches its literal tokens
 // select: `a.*.c` visits a's children and, under each, only `c`, however
-// many channels are retained elsewhere.
+// many channels are retained elsewhere. Beside it, a hash map from each
+// channel that holds a message to its node: replacing, finding or clearing
+// one is one hash lookup, not a string compare per token of the walk
+// (bench/README.md, "Retained writes": the walk was 41% of a RETAIN-heavy
+// server's time). A replaced payload reuses its node's buffer when it fits.
 class RetainedStore {
  public:
   // Called with each match under the store's lock (so it must not call
@@ -77,9 +85,17 @@ class RetainedStore {
   // Returns the number of visits.
   std::size_t forEachMatch(std::span<const std::string_view> patterns, const Visit& visit) const;
 
-  // Every later change also goes to `journal` (null: none), which must
-  // outlive the store's use. Set before the reactor threads start.
+  // Every later change is also remembered for `journal` (null: none),
+  // which must outlive the store's use. Set before the reactor threads
+  // start, or after they stopped.
   void setJournal(RetainedJournal* journal) { journal_ = journal; }
+  // For the journal: each channel changed (kept, replaced or cleared) since
+  // the last call, in the order it first changed, with its message now (an
+  // empty payload: none is held), under the lock; the store forgets them.
+  // A channel may come twice (cleared and retained again); the message is
+  // then the same. Returns the number of visits.
+  using ChangeVisit = std::function<void(std::string_view channel, std::string_view payload, std::uint8_t qos)>;
+  std::size_t takeChanges(const ChangeVisit& visit);
 
   // The gauges (docs/PROTOCOL.md: linecast_retained_messages,
   // linecast_retained_bytes), readable from any thread without the lock.
@@ -95,13 +111,25 @@ class RetainedStore {
  private:
   struct Node;
   struct Walk;  // a pattern's walk of the tree (retained_store.cc)
-  const Node* findNode(std::string_view channel) const;
+  // The node holding the channel's message, if one is held.
+  Node* heldNode(std::string_view channel) const;
+  // The channel's node in the tree, made with the nodes above it if needed.
+  Node& makeNode(std::string_view channel);
   // Removes the channel's message and the nodes left empty; true if it held one.
   bool clearLocked(std::string_view channel);
+  // Puts the channel on the journal's list (with a journal).
+  void noteChange(std::string_view channel);
 
   RetainedLimits limits_;
   mutable std::mutex mutex_;
   std::unique_ptr<Node> root_;  // guarded by mutex_
+  // Each channel that holds a message -> its node; the key views the
+  // node's own copy of the channel. Guarded by mutex_.
+  std::unordered_map<std::string_view, Node*> held_;
+  // The journal's list: the changed channels' names end to end, and where
+  // each ends. Guarded by mutex_; kept allocated between takes.
+  std::string changedNames_;
+  std::vector<std::size_t> changedEnds_;
   RetainedJournal* journal_ = nullptr;
   std::atomic<std::size_t> messages_{0};  // written under mutex_
   std::atomic<std::size_t> bytes_{0};     // written under mutex_

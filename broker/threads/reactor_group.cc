@@ -51,8 +51,7 @@ void ReactorGroup::openDataDir(Config& config) {
   // on the disk untouched).
   if (config.mqttPort != 0) config.mqttStored = std::move(mqtt);
   store_ = std::make_shared<StoreWriter>(std::move(store), policy);
-  retainedJournal_ = std::make_unique<RetainedPersistence>(*store_);
-  config.retained->setJournal(retainedJournal_.get());
+  retainedJournal_ = std::make_unique<RetainedPersistence>(*store_, *config.retained);
   config.store = store_;
 }
 

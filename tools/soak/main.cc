@@ -19,6 +19,21 @@
 // baseline after every wave, and the RSS after the last wave within
 // --rss-tolerance percent of the RSS after the first. Everything is bounded
 // by --seconds. Exit 0 when every check holds.
+//
+// MQTT: --mqtt-share percent of each wave's subscribers, and as many of the
+// publishers (rounded, at least one while the share is not 0, at least one
+// line publisher while it is under 100), speak MQTT 3.1.1 to the server's
+// --mqtt-port on the same channels: topic soak/<c> is channel soak.<c>
+// (docs/PROTOCOL.md, "MQTT 3.1.1"), payload "<publisher> <seq>". An MQTT
+// subscriber sends CONNECT (clean session, its own client id) and
+// SUBSCRIBE, and is confirmed by SUBACK; every other one subscribes at
+// QoS 1 and answers each QoS 1 delivery with PUBACK. An MQTT publisher
+// sends its messages at QoS 0 and QoS 1 in turn, marks with PINGREQ and
+// PINGRESP, and must have had every QoS 1 PUBLISH acknowledged, in order,
+// by then. MQTT subscribers leave with DISCONNECT (the server closes), a
+// close or a reset, mixed as the line ones. The checks are the same: the
+// messages of both kinds of publisher reach both kinds of subscriber, in
+// order and without a gap.
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <fcntl.h>
@@ -37,11 +52,14 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "loadgen/mqtt_protocol.h"
+
 #include <algorithm>
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
 #include <fstream>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -69,6 +87,38 @@ struct Options {
   int channels = 1000;
   double rssTolerance = 10;  // percent; negative: report only
   int maxHandshakes = 1000;
+  int mqttShare = 20;         // percent of subscribers and publishers on MQTT
+  std::uint16_t mqttPort = 0;  // of a running server (--port); the started one gets a free one
+};
+
+using linecast::bench::Event;
+using linecast::bench::EventType;
+using linecast::bench::MqttDecoder;
+using linecast::bench::MqttEncoder;
+
+constexpr std::size_t kMqttMaxPayload = 1024;
+// DISCONNECT: the client's last packet; the server then closes (3.14.4).
+constexpr std::string_view kMqttDisconnect{"\xe0\x00", 2};
+
+// The share spread evenly over a wave's subscribers: subscriber i speaks
+// MQTT when the running count of the share steps up at i, at QoS 1 every
+// other time. -1: the line protocol.
+int mqttQosOf(std::size_t i, int share) {
+  std::size_t before = i * static_cast<std::size_t>(share) / 100;
+  if ((i + 1) * static_cast<std::size_t>(share) / 100 == before) return -1;
+  return static_cast<int>(before % 2);
+}
+
+// The channel a subscriber listens on and a publisher writes to, in its
+// protocol's spelling.
+std::string channelName(bool mqtt, int channel) { return fmt::format("soak{}{}", mqtt ? '/' : '.', channel); }
+
+// Hands a decoder's events to a callable.
+template <class F>
+struct SinkOf final : linecast::bench::EventSink {
+  explicit SinkOf(F& f) : f(f) {}
+  void onEvent(const Event& event) override { f(event); }
+  F& f;
 };
 
 // The server's descriptor count and resident memory, from /proc.
@@ -120,17 +170,20 @@ int connectNonBlocking(std::uint16_t port) {
   return fd;
 }
 
-// One client socket: what it still has to send and the partial line read.
+// One client socket: what it still has to send and the partial line read
+// (line protocol), or its MQTT decoder.
 struct Peer {
   int fd = -1;
   std::string out;
   std::string in;
+  std::unique_ptr<MqttDecoder> mqtt;  // null: the line protocol
   bool connected = false;
   bool closed = false;
 };
 
 struct Subscriber : Peer {
   int channel = 0;
+  int qos = 0;  // MQTT's granted QoS
   bool confirmed = false;
   std::vector<std::int64_t> next;  // per publisher: next seq expected, -1 none yet
   std::uint64_t received = 0;
@@ -141,6 +194,12 @@ struct Publisher : Peer {
   std::vector<std::int64_t> mark;  // counts when the PING was sent
   bool pinging = false;
   bool pinged = false;
+  // MQTT: every other message is QoS 1, with the next packet id; PUBACKs
+  // come in that order.
+  bool nextQos1 = false;
+  std::uint16_t lastId = 0;    // the last packet id sent
+  std::uint16_t ackedId = 0;   // the last one acknowledged
+  std::uint64_t unacked = 0;   // QoS 1 PUBLISHes not acknowledged yet
 };
 
 class Soak {
@@ -156,10 +215,22 @@ class Soak {
   // Reads what arrived; calls onLine for every complete line. False on EOF.
   template <class OnLine>
   bool readLines(Peer& p, OnLine&& onLine);
+  // The same for an MQTT peer: onEvent for every packet. False on EOF or a
+  // malformed packet.
+  template <class OnEvent>
+  bool readPackets(Peer& p, OnEvent&& onEvent);
   void onSubscriberLine(Subscriber& s, std::string_view line);
+  void onSubscriberPacket(Subscriber& s, const Event& event);
+  // A delivery "<publisher> <seq>" on `channel`, in either protocol.
+  void onDelivery(Subscriber& s, std::string_view channel, std::string_view payload);
+  void onPublisherPacket(Publisher& p, const Event& event);
+  bool readSubscriber(Subscriber& s);
+  bool readPublisher(Publisher& p);
+  bool connectPublishers();
+  void publishOne(Publisher& p, int channel);
   void publishSome();
   void poll(int timeoutMs);
-  bool waveConnect();
+  bool waveConnect(int wave);
   bool waveDeliver();
   void waveLeave(int wave);
   bool waitFdsBaseline(double timeout);
@@ -169,7 +240,13 @@ class Soak {
   int pid_ = 0;
   bool ownServer_ = false;
   std::uint16_t port_ = 0;
+  std::uint16_t mqttPort_ = 0;
   int epoll_ = -1;
+  int mqttPublishers_ = 0;
+  std::size_t mqttSubscribers_ = 0;  // per wave
+  std::size_t mqttQos1Subscribers_ = 0;
+  MqttEncoder mqttQos0_{0};
+  MqttEncoder mqttQos1_{1};
   std::vector<Publisher> pubs_;
   std::vector<Subscriber> subs_;
   std::vector<std::vector<std::int64_t>> start_;  // [publisher][channel]
@@ -184,15 +261,21 @@ class Soak {
   std::uint64_t published_ = 0;
   std::uint64_t connected_ = 0;
   std::uint64_t connectFailures_ = 0;
+  std::uint64_t mqttDelivered_ = 0;
+  std::uint64_t mqttPublished_ = 0;
+  std::uint64_t pubacks_ = 0;
   std::size_t baselineFds_ = 0;
 };
 
 bool Soak::startServer() {
   port_ = freePort();
+  do {
+    mqttPort_ = freePort();
+  } while (mqttPort_ == port_);
   std::string log = fmt::format("/tmp/linecast-soak-server-{}.log", ::getpid());
   std::vector<std::string> args = {o_.server, "--port", std::to_string(port_), "--http-port", "0",
                                    "--max-conns", "20000", "--log-level", "warn",
-                                   "--max-outbuf", "16MiB"};
+                                   "--max-outbuf", "16MiB", "--mqtt-port", std::to_string(mqttPort_)};
   if (!o_.io.empty()) args.insert(args.end(), {"--io", o_.io});
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
@@ -279,6 +362,25 @@ bool Soak::readLines(Peer& p, OnLine&& onLine) {
   }
 }
 
+template <class OnEvent>
+bool Soak::readPackets(Peer& p, OnEvent&& onEvent) {
+  char buf[65536];
+  SinkOf sink(onEvent);
+  for (;;) {
+    ssize_t n = ::recv(p.fd, buf, sizeof buf, 0);
+    if (n > 0) {
+      if (!p.mqtt->feed(std::string_view(buf, static_cast<std::size_t>(n)), sink)) {
+        fmt::print("soak: MQTT from the server: {}\n", p.mqtt->error());
+        ++disorder_;
+        return false;
+      }
+      continue;
+    }
+    if (n == 0) return false;
+    return errno == EAGAIN || errno == EINTR;
+  }
+}
+
 void Soak::onSubscriberLine(Subscriber& s, std::string_view line) {
   if (line.rfind("PONG", 0) == 0) {
     s.confirmed = true;
@@ -286,19 +388,43 @@ void Soak::onSubscriberLine(Subscriber& s, std::string_view line) {
   }
   if (line == "+OK bye") return;  // leaving with QUIT
   // MSG soak.<c> <publisher> <seq>
-  if (line.rfind("MSG ", 0) != 0) {
+  std::size_t a = line.find(' ', 4);
+  if (line.rfind("MSG ", 0) != 0 || a == std::string_view::npos) {
     fmt::print("soak: subscriber got {}\n", line);
     ++disorder_;
     return;
   }
-  std::size_t a = line.find(' ', 4);
-  std::size_t b = line.find(' ', a + 1);
-  int pub = std::atoi(std::string(line.substr(a + 1, b - a - 1)).c_str());
-  std::int64_t seq = std::atoll(std::string(line.substr(b + 1)).c_str());
-  if (pub < 0 || pub >= o_.publishers) {
+  onDelivery(s, line.substr(4, a - 4), line.substr(a + 1));
+}
+
+void Soak::onSubscriberPacket(Subscriber& s, const Event& event) {
+  switch (event.type) {
+    case EventType::kOk:  // CONNACK
+      return;
+    case EventType::kSubscribed:
+      s.confirmed = true;
+      return;
+    case EventType::kMessage:
+      if (event.packetId != 0) mqttQos0_.puback(s.out, event.packetId);
+      ++mqttDelivered_;
+      onDelivery(s, event.channel, event.payload);
+      return;
+    default:
+      fmt::print("soak: MQTT subscriber got {}\n", event.text.empty() ? "an unexpected packet" : event.text);
+      ++disorder_;
+  }
+}
+
+void Soak::onDelivery(Subscriber& s, std::string_view channel, std::string_view payload) {
+  std::size_t space = payload.find(' ');
+  int pub = std::atoi(std::string(payload.substr(0, space)).c_str());
+  if (channel != channelName(s.mqtt != nullptr, s.channel) || space == std::string_view::npos || pub < 0 ||
+      pub >= o_.publishers) {
+    fmt::print("soak: subscriber of {} got {} {}\n", channelName(s.mqtt != nullptr, s.channel), channel, payload);
     ++disorder_;
     return;
   }
+  std::int64_t seq = std::atoll(std::string(payload.substr(space + 1)).c_str());
   ++s.received;
   ++delivered_;
   std::int64_t& next = s.next[static_cast<std::size_t>(pub)];
@@ -312,6 +438,75 @@ void Soak::onSubscriberLine(Subscriber& s, std::string_view line) {
   next = seq + 1;
 }
 
+void Soak::onPublisherPacket(Publisher& p, const Event& event) {
+  switch (event.type) {
+    case EventType::kOk:  // CONNACK
+      return;
+    case EventType::kAcked:
+      // PUBACKs come in the order of the PUBLISHes (MQTT 3.1.1, 4.6).
+      if (p.unacked == 0 || event.packetId != static_cast<std::uint16_t>(p.ackedId % 65535 + 1)) {
+        fmt::print("soak: MQTT publisher got PUBACK {} after {}\n", event.packetId, p.ackedId);
+        ++disorder_;
+      }
+      p.ackedId = event.packetId;
+      if (p.unacked > 0) --p.unacked;
+      ++pubacks_;
+      return;
+    case EventType::kPong:
+      if (!p.pinging) break;
+      if (p.unacked != 0) {
+        fmt::print("soak: MQTT publisher's PINGRESP came before {} PUBACKs\n", p.unacked);
+        ++disorder_;
+      }
+      p.pinging = false;
+      p.pinged = true;
+      return;
+    default:
+      break;
+  }
+  fmt::print("soak: MQTT publisher got {}\n", event.text.empty() ? "an unexpected packet" : event.text);
+  ++disorder_;
+}
+
+bool Soak::readSubscriber(Subscriber& s) {
+  bool open = s.mqtt ? readPackets(s, [&](const Event& event) { onSubscriberPacket(s, event); })
+                     : readLines(s, [&](std::string_view line) { onSubscriberLine(s, line); });
+  return flushOut(s) && open;  // PUBACKs
+}
+
+bool Soak::readPublisher(Publisher& p) {
+  if (p.mqtt) return readPackets(p, [&](const Event& event) { onPublisherPacket(p, event); });
+  return readLines(p, [&](std::string_view line) {
+    if (line.rfind("PONG", 0) == 0 && p.pinging) {
+      p.pinging = false;
+      p.pinged = true;
+    } else if (line.rfind("-ERR", 0) == 0) {
+      fmt::print("soak: publisher got {}\n", line);
+      ++disorder_;
+    }
+  });
+}
+
+void Soak::publishOne(Publisher& p, int c) {
+  std::size_t pubIndex = static_cast<std::size_t>(&p - pubs_.data());
+  std::int64_t seq = p.sent[static_cast<std::size_t>(c)]++;
+  if (!p.mqtt) {
+    p.out += fmt::format("PUB soak.{} {} {}\n", c, pubIndex, seq);
+    return;
+  }
+  std::string topic = channelName(true, c);
+  std::string payload = fmt::format("{} {}", pubIndex, seq);
+  if (p.nextQos1) {
+    p.lastId = static_cast<std::uint16_t>(p.lastId % 65535 + 1);  // 1..65535, round and round
+    ++p.unacked;
+    mqttQos1_.publish(p.out, topic, payload, p.lastId);
+  } else {
+    mqttQos0_.publish(p.out, topic, payload);
+  }
+  p.nextQos1 = !p.nextQos1;
+  ++mqttPublished_;
+}
+
 void Soak::publishSome() {
   double now = nowSeconds();
   publishCredit_ += (now - lastPublish_) * o_.publishRate;
@@ -323,8 +518,7 @@ void Soak::publishSome() {
     if (p.pinging) continue;
     int c = nextChannel_;
     nextChannel_ = (nextChannel_ + 1) % o_.channels;
-    std::size_t pubIndex = static_cast<std::size_t>(&p - pubs_.data());
-    p.out += fmt::format("PUB soak.{} {} {}\n", c, pubIndex, p.sent[static_cast<std::size_t>(c)]++);
+    publishOne(p, c);
     ++published_;
   }
   for (Publisher& p : pubs_) {
@@ -342,16 +536,7 @@ void Soak::poll(int timeoutMs) {
     std::uint64_t key = events[i].data.u64;
     if (key >= (1ull << 32)) {
       Publisher& p = pubs_[key - (1ull << 32)];
-      bool open = readLines(p, [&](std::string_view line) {
-        if (line.rfind("PONG", 0) == 0 && p.pinging) {
-          p.pinging = false;
-          p.pinged = true;
-        } else if (line.rfind("-ERR", 0) == 0) {
-          fmt::print("soak: publisher got {}\n", line);
-          ++disorder_;
-        }
-      });
-      if (!open) p.closed = true;
+      if (!readPublisher(p)) p.closed = true;
       continue;
     }
     Subscriber& s = subs_[key];
@@ -374,12 +559,13 @@ void Soak::poll(int timeoutMs) {
       ::epoll_ctl(epoll_, EPOLL_CTL_MOD, s.fd, &ev);
       flushOut(s);
     }
-    if (!readLines(s, [&](std::string_view line) { onSubscriberLine(s, line); })) s.closed = true;
+    if (!readSubscriber(s)) s.closed = true;
   }
 }
 
-bool Soak::waveConnect() {
-  subs_.assign(static_cast<std::size_t>(o_.conns), Subscriber{});
+bool Soak::waveConnect(int wave) {
+  subs_.clear();
+  subs_.resize(static_cast<std::size_t>(o_.conns));
   std::size_t started = 0;
   std::size_t confirmed = 0;
   while (confirmed < subs_.size() && !timeUp()) {
@@ -389,12 +575,22 @@ bool Soak::waveConnect() {
       Subscriber& s = subs_[started];
       s.channel = static_cast<int>(started % static_cast<std::size_t>(o_.channels));
       s.next.assign(static_cast<std::size_t>(o_.publishers), -1);
-      s.fd = connectNonBlocking(port_);
+      int qos = mqttQosOf(started, o_.mqttShare);
+      bool mqtt = qos >= 0;
+      s.fd = connectNonBlocking(mqtt ? mqttPort_ : port_);
       if (s.fd < 0) {
         fmt::print("soak: socket/connect failed: {}\n", std::strerror(errno));
         return false;
       }
-      s.out = fmt::format("SUB soak.{}\nPING\n", s.channel);
+      if (mqtt) {
+        s.qos = qos;
+        s.mqtt = std::make_unique<MqttDecoder>(kMqttMaxPayload);
+        const MqttEncoder& encoder = s.qos == 1 ? mqttQos1_ : mqttQos0_;
+        encoder.connect(s.out, fmt::format("soak{}-{}-{}", ::getpid(), wave, started));
+        encoder.subscribe(s.out, channelName(true, s.channel), 1);
+      } else {
+        s.out = fmt::format("SUB soak.{}\nPING\n", s.channel);
+      }
       epoll_event ev{};
       ev.events = EPOLLOUT | EPOLLIN;
       ev.data.u64 = started;
@@ -429,7 +625,11 @@ bool Soak::waveDeliver() {
     p.mark = p.sent;
     p.pinging = true;
     p.pinged = false;
-    p.out += "PING mark\n";
+    if (p.mqtt) {
+      mqttQos0_.ping(p.out);  // PINGREQ
+    } else {
+      p.out += "PING mark\n";
+    }
     flushOut(p);
   }
   // PONG: every PUB before it is queued to every subscriber.
@@ -484,7 +684,7 @@ void Soak::waveLeave(int wave) {
     if (s.fd < 0) continue;
     std::size_t kind = (i + static_cast<std::size_t>(wave)) % 10;
     if (kind < 8) {
-      s.out = "QUIT\n";
+      s.out = s.mqtt ? std::string(kMqttDisconnect) : std::string("QUIT\n");
       flushOut(s);
       continue;
     }
@@ -526,6 +726,39 @@ bool Soak::waitFdsBaseline(double timeout) {
   return countFds(pid_) <= baselineFds_;
 }
 
+bool Soak::connectPublishers() {
+  // The share of the publishers, rounded; at least one of each kind while
+  // the share is strictly between 0 and 100. The MQTT ones come last.
+  int mqtt = (o_.publishers * o_.mqttShare + 50) / 100;
+  if (o_.mqttShare > 0) mqtt = std::max(mqtt, 1);
+  if (o_.mqttShare < 100) mqtt = std::min(mqtt, o_.publishers - 1);
+  mqttPublishers_ = std::max(mqtt, 0);
+  pubs_.resize(static_cast<std::size_t>(o_.publishers));
+  start_.resize(pubs_.size());
+  for (std::size_t j = 0; j < pubs_.size(); ++j) {
+    Publisher& p = pubs_[j];
+    bool isMqtt = j >= pubs_.size() - static_cast<std::size_t>(mqttPublishers_);
+    p.sent.assign(static_cast<std::size_t>(o_.channels), 0);
+    p.fd = connectNonBlocking(isMqtt ? mqttPort_ : port_);
+    pollfd pfd{p.fd, POLLOUT, 0};
+    if (p.fd < 0 || ::poll(&pfd, 1, 5000) != 1) {
+      fmt::print("soak: publisher could not connect\n");
+      return false;
+    }
+    p.connected = true;
+    if (isMqtt) {
+      p.mqtt = std::make_unique<MqttDecoder>(kMqttMaxPayload);
+      mqttQos1_.connect(p.out, fmt::format("soak{}-publisher-{}", ::getpid(), j));
+      flushOut(p);
+    }
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.u64 = (1ull << 32) + j;
+    ::epoll_ctl(epoll_, EPOLL_CTL_ADD, p.fd, &ev);
+  }
+  return true;
+}
+
 int Soak::run() {
   deadline_ = nowSeconds() + o_.seconds;
   rlimit lim{};
@@ -545,34 +778,28 @@ int Soak::run() {
     }
   } else {
     port_ = o_.port;
+    mqttPort_ = o_.mqttPort;
     pid_ = o_.pid;
   }
   epoll_ = ::epoll_create1(EPOLL_CLOEXEC);
   baselineFds_ = countFds(pid_);
-  pubs_.resize(static_cast<std::size_t>(o_.publishers));
-  start_.resize(pubs_.size());
-  for (std::size_t j = 0; j < pubs_.size(); ++j) {
-    Publisher& p = pubs_[j];
-    p.sent.assign(static_cast<std::size_t>(o_.channels), 0);
-    p.fd = connectNonBlocking(port_);
-    pollfd pfd{p.fd, POLLOUT, 0};
-    if (p.fd < 0 || ::poll(&pfd, 1, 5000) != 1) {
-      fmt::print("soak: publisher could not connect\n");
-      stopServer();
-      return 2;
-    }
-    p.connected = true;
-    epoll_event ev{};
-    ev.events = EPOLLIN;
-    ev.data.u64 = (1ull << 32) + j;
-    ::epoll_ctl(epoll_, EPOLL_CTL_ADD, p.fd, &ev);
+  if (!connectPublishers()) {
+    stopServer();
+    return 2;
   }
   lastPublish_ = nowSeconds();
   // The baseline: the server with only the publishers connected.
   for (int i = 0; i < 100 && countFds(pid_) < baselineFds_ + pubs_.size(); ++i) poll(10);
   baselineFds_ = countFds(pid_);
-  fmt::print("soak: baseline {} fds, VmRSS {} KiB; {} subscribers per wave, {} waves, {} publishers at {}/s\n",
-             baselineFds_, rssKiB(pid_), o_.conns, o_.waves, o_.publishers, o_.publishRate);
+  for (std::size_t i = 0; i < static_cast<std::size_t>(o_.conns); ++i) {
+    int qos = mqttQosOf(i, o_.mqttShare);
+    mqttSubscribers_ += qos >= 0;
+    mqttQos1Subscribers_ += qos == 1;
+  }
+  fmt::print("soak: baseline {} fds, VmRSS {} KiB; {} subscribers per wave ({} MQTT: {} at QoS 0, {} at QoS 1), "
+             "{} waves, {} publishers ({} MQTT, QoS 0 and 1 in turn) at {}/s\n",
+             baselineFds_, rssKiB(pid_), o_.conns, mqttSubscribers_, mqttSubscribers_ - mqttQos1Subscribers_,
+             mqttQos1Subscribers_, o_.waves, o_.publishers, mqttPublishers_, o_.publishRate);
 
   bool ok = true;
   long firstRss = -1;
@@ -583,7 +810,7 @@ int Soak::run() {
   for (int wave = 0; wave < o_.waves && !timeUp(); ++wave) {
     double t0 = nowSeconds();
     std::uint64_t lostBefore = lost_;
-    if (!waveConnect()) {
+    if (!waveConnect(wave)) {
       fmt::print("soak: wave {}: not every subscriber was confirmed in time\n", wave + 1);
       ok = false;
       break;
@@ -627,9 +854,11 @@ int Soak::run() {
   fmt::print(
       "soak: {} waves x {} subscribers ({} connections made, {} failed), published {}, delivered {}, "
       "checked {}, lost {}, out of order or unexpected {}\n"
+      "soak: MQTT: published {} (PUBACKs {}), delivered {}\n"
       "soak: server fds baseline {} after {}; VmRSS after wave 1 {} KiB, after wave {} {} KiB ({:+.1f}%, "
       "tolerance {}), peak {} KiB\n",
       wavesDone, o_.conns, connected_, connectFailures_, published_, delivered_, checked_, lost_, disorder_,
+      mqttPublished_, pubacks_, mqttDelivered_,
       baselineFds_, lastFds, firstRss, wavesDone, lastRss, growth,
       o_.rssTolerance < 0 ? std::string("report only") : fmt::format("{}%", o_.rssTolerance), peakRss);
   stopServer();
@@ -659,9 +888,19 @@ int main(int argc, char** argv) {
                  "percent the RSS after the last wave may exceed the RSS after the first (negative: report only)")
       ->capture_default_str();
   app.add_option("--max-handshakes", o.maxHandshakes, "connections being set up at once")->capture_default_str();
+  app.add_option("--mqtt-share", o.mqttShare,
+                 "percent of the subscribers and publishers that speak MQTT 3.1.1 (QoS 0 and 1) instead of the "
+                 "line protocol")
+      ->check(CLI::Range(0, 100))
+      ->capture_default_str();
+  app.add_option("--mqtt-port", o.mqttPort, "MQTT port of a running server (with --port; not needed at --mqtt-share 0)");
   CLI11_PARSE(app, argc, argv);
   if (o.server.empty() == (o.port == 0) || (o.port != 0 && o.pid == 0)) {
     fmt::print(stderr, "give either --server PATH, or --port and --pid of a running server\n");
+    return 2;
+  }
+  if (o.port != 0 && o.mqttShare > 0 && o.mqttPort == 0) {
+    fmt::print(stderr, "a running server needs --mqtt-port, or --mqtt-share 0\n");
     return 2;
   }
   if (o.conns < 1 || o.waves < 1 || o.publishers < 1 || o.channels < 1 || o.publishRate <= 0) {

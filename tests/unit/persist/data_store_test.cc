@@ -1,7 +1,8 @@
 // DataStore, WriteBatch, StoreWriter and RetainedPersistence on a temporary
 // directory: round trips, coalescing, the lock (in this process and from
-// another), a corrupt or foreign file, an unreadable directory, and the
-// retained messages' load with its limits.
+// another), a corrupt or foreign file, an unreadable directory, the
+// writer's external source (pulled under the tickets that cover it), and
+// the retained messages' journal and load with its limits.
 
 #include <fcntl.h>
 #include <lmdb.h>
@@ -12,7 +13,9 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <mutex>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -215,6 +218,59 @@ TEST(StoreWriterTest, AppliesStagedWritesCoalescedAndSyncsUnderAlways) {
   EXPECT_TRUE(contents(store, "session").empty());
 }
 
+// A change an external source holds is pulled into the batch whose ticket
+// covers it: once waitDurable returns for that ticket, it has been applied.
+TEST(StoreWriterTest, AnExternalSourceIsPulledIntoTheBatchItsTicketCovers) {
+  TempDir dir;
+  {
+    StoreWriter writer(std::make_unique<DataStore>(dir.path()), FsyncPolicy::kAlways);
+    std::mutex mutex;
+    std::vector<std::string> held;  // what the source has not handed over yet
+    writer.setExternalSource([&](WriteBatch& batch) {
+      std::lock_guard<std::mutex> lock(mutex);
+      for (const std::string& key : held) batch.put("retained", key, "external");
+      held.clear();
+    });
+    for (int i = 0; i < 50; ++i) {
+      {
+        std::lock_guard<std::mutex> lock(mutex);
+        held.push_back("k" + std::to_string(i));
+        writer.noteExternal();
+      }
+      writer.put("session", "s" + std::to_string(i), "staged");
+      writer.waitDurable(writer.staged());
+      ASSERT_EQ(writer.writes(), 2u * static_cast<unsigned>(i + 1));
+    }
+    writer.setExternalSource(nullptr);
+  }
+  DataStore store(dir.path());
+  EXPECT_EQ(contents(store, "retained").size(), 50u);
+  EXPECT_EQ(contents(store, "retained")["k49"], "external");
+  EXPECT_EQ(contents(store, "session").size(), 50u);
+}
+
+// The RetainedStore's changes not yet pulled when its journal goes are
+// staged then, and written when the writer closes.
+TEST(RetainedPersistenceTest, ChangesNotPulledYetAreWrittenWhenItCloses) {
+  TempDir dir;
+  {
+    StoreWriter writer(std::make_unique<DataStore>(dir.path()), FsyncPolicy::kEverySec);
+    RetainedStore retained;
+    {
+      RetainedPersistence journal(writer, retained);
+      for (int i = 0; i < 100; ++i) retained.retain("c." + std::to_string(i % 10), "v" + std::to_string(i));
+      retained.clear("c.3");
+    }
+    retained.retain("c.0", "after the journal went: not written");
+  }
+  DataStore store(dir.path());
+  auto all = contents(store, "retained");
+  EXPECT_EQ(all.size(), 9u);
+  EXPECT_EQ(all["c.0"], std::string("\1v90", 4));
+  EXPECT_EQ(all["c.9"], std::string("\1v99", 4));
+  EXPECT_EQ(all.count("c.3"), 0u);
+}
+
 TEST(StoreWriterTest, EverySecCommitsWithoutASyncAndTheCloseSyncs) {
   TempDir dir;
   {
@@ -241,9 +297,8 @@ TEST(RetainedPersistenceTest, JournalsRetainedChangesAndLoadsThemBack) {
   TempDir dir;
   {
     StoreWriter writer(std::make_unique<DataStore>(dir.path()), FsyncPolicy::kNo);
-    RetainedPersistence journal(writer);
     RetainedStore retained;
-    retained.setJournal(&journal);
+    RetainedPersistence journal(writer, retained);
     retained.retain("a.b", "first");
     retained.retain("a.b", "second");
     retained.retain("a.c", "kept", 2);

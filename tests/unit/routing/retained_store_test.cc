@@ -1,12 +1,15 @@
 // RetainedStore: keeping, replacing and clearing, the two limits and what
 // they count, pattern lookups with `*` and `>` (order, once per message,
-// stopping early), and a randomized comparison with the reference matcher
-// patternMatches.
+// stopping early), a randomized comparison with the reference matcher
+// patternMatches, the channel index beside the tree (find, replace and clear
+// by the whole name, also for channels that are only a prefix in the tree)
+// and what the journal is told.
 
 #include "routing/retained_store.h"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <random>
 #include <string>
@@ -120,6 +123,162 @@ TEST(RetainedStoreTest, ZeroLimitsKeepNothing) {
   RetainedStore noBytes(RetainedLimits{10, 0});
   EXPECT_EQ(noBytes.retain("a", "1"), RetainedStore::Outcome::kOverLimit);
   EXPECT_EQ(noBytes.retain("a", ""), RetainedStore::Outcome::kCleared);
+}
+
+// A channel that is only a node on the way to others holds nothing until
+// it is retained itself; clearing it is no error and keeps what is below.
+TEST(RetainedStoreTest, APrefixNodeIsNotAHeldChannel) {
+  RetainedStore store;
+  store.retain("a.b.c", "1");
+  EXPECT_FALSE(store.find("a.b"));
+  EXPECT_FALSE(store.clear("a.b"));
+  EXPECT_EQ(store.retain("a.b", ""), RetainedStore::Outcome::kCleared);
+  EXPECT_EQ(store.find("a.b.c"), "1");
+  EXPECT_EQ(store.retain("a.b", "2"), RetainedStore::Outcome::kStored);
+  EXPECT_EQ(store.messages(), 2u);
+  EXPECT_EQ(lookup(store, "a.>"), (Found{{"a.b", "2"}, {"a.b.c", "1"}}));
+  // The leaf goes, and its parent, which holds one, stays.
+  EXPECT_TRUE(store.clear("a.b.c"));
+  EXPECT_EQ(lookup(store, "a.>"), (Found{{"a.b", "2"}}));
+  EXPECT_EQ(store.find("a.b"), "2");
+}
+
+// Replacing a message with larger and smaller ones, and clearing and
+// retaining the channel again (a new node under the same name), keeps
+// find, the walk and the byte gauge on the latest payload.
+TEST(RetainedStoreTest, ReplacementsOfEverySizeAndARetainAfterAClear) {
+  RetainedStore store;
+  std::string channel = "sensors.kitchen.temperature.with.a.long.name";
+  for (std::size_t size : {1u, 15u, 16u, 300u, 40u, 1u, 5000u, 2u}) {
+    std::string payload(size, static_cast<char>('a' + size % 26));
+    ASSERT_EQ(store.retain(channel, payload), RetainedStore::Outcome::kStored);
+    EXPECT_EQ(store.find(channel), payload);
+    EXPECT_EQ(lookup(store, "sensors.>"), (Found{{channel, payload}}));
+    EXPECT_EQ(store.bytes(), channel.size() + size);
+  }
+  EXPECT_TRUE(store.clear(channel));
+  EXPECT_FALSE(store.find(channel));
+  EXPECT_EQ(lookup(store, ">"), Found{});
+  EXPECT_EQ(store.retain(channel, "again"), RetainedStore::Outcome::kStored);
+  EXPECT_EQ(store.find(channel), "again");
+  EXPECT_EQ(lookup(store, "sensors.*.temperature.>"), (Found{{channel, "again"}}));
+  EXPECT_EQ(store.messages(), 1u);
+}
+
+// Many channels retained, replaced and cleared at random (short names kept
+// in place in their node, long ones on the heap): find agrees with a model
+// for every name, held or not, and a walk of everything lists the model.
+TEST(RetainedStoreTest, FindAgreesWithAModelThroughChurn) {
+  std::mt19937 rng(1414);
+  std::vector<std::string> names;
+  for (int i = 0; i < 200; ++i) {
+    std::string name = "t" + std::to_string(i % 7);
+    if (i % 3 != 0) name += ".mid" + std::to_string(i % 11);
+    if (i % 2 != 0) name += ".a-longer-token-than-sso-holds-" + std::to_string(i);
+    names.push_back(name);
+  }
+  RetainedStore store;
+  std::map<std::string, std::string> model;
+  for (int step = 0; step < 5000; ++step) {
+    const std::string& name = names[rng() % names.size()];
+    switch (rng() % 4) {
+      case 0:
+        EXPECT_EQ(store.clear(name), model.erase(name) == 1) << name;
+        break;
+      case 1:
+        EXPECT_EQ(store.retain(name, ""), RetainedStore::Outcome::kCleared);
+        model.erase(name);
+        break;
+      default: {
+        std::string payload(1 + rng() % 100, 'p');
+        payload += std::to_string(step);
+        EXPECT_EQ(store.retain(name, payload), RetainedStore::Outcome::kStored);
+        model[name] = payload;
+      }
+    }
+  }
+  std::size_t bytes = 0;
+  for (const std::string& name : names) {
+    auto it = model.find(name);
+    if (it == model.end()) {
+      EXPECT_FALSE(store.find(name)) << name;
+    } else {
+      EXPECT_EQ(store.find(name), it->second) << name;
+    }
+  }
+  for (const auto& [name, payload] : model) bytes += RetainedStore::costOf(name, payload);
+  EXPECT_EQ(store.messages(), model.size());
+  EXPECT_EQ(store.bytes(), bytes);
+  Found walked = lookup(store, ">");
+  std::map<std::string, std::string> listed(walked.begin(), walked.end());
+  EXPECT_EQ(walked.size(), listed.size());
+  EXPECT_EQ(listed, model);
+}
+
+// The journal is told when a channel starts waiting (once until the next
+// take, and again for each clear), and takes each changed channel with its
+// message now: the latest payload and QoS, or none when cleared. Nothing
+// for a clear of what was not held or a write over a limit.
+class CountingJournal : public RetainedJournal {
+ public:
+  void changed() override { ++calls; }
+  int calls = 0;
+};
+
+std::vector<std::string> takeAll(RetainedStore& store) {
+  std::vector<std::string> taken;
+  std::size_t n = store.takeChanges([&](std::string_view channel, std::string_view payload, std::uint8_t qos) {
+    taken.push_back(payload.empty() ? std::string(channel) + " cleared"
+                                    : std::string(channel) + "=" + std::string(payload) + "@" + std::to_string(qos));
+  });
+  EXPECT_EQ(n, taken.size());
+  return taken;
+}
+
+TEST(RetainedStoreTest, TheJournalTakesEachChangedChannelWithItsLatestMessage) {
+  RetainedStore store(RetainedLimits{2, 1 << 20});
+  CountingJournal journal;
+  store.setJournal(&journal);
+  store.retain("a.b", "1");
+  store.retain("a.b", "2", 0);   // already waiting: not told again
+  store.retain("c", "3", 2);
+  store.retain("d", "4");        // over --max-retained: not kept, not told
+  store.clear("a");              // not held
+  store.retain("a.b.c", "");     // not held
+  EXPECT_EQ(journal.calls, 2);
+  EXPECT_EQ(takeAll(store), (std::vector<std::string>{"a.b=2@0", "c=3@2"}));
+  EXPECT_EQ(takeAll(store), std::vector<std::string>{});
+  // After a take, a change is told again.
+  store.retain("c", "4");
+  store.retain("a.b", "");
+  EXPECT_EQ(journal.calls, 4);
+  EXPECT_EQ(takeAll(store), (std::vector<std::string>{"c=4@1", "a.b cleared"}));
+}
+
+// A channel cleared and retained again before the take comes with its new
+// message, also when its node stayed in the tree for the channels below it
+// (and a later retain after that take is still told).
+TEST(RetainedStoreTest, AClearAndARetainBeforeTheTakeLeaveTheLatestMessage) {
+  RetainedStore store;
+  CountingJournal journal;
+  store.setJournal(&journal);
+  store.retain("a", "1");
+  store.retain("a.b", "below");
+  takeAll(store);
+  store.retain("a", "2");
+  store.clear("a");  // "a" stays: "a.b" hangs under it
+  store.retain("a", "3");
+  store.retain("x", "1");
+  store.clear("x");  // "x" goes
+  std::vector<std::string> taken = takeAll(store);
+  // Each visit reports the message now.
+  for (const std::string& change : taken) EXPECT_TRUE(change == "a=3@1" || change == "x cleared") << change;
+  EXPECT_NE(std::find(taken.begin(), taken.end(), "a=3@1"), taken.end());
+  EXPECT_NE(std::find(taken.begin(), taken.end(), "x cleared"), taken.end());
+  int before = journal.calls;
+  store.retain("a", "4");
+  EXPECT_EQ(journal.calls, before + 1);
+  EXPECT_EQ(takeAll(store), (std::vector<std::string>{"a=4@1"}));
 }
 
 class RetainedLookupTest : public ::testing::Test {
