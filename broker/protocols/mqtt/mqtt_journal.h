@@ -22,7 +22,7 @@ namespace linecast {
 // A session's calls do nothing unless it is stored (storeId != 0): clean
 // sessions and servers without --data-dir never reach the store. Thread 0
 // only, as every MQTT session.
-class MqttJournal final : public RetainedJournal {
+class MqttJournal {
  public:
   // A subscription's key holds its filter after the session's 8 bytes.
   static constexpr std::size_t kLongestFilter = DataStore::kMaxKeySize - 8;
@@ -54,9 +54,11 @@ class MqttJournal final : public RetainedJournal {
   void pubrelAwaited(const MqttSessionState& state, std::uint16_t packetId);
   void pubrelSettled(const MqttSessionState& state, std::uint16_t packetId);
 
-  // RetainedJournal: the MqttLocalRetained's changes.
-  void retained(std::string_view topic, std::string_view payload, std::uint8_t qos) override;
-  void cleared(std::string_view topic) override;
+  // The MqttLocalRetained's changes, as they happen: its topics are few
+  // and live on thread 0, so they need none of the RetainedStore's
+  // coalescing (routing/retained_store.h).
+  void retained(std::string_view topic, std::string_view payload, std::uint8_t qos);
+  void cleared(std::string_view topic);
 
  private:
   void store(MqttSessionState& state, MqttMessage& message, const MqttInflight* inflight);

@@ -1,5 +1,6 @@
 #include "protocols/mqtt/mqtt_local_retained.h"
 
+#include "protocols/mqtt/mqtt_journal.h"
 #include "protocols/mqtt/mqtt_topic.h"
 
 namespace linecast {

@@ -11,6 +11,8 @@
 
 namespace linecast {
 
+class MqttJournal;
+
 // The retained messages of MQTT-only topics (those that are no channel:
 // spaces, empty levels, '$' topics), which only MQTT clients can see, so
 // the MQTT protocol keeps them on its thread without a lock. Under limits
@@ -22,7 +24,7 @@ class MqttLocalRetained {
  public:
   explicit MqttLocalRetained(RetainedLimits limits) : limits_(limits) {}
 
-  void setJournal(RetainedJournal* journal) { journal_ = journal; }
+  void setJournal(MqttJournal* journal) { journal_ = journal; }
 
   // As RetainedStore::retain: an empty payload clears.
   RetainedStore::Outcome retain(std::string_view topic, std::string_view payload, std::uint8_t qos);
@@ -32,7 +34,7 @@ class MqttLocalRetained {
 
  private:
   RetainedLimits limits_;
-  RetainedJournal* journal_ = nullptr;
+  MqttJournal* journal_ = nullptr;
   struct Message {
     std::string payload;
     std::uint8_t qos = 0;
