@@ -12,6 +12,8 @@ packages=(
   nlohmann-json3-dev zlib1g-dev
   # --data-dir's store
   liblmdb-dev
+  # --cluster's Redis client (hiredis's async API)
+  libhiredis-dev
 )
 [ "${1:-}" = server ] || packages+=(
   # tests and benchmarks
