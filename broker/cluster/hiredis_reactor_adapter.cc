@@ -59,16 +59,6 @@ void HiredisReactorAdapter::cleanup(void* self) {
   a->fd_ = -1;
 }
 
-void HiredisReactorAdapter::handle(redisAsyncContext* context, std::uint32_t events) {
-  // Read first: an error or hang-up shows up there as a failed read, which
-  // disconnects (and frees) the context, so nothing may touch it after.
-  if (events & (EPOLLIN | EPOLLERR | EPOLLHUP)) {
-    redisAsyncHandleRead(context);
-    return;
-  }
-  if (events & EPOLLOUT) redisAsyncHandleWrite(context);
-}
-
 void HiredisReactorAdapter::writeNow(redisAsyncContext* context) { redisAsyncHandleWrite(context); }
 
 }  // namespace linecast

@@ -12,7 +12,7 @@ class Reactor;
 // write interest through the hooks of its `ev` struct, and this turns them
 // into registrations of the context's descriptor with a reactor thread's
 // Reactor (level-triggered: hiredis reads one buffer per call), under a key
-// the thread's turn routes back to handle(). No event-loop library, no
+// the thread's turn routes back to its RedisLink. No event-loop library, no
 // blocking call. One adapter per context; it must outlive the context's
 // attachment (the cleanup hook detaches it).
 class HiredisReactorAdapter {
@@ -23,10 +23,6 @@ class HiredisReactorAdapter {
 
   // Installs the hooks on a context just created (before any command).
   void attach(redisAsyncContext* context);
-  // An epoll event for key(): hiredis reads and/or writes. The context
-  // may be freed inside (a disconnect): the caller passes the one it holds
-  // and re-reads it afterwards.
-  static void handle(redisAsyncContext* context, std::uint32_t events);
   // Writes what hiredis has buffered now, rather than after one more turn
   // of the loop.
   static void writeNow(redisAsyncContext* context);

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <hiredis/async.h>
 #include <netdb.h>
+#include <sys/epoll.h>
 
 #include <algorithm>
 #include <chrono>
@@ -153,7 +154,12 @@ void RedisLink::failed(const std::string& why) {
 }
 
 void RedisLink::onEvent(std::uint32_t events) {
-  if (context_ != nullptr) HiredisReactorAdapter::handle(context_, events);
+  // A read that fails (an error, a hang-up) disconnects and frees the
+  // context, which onDisconnect reports by clearing context_: nothing may
+  // touch it after that. Both directions in one event: on the publish
+  // link the answers keep the socket readable while commands wait to go.
+  if (context_ != nullptr && (events & (EPOLLIN | EPOLLERR | EPOLLHUP))) redisAsyncHandleRead(context_);
+  if (context_ != nullptr && (events & EPOLLOUT)) redisAsyncHandleWrite(context_);
 }
 
 void RedisLink::flush() {

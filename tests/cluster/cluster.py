@@ -15,7 +15,7 @@ import redis as redis_py
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "examples"))
 
-from harness import Proc, Server, free_port, wait_until  # noqa: E402
+from harness import Proc, Server, free_port, read_text, wait_until  # noqa: E402, F401
 
 REDIS_SERVER = os.environ.get("REDIS_SERVER", "/usr/bin/redis-server")
 

@@ -23,3 +23,8 @@ def nodes(tmp_path, redis):
     cluster.wait_cluster_up(*started)
     yield started
     cleanup()
+    # Under a sanitizer build (LINECAST_SERVER pointing at build/tsan), a
+    # report lands in the node's log: fail the test that caused it.
+    for server in started:
+        text = cluster.read_text(server.log)
+        assert "Sanitizer" not in text, text
