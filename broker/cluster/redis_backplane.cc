@@ -2,6 +2,9 @@
 
 #include <hiredis/async.h>
 
+#include <algorithm>
+#include <string>
+
 #include "cluster/redis_glob.h"
 #include "config.h"
 #include "metrics.h"
