@@ -190,10 +190,15 @@ def redis_subscriptions(redis):
     return subs, pats
 
 
-def wait_subscriptions(redis, channels, patterns, timeout=10):
-    wait_until(lambda: redis_subscriptions(redis) == (channels, patterns), timeout,
-               f"redis to hold {channels} channel and {patterns} pattern subscriptions "
-               f"(has {redis_subscriptions(redis)})")
+def wait_subscriptions(redis, channels, patterns, timeout=10, nodes=()):
+    """Until Redis holds exactly that; on a timeout the message says what
+    Redis and each of `nodes` held."""
+    try:
+        wait_until(lambda: redis_subscriptions(redis) == (channels, patterns), timeout)
+    except AssertionError:
+        held = [(s.log.name, stats(s)["subscriptions"], stats(s)["cluster_up"]) for s in nodes]
+        raise AssertionError(f"redis holds {redis_subscriptions(redis)}, not {(channels, patterns)}; "
+                             f"nodes (log, subscriptions, cluster_up): {held}")
 
 
 def subscriber(server, *patterns):
@@ -230,3 +235,47 @@ def until_marker(client, marker="MSG end.marker end"):
     while (line := client.line()) != marker:
         got.append(line)
     return got
+
+
+HAPROXY = os.environ.get("HAPROXY", "/usr/sbin/haproxy")
+
+
+class HAProxy:
+    """A real HAProxy in TCP mode, round robin over the nodes' line ports
+    (and another frontend over their HTTP ports): what clients of a
+    cluster connect to."""
+
+    def __init__(self, tmp_path, servers):
+        self.tmp_path = Path(tmp_path)
+        self.port = free_port()
+        self.http_port = free_port()
+        config = self.tmp_path / "haproxy.cfg"
+        backends = "".join(f"    server n{i} 127.0.0.1:{s.port}\n" for i, s in enumerate(servers))
+        http_backends = "".join(f"    server n{i} 127.0.0.1:{s.http_port}\n" for i, s in enumerate(servers))
+        config.write_text(
+            "defaults\n    mode tcp\n    timeout connect 5s\n    timeout client 60s\n    timeout server 60s\n"
+            f"frontend line\n    bind 127.0.0.1:{self.port}\n    default_backend nodes\n"
+            f"backend nodes\n    balance roundrobin\n{backends}"
+            f"frontend http\n    bind 127.0.0.1:{self.http_port}\n    default_backend http_nodes\n"
+            f"backend http_nodes\n    balance roundrobin\n{http_backends}")
+        self.proc = Proc(self.tmp_path, "haproxy", [HAPROXY, "-db", "-f", str(config)])
+        wait_until(lambda: self._accepts() or self.proc._dead(), 10, "haproxy to listen")
+        assert not self.proc._dead(), self.proc.report()
+
+    def _accepts(self):
+        try:
+            socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+            return True
+        except OSError:
+            return False
+
+    def stop(self):
+        self.proc.stop()
+
+
+class Behind:
+    """What a client needs of a server (its ports), for HAProxy's."""
+
+    def __init__(self, proxy):
+        self.port = proxy.port
+        self.http_port = proxy.http_port
