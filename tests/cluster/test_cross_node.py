@@ -1,6 +1,11 @@
 """Messages cross nodes exactly once and in order, for every protocol."""
 
+import asyncio
+import http.client
+import threading
+
 import redis as redis_py
+import websockets
 
 from cluster import (LineClient, http_publish, publisher, resp_subscriber, stats, subscriber,
                      wait_subscriptions)
@@ -96,3 +101,44 @@ def test_unsubscribe_is_reference_counted_in_redis(redis, nodes):
     assert second.line() == "MSG rc.x still"
     second.close()
     wait_subscriptions(redis, channels=0, patterns=0)  # the last one gone
+
+
+def websocket_subscriber(url, pattern, count):
+    """A WebSocket line-protocol subscriber on its own thread (Debian's
+    websockets is asyncio only): `ready` is set once its SUB took effect,
+    `frames` holds the first `count` messages."""
+    ready = threading.Event()
+    frames = []
+
+    async def session():
+        async with websockets.connect(url, open_timeout=10) as ws:
+            await ws.send(f"SUB {pattern}\nPING ready")
+            assert await asyncio.wait_for(ws.recv(), 10) == "PONG ready"
+            ready.set()
+            while len(frames) < count:
+                frames.append(await asyncio.wait_for(ws.recv(), 10))
+
+    thread = threading.Thread(target=lambda: asyncio.run(session()), daemon=True)
+    thread.start()
+    assert ready.wait(10)
+    return thread, frames
+
+
+def test_server_sent_events_and_websocket_subscribers_get_other_nodes_messages(redis, nodes):
+    a, b, c = nodes
+    stream = http.client.HTTPConnection("127.0.0.1", b.http_port, timeout=10)
+    stream.request("GET", "/sub/sse.>")
+    response = stream.getresponse()
+    assert response.status == 200
+    thread, frames = websocket_subscriber(f"ws://127.0.0.1:{c.http_port}/ws", "sse.>", 20)
+    wait_subscriptions(redis, channels=0, patterns=2)
+    publisher(a, *[("sse.t", f"v{i}") for i in range(20)])
+    events = []
+    while len(events) < 20:
+        line = response.fp.readline().decode().rstrip("\n")
+        if line.startswith("data: "):
+            events.append(line[len("data: "):])
+    assert events == [f"sse.t v{i}" for i in range(20)]
+    thread.join(15)
+    assert frames == [f"MSG sse.t v{i}" for i in range(20)]
+    stream.close()
