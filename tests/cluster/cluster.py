@@ -87,10 +87,14 @@ def read_reply(f):
 
 
 def node(tmp_path, redis_port, name, args=()):
-    """A linecast-server node of the cluster on free ports."""
+    """A linecast-server node of the cluster on free ports; two reactor
+    threads (LINECAST_TEST_THREADS changes it), so that messages from Redis
+    cross the Interconnect and a thread other than 0 hands its messages to
+    the backplane."""
+    threads = os.environ.get("LINECAST_TEST_THREADS", "2")
     return Server(tmp_path, name=name,
                   args=["--cluster", f"redis://127.0.0.1:{redis_port}", "--node-id", name,
-                        "--threads", "2", "--log-level", "debug"] + list(args)).start()
+                        "--threads", threads, "--log-level", "debug"] + list(args)).start()
 
 
 def stats(server):
