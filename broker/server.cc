@@ -427,12 +427,12 @@ void Server::checkTimeouts(Connection& conn) {
 void Server::endTurn() {
   lastTurnWriteCalls_ = 0;
   lastTurnFlushes_ = 0;
-  // flush() can only append to the close list, never to the flush list.
   // --cluster: this turn's messages to the hub; thread 0 sends them all.
   if (clusterHub_ != nullptr) {
     clusterHub_->handOver(index_);
     if (backplane_) backplane_->endTurn();
   }
+  // flush() can only append to the close list, never to the flush list.
   // Other threads first: their subscribers wait on our messages.
   if (net_ != nullptr) net_->endTurn(index_);
   // The data store's writes of this turn go to its writer; under --fsync
