@@ -8,12 +8,14 @@
 #include <cmath>
 #include <fstream>
 #include <map>
+#include <random>
 #include <sstream>
 #include <string_view>
 #include <type_traits>
 #include <variant>
 #include <vector>
 
+#include "cluster/cluster_url.h"
 #include "config_file.h"
 #include "persist/fsync_policy.h"
 #include "util/log.h"
@@ -48,6 +50,10 @@ const TextOption kTextOptions[] = {
     {"data-dir", &Config::dataDir,
      "Keep retained messages (and MQTT sessions) in this directory across restarts (created 0700)"},
     {"fsync", &Config::fsync, "With --data-dir: always (before each acknowledgement), everysec or no"},
+    {"cluster", &Config::cluster,
+     "Share one channel space with other nodes through Redis: redis://[user:password@]HOST:PORT"},
+    {"cluster-password-file", &Config::clusterPasswordFile, "Read the --cluster Redis password from this file"},
+    {"node-id", &Config::nodeId, "This node's id in the cluster (default: random at start)"},
     {"ws-allowed-origins", &Config::wsAllowedOriginsText,
      "Comma-separated origins a WebSocket upgrade may come from (default: any), e.g. https://app.example.com"},
 };
@@ -202,6 +208,13 @@ std::string problemWith(std::string_view name, const std::string& text) {
   if (name == "io" && text != "epoll" && text != "uring") return "must be epoll or uring";
   if (name == "fsync" && !parseFsyncPolicy(text)) return "must be always, everysec or no";
   if (name == "data-dir" && text.empty()) return "must name a directory";
+  if (name == "cluster") {
+    auto url = parseClusterUrl(text);
+    if (auto* problem = std::get_if<std::string>(&url)) return *problem;
+  }
+  if (name == "node-id" && (text.empty() || text.size() > 64 || text.find_first_of(" \r\n") != std::string::npos)) {
+    return "must be 1 to 64 bytes without spaces or line breaks";
+  }
   return {};
 }
 
@@ -242,6 +255,31 @@ std::optional<std::string> readTokenFile(const std::string& path, std::string& e
   if (!token.empty() && token.back() == '\n') token.pop_back();
   if (!token.empty() && token.back() == '\r') token.pop_back();
   return token;
+}
+
+// 16 hex digits: unique enough among the nodes of one cluster.
+std::string randomNodeId() {
+  std::random_device device;
+  std::uint64_t value = (std::uint64_t{device()} << 32) | device();
+  return fmt::format("{:016x}", value);
+}
+
+// --cluster: the URL (already checked), the password file, the node id.
+std::string loadCluster(Config& config) {
+  if (config.cluster.empty()) {
+    if (!config.clusterPasswordFile.empty()) return "--cluster-password-file needs --cluster";
+    return {};
+  }
+  if (config.io != "epoll") return "--cluster: the io_uring backend does not carry the cluster link yet; use --io epoll";
+  config.clusterUrl = std::get<ClusterUrl>(parseClusterUrl(config.cluster));
+  if (!config.clusterPasswordFile.empty()) {
+    std::string error;
+    auto password = readTokenFile(config.clusterPasswordFile, error);
+    if (!password) return fmt::format("cannot read --cluster-password-file '{}'", config.clusterPasswordFile);
+    config.clusterUrl->password = *password;
+  }
+  if (config.nodeId.empty()) config.nodeId = randomNodeId();
+  return {};
 }
 
 // The TLS files, loaded now so that a missing or mismatched file stops the
@@ -328,6 +366,7 @@ std::string validate(Config& config, const std::string& tokenFile, bool tokenGiv
     return "--io uring: this build has no io_uring backend (configure with -DLINECAST_IO_URING=ON)";
   }
   if (auto error = splitOrigins(config); !error.empty()) return error;
+  if (auto error = loadCluster(config); !error.empty()) return error;
   if (auto error = loadTls(config); !error.empty()) return error;
   if (auto error = loadJwtKey(config); !error.empty()) return error;
   return loadUsers(config);

@@ -9,12 +9,14 @@
 
 #include "auth/jwt_key.h"
 #include "auth/user_directory.h"
+#include "cluster/cluster_url.h"
 #include "net/tls_context.h"
 #include "routing/retained_store.h"
 
 namespace linecast {
 
 class StoreWriter;
+class ClusterHub;
 struct MqttStoredState;
 
 // Everything the server can be told, with the defaults of docs/PROTOCOL.md.
@@ -77,6 +79,15 @@ struct Config {
   std::string jwtSecretFile;
   std::string jwtPublicKey;
   std::shared_ptr<JwtKeyStore> jwt;
+  // --cluster (docs/PROTOCOL.md, "Cluster"): the URL as given and parsed
+  // (empty: no cluster), --cluster-password-file, --node-id (random when
+  // not given), and the hub every thread hands its messages to (state: the
+  // ReactorGroup makes it).
+  std::string cluster;
+  std::string clusterPasswordFile;
+  std::string nodeId;
+  std::optional<ClusterUrl> clusterUrl;
+  std::shared_ptr<ClusterHub> clusterHub;
 };
 
 // Whether this build has the io_uring backend (-DLINECAST_IO_URING=ON).

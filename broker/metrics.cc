@@ -22,6 +22,10 @@ void MetricsTotals::add(const Metrics& m) {
   mqttSessions += m.mqttSessions;
   mqttQueuedMessages += m.mqttQueuedMessages;
   mqttDropped += m.mqttDropped;
+  clusterUp += m.clusterUp;
+  clusterPublished += m.clusterPublished;
+  clusterReceived += m.clusterReceived;
+  clusterDropped += m.clusterDropped;
   for (std::size_t i = 0; i < permissionDenied.size(); ++i) permissionDenied[i] += m.permissionDenied[i];
   for (std::size_t i = 0; i < httpRequests.size(); ++i) httpRequests[i] += m.httpRequests[i];
 }

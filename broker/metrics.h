@@ -64,6 +64,13 @@ struct Metrics {
   Counter<std::int64_t> mqttSessions;
   Counter<std::int64_t> mqttQueuedMessages;
   Counter<std::uint64_t> mqttDropped;
+  // --cluster (thread 0 holds them all): the link to the other nodes is up
+  // (gauge, 0/1); messages sent to them, received from them, and not sent
+  // because the link was down.
+  Counter<std::int64_t> clusterUp;
+  Counter<std::uint64_t> clusterPublished;
+  Counter<std::uint64_t> clusterReceived;
+  Counter<std::uint64_t> clusterDropped;
   std::array<Counter<std::uint64_t>, kMaxHttpStatus - kMinHttpStatus + 1> httpRequests;
 
   void countHttpStatus(int status) {
@@ -93,6 +100,10 @@ struct MetricsTotals {
   std::int64_t mqttSessions = 0;
   std::int64_t mqttQueuedMessages = 0;
   std::uint64_t mqttDropped = 0;
+  std::int64_t clusterUp = 0;
+  std::uint64_t clusterPublished = 0;
+  std::uint64_t clusterReceived = 0;
+  std::uint64_t clusterDropped = 0;
   std::array<std::uint64_t, kMaxHttpStatus - kMinHttpStatus + 1> httpRequests{};
   // Not per thread: the process's RetainedStore, filled in by Broker::metricsTotals.
   std::int64_t retainedMessages = 0;

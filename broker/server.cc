@@ -10,6 +10,8 @@
 #include <system_error>
 #include <utility>
 
+#include "cluster/backplane.h"
+#include "cluster/cluster_hub.h"
 #include "protocols/registry.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -93,6 +95,14 @@ Server::Server(const Config& config, Interconnect* net, std::size_t index,
     clients_.attach(*net_, index_);
     // Ids unique over the process, for the logs: thread i takes i, i+N, ...
     nextId_ = kFirstConnectionId + index_;
+  }
+  if (config.clusterHub) {
+    clusterHub_ = config.clusterHub.get();
+    broker_.attachCluster(clusterHub_->outbox(index_));
+    if (index_ == 0) {
+      clusterHub_->setWakeFd(wakeFd_);
+      backplane_ = makeBackplane(config, *clusterHub_, broker_, metrics_, reactor_);
+    }
   }
   maxConns_ = config.maxConns;
   if (index_ == 0) {
@@ -191,6 +201,10 @@ void Server::runOnce(int maxWaitMs) {
 
 void Server::onEvent(std::uint64_t key, std::uint32_t events) {
   if (isListenerKey(key)) return acceptAll(key - kFirstListenerKey);
+  if (key < Backplane::kFirstKey + Backplane::kKeys) {
+    if (backplane_) backplane_->onEvent(key, events);
+    return;
+  }
   if (key == kWakeKey) {
     std::uint64_t count;
     ssize_t ignored = ::read(wakeFd_, &count, sizeof count);
@@ -393,6 +407,7 @@ void Server::cron() {
   nextCron_ = now_ + kCronInterval;
   retryStalledAccepts();
   reloadIfAsked();
+  if (backplane_) backplane_->cron(now_);
   for (auto& [id, conn] : connections_) checkTimeouts(*conn);
 }
 
@@ -418,6 +433,11 @@ void Server::checkTimeouts(Connection& conn) {
 void Server::endTurn() {
   lastTurnWriteCalls_ = 0;
   lastTurnFlushes_ = 0;
+  // --cluster: this turn's messages to the hub; thread 0 sends them all.
+  if (clusterHub_ != nullptr) {
+    clusterHub_->handOver(index_);
+    if (backplane_) backplane_->endTurn();
+  }
   // flush() can only append to the close list, never to the flush list.
   // Other threads first: their subscribers wait on our messages.
   if (net_ != nullptr) net_->endTurn(index_);

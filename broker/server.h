@@ -20,6 +20,8 @@
 
 namespace linecast {
 
+class Backplane;
+class ClusterHub;
 class UringLoop;
 struct UringEvent;
 // UringLoop is complete only where the io_uring backend is built in.
@@ -81,6 +83,7 @@ class Server {
  private:
   static constexpr double kCronInterval = 0.1;
   static constexpr std::uint32_t kReadEvents = EPOLLIN | EPOLLRDHUP | EPOLLET;
+  // Keys 0 and 1 are the backplane's (Backplane::kFirstKey, kKeys).
   static constexpr std::uint64_t kWakeKey = 2;
   // Listener row i has the key kFirstListenerKey + i, below the first id.
   static constexpr std::uint64_t kFirstListenerKey = 3;
@@ -204,6 +207,10 @@ class Server {
   std::uint64_t lastTurnFlushes_ = 0;
   std::size_t fanoutBudget_ = Connection::kFanoutBudget;
   std::unique_ptr<UringLoop, UringLoopDeleter> uring_;  // null: epoll
+  // --cluster: the hub every thread hands its messages to (null: none), and
+  // on thread 0 the backplane, declared after the reactor it registers with.
+  ClusterHub* clusterHub_ = nullptr;
+  std::unique_ptr<Backplane> backplane_;
 };
 
 }  // namespace linecast

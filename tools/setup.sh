@@ -12,6 +12,8 @@ packages=(
   nlohmann-json3-dev zlib1g-dev
   # --data-dir's store
   liblmdb-dev
+  # --cluster's Redis client (hiredis's async API)
+  libhiredis-dev
 )
 [ "${1:-}" = server ] || packages+=(
   # tests and benchmarks
@@ -27,6 +29,8 @@ packages=(
   chromium chromium-driver python3-selenium
   # RESP interop (tests/interop): real Redis clients and a real redis-server
   redis-server redis-tools python3-redis
+  # the cluster tests' load balancer (tests/cluster, TCP round robin)
+  haproxy
   # MQTT interop (tests/mqtt) and the MQTT examples: paho-mqtt, the
   # reference broker and its command-line clients, the fusesource Java
   # client, node's mqtt

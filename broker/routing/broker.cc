@@ -12,6 +12,12 @@ void Broker::attach(Interconnect& net, std::size_t index) {
   index_ = index;
 }
 
+void Broker::attachCluster(ClusterOutbox& outbox) {
+  cluster_ = &outbox;
+  router_.setInterestSink(&outbox);
+  for (SubscriptionIndex* index : indexes_) index->setInterestSink(&outbox);
+}
+
 PublishRoute& Broker::route(std::string_view channel, std::uint64_t hash) {
   if (channel.size() > kMaxChannelLength) {
     // Not cached, so what other threads hold for it is not either.
@@ -61,6 +67,7 @@ std::size_t Broker::deliver(PublishRoute& route, std::string_view payload) {
   ++metrics_.messagesPublished;
   std::size_t delivered = deliverLocal(route, payload);
   if (net_ != nullptr) delivered += forward(route, route.channel, payload, false);
+  if (cluster_ != nullptr) cluster_->publish(route.channel, payload);
   return delivered;
 }
 
@@ -76,10 +83,25 @@ std::size_t Broker::publishAnyBytes(std::string_view channel, PublishRoute& foun
   bool valid = found.status == ChannelStatus::kValid;
   if (valid && payload.find('\n') == std::string_view::npos) return deliver(found, payload);
   ++metrics_.messagesPublished;
-  if (valid) metrics_.messagesUndeliverable += countUndeliverable(found);
+  if (cluster_ != nullptr) cluster_->publish(channel, payload);
+  return fanOutAnyBytes(channel, found, payload);
+}
+
+std::size_t Broker::fanOutAnyBytes(std::string_view channel, PublishRoute& found, std::string_view payload) {
+  if (found.status == ChannelStatus::kValid) metrics_.messagesUndeliverable += countUndeliverable(found);
   std::size_t delivered = deliverToIndexes(channel, payload);
   metrics_.messagesDelivered += delivered;
   if (net_ != nullptr) delivered += forward(found, channel, payload, true);
+  return delivered;
+}
+
+std::size_t Broker::deliverFromCluster(std::string_view channel, std::string_view payload) {
+  PublishRoute& found = route(channel);
+  if (found.status != ChannelStatus::kValid || payload.find('\n') != std::string_view::npos) {
+    return fanOutAnyBytes(channel, found, payload);
+  }
+  std::size_t delivered = deliverLocal(found, payload);
+  if (net_ != nullptr) delivered += forward(found, found.channel, payload, false);
   return delivered;
 }
 

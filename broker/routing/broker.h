@@ -8,6 +8,7 @@
 
 #include "net/connection.h"
 #include "metrics.h"
+#include "cluster/cluster_outbox.h"
 #include "routing/pubsub_census.h"
 #include "persist/store_turn.h"
 #include "routing/retained_store.h"
@@ -50,6 +51,10 @@ class Broker {
   // Joins this broker to the other reactor threads' (index: its thread).
   void attach(Interconnect& net, std::size_t index);
 
+  // --cluster: this thread's messages and interest changes go to `outbox`
+  // too (ClusterHub), and its Router and indexes report their interest.
+  void attachCluster(ClusterOutbox& outbox);
+
   // The cached route of a channel, its subscriber list current. The line
   // protocol checks route.status, then calls deliver(): one lookup for both.
   PublishRoute& route(std::string_view channel) {
@@ -83,6 +88,11 @@ class Broker {
   // on the other threads (each asked under its lock: shard publishes are
   // rare, so nothing is cached). Returns the deliveries.
   std::size_t publishShard(std::string_view channel, std::string_view payload);
+
+  // A message another node published (--cluster, on thread 0): to this
+  // thread's subscribers and the other threads', any bytes as in
+  // publishAnyBytes, and never back to the cluster.
+  std::size_t deliverFromCluster(std::string_view channel, std::string_view payload);
 
   // A message another thread published, for this thread's connections only.
   // `hash` is the channel's RouteCache::hashChannel().
@@ -123,7 +133,10 @@ class Broker {
   std::size_t subscriptionCount() const;
   // A protocol's index; it must outlive the Broker's use of it (the
   // Server owns both).
-  void addIndex(SubscriptionIndex& index) { indexes_.push_back(&index); }
+  void addIndex(SubscriptionIndex& index) {
+    indexes_.push_back(&index);
+    if (cluster_ != nullptr) index.setInterestSink(cluster_);
+  }
   void removeIndex(SubscriptionIndex& index);
   // Every thread's metrics added up, for /metrics and /stats.
   MetricsTotals metricsTotals() const;
@@ -160,6 +173,9 @@ class Broker {
   void refill(PublishRoute& route);
   void changed();
   std::size_t deliverLocal(const PublishRoute& route, std::string_view payload);
+  // Here and on the other threads, for a publish of any bytes (not counted
+  // as published, not sent to the cluster).
+  std::size_t fanOutAnyBytes(std::string_view channel, PublishRoute& route, std::string_view payload);
   std::size_t deliverToIndexes(std::string_view channel, std::string_view payload) {
     if (indexedSubscriptions_ == 0) return 0;  // one load on the hot path
     std::size_t delivered = 0;
@@ -188,6 +204,7 @@ class Broker {
   Metrics& metrics_;
   Interconnect* net_ = nullptr;
   std::size_t index_ = 0;
+  ClusterOutbox* cluster_ = nullptr;  // null: no --cluster
   std::mutex mutex_;  // guards router_ and the indexes against other threads' reads
   std::atomic<std::uint64_t> interestVersion_{0};
   std::vector<Subscriber*> countScratch_;  // used under mutex_

@@ -51,14 +51,18 @@ Router::Node* Router::findOrCreatePath(std::string_view pattern, bool& tail) {
 bool Router::subscribe(Subscriber* sub, std::string_view pattern) {
   assert(isValidPattern(pattern));
   bool added;
+  bool first = false;
   if (!hasWildcardToken(pattern)) {
     auto it = exact_.find(pattern);
     if (it == exact_.end()) it = exact_.emplace(std::string(pattern), SubList{}).first;
     added = addTo(it->second, sub);
+    first = added && it->second.size() == 1;
   } else {
     bool tail;
     Node* node = findOrCreatePath(pattern, tail);
-    added = addTo(tail ? node->tail : node->here, sub);
+    SubList& list = tail ? node->tail : node->here;
+    added = addTo(list, sub);
+    first = added && list.size() == 1;
     if (added) ++wildcardPatterns_;
     if (node->unused()) prune(pattern);
   }
@@ -66,15 +70,18 @@ bool Router::subscribe(Subscriber* sub, std::string_view pattern) {
     ++subscriptions_;
     ++version_;
   }
+  if (first && interest_ != nullptr) interest_->gained(InterestKind::kLinePattern, pattern);
   return added;
 }
 
 bool Router::unsubscribe(Subscriber* sub, std::string_view pattern) {
   bool removed = false;
+  bool last = false;
   if (!hasWildcardToken(pattern)) {
     auto it = exact_.find(pattern);
     if (it == exact_.end()) return false;
     removed = removeFrom(it->second, sub);
+    last = removed && it->second.empty();
     if (it->second.empty()) exact_.erase(it);
   } else {
     // Walk without creating: an UNSUB of an unknown pattern must not grow
@@ -96,7 +103,9 @@ bool Router::unsubscribe(Subscriber* sub, std::string_view pattern) {
       }
     }
     if (node == nullptr) return false;
-    removed = removeFrom(tail ? node->tail : node->here, sub);
+    SubList& list = tail ? node->tail : node->here;
+    removed = removeFrom(list, sub);
+    last = removed && list.empty();
     if (removed) {
       --wildcardPatterns_;
       prune(pattern);
@@ -106,6 +115,8 @@ bool Router::unsubscribe(Subscriber* sub, std::string_view pattern) {
     --subscriptions_;
     ++version_;
   }
+  // `pattern` may view the caller's copy, never the erased key.
+  if (last && interest_ != nullptr) interest_->lost(InterestKind::kLinePattern, pattern);
   return removed;
 }
 

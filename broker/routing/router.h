@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "routing/channel.h"
+#include "routing/interest_sink.h"
 #include "util/string_hash.h"
 
 namespace linecast {
@@ -55,6 +56,10 @@ class Router {
   // from another thread.
   template <class Visit>
   void forEachPattern(Visit&& visit) const;
+  // --cluster: told when a pattern gets its first subscriber and loses
+  // its last (null: nobody is).
+  void setInterestSink(InterestSink* sink) { interest_ = sink; }
+
   // Changes with every subscription added or removed, so a cached match
   // result can tell it is stale.
   std::uint64_t version() const { return version_; }
@@ -88,6 +93,7 @@ class Router {
   std::uint64_t version_ = 0;
   std::uint64_t stamp_ = 0;
   std::size_t lastNodeVisits_ = 0;
+  InterestSink* interest_ = nullptr;
 };
 
 struct Router::Node {

@@ -3,6 +3,7 @@
 #include <cstddef>
 #include <string_view>
 
+#include "routing/interest_sink.h"
 #include "routing/pubsub_census.h"
 
 namespace linecast {
@@ -35,6 +36,11 @@ class SubscriptionIndex {
   // publish would queue (read-only, under the owner's Broker lock).
   virtual std::size_t publishShard(std::string_view, std::string_view) { return 0; }
   virtual std::size_t countShardMatches(std::string_view) const { return 0; }
+
+  // --cluster: an index whose subscriptions other nodes' messages must
+  // reach tells the sink when a channel or pattern gets its first
+  // subscriber and loses its last. By default an index is local only.
+  virtual void setInterestSink(InterestSink*) {}
 
   // Adds what it holds to a PUBSUB census. Read-only, under the owner's
   // Broker lock.

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <thread>
 
+#include "cluster/cluster_hub.h"
 #include "protocols/mqtt/mqtt_restore.h"
 #include "threads/core_count.h"
 #include "util/log.h"
@@ -27,6 +28,7 @@ ReactorGroup::ReactorGroup(const Config& given) {
   if (config.threads == 0) defaultedFrom_ = usableCores();
   std::size_t threads = reactorThreadsFor(config);
   if (threads > 1) net_ = std::make_unique<Interconnect>(threads, config.maxLine);
+  if (config.clusterUrl) config.clusterHub = std::make_shared<ClusterHub>(threads, config.nodeId);
   for (std::size_t i = 0; i < threads; ++i) {
     servers_.push_back(std::make_unique<Server>(config, net_.get(), i));
   }

@@ -289,4 +289,59 @@ TEST(ConfigTest, MqttFlagsAndKeys) {
   expectError({"--mqtt-max-inflight", "0"}, "--mqtt-max-inflight must be an integer from 1 to 65535, not '0'");
 }
 
+
+// --cluster, --cluster-password-file, --node-id: a malformed URL stops the
+// start with an error naming the flag.
+TEST(ConfigTest, NoClusterByDefault) {
+  Parsed parsed = parse({});
+  ASSERT_TRUE(parsed.config);
+  EXPECT_FALSE(parsed.config->clusterUrl);
+}
+
+TEST(ConfigTest, AClusterUrlIsParsedAndANodeIdChosen) {
+  Parsed parsed = parse({"--cluster", "redis://u:p@127.0.0.1:6380"});
+  ASSERT_TRUE(parsed.config) << parsed.stderrText;
+  ASSERT_TRUE(parsed.config->clusterUrl);
+  EXPECT_EQ(parsed.config->clusterUrl->port, 6380);
+  EXPECT_EQ(parsed.config->clusterUrl->password, "p");
+  EXPECT_EQ(parsed.config->nodeId.size(), 16u);
+  Parsed other = parse({"--cluster", "redis://127.0.0.1:6380"});
+  ASSERT_TRUE(other.config);
+  EXPECT_NE(other.config->nodeId, parsed.config->nodeId);
+  EXPECT_EQ(parse({"--cluster", "redis://h:1", "--node-id", "east-1"}).config->nodeId, "east-1");
+}
+
+TEST(ConfigTest, AMalformedClusterUrlNamesTheFlag) {
+  Parsed parsed = parse({"--cluster", "http://127.0.0.1:6379"});
+  EXPECT_FALSE(parsed.config);
+  EXPECT_EQ(parsed.exitCode, 2);
+  EXPECT_NE(parsed.stderrText.find("--cluster"), std::string::npos) << parsed.stderrText;
+  EXPECT_NE(parsed.stderrText.find("redis://"), std::string::npos) << parsed.stderrText;
+}
+
+TEST(ConfigTest, TheClusterPasswordFileReplacesTheUrlsPassword) {
+  TomlFile secret("from file\n", ".pw");
+  Parsed parsed = parse({"--cluster", "redis://u:p@h:1", "--cluster-password-file", secret.path()});
+  ASSERT_TRUE(parsed.config) << parsed.stderrText;
+  EXPECT_EQ(parsed.config->clusterUrl->password, "from file");
+  Parsed alone = parse({"--cluster-password-file", secret.path()});
+  EXPECT_FALSE(alone.config);
+  EXPECT_NE(alone.stderrText.find("needs --cluster"), std::string::npos) << alone.stderrText;
+  Parsed missing = parse({"--cluster", "redis://h:1", "--cluster-password-file", "/nonexistent/pw"});
+  EXPECT_FALSE(missing.config);
+  EXPECT_NE(missing.stderrText.find("--cluster-password-file"), std::string::npos);
+}
+
+TEST(ConfigTest, ABadNodeIdIsRefused) {
+  EXPECT_FALSE(parse({"--cluster", "redis://h:1", "--node-id", "two words"}).config);
+  EXPECT_FALSE(parse({"--cluster", "redis://h:1", "--node-id", std::string(65, 'x')}).config);
+}
+
+TEST(ConfigTest, ClusterNotWithTheIoUringBackendYet) {
+  if (!ioUringBuiltIn()) GTEST_SKIP() << "this build has no io_uring backend";
+  Parsed parsed = parse({"--cluster", "redis://h:1", "--io", "uring"});
+  EXPECT_FALSE(parsed.config);
+  EXPECT_NE(parsed.stderrText.find("--cluster"), std::string::npos);
+}
+
 }  // namespace linecast

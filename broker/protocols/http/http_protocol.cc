@@ -11,6 +11,7 @@
 #include "console/console_page.h"
 #include "metrics_exposition.h"
 #include "util/log.h"
+#include "util/percent_decode.h"
 #include "protocols/http/sse_session.h"
 #include "protocols/line/line_protocol.h"
 #include "protocols/refused_name.h"
@@ -56,31 +57,6 @@ int keptHeader(std::string_view field) {
     if (equalsIgnoreCase(field, kKeptHeaders[i])) return static_cast<int>(i);
   }
   return -1;
-}
-
-int hexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// Percent-decodes a path segment; false on a broken escape.
-bool percentDecode(std::string_view in, std::string& out) {
-  out.clear();
-  for (std::size_t i = 0; i < in.size(); ++i) {
-    if (in[i] != '%') {
-      out += in[i];
-      continue;
-    }
-    if (i + 2 >= in.size()) return false;
-    int hi = hexValue(in[i + 1]);
-    int lo = hexValue(in[i + 2]);
-    if (hi < 0 || lo < 0) return false;
-    out += static_cast<char>(hi * 16 + lo);
-    i += 2;
-  }
-  return true;
 }
 
 // The value of `name` in the URL's query string, percent-decoded; nullopt

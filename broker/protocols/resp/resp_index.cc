@@ -42,10 +42,22 @@ bool RespIndex::dropFrom(ChannelMap& map, NameSet& held, Connection& conn, std::
 }
 
 bool RespIndex::subscribeChannel(Connection& conn, std::string_view channel) {
-  return addTo(channels_, respSession(conn).channels, conn, channel);
+  if (!addTo(channels_, respSession(conn).channels, conn, channel)) return false;
+  if (interest_ != nullptr && channels_.find(channel)->second.size() == 1) {
+    interest_->gained(InterestKind::kRedisChannel, channel);
+  }
+  return true;
 }
 
 bool RespIndex::unsubscribeChannel(Connection& conn, std::string_view channel) {
+  // Told before the drop: `channel` may view the connection's own copy,
+  // which the drop erases.
+  if (interest_ != nullptr) {
+    auto slot = channels_.find(channel);
+    if (slot != channels_.end() && slot->second.size() == 1 && respSession(conn).channels.contains(channel)) {
+      interest_->lost(InterestKind::kRedisChannel, channel);
+    }
+  }
   return dropFrom(channels_, respSession(conn).channels, conn, channel);
 }
 
@@ -68,6 +80,9 @@ bool RespIndex::subscribePattern(Connection& conn, std::string_view pattern) {
   }
   add(patterns_[slot->second].subscribers, &conn);
   ++subscriptions_;
+  if (interest_ != nullptr && patterns_[slot->second].subscribers.size() == 1) {
+    interest_->gained(InterestKind::kRedisPattern, pattern);
+  }
   return true;
 }
 
@@ -79,6 +94,7 @@ bool RespIndex::unsubscribePattern(Connection& conn, std::string_view pattern) {
   std::size_t index = slot->second;
   remove(patterns_[index].subscribers, &conn);
   if (patterns_[index].subscribers.empty()) {
+    if (interest_ != nullptr) interest_->lost(InterestKind::kRedisPattern, patterns_[index].glob);
     // Fill the hole with the last pattern, so the scanned list stays dense.
     std::size_t last = patterns_.size() - 1;
     if (index != last) {

@@ -63,6 +63,9 @@ class RespIndex final : public SubscriptionIndex {
   // distinct glob ("resp" patterns), shard channels.
   void describe(PubsubCensus& census) const override;
 
+  // --cluster: SUBSCRIBE channels and PSUBSCRIBE globs, as Redis takes them.
+  void setInterestSink(InterestSink* sink) override { interest_ = sink; }
+
  private:
   using Subscribers = std::vector<Connection*>;
   struct Pattern {
@@ -87,6 +90,7 @@ class RespIndex final : public SubscriptionIndex {
   std::string head_;  // publish(): the message frame's head, reused
   std::unordered_map<std::string, std::size_t, StringHash, std::equal_to<>> patternSlots_;
   std::size_t subscriptions_ = 0;
+  InterestSink* interest_ = nullptr;
 };
 
 }  // namespace linecast

@@ -1,0 +1,66 @@
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "routing/interest_sink.h"
+
+namespace linecast {
+
+// A subscription need that appeared (+1) or went (-1) on one thread.
+struct InterestChange {
+  int delta;
+  InterestKind kind;
+  std::string text;
+};
+
+// What one reactor thread has for the cluster during a turn: the messages
+// its clients published, in order, and its interest changes. The thread's
+// Broker appends to it; the Server hands it to the ClusterHub at the end of
+// the turn. Appending copies into a buffer that keeps its capacity, so a
+// publish allocates nothing in steady state.
+//
+// Message record: u32 channel length, u32 payload length, channel, payload
+// (host order: it never leaves the process).
+class ClusterOutbox final : public InterestSink {
+ public:
+  void publish(std::string_view channel, std::string_view payload) {
+    std::uint32_t lengths[2] = {static_cast<std::uint32_t>(channel.size()),
+                                static_cast<std::uint32_t>(payload.size())};
+    std::size_t at = messages_.size();
+    messages_.resize(at + sizeof lengths + channel.size() + payload.size());
+    char* out = messages_.data() + at;
+    std::memcpy(out, lengths, sizeof lengths);
+    if (!channel.empty()) std::memcpy(out + sizeof lengths, channel.data(), channel.size());
+    if (!payload.empty()) std::memcpy(out + sizeof lengths + channel.size(), payload.data(), payload.size());
+  }
+  void gained(InterestKind kind, std::string_view text) override { changes_.push_back({1, kind, std::string(text)}); }
+  void lost(InterestKind kind, std::string_view text) override { changes_.push_back({-1, kind, std::string(text)}); }
+
+  bool empty() const { return messages_.empty() && changes_.empty(); }
+  std::string& messages() { return messages_; }
+  std::vector<InterestChange>& changes() { return changes_; }
+
+  // Calls onMessage(channel, payload) for each record of `records`.
+  template <class OnMessage>
+  static void forEachMessage(std::string_view records, OnMessage&& onMessage);
+
+ private:
+  std::string messages_;
+  std::vector<InterestChange> changes_;
+};
+
+template <class OnMessage>
+void ClusterOutbox::forEachMessage(std::string_view records, OnMessage&& onMessage) {
+  while (!records.empty()) {
+    std::uint32_t lengths[2];
+    std::memcpy(lengths, records.data(), sizeof lengths);
+    onMessage(records.substr(sizeof lengths, lengths[0]), records.substr(sizeof lengths + lengths[0], lengths[1]));
+    records.remove_prefix(sizeof lengths + lengths[0] + lengths[1]);
+  }
+}
+
+}  // namespace linecast

@@ -1,0 +1,23 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <variant>
+
+namespace linecast {
+
+// Where the cluster's Redis is (--cluster redis://[user:password@]HOST:PORT[/DB]).
+struct ClusterUrl {
+  std::string host;      // a name, an IPv4 address, or an IPv6 address without its brackets
+  std::uint16_t port = 6379;
+  std::string user;      // empty: AUTH with the password alone (Redis's default user)
+  std::string password;  // empty: no AUTH
+  int database = 0;      // SELECTed on the command connection (pub/sub ignores it)
+};
+
+// Parses a --cluster value. The user and password are percent-decoded, so
+// they may hold `@`, `:` or `/`. Returns the URL or why it is malformed.
+std::variant<ClusterUrl, std::string> parseClusterUrl(std::string_view text);
+
+}  // namespace linecast

@@ -1,0 +1,80 @@
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <string_view>
+
+namespace linecast {
+
+// The payload of one PUBLISH to the cluster's Redis: a run of messages to
+// one channel from one node, so that Redis, which pays per command, is paid
+// once per run rather than once per message (docs/PROTOCOL.md, "Cluster").
+//
+//   "LC" 0x01                      magic and version
+//   u8 n, n bytes                  the origin node id (1..255 bytes)
+//   u64 little-endian              the origin's envelope sequence number
+//   then per message: u32 little-endian length, the payload bytes
+//
+// The channel is Redis's own (the PUBLISH channel). The origin lets a node
+// drop its own echo; origin and sequence let it drop the second copy Redis
+// sends when a channel matches several of its subscriptions.
+class EnvelopeWriter {
+ public:
+  void begin(std::string_view origin, std::uint64_t sequence);
+  void add(std::string_view payload);
+  std::string_view bytes() const { return bytes_; }
+  std::size_t messages() const { return messages_; }
+
+ private:
+  void putLittleEndian(std::uint64_t value, int bytes);
+  std::string bytes_;  // reused: its capacity stays
+  std::size_t messages_ = 0;
+};
+
+struct EnvelopeHead {
+  std::string_view origin;
+  std::uint64_t sequence = 0;
+};
+
+// Reads an envelope's head and calls onMessage(payload) for each message;
+// false (having called it for none) when the bytes are not a whole,
+// well-formed envelope: Redis may carry anything another client published.
+template <class OnMessage>
+bool decodeEnvelope(std::string_view bytes, EnvelopeHead& head, OnMessage&& onMessage);
+
+namespace envelope_detail {
+inline std::uint64_t readLittleEndian(const char* p, int bytes) {
+  std::uint64_t value = 0;
+  for (int i = bytes - 1; i >= 0; --i) value = (value << 8) | static_cast<unsigned char>(p[i]);
+  return value;
+}
+// The bytes' messages, or false when they do not end exactly at the end.
+template <class OnMessage>
+bool walk(std::string_view body, OnMessage&& onMessage) {
+  while (!body.empty()) {
+    if (body.size() < 4) return false;
+    std::uint64_t length = readLittleEndian(body.data(), 4);
+    if (length > body.size() - 4) return false;
+    onMessage(body.substr(4, length));
+    body.remove_prefix(4 + length);
+  }
+  return true;
+}
+}  // namespace envelope_detail
+
+template <class OnMessage>
+bool decodeEnvelope(std::string_view bytes, EnvelopeHead& head, OnMessage&& onMessage) {
+  if (bytes.size() < 4 || bytes[0] != 'L' || bytes[1] != 'C' || bytes[2] != 1) return false;
+  std::size_t originLength = static_cast<unsigned char>(bytes[3]);
+  if (originLength == 0 || bytes.size() < 4 + originLength + 8) return false;
+  head.origin = bytes.substr(4, originLength);
+  head.sequence = envelope_detail::readLittleEndian(bytes.data() + 4 + originLength, 8);
+  std::string_view body = bytes.substr(4 + originLength + 8);
+  // Checked whole first, so a truncated envelope delivers nothing.
+  if (!envelope_detail::walk(body, [](std::string_view) {})) return false;
+  envelope_detail::walk(body, onMessage);
+  return true;
+}
+
+}  // namespace linecast

@@ -1,0 +1,213 @@
+#include "cluster/redis_backplane.h"
+
+#include <hiredis/async.h>
+
+#include <algorithm>
+#include <string>
+
+#include "cluster/redis_glob.h"
+#include "config.h"
+#include "metrics.h"
+#include "routing/broker.h"
+#include "util/log.h"
+
+namespace linecast {
+namespace {
+
+// An envelope grows to about this size before the run goes on in another,
+// so one PUBLISH never makes Redis hold a huge buffer per subscriber node.
+constexpr std::size_t kEnvelopeBytes = 256 * 1024;
+// Names per SUBSCRIBE command, to bound one command's size.
+constexpr std::size_t kNamesPerCommand = 512;
+
+}  // namespace
+
+std::unique_ptr<Backplane> makeBackplane(const Config& config, ClusterHub& hub, Broker& broker, Metrics& metrics,
+                                         Reactor& reactor) {
+  return std::make_unique<RedisBackplane>(*config.clusterUrl, hub, broker, metrics, reactor);
+}
+
+RedisBackplane::RedisBackplane(const ClusterUrl& url, ClusterHub& hub, Broker& broker, Metrics& metrics,
+                               Reactor& reactor)
+    : url_(url),
+      hub_(hub),
+      broker_(broker),
+      metrics_(metrics),
+      publish_("publish", url, reactor, kFirstKey, *this),
+      subscribe_("subscribe", url, reactor, kFirstKey + 1, *this) {
+  log(LogLevel::kInfo, "cluster: node {}, redis at {}:{}", hub_.nodeId(), url_.host, url_.port);
+}
+
+RedisBackplane::~RedisBackplane() = default;
+
+void RedisBackplane::onEvent(std::uint64_t key, std::uint32_t events) {
+  (key == kFirstKey ? publish_ : subscribe_).onEvent(events);
+}
+
+void RedisBackplane::cron(double now) {
+  publish_.cron(now);
+  subscribe_.cron(now);
+}
+
+void RedisBackplane::endTurn() {
+  hub_.take(handed_);
+  bool published = false;
+  for (const ClusterHub::Handed& handed : handed_) {
+    applyChanges(handed.changes);
+    if (handed.messages.empty()) continue;
+    publishRuns(handed.messages);
+    published = true;
+  }
+  if (subscribe_.up()) sendSubscriptions();
+  if (published) publish_.flush();
+}
+
+void RedisBackplane::applyChanges(const std::vector<InterestChange>& changes) {
+  for (const InterestChange& change : changes) {
+    RedisInterest interest;
+    switch (change.kind) {
+      case InterestKind::kLinePattern: interest = redisInterestForLinePattern(change.text); break;
+      case InterestKind::kRedisChannel: interest = {false, change.text}; break;
+      case InterestKind::kRedisPattern: interest = {true, change.text}; break;
+    }
+    if (change.delta > 0) {
+      subscriptions_.add(interest.pattern, interest.text);
+    } else {
+      subscriptions_.remove(interest.pattern, interest.text);
+    }
+  }
+}
+
+void RedisBackplane::publishRuns(std::string_view records) {
+  if (publish_.context() == nullptr) {
+    std::size_t lost = 0;
+    ClusterOutbox::forEachMessage(records, [&lost](std::string_view, std::string_view) { ++lost; });
+    metrics_.clusterDropped += lost;
+    return;
+  }
+  std::string_view channel;
+  bool open = false;
+  ClusterOutbox::forEachMessage(records, [&](std::string_view next, std::string_view payload) {
+    if (open && (next != channel || envelope_.bytes().size() >= kEnvelopeBytes)) {
+      publishEnvelope(channel);
+      open = false;
+    }
+    if (!open) {
+      envelope_.begin(hub_.nodeId(), ++sequence_);
+      channel = next;
+      open = true;
+    }
+    envelope_.add(payload);
+  });
+  if (open) publishEnvelope(channel);
+}
+
+void RedisBackplane::publishEnvelope(std::string_view channel) {
+  std::string_view bytes = envelope_.bytes();
+  const char* argv[3] = {"PUBLISH", channel.data(), bytes.data()};
+  std::size_t lengths[3] = {7, channel.size(), bytes.size()};
+  // The answer (the receivers' count) is not needed: no callback.
+  redisAsyncCommandArgv(publish_.context(), nullptr, nullptr, 3, argv, lengths);
+  metrics_.clusterPublished += envelope_.messages();
+}
+
+void RedisBackplane::sendSubscriptions() {
+  commands_.clear();
+  subscriptions_.sync(commands_);
+  if (commands_.empty()) return;
+  sendCommand("UNSUBSCRIBE", commands_.unsubscribe);
+  sendCommand("PUNSUBSCRIBE", commands_.punsubscribe);
+  sendCommand("SUBSCRIBE", commands_.subscribe);
+  sendCommand("PSUBSCRIBE", commands_.psubscribe);
+  subscribe_.flush();
+}
+
+void RedisBackplane::sendCommand(const char* verb, const std::vector<std::string>& names) {
+  for (std::size_t from = 0; from < names.size(); from += kNamesPerCommand) {
+    std::size_t count = std::min(kNamesPerCommand, names.size() - from);
+    std::vector<const char*> argv{verb};
+    std::vector<std::size_t> lengths{std::char_traits<char>::length(verb)};
+    for (std::size_t i = from; i < from + count; ++i) {
+      argv.push_back(names[i].data());
+      lengths.push_back(names[i].size());
+    }
+    redisAsyncCommandArgv(subscribe_.context(), onPush, this, static_cast<int>(argv.size()), argv.data(),
+                          lengths.data());
+  }
+}
+
+void RedisBackplane::onPush(redisAsyncContext*, void* reply, void* self) {
+  auto* backplane = static_cast<RedisBackplane*>(self);
+  auto* push = static_cast<redisReply*>(reply);
+  if (push == nullptr || push->type != REDIS_REPLY_ARRAY || push->elements < 3) return;
+  auto text = [push](std::size_t i) -> std::string_view {
+    const redisReply* e = push->element[i];
+    if (e->type != REDIS_REPLY_STRING || e->str == nullptr) return {};
+    return {e->str, e->len};
+  };
+  std::string_view kind = text(0);
+  if (kind == "message") return backplane->received(text(1), text(2));
+  if (kind == "pmessage" && push->elements >= 4) return backplane->received(text(2), text(3));
+  if (kind == "unsubscribe") return backplane->subscriptions_.unsubscribed(false, text(1));
+  if (kind == "punsubscribe") return backplane->subscriptions_.unsubscribed(true, text(1));
+  // subscribe / psubscribe: the confirmations.
+}
+
+void RedisBackplane::received(std::string_view channel, std::string_view envelope) {
+  EnvelopeHead head;
+  bool whole = decodeEnvelope(envelope, head, [](std::string_view) {});
+  if (!whole) {
+    log(LogLevel::kDebug, "cluster: not a linecast envelope on channel {} ({} bytes), ignored", channel,
+        envelope.size());
+    return;
+  }
+  if (head.origin == hub_.nodeId()) return;  // our own, delivered here when it was published
+  if (head.sequence == lastSequence_ && head.origin == lastOrigin_) return;  // the same PUBLISH again
+  lastOrigin_.assign(head.origin.data(), head.origin.size());
+  lastSequence_ = head.sequence;
+  std::size_t messages = 0;
+  decodeEnvelope(envelope, head, [&](std::string_view payload) {
+    broker_.deliverFromCluster(channel, payload);
+    ++messages;
+  });
+  metrics_.clusterReceived += messages;
+}
+
+void RedisBackplane::linkUp(RedisLink& link) {
+  log(LogLevel::kInfo, "cluster: {} link to redis {}:{} up", link.name(), url_.host, url_.port);
+  quiet_[&link == &subscribe_ ? 1 : 0] = false;
+  if (&link == &subscribe_) sendSubscriptions();
+  updateUp();
+}
+
+void RedisBackplane::linkDown(RedisLink& link, bool wasUp, const std::string& why) {
+  if (&link == &subscribe_) {
+    subscriptions_.linkLost();
+    lastOrigin_.clear();
+  }
+  // A failed attempt is logged once per outage, not at every retry.
+  bool& quiet = quiet_[&link == &subscribe_ ? 1 : 0];
+  if (wasUp || !quiet) {
+    log(LogLevel::kWarn, "cluster: {} link to redis {}:{} {}: {}", link.name(), url_.host, url_.port,
+        wasUp ? "lost" : "failed", why);
+    quiet = true;
+  } else {
+    log(LogLevel::kDebug, "cluster: {} link to redis {}:{} failed again: {}", link.name(), url_.host,
+        url_.port, why);
+  }
+  updateUp();
+}
+
+void RedisBackplane::updateUp() {
+  bool up = publish_.up() && subscribe_.up();
+  metrics_.clusterUp.set(up ? 1 : 0);
+  if (up == wasUp_) return;
+  wasUp_ = up;
+  if (up) {
+    log(LogLevel::kInfo, "cluster: up (node {}): messages cross nodes", hub_.nodeId());
+  } else {
+    log(LogLevel::kWarn, "cluster: down: serving local clients only, retrying redis {}:{}", url_.host, url_.port);
+  }
+}
+
+}  // namespace linecast

@@ -1,0 +1,74 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "cluster/backplane.h"
+#include "cluster/cluster_hub.h"
+#include "cluster/cluster_url.h"
+#include "cluster/envelope.h"
+#include "cluster/redis_link.h"
+#include "cluster/redis_subscriptions.h"
+
+struct redisAsyncContext;
+
+namespace linecast {
+
+// The backplane over Redis pub/sub (docs/PROTOCOL.md, "Cluster"), on
+// reactor thread 0. Two links: `publish` sends PUBLISH commands (a link in
+// subscribe mode can send nothing else), `subscribe` holds the node's
+// SUBSCRIBE/PSUBSCRIBE set (RedisSubscriptions) and receives.
+//
+// Out: at the end of each turn of thread 0, every run of consecutive
+// messages to one channel that a thread handed over becomes one envelope
+// and one PUBLISH, all pipelined in one write. Runs, not all of a turn's
+// messages per channel: a subscriber of several channels must see one
+// publisher's messages in the order they were published. While the
+// publish link is down, messages are counted as dropped, never queued.
+//
+// In: each message Redis pushes is one envelope; this node's own (echoes)
+// and the second copy of an envelope (a channel matching several of the
+// node's subscriptions) are dropped; the rest go through thread 0's
+// Broker, which re-checks every local subscription exactly, as for a
+// local publish, and forwards to the other threads.
+class RedisBackplane final : public Backplane, private RedisLink::Owner {
+ public:
+  RedisBackplane(const ClusterUrl& url, ClusterHub& hub, Broker& broker, Metrics& metrics, Reactor& reactor);
+  ~RedisBackplane() override;
+
+  void onEvent(std::uint64_t key, std::uint32_t events) override;
+  void cron(double now) override;
+  void endTurn() override;
+
+ private:
+  void linkUp(RedisLink& link) override;
+  void linkDown(RedisLink& link, bool wasUp, const std::string& why) override;
+  void applyChanges(const std::vector<InterestChange>& changes);
+  void publishRuns(std::string_view records);
+  void publishEnvelope(std::string_view channel);
+  void sendSubscriptions();
+  void sendCommand(const char* verb, const std::vector<std::string>& names);
+  static void onPush(redisAsyncContext* context, void* reply, void* self);
+  void received(std::string_view channel, std::string_view envelope);
+  void updateUp();
+
+  ClusterUrl url_;
+  ClusterHub& hub_;
+  Broker& broker_;
+  Metrics& metrics_;
+  RedisLink publish_;
+  RedisLink subscribe_;
+  RedisSubscriptions subscriptions_;
+  RedisSubscriptions::Commands commands_;  // reused
+  std::vector<ClusterHub::Handed> handed_;  // reused
+  EnvelopeWriter envelope_;
+  std::uint64_t sequence_ = 0;
+  std::string lastOrigin_;  // the last envelope received: a second copy follows it at once
+  std::uint64_t lastSequence_ = 0;
+  bool wasUp_ = false;
+  bool quiet_[2] = {false, false};  // per link: its failure of this outage is logged
+};
+
+}  // namespace linecast

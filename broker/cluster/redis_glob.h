@@ -1,0 +1,22 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace linecast {
+
+// What a node asks Redis for on behalf of a line pattern: a channel
+// (SUBSCRIBE) for a pattern without wildcards, else a glob (PSUBSCRIBE)
+// that matches at least every channel the pattern does. `*` (one token)
+// and `>` (one or more) both become Redis's `*`, which matches any bytes,
+// dots included: the node re-checks every message against its own
+// subscriptions, so the looser glob never reaches a subscriber. Redis's
+// glob characters inside literal tokens (`? [ ] \` and `*`) are escaped.
+struct RedisInterest {
+  bool pattern = false;
+  std::string text;
+};
+
+RedisInterest redisInterestForLinePattern(std::string_view linePattern);
+
+}  // namespace linecast

@@ -1,0 +1,169 @@
+#include "cluster/redis_link.h"
+
+#include <arpa/inet.h>
+#include <hiredis/async.h>
+#include <netdb.h>
+#include <sys/epoll.h>
+
+#include <algorithm>
+#include <chrono>
+
+#include "util/clock.h"
+
+namespace linecast {
+namespace {
+
+constexpr double kFirstBackoff = 0.1;
+constexpr double kMaxBackoff = 5;  // docs/PROTOCOL.md, "Cluster"
+constexpr double kConnectTimeout = 2;
+
+bool isNumericAddress(const std::string& host) {
+  unsigned char buffer[sizeof(in6_addr)];
+  return ::inet_pton(AF_INET, host.c_str(), buffer) == 1 || ::inet_pton(AF_INET6, host.c_str(), buffer) == 1;
+}
+
+// Runs on a helper thread: getaddrinfo may block for seconds.
+std::string resolve(const std::string& host) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* found = nullptr;
+  if (::getaddrinfo(host.c_str(), nullptr, &hints, &found) != 0 || found == nullptr) return {};
+  char text[INET6_ADDRSTRLEN] = {};
+  const void* address = found->ai_family == AF_INET6
+                            ? static_cast<const void*>(&reinterpret_cast<sockaddr_in6*>(found->ai_addr)->sin6_addr)
+                            : static_cast<const void*>(&reinterpret_cast<sockaddr_in*>(found->ai_addr)->sin_addr);
+  ::inet_ntop(found->ai_family, address, text, sizeof text);
+  ::freeaddrinfo(found);
+  return text;
+}
+
+}  // namespace
+
+RedisLink::RedisLink(std::string name, const ClusterUrl& url, Reactor& reactor, std::uint64_t key, Owner& owner)
+    : name_(std::move(name)), url_(url), reactor_(reactor), adapter_(reactor, key), owner_(owner) {}
+
+RedisLink::~RedisLink() {
+  if (context_ != nullptr) {
+    redisAsyncContext* context = context_;
+    context_ = nullptr;
+    context->data = nullptr;  // the callbacks it still runs find no link
+    redisAsyncFree(context);
+  }
+  if (resolving_.valid()) resolving_.wait();
+}
+
+void RedisLink::cron(double now) {
+  now_ = now;
+  switch (state_) {
+    case State::kWaiting:
+      if (now < retryAt_) return;
+      deadline_ = now + kConnectTimeout;
+      if (isNumericAddress(url_.host)) return startConnect(url_.host);
+      resolving_ = std::async(std::launch::async, resolve, url_.host);
+      state_ = State::kResolving;
+      return;
+    case State::kResolving: {
+      if (resolving_.wait_for(std::chrono::seconds(0)) != std::future_status::ready) return;
+      std::string address = resolving_.get();
+      if (address.empty()) return failed("cannot resolve " + url_.host);
+      return startConnect(address);
+    }
+    case State::kConnecting:
+      if (now < deadline_) return;
+      if (context_ != nullptr) {
+        redisAsyncContext* context = context_;
+        context_ = nullptr;
+        context->data = nullptr;
+        redisAsyncFree(context);
+      }
+      return failed("no answer within 2 s");
+    case State::kUp:
+      return;
+  }
+}
+
+void RedisLink::startConnect(const std::string& address) {
+  redisAsyncContext* context = redisAsyncConnect(address.c_str(), url_.port);
+  if (context == nullptr) return failed("out of memory");
+  if (context->err != 0) {
+    std::string why = context->errstr;
+    redisAsyncFree(context);
+    return failed(why);
+  }
+  context_ = context;
+  context->data = this;
+  adapter_.attach(context);
+  redisAsyncSetConnectCallback(context, onConnect);
+  redisAsyncSetDisconnectCallback(context, onDisconnect);
+  state_ = State::kConnecting;
+  // The first command also asks for the write event that completes the
+  // connect. Its answer makes the link up.
+  if (url_.password.empty()) {
+    redisAsyncCommand(context, onHello, this, "PING");
+  } else if (url_.user.empty()) {
+    redisAsyncCommand(context, onHello, this, "AUTH %b", url_.password.data(), url_.password.size());
+  } else {
+    redisAsyncCommand(context, onHello, this, "AUTH %b %b", url_.user.data(), url_.user.size(),
+                      url_.password.data(), url_.password.size());
+  }
+}
+
+void RedisLink::onConnect(const redisAsyncContext* context, int status) {
+  auto* link = static_cast<RedisLink*>(context->data);
+  if (link == nullptr || status == REDIS_OK) return;
+  // hiredis frees the context after this callback, without calling
+  // onDisconnect (it never connected).
+  link->context_ = nullptr;
+  link->failed(context->errstr);
+}
+
+void RedisLink::onDisconnect(const redisAsyncContext* context, int status) {
+  auto* link = static_cast<RedisLink*>(context->data);
+  if (link == nullptr) return;
+  link->context_ = nullptr;
+  link->failed(status == REDIS_OK ? "closed" : context->errstr);
+}
+
+void RedisLink::onHello(redisAsyncContext* context, void* reply, void* self) {
+  auto* link = static_cast<RedisLink*>(self);
+  if (reply == nullptr || context->data == nullptr || link->state_ != State::kConnecting) return;
+  auto* answer = static_cast<redisReply*>(reply);
+  if (answer->type == REDIS_REPLY_ERROR) {
+    std::string why = "refused: " + std::string(answer->str, answer->len);
+    // Disconnected after this callback returns; onDisconnect reports it,
+    // with the reason kept here.
+    context->data = nullptr;
+    redisAsyncDisconnect(context);
+    link->context_ = nullptr;
+    return link->failed(why);
+  }
+  link->state_ = State::kUp;
+  link->backoff_ = kFirstBackoff;
+  if (link->url_.database != 0) redisAsyncCommand(context, nullptr, nullptr, "SELECT %d", link->url_.database);
+  link->owner_.linkUp(*link);
+}
+
+void RedisLink::failed(const std::string& why) {
+  bool wasUp = state_ == State::kUp;
+  state_ = State::kWaiting;
+  // now_ is the last cron's: a callback runs between crons, 100 ms apart.
+  retryAt_ = std::max(now_, monotonicSeconds()) + backoff_;
+  backoff_ = std::min(backoff_ * 2, kMaxBackoff);
+  owner_.linkDown(*this, wasUp, why);
+}
+
+void RedisLink::onEvent(std::uint32_t events) {
+  // A read that fails (an error, a hang-up) disconnects and frees the
+  // context, which onDisconnect reports by clearing context_: nothing may
+  // touch it after that. Both directions in one event: on the publish
+  // link the answers keep the socket readable while commands wait to go.
+  if (context_ != nullptr && (events & (EPOLLIN | EPOLLERR | EPOLLHUP))) redisAsyncHandleRead(context_);
+  if (context_ != nullptr && (events & EPOLLOUT)) redisAsyncHandleWrite(context_);
+}
+
+void RedisLink::flush() {
+  if (up()) HiredisReactorAdapter::writeNow(context_);
+}
+
+}  // namespace linecast

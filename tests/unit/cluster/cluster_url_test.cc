@@ -1,0 +1,72 @@
+#include "cluster/cluster_url.h"
+
+#include <gtest/gtest.h>
+
+namespace linecast {
+namespace {
+
+ClusterUrl parsed(std::string_view text) {
+  auto result = parseClusterUrl(text);
+  EXPECT_TRUE(std::holds_alternative<ClusterUrl>(result)) << text << ": " << std::get<std::string>(result);
+  return std::holds_alternative<ClusterUrl>(result) ? std::get<ClusterUrl>(result) : ClusterUrl{};
+}
+
+std::string problem(std::string_view text) {
+  auto result = parseClusterUrl(text);
+  EXPECT_TRUE(std::holds_alternative<std::string>(result)) << text << " was accepted";
+  return std::holds_alternative<std::string>(result) ? std::get<std::string>(result) : std::string();
+}
+
+TEST(ClusterUrl, HostAndPort) {
+  ClusterUrl url = parsed("redis://127.0.0.1:6380");
+  EXPECT_EQ(url.host, "127.0.0.1");
+  EXPECT_EQ(url.port, 6380);
+  EXPECT_EQ(url.user, "");
+  EXPECT_EQ(url.password, "");
+  EXPECT_EQ(url.database, 0);
+}
+
+TEST(ClusterUrl, PortDefaultsToRedis) { EXPECT_EQ(parsed("redis://redis").port, 6379); }
+
+TEST(ClusterUrl, UserPasswordAndDatabase) {
+  ClusterUrl url = parsed("redis://alice:s3cret@redis.local:7000/2");
+  EXPECT_EQ(url.user, "alice");
+  EXPECT_EQ(url.password, "s3cret");
+  EXPECT_EQ(url.host, "redis.local");
+  EXPECT_EQ(url.port, 7000);
+  EXPECT_EQ(url.database, 2);
+}
+
+TEST(ClusterUrl, PasswordAloneAndPercentEncoding) {
+  ClusterUrl alone = parsed("redis://only@h:1");
+  EXPECT_EQ(alone.user, "");
+  EXPECT_EQ(alone.password, "only");
+  ClusterUrl encoded = parsed("redis://u%40x:p%3Aw%2F@h:1");
+  EXPECT_EQ(encoded.user, "u@x");
+  EXPECT_EQ(encoded.password, "p:w/");
+  // A raw '@' in the password: the last one ends the credentials.
+  EXPECT_EQ(parsed("redis://u:a@b@h:1").password, "a@b");
+}
+
+TEST(ClusterUrl, Ipv6InBrackets) {
+  ClusterUrl url = parsed("redis://[::1]:6379");
+  EXPECT_EQ(url.host, "::1");
+  EXPECT_EQ(url.port, 6379);
+}
+
+TEST(ClusterUrl, MalformedOnesSayWhy) {
+  EXPECT_NE(problem("http://h:1").find("redis://"), std::string::npos);
+  EXPECT_NE(problem("redis://").find("no host"), std::string::npos);
+  EXPECT_NE(problem("redis://h:").find("empty port"), std::string::npos);
+  EXPECT_NE(problem("redis://h:70000").find("port"), std::string::npos);
+  EXPECT_NE(problem("redis://h:0").find("port"), std::string::npos);
+  EXPECT_NE(problem("redis://h:12x").find("port"), std::string::npos);
+  EXPECT_NE(problem("redis://h:1/db").find("database"), std::string::npos);
+  EXPECT_NE(problem("redis://u:%zz@h:1").find("percent"), std::string::npos);
+  EXPECT_NE(problem("redis://u:%4@h:1").find("percent"), std::string::npos);
+  EXPECT_NE(problem("redis://[::1:1").find("]"), std::string::npos);
+  EXPECT_NE(problem("redis://ho st:1").find("host"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace linecast
