@@ -193,6 +193,11 @@ std::string formatValue(const NumericOption& option, double value) {
   return fmt::format("{}", static_cast<std::uint64_t>(value));
 }
 
+// A value as an error message shows it: never --cluster's password.
+std::string shownValue(std::string_view name, const std::string& text) {
+  return name == "cluster" ? redactedClusterUrl(text) : text;
+}
+
 // Why `text` is not a value of the option `name` ("must be ..."), or "" if it is one.
 std::string problemWith(std::string_view name, const std::string& text) {
   if (const NumericOption* option = findNumeric(name)) {
@@ -234,7 +239,7 @@ std::string addFileValues(const std::string& path, std::map<std::string, std::st
              (guess.empty() ? "" : fmt::format(" (did you mean '{}'?)", guess));
     }
     if (auto problem = problemWith(entry.key, entry.value); !problem.empty()) {
-      return at + fmt::format("{}: {}, not '{}'", entry.key, problem, entry.value);
+      return at + fmt::format("{}: {}, not '{}'", entry.key, problem, shownValue(entry.key, entry.value));
     }
     values.emplace(entry.key, entry.value);
   }
@@ -426,7 +431,7 @@ std::optional<Config> parseConfig(int argc, char** argv, int& exitCode) {
   for (const auto& [name, text] : flagText) {
     if (app.get_option("--" + name)->count() == 0) continue;
     if (auto problem = problemWith(name, text); !problem.empty()) {
-      return fail(fmt::format("--{} {}, not '{}'", name, problem, text));
+      return fail(fmt::format("--{} {}, not '{}'", name, problem, shownValue(name, text)));
     }
     values[name] = text;
   }

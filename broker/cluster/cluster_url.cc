@@ -16,6 +16,18 @@ bool parseNumber(std::string_view text, Int& out) {
 
 }  // namespace
 
+std::string redactedClusterUrl(std::string_view text) {
+  std::size_t hostStart = text.find("://");
+  hostStart = hostStart == std::string_view::npos ? 0 : hostStart + 3;
+  std::size_t slash = text.find('/', hostStart);
+  std::size_t at = text.substr(0, slash).rfind('@');
+  if (at == std::string_view::npos || at < hostStart) return std::string(text);
+  std::string_view credentials = text.substr(hostStart, at - hostStart);
+  std::size_t colon = credentials.find(':');
+  std::string_view user = colon == std::string_view::npos ? std::string_view() : credentials.substr(0, colon + 1);
+  return std::string(text.substr(0, hostStart)) + std::string(user) + "***" + std::string(text.substr(at));
+}
+
 std::variant<ClusterUrl, std::string> parseClusterUrl(std::string_view text) {
   constexpr std::string_view kScheme = "redis://";
   if (!text.starts_with(kScheme)) return std::string("expected redis://[user:password@]HOST:PORT");

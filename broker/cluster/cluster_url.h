@@ -20,4 +20,8 @@ struct ClusterUrl {
 // they may hold `@`, `:` or `/`. Returns the URL or why it is malformed.
 std::variant<ClusterUrl, std::string> parseClusterUrl(std::string_view text);
 
+// The --cluster value as an error message may show it: the password, if
+// any, replaced by `***` (the user stays), whether or not the rest parses.
+std::string redactedClusterUrl(std::string_view text);
+
 }  // namespace linecast

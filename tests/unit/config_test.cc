@@ -319,6 +319,13 @@ TEST(ConfigTest, AMalformedClusterUrlNamesTheFlag) {
   EXPECT_NE(parsed.stderrText.find("redis://"), std::string::npos) << parsed.stderrText;
 }
 
+TEST(ConfigTest, AMalformedClusterUrlsErrorHidesItsPassword) {
+  Parsed parsed = parse({"--cluster", "redis://alice:hunter2@h:99999"});
+  EXPECT_FALSE(parsed.config);
+  EXPECT_EQ(parsed.stderrText.find("hunter2"), std::string::npos) << parsed.stderrText;
+  EXPECT_NE(parsed.stderrText.find("'redis://alice:***@h:99999'"), std::string::npos) << parsed.stderrText;
+}
+
 TEST(ConfigTest, TheClusterPasswordFileReplacesTheUrlsPassword) {
   TomlFile secret("from file\n", ".pw");
   Parsed parsed = parse({"--cluster", "redis://u:p@h:1", "--cluster-password-file", secret.path()});

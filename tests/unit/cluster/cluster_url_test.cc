@@ -68,5 +68,14 @@ TEST(ClusterUrl, MalformedOnesSayWhy) {
   EXPECT_NE(problem("redis://ho st:1").find("host"), std::string::npos);
 }
 
+TEST(ClusterUrl, RedactedHidesThePasswordOnly) {
+  EXPECT_EQ(redactedClusterUrl("redis://alice:s3cret@h:1/2"), "redis://alice:***@h:1/2");
+  EXPECT_EQ(redactedClusterUrl("redis://s3cret@h:1"), "redis://***@h:1");
+  EXPECT_EQ(redactedClusterUrl("redis://a:p@ss@h:1"), "redis://a:***@h:1");
+  EXPECT_EQ(redactedClusterUrl("redis://h:1"), "redis://h:1");
+  EXPECT_EQ(redactedClusterUrl("redis://h:1/x@y"), "redis://h:1/x@y");
+  EXPECT_EQ(redactedClusterUrl("u:p@h"), "u:***@h");
+}
+
 }  // namespace
 }  // namespace linecast
