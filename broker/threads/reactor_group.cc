@@ -24,6 +24,7 @@ ReactorGroup::ReactorGroup(const Config& given) {
   if (!config.retained) {
     config.retained = std::make_shared<RetainedStore>(RetainedLimits{config.maxRetained, config.maxRetainedBytes});
   }
+  retained_ = config.retained;
   if (!config.dataDir.empty()) openDataDir(config);
   if (config.threads == 0) defaultedFrom_ = usableCores();
   std::size_t threads = reactorThreadsFor(config);

@@ -46,6 +46,9 @@ class ReactorGroup {
   // RetainedStore, which journals every later change to it.
   void openDataDir(Config& config);
 
+  // Owned here too, not only by the servers' configs: the journal's
+  // destructor (after the servers are gone) still reads it.
+  std::shared_ptr<RetainedStore> retained_;
   std::shared_ptr<StoreWriter> store_;  // null without --data-dir
   std::unique_ptr<RetainedPersistence> retainedJournal_;
   std::unique_ptr<Interconnect> net_;

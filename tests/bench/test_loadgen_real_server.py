@@ -69,12 +69,14 @@ def test_a_stalled_subscriber_held_by_the_broker_is_owed_nothing(tmp_path):
 
 
 def test_a_stalled_subscriber_cut_by_the_broker_is_reported(tmp_path):
-    # Paced, so the healthy subscriber never falls behind the small limit;
-    # 1 s of 100k msgs/s of 64 B outgrows the staller's socket buffers and
-    # the limit.
-    server = Server(tmp_path, args=["--max-line", "4096", "--max-outbuf", "262144"]).start()
+    # Paced: the healthy subscriber may fall behind by 2 MiB (a quarter of
+    # a second of the flow, for a busy CI machine's scheduling) before it
+    # would be cut; 3 s of 100k msgs/s of 64 B (about 25 MB) outgrow the
+    # staller's socket buffers (its small SO_RCVBUF and the broker's send
+    # buffer, at most 4 MB here) and the limit.
+    server = Server(tmp_path, args=["--max-line", "4096", "--max-outbuf", "2097152"]).start()
     r = bench(server, "--scenario", "latency", "--rate", "100000", "-b", "64", "-p", "1", "-s", "1",
-              "--stalled", "1")
+              "--stalled", "1", duration=3)
     server.stop()
     assert r["ok"], r["error"]
     assert r["stalled_cut"] == 1
