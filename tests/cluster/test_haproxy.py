@@ -35,7 +35,7 @@ def test_line_subscribers_on_every_node_through_the_balancer(redis, nodes, proxy
 
 
 def test_resp_and_http_through_the_balancer(redis, nodes, proxy):
-    pubsubs = [resp_subscriber(proxy, channels=["lb.r"]) for _ in range(3)]
+    pubsubs = spread(lambda: resp_subscriber(proxy, channels=["lb.r"]), nodes)
     wait_subscriptions(redis, channels=3, patterns=0, nodes=nodes)
     for i in range(3):  # each POST on the node the balancer picks
         assert http_publish(proxy, "lb.r", f"h{i}\n") == 200
