@@ -29,6 +29,8 @@ packages=(
   chromium chromium-driver python3-selenium
   # RESP interop (tests/interop): real Redis clients and a real redis-server
   redis-server redis-tools python3-redis
+  # --cluster sentinel:// (tests/cluster): real Sentinels over a master and a replica
+  redis-sentinel
   # the cluster tests' load balancer (tests/cluster, TCP round robin)
   haproxy
   # MQTT interop (tests/mqtt) and the MQTT examples: paho-mqtt, the

@@ -68,6 +68,43 @@ TEST(ClusterUrl, MalformedOnesSayWhy) {
   EXPECT_NE(problem("redis://ho st:1").find("host"), std::string::npos);
 }
 
+TEST(ClusterUrl, SentinelsAndMasterName) {
+  ClusterUrl url = parsed("sentinel://10.0.0.1:26380,sentinel.local,[::1]:5000/mymaster");
+  ASSERT_EQ(url.sentinels.size(), 3u);
+  EXPECT_TRUE(url.viaSentinels());
+  EXPECT_EQ(url.sentinels[0].host, "10.0.0.1");
+  EXPECT_EQ(url.sentinels[0].port, 26380);
+  EXPECT_EQ(url.sentinels[1].host, "sentinel.local");
+  EXPECT_EQ(url.sentinels[1].port, 26379);  // Sentinel's port by default
+  EXPECT_EQ(url.sentinels[2].host, "::1");
+  EXPECT_EQ(url.sentinels[2].port, 5000);
+  EXPECT_EQ(url.masterName, "mymaster");
+  EXPECT_EQ(url.host, "");  // the Sentinels name the master
+  EXPECT_FALSE(parsed("redis://h:1").viaSentinels());
+}
+
+TEST(ClusterUrl, SentinelCredentialsAreTheMasters) {
+  ClusterUrl url = parsed("sentinel://alice:p%2Cw@b@h:1,h:2/m-1.x");
+  EXPECT_EQ(url.user, "alice");
+  EXPECT_EQ(url.password, "p,w@b");
+  EXPECT_EQ(url.sentinels.size(), 2u);
+  EXPECT_EQ(url.masterName, "m-1.x");
+  EXPECT_EQ(parsed("sentinel://only@h:1/m").password, "only");
+}
+
+TEST(ClusterUrl, MalformedSentinelUrlsSayWhy) {
+  EXPECT_NE(problem("sentinel://h:1").find("MASTER-NAME"), std::string::npos);
+  EXPECT_NE(problem("sentinel://h:1/").find("no master name"), std::string::npos);
+  EXPECT_NE(problem("sentinel://h:1/my master").find("master name"), std::string::npos);
+  EXPECT_NE(problem("sentinel:///m").find("no host"), std::string::npos);
+  EXPECT_NE(problem("sentinel://h:1,/m").find("no host (sentinel 2)"), std::string::npos);
+  EXPECT_NE(problem("sentinel://h:1,h:99999/m").find("port"), std::string::npos);
+  EXPECT_NE(problem("sentinel://h:1,h:/m").find("empty port"), std::string::npos);
+  EXPECT_NE(problem("sentinel://u:%zz@h:1/m").find("percent"), std::string::npos);
+  EXPECT_NE(problem("sentinel://[::1/m").find("]"), std::string::npos);
+  EXPECT_NE(problem("sentinels://h:1/m").find("sentinel://"), std::string::npos);
+}
+
 TEST(ClusterUrl, RedactedHidesThePasswordOnly) {
   EXPECT_EQ(redactedClusterUrl("redis://alice:s3cret@h:1/2"), "redis://alice:***@h:1/2");
   EXPECT_EQ(redactedClusterUrl("redis://s3cret@h:1"), "redis://***@h:1");
@@ -75,6 +112,8 @@ TEST(ClusterUrl, RedactedHidesThePasswordOnly) {
   EXPECT_EQ(redactedClusterUrl("redis://h:1"), "redis://h:1");
   EXPECT_EQ(redactedClusterUrl("redis://h:1/x@y"), "redis://h:1/x@y");
   EXPECT_EQ(redactedClusterUrl("u:p@h"), "u:***@h");
+  EXPECT_EQ(redactedClusterUrl("sentinel://alice:s3cret@h:1,h:2/m"), "sentinel://alice:***@h:1,h:2/m");
+  EXPECT_EQ(redactedClusterUrl("sentinel://s3cret@h:1/m"), "sentinel://***@h:1/m");
 }
 
 }  // namespace
