@@ -201,6 +201,7 @@ void Server::runOnce(int maxWaitMs) {
 
 void Server::onEvent(std::uint64_t key, std::uint32_t events) {
   if (isListenerKey(key)) return acceptAll(key - kFirstListenerKey);
+  static_assert(Backplane::kFirstKey + Backplane::kKeys <= kWakeKey, "the backplane's keys come first");
   if (key < Backplane::kFirstKey + Backplane::kKeys) {
     if (backplane_) backplane_->onEvent(key, events);
     return;

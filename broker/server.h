@@ -83,10 +83,10 @@ class Server {
  private:
   static constexpr double kCronInterval = 0.1;
   static constexpr std::uint32_t kReadEvents = EPOLLIN | EPOLLRDHUP | EPOLLET;
-  // Keys 0 and 1 are the backplane's (Backplane::kFirstKey, kKeys).
-  static constexpr std::uint64_t kWakeKey = 2;
+  // Keys 0 to 2 are the backplane's (Backplane::kFirstKey, kKeys).
+  static constexpr std::uint64_t kWakeKey = 3;
   // Listener row i has the key kFirstListenerKey + i, below the first id.
-  static constexpr std::uint64_t kFirstListenerKey = 3;
+  static constexpr std::uint64_t kFirstListenerKey = 4;
   static constexpr std::uint64_t kFirstConnectionId = 16;
 
   // One row of the listener table: its socket (on the first thread only)

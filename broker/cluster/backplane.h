@@ -22,7 +22,8 @@ struct Metrics;
 class Backplane {
  public:
   static constexpr std::uint64_t kFirstKey = 0;
-  static constexpr std::uint64_t kKeys = 2;
+  // The Redis links (publish, subscribe) and a Sentinel link.
+  static constexpr std::uint64_t kKeys = 3;
 
   virtual ~Backplane() = default;
   // An event on one of its registrations.
@@ -34,7 +35,7 @@ class Backplane {
   virtual void endTurn() = 0;
 };
 
-// The backplane --cluster names (a redis:// URL today).
+// The backplane --cluster names (a redis:// or sentinel:// URL today).
 std::unique_ptr<Backplane> makeBackplane(const Config& config, ClusterHub& hub, Broker& broker,
                                          Metrics& metrics, Reactor& reactor);
 

@@ -35,16 +35,30 @@ RedisBackplane::RedisBackplane(const ClusterUrl& url, ClusterHub& hub, Broker& b
       metrics_(metrics),
       publish_("publish", url, reactor, kFirstKey, *this),
       subscribe_("subscribe", url, reactor, kFirstKey + 1, *this) {
+  if (url.viaSentinels()) {
+    SentinelWatch::Owner& owner = *this;  // a private base: converted here, where it is accessible
+    sentinels_ = std::make_unique<SentinelWatch>(url, reactor, kFirstKey + 2, owner);
+    publish_.requireMaster();
+    subscribe_.requireMaster();
+    log(LogLevel::kInfo, "cluster: node {}, redis master {} named by {} sentinel(s)", hub_.nodeId(), url.masterName,
+        url.sentinels.size());
+    return;
+  }
   log(LogLevel::kInfo, "cluster: node {}, redis at {}:{}", hub_.nodeId(), url_.host, url_.port);
 }
 
 RedisBackplane::~RedisBackplane() = default;
 
 void RedisBackplane::onEvent(std::uint64_t key, std::uint32_t events) {
+  if (key == kFirstKey + 2) {
+    if (sentinels_) sentinels_->onEvent(events);
+    return;
+  }
   (key == kFirstKey ? publish_ : subscribe_).onEvent(events);
 }
 
 void RedisBackplane::cron(double now) {
+  if (sentinels_) sentinels_->cron(now);
   publish_.cron(now);
   subscribe_.cron(now);
 }
@@ -181,6 +195,7 @@ void RedisBackplane::linkUp(RedisLink& link) {
 }
 
 void RedisBackplane::linkDown(RedisLink& link, bool wasUp, const std::string& why) {
+  if (sentinels_ && link.refusedAsReplica()) sentinels_->requery();
   if (&link == &subscribe_) {
     subscriptions_.linkLost();
     lastOrigin_.clear();
@@ -196,6 +211,15 @@ void RedisBackplane::linkDown(RedisLink& link, bool wasUp, const std::string& wh
         url_.port, why);
   }
   updateUp();
+}
+
+void RedisBackplane::masterAt(const std::string& host, std::uint16_t port) {
+  // Both links reconnect at once; the subscribe link's linkUp subscribes
+  // again, as after any reconnect.
+  publish_.moveTo(host, port);
+  subscribe_.moveTo(host, port);
+  url_.host = host;
+  url_.port = port;
 }
 
 void RedisBackplane::updateUp() {

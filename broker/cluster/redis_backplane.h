@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -11,6 +12,7 @@
 #include "cluster/envelope.h"
 #include "cluster/redis_link.h"
 #include "cluster/redis_subscriptions.h"
+#include "cluster/sentinel_watch.h"
 
 struct redisAsyncContext;
 
@@ -33,7 +35,10 @@ namespace linecast {
 // node's subscriptions) are dropped; the rest go through thread 0's
 // Broker, which re-checks every local subscription exactly, as for a
 // local publish, and forwards to the other threads.
-class RedisBackplane final : public Backplane, private RedisLink::Owner {
+//
+// Behind Sentinels (sentinel://) a SentinelWatch names the master; both
+// links require ROLE master and move when it switches.
+class RedisBackplane final : public Backplane, private RedisLink::Owner, private SentinelWatch::Owner {
  public:
   RedisBackplane(const ClusterUrl& url, ClusterHub& hub, Broker& broker, Metrics& metrics, Reactor& reactor);
   ~RedisBackplane() override;
@@ -45,6 +50,7 @@ class RedisBackplane final : public Backplane, private RedisLink::Owner {
  private:
   void linkUp(RedisLink& link) override;
   void linkDown(RedisLink& link, bool wasUp, const std::string& why) override;
+  void masterAt(const std::string& host, std::uint16_t port) override;
   void applyChanges(const std::vector<InterestChange>& changes);
   void publishRuns(std::string_view records);
   void publishEnvelope(std::string_view channel);
@@ -60,6 +66,7 @@ class RedisBackplane final : public Backplane, private RedisLink::Owner {
   Metrics& metrics_;
   RedisLink publish_;
   RedisLink subscribe_;
+  std::unique_ptr<SentinelWatch> sentinels_;  // sentinel:// only
   RedisSubscriptions subscriptions_;
   RedisSubscriptions::Commands commands_;  // reused
   std::vector<ClusterHub::Handed> handed_;  // reused

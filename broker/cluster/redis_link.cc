@@ -44,20 +44,49 @@ RedisLink::RedisLink(std::string name, const ClusterUrl& url, Reactor& reactor, 
     : name_(std::move(name)), url_(url), reactor_(reactor), adapter_(reactor, key), owner_(owner) {}
 
 RedisLink::~RedisLink() {
-  if (context_ != nullptr) {
-    redisAsyncContext* context = context_;
-    context_ = nullptr;
-    context->data = nullptr;  // the callbacks it still runs find no link
-    redisAsyncFree(context);
-  }
+  closeContext();
   if (resolving_.valid()) resolving_.wait();
+}
+
+void RedisLink::closeContext() {
+  if (context_ == nullptr) return;
+  redisAsyncContext* context = context_;
+  context_ = nullptr;
+  context->data = nullptr;  // the callbacks it still runs find no link
+  redisAsyncFree(context);
+}
+
+void RedisLink::moveTo(const std::string& host, std::uint16_t port) {
+  if (host == url_.host && port == url_.port) return;
+  bool wasUp = up();
+  closeContext();
+  url_.host = host;
+  url_.port = port;
+  // A name being resolved still finishes on its helper thread; the next
+  // attempt's std::async waits for it when it replaces the future.
+  state_ = State::kWaiting;
+  retryAt_ = 0;
+  backoff_ = kFirstBackoff;
+  if (wasUp) owner_.linkDown(*this, true, "moving to " + host + ":" + std::to_string(port));
+}
+
+void RedisLink::retarget(const HostPort& address) {
+  url_.host = address.host;
+  url_.port = address.port;
+}
+
+void RedisLink::drop(const std::string& why) {
+  if (!up()) return;
+  closeContext();
+  failed(why);
 }
 
 void RedisLink::cron(double now) {
   now_ = now;
   switch (state_) {
     case State::kWaiting:
-      if (now < retryAt_) return;
+      if (now < retryAt_ || url_.host.empty()) return;
+      refusedAsReplica_ = false;  // says how this attempt ends
       deadline_ = now + kConnectTimeout;
       if (isNumericAddress(url_.host)) return startConnect(url_.host);
       resolving_ = std::async(std::launch::async, resolve, url_.host);
@@ -71,12 +100,7 @@ void RedisLink::cron(double now) {
     }
     case State::kConnecting:
       if (now < deadline_) return;
-      if (context_ != nullptr) {
-        redisAsyncContext* context = context_;
-        context_ = nullptr;
-        context->data = nullptr;
-        redisAsyncFree(context);
-      }
+      closeContext();
       return failed("no answer within 2 s");
     case State::kUp:
       return;
@@ -129,19 +153,41 @@ void RedisLink::onHello(redisAsyncContext* context, void* reply, void* self) {
   auto* link = static_cast<RedisLink*>(self);
   if (reply == nullptr || context->data == nullptr || link->state_ != State::kConnecting) return;
   auto* answer = static_cast<redisReply*>(reply);
-  if (answer->type == REDIS_REPLY_ERROR) {
-    std::string why = "refused: " + std::string(answer->str, answer->len);
-    // Disconnected after this callback returns; onDisconnect reports it,
-    // with the reason kept here.
-    context->data = nullptr;
-    redisAsyncDisconnect(context);
-    link->context_ = nullptr;
-    return link->failed(why);
+  if (answer->type == REDIS_REPLY_ERROR) return link->refuse(context, "refused: " + std::string(answer->str, answer->len));
+  if (!link->requireMaster_) return link->becomeUp();
+  // Still within the 2 s of the connect.
+  redisAsyncCommand(context, onRole, link, "ROLE");
+}
+
+void RedisLink::onRole(redisAsyncContext* context, void* reply, void* self) {
+  auto* link = static_cast<RedisLink*>(self);
+  if (reply == nullptr || context->data == nullptr || link->state_ != State::kConnecting) return;
+  auto* answer = static_cast<redisReply*>(reply);
+  std::string role;
+  if (answer->type == REDIS_REPLY_ARRAY && answer->elements > 0 && answer->element[0]->type == REDIS_REPLY_STRING) {
+    role.assign(answer->element[0]->str, answer->element[0]->len);
+  } else if (answer->type == REDIS_REPLY_ERROR) {
+    role = "unknown: " + std::string(answer->str, answer->len);
   }
-  link->state_ = State::kUp;
-  link->backoff_ = kFirstBackoff;
-  if (link->url_.database != 0) redisAsyncCommand(context, nullptr, nullptr, "SELECT %d", link->url_.database);
-  link->owner_.linkUp(*link);
+  if (role == "master") return link->becomeUp();
+  link->refusedAsReplica_ = true;
+  link->refuse(context, "not a master (ROLE: " + role + ")");
+}
+
+void RedisLink::becomeUp() {
+  state_ = State::kUp;
+  backoff_ = kFirstBackoff;
+  if (url_.database != 0) redisAsyncCommand(context_, nullptr, nullptr, "SELECT %d", url_.database);
+  owner_.linkUp(*this);
+}
+
+void RedisLink::refuse(redisAsyncContext* context, const std::string& why) {
+  // Disconnected after this callback returns; onDisconnect then finds no
+  // link, and the reason is the one given here.
+  context->data = nullptr;
+  redisAsyncDisconnect(context);
+  context_ = nullptr;
+  failed(why);
 }
 
 void RedisLink::failed(const std::string& why) {

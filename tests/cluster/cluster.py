@@ -18,15 +18,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "examples"))
 from harness import Proc, Server, free_port, read_text, wait_until  # noqa: E402, F401
 
 REDIS_SERVER = os.environ.get("REDIS_SERVER", "/usr/bin/redis-server")
+REDIS_SENTINEL = os.environ.get("REDIS_SENTINEL", "/usr/bin/redis-sentinel")
 
 
 class Redis:
     """redis-server on 127.0.0.1:port, nothing saved; restartable on the
-    same port (a node reconnects to the address it was given)."""
+    same port (a node reconnects to the address it was given). `args`:
+    more options (e.g. --replicaof)."""
 
-    def __init__(self, tmp_path, port=None):
+    def __init__(self, tmp_path, port=None, args=()):
         self.tmp_path = Path(tmp_path)
         self.port = port or free_port()
+        self.args = list(args)
         self.proc = None
         self.starts = 0
 
@@ -34,7 +37,7 @@ class Redis:
         self.starts += 1
         self.proc = Proc(self.tmp_path, f"redis-{self.port}-{self.starts}",
                          [REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-                          "--appendonly", "no", "--daemonize", "no", "--dir", str(self.tmp_path)])
+                          "--appendonly", "no", "--daemonize", "no", "--dir", str(self.tmp_path)] + self.args)
         wait_until(lambda: self._pings() or self.proc._dead(), 10, f"redis-server on {self.port}")
         assert not self.proc._dead(), self.proc.report()
         return self
@@ -56,6 +59,34 @@ class Redis:
         if self.proc is not None:
             self.proc.stop()
         self.proc = None
+
+
+class Sentinel(Redis):
+    """A real Redis Sentinel on 127.0.0.1:port watching `master` as `name`
+    (quorum 2 unless told), quick to act: down after 500 ms. It rewrites its own config
+    file, so each has one of its own in tmp_path."""
+
+    def __init__(self, tmp_path, master_port, name="mymaster", port=None, quorum=2):
+        super().__init__(tmp_path, port)
+        self.name = name
+        self.config = self.tmp_path / f"sentinel-{self.port}.conf"
+        self.config.write_text(
+            f"port {self.port}\nbind 127.0.0.1\ndaemonize no\ndir {self.tmp_path}\n"
+            f"sentinel monitor {name} 127.0.0.1 {master_port} {quorum}\n"
+            f"sentinel down-after-milliseconds {name} 500\n"
+            f"sentinel failover-timeout {name} 5000\n")
+
+    def start(self):
+        self.starts += 1
+        self.proc = Proc(self.tmp_path, f"sentinel-{self.port}-{self.starts}", [REDIS_SENTINEL, str(self.config)])
+        wait_until(lambda: self._pings() or self.proc._dead(), 10, f"redis-sentinel on {self.port}")
+        assert not self.proc._dead(), self.proc.report()
+        return self
+
+    def master(self):
+        """SENTINEL MASTER's fields, as a dict."""
+        fields = self.command("SENTINEL", "MASTER", self.name)
+        return dict(zip(fields[::2], fields[1::2]))
 
 
 def encode(args):
@@ -86,14 +117,14 @@ def read_reply(f):
     raise OSError(f"unexpected reply {line!r}")
 
 
-def node(tmp_path, redis_port, name, args=()):
+def node(tmp_path, redis_port, name, args=(), url=None):
     """A linecast-server node of the cluster on free ports; two reactor
     threads (LINECAST_TEST_THREADS changes it), so that messages from Redis
     cross the Interconnect and a thread other than 0 hands its messages to
-    the backplane."""
+    the backplane. `url`: another --cluster than redis_port's."""
     threads = os.environ.get("LINECAST_TEST_THREADS", "2")
     return Server(tmp_path, name=name,
-                  args=["--cluster", f"redis://127.0.0.1:{redis_port}", "--node-id", name,
+                  args=["--cluster", url or f"redis://127.0.0.1:{redis_port}", "--node-id", name,
                         "--threads", threads, "--log-level", "debug"] + list(args)).start()
 
 
@@ -189,6 +220,8 @@ def redis_subscriptions(redis):
     subs = pats = 0
     for line in listing.splitlines():
         fields = dict(f.split("=", 1) for f in line.split(" ") if "=" in f)
+        if fields.get("name", "").startswith("sentinel-"):
+            continue  # a Sentinel's own __sentinel__:hello
         subs += int(fields.get("sub", 0))
         pats += int(fields.get("psub", 0))
     return subs, pats
