@@ -51,7 +51,8 @@ const TextOption kTextOptions[] = {
      "Keep retained messages (and MQTT sessions) in this directory across restarts (created 0700)"},
     {"fsync", &Config::fsync, "With --data-dir: always (before each acknowledgement), everysec or no"},
     {"cluster", &Config::cluster,
-     "Share one channel space with other nodes through Redis: redis://[user:password@]HOST:PORT"},
+     "Share one channel space with other nodes through Redis: redis://[user:password@]HOST:PORT or "
+     "sentinel://[user:password@]HOST:PORT[,HOST:PORT...]/MASTER-NAME"},
     {"cluster-password-file", &Config::clusterPasswordFile, "Read the --cluster Redis password from this file"},
     {"node-id", &Config::nodeId, "This node's id in the cluster (default: random at start)"},
     {"ws-allowed-origins", &Config::wsAllowedOriginsText,

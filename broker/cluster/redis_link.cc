@@ -153,7 +153,9 @@ void RedisLink::onHello(redisAsyncContext* context, void* reply, void* self) {
   auto* link = static_cast<RedisLink*>(self);
   if (reply == nullptr || context->data == nullptr || link->state_ != State::kConnecting) return;
   auto* answer = static_cast<redisReply*>(reply);
-  if (answer->type == REDIS_REPLY_ERROR) return link->refuse(context, "refused: " + std::string(answer->str, answer->len));
+  if (answer->type == REDIS_REPLY_ERROR) {
+    return link->refuse(context, "refused: " + std::string(answer->str, answer->len));
+  }
   if (!link->requireMaster_) return link->becomeUp();
   // Still within the 2 s of the connect.
   redisAsyncCommand(context, onRole, link, "ROLE");

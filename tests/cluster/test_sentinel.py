@@ -2,9 +2,11 @@
 over a real master and replica; the nodes find the master through them and
 follow it when the Sentinels fail over."""
 
+import subprocess
+
 from cluster import (Redis, Sentinel, node, publisher, redis_subscriptions, stats, subscriber,
                      wait_cluster_up, wait_subscriptions)
-from harness import cleanup, free_port, read_text, wait_until
+from harness import cleanup, free_port, read_text, server_binary, wait_until
 
 
 def sentinel_url(*sentinels, name="mymaster"):
@@ -103,3 +105,12 @@ def test_an_address_that_is_not_a_master_is_refused_and_asked_again(tmp_path):
         assert sub.line() == "MSG st.x local"
     finally:
         cleanup()
+
+
+def test_malformed_sentinel_url_names_the_flag_and_hides_the_password(tmp_path):
+    for bad in ("sentinel://127.0.0.1:26379", "sentinel://u:s3cret@127.0.0.1:26379,:1/m",
+                "sentinel://s3cret@127.0.0.1:26379/my master"):
+        result = subprocess.run([server_binary(), "--port", "0", "--http-port", "0", "--cluster", bad],
+                                capture_output=True, timeout=20)
+        assert result.returncode != 0, bad
+        assert b"--cluster" in result.stderr and b"s3cret" not in result.stderr, (bad, result.stderr)
