@@ -311,6 +311,24 @@ TEST(ConfigTest, AClusterUrlIsParsedAndANodeIdChosen) {
   EXPECT_EQ(parse({"--cluster", "redis://h:1", "--node-id", "east-1"}).config->nodeId, "east-1");
 }
 
+TEST(ConfigTest, ASentinelUrlAndThePasswordFileForItsMaster) {
+  TomlFile secret("master pw\n", ".pw");
+  Parsed parsed = parse({"--cluster", "sentinel://127.0.0.1:26380,127.0.0.1:26381/mymaster",
+                         "--cluster-password-file", secret.path()});
+  ASSERT_TRUE(parsed.config) << parsed.stderrText;
+  ASSERT_TRUE(parsed.config->clusterUrl);
+  EXPECT_TRUE(parsed.config->clusterUrl->viaSentinels());
+  EXPECT_EQ(parsed.config->clusterUrl->sentinels.size(), 2u);
+  EXPECT_EQ(parsed.config->clusterUrl->masterName, "mymaster");
+  EXPECT_EQ(parsed.config->clusterUrl->password, "master pw");
+  Parsed bad = parse({"--cluster", "sentinel://alice:hunter2@h:1/"});
+  EXPECT_FALSE(bad.config);
+  EXPECT_EQ(bad.stderrText.find("hunter2"), std::string::npos) << bad.stderrText;
+  EXPECT_NE(bad.stderrText.find("--cluster no master name after '/', not 'sentinel://alice:***@h:1/'"),
+            std::string::npos)
+      << bad.stderrText;
+}
+
 TEST(ConfigTest, AMalformedClusterUrlNamesTheFlag) {
   Parsed parsed = parse({"--cluster", "http://127.0.0.1:6379"});
   EXPECT_FALSE(parsed.config);
