@@ -64,6 +64,14 @@ std::shared_ptr<TlsContext> TlsContext::load(const TlsFiles& files, std::string&
   // record buffers (bench/README, "TLS").
   SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER |
                             SSL_MODE_RELEASE_BUFFERS);
+  // Read ahead into a 64 KiB buffer: one read() takes several records, not
+  // a header and then a body per record (released when empty, as above).
+  SSL_CTX_set_read_ahead(ctx, 1);
+  SSL_CTX_set_default_read_buffer_len(ctx, 64 * 1024);
+  // AES-128-GCM first, as Mozilla's "intermediate" profile and Go's
+  // crypto/tls order them: as safe, and a third cheaper per byte than
+  // AES-256 (OpenSSL's default first choice) with AES-NI.
+  SSL_CTX_set_ciphersuites(ctx, "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256");
   if (SSL_CTX_use_certificate_chain_file(ctx, files.cert.c_str()) != 1) {
     error = fmt::format("cannot load --tls-cert '{}': {}", files.cert, openSslErrors());
     return nullptr;

@@ -12,6 +12,7 @@
 #include <cstring>
 
 #include "metrics.h"
+#include "net/ring_bio.h"
 #include "util/log.h"
 
 namespace linecast {
@@ -22,6 +23,9 @@ constexpr std::size_t kMaxCall = 1u << 30;
 // Room asked of the input ring per plaintext read under io_uring: one
 // record's worth.
 constexpr std::size_t kRecord = 16 * 1024;
+// Batched mode: the most plaintext sealed into the wire ring before it is
+// sent, so the ring stays near this size however much output waits.
+constexpr std::size_t kBatch = 256 * 1024;
 
 std::string lastError() {
   unsigned long code = ERR_peek_last_error();
@@ -92,6 +96,14 @@ void TlsTransport::established() {
   if (mode_ == Mode::kSocket && BIO_get_ktls_send(SSL_get_wbio(ssl_)) > 0) {
     ktls_ = true;
     ++metrics_->tlsKernelConnections;
+  } else if (mode_ == Mode::kSocket) {
+    // Without kernel TLS the records go to the wire ring from now on and
+    // leave in one write per flush. The handshake's flights are out (it
+    // would not have ended with a write pending), so nothing is reordered.
+    if (BIO* ring = newRingBio(wire_)) {
+      SSL_set0_wbio(ssl_, ring);
+      batched_ = true;
+    }
   }
   if (X509* cert = SSL_get1_peer_certificate(ssl_)) {
     char name[256];
@@ -151,7 +163,56 @@ ssize_t TlsTransport::receive(int fd, iovec* iov, int count) {
   return total;
 }
 
-ssize_t TlsTransport::send(int, const iovec* iov, int count) {
+bool TlsTransport::sendWire(int fd) {
+  while (!wire_.empty()) {
+    auto spans = wire_.readableSpans();
+    iovec iov[2] = {{const_cast<char*>(spans[0].data()), spans[0].size()},
+                    {const_cast<char*>(spans[1].data()), spans[1].size()}};
+    msghdr message{};
+    message.msg_iov = iov;
+    message.msg_iovlen = spans[1].empty() ? 1 : 2;
+    ssize_t n = ::sendmsg(fd, &message, MSG_NOSIGNAL);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    wire_.consume(static_cast<std::size_t>(n));
+  }
+  return true;
+}
+
+ssize_t TlsTransport::sendBatched(int fd, const iovec* iov, int count) {
+  // What was sealed before goes first, and nothing more is sealed while the
+  // socket holds it back: the ring holds at most one batch.
+  if (!sendWire(fd)) return -1;
+  ssize_t total = 0;
+  for (int i = 0; i < count; ++i) {
+    const char* at = static_cast<const char*>(iov[i].iov_base);
+    std::size_t left = iov[i].iov_len;
+    while (left > 0) {
+      std::size_t batch = std::min(left, kBatch);
+      ERR_clear_error();
+      // The ring BIO takes everything: a failure is OpenSSL's, and final.
+      int n = SSL_write(ssl_, at, static_cast<int>(batch));
+      if (n <= 0) {
+        failed(SSL_get_error(ssl_, n), "write");
+        errno = EPIPE;
+        return -1;
+      }
+      at += n;
+      left -= static_cast<std::size_t>(n);
+      total += n;
+      if (!sendWire(fd)) {
+        if (errno == EAGAIN || errno == EWOULDBLOCK) return total;  // the rest waits in wire_
+        return -1;
+      }
+    }
+  }
+  return total;
+}
+
+ssize_t TlsTransport::send(int fd, const iovec* iov, int count) {
+  if (batched_) return sendBatched(fd, iov, count);
   ssize_t total = 0;
   for (int i = 0; i < count; ++i) {
     const char* at = static_cast<const char*>(iov[i].iov_base);
@@ -248,7 +309,12 @@ RingBuffer& TlsTransport::wire(RingBuffer& output) {
 }
 
 bool TlsTransport::pendingWire() const {
+  if (batched_) return !wire_.empty();
   return mode_ == Mode::kMemory && (!wire_.empty() || BIO_ctrl_pending(writeBio_) > 0);
+}
+
+void TlsTransport::releaseIdleBuffers() {
+  wire_.releaseIfEmpty();
 }
 
 void TlsTransport::sendBestEffort(int fd, std::string_view frame) {
@@ -260,28 +326,24 @@ void TlsTransport::sendBestEffort(int fd, std::string_view frame) {
     ERR_clear_error();
     return;
   }
-  if (mode_ == Mode::kMemory) {
-    collectWire();
-    auto span = wire_.readableSpans()[0];
-    ssize_t ignored = ::send(fd, span.data(), span.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
-    (void)ignored;
-    wire_.clear();
-  }
+  if (mode_ == Mode::kMemory || batched_) sendWireBestEffort(fd);
+}
+
+void TlsTransport::sendWireBestEffort(int fd) {
+  if (mode_ == Mode::kMemory) collectWire();
+  auto span = wire_.readableSpans()[0];
+  ssize_t ignored = ::send(fd, span.data(), span.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+  (void)ignored;
+  wire_.clear();
 }
 
 void TlsTransport::shutdownWrite(int fd) {
   if (established_ && !closeSent_) {
     ERR_clear_error();
-    SSL_shutdown(ssl_);  // queues close_notify (the socket BIO sends it)
-    if (mode_ == Mode::kMemory) {
-      // The output is all sent by now: the alert goes straight out, best
-      // effort, before the FIN.
-      collectWire();
-      auto span = wire_.readableSpans()[0];
-      ssize_t ignored = ::send(fd, span.data(), span.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
-      (void)ignored;
-      wire_.clear();
-    }
+    SSL_shutdown(ssl_);  // queues close_notify (a socket BIO sends it)
+    // The output is all sent by now: from the wire ring the alert goes
+    // straight out, best effort, before the FIN.
+    if (mode_ == Mode::kMemory || batched_) sendWireBestEffort(fd);
     ERR_clear_error();
   }
   closeSent_ = true;

@@ -55,6 +55,9 @@ class Transport {
   // records not yet sent: a handshake's, or sealed output a short send
   // left); the Server flushes while there are any.
   virtual bool pendingWire() const { return false; }
+  // The connection went idle: buffers of the transport's own that are empty
+  // go back to the allocator.
+  virtual void releaseIdleBuffers() {}
 
   // Our side is done: no more bytes will be sent (the TLS close_notify,
   // then the FIN).

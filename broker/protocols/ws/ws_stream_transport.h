@@ -47,6 +47,10 @@ class WsStreamTransport final : public Transport {
   std::string_view peerName() const override { return inner_->peerName(); }
   void leaveThread() override { inner_->leaveThread(); }
   void joinThread(Metrics& metrics) override { inner_->joinThread(metrics); }
+  void releaseIdleBuffers() override {
+    wire_.releaseIfEmpty();
+    inner_->releaseIdleBuffers();
+  }
 
   // Bytes of the inner transport's plaintext read before this transport
   // was installed (frames that followed the upgrade request): decoded in
