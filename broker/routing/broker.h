@@ -155,6 +155,14 @@ class Broker {
     if (outcome != RetainedStore::Outcome::kOverLimit) storeTurn_.noteWrite();
     return outcome;
   }
+  // The same for a route at hand (the line protocol's RETAIN), which
+  // keeps the store's node for the next RETAIN of its channel.
+  RetainedStore::Outcome retain(PublishRoute& route, std::string_view payload,
+                                std::uint8_t qos = RetainedStore::kOtherProtocolsQos) {
+    RetainedStore::Outcome outcome = retained_->retain(route.channel, payload, qos, route.retained);
+    if (outcome != RetainedStore::Outcome::kOverLimit) storeTurn_.noteWrite();
+    return outcome;
+  }
   bool clearRetained(std::string_view channel) {
     bool held = retained_->clear(channel);
     if (held) storeTurn_.noteWrite();

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "routing/channel.h"
+#include "routing/route_cache.h"
 
 namespace linecast {
 
@@ -81,14 +82,38 @@ RetainedStore::Node& RetainedStore::makeNode(std::string_view channel) {
   return *node;
 }
 
+std::size_t RetainedStore::ChannelHash::operator()(std::string_view channel) const {
+  return static_cast<std::size_t>(RouteCache::hashChannel(channel));
+}
+
 RetainedStore::Outcome RetainedStore::retain(std::string_view channel, std::string_view payload,
                                              std::uint8_t qos) {
   std::lock_guard<std::mutex> lock(mutex_);
+  return retainLocked(channel, payload, qos, payload.empty() ? nullptr : heldNode(channel), nullptr);
+}
+
+RetainedStore::Outcome RetainedStore::retain(std::string_view channel, std::string_view payload,
+                                             std::uint8_t qos, RetainedHint& hint) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  Node* node = nullptr;
+  if (!payload.empty()) {
+    // A hinted node is this channel's (the caller keeps the hint for one
+    // channel) and alive (no node was freed since); it may hold nothing
+    // now, then it is looked up like any other.
+    auto* hinted = static_cast<Node*>(hint.node);
+    node = hinted != nullptr && hint.generation == generation_ && !hinted->payload.empty() ? hinted
+                                                                                           : heldNode(channel);
+  }
+  return retainLocked(channel, payload, qos, node, &hint);
+}
+
+// `node`: the channel's node if it holds a message, else null.
+RetainedStore::Outcome RetainedStore::retainLocked(std::string_view channel, std::string_view payload,
+                                                   std::uint8_t qos, Node* node, RetainedHint* hint) {
   if (payload.empty()) {
     clearLocked(channel);
     return Outcome::kCleared;
   }
-  Node* node = heldNode(channel);
   std::size_t oldCost = node != nullptr ? costOf(channel, node->payload) : 0;
   std::size_t bytes = bytes_.load(std::memory_order_relaxed) - oldCost + costOf(channel, payload);
   if ((node == nullptr && messages_.load(std::memory_order_relaxed) >= limits_.messages) || bytes > limits_.bytes) {
@@ -112,6 +137,7 @@ RetainedStore::Outcome RetainedStore::retain(std::string_view channel, std::stri
     node->changed = true;
     noteChange(channel);
   }
+  if (hint != nullptr) *hint = {node, generation_};
   return Outcome::kStored;
 }
 
@@ -125,6 +151,7 @@ bool RetainedStore::clearLocked(std::string_view channel) {
   if (held == held_.end()) return false;
   Node* cleared = held->second;
   held_.erase(held);  // before its key, the node's channel, goes
+  ++generation_;      // nodes may be freed below: every hint is stale
   messages_.store(messages_.load(std::memory_order_relaxed) - 1, std::memory_order_relaxed);
   bytes_.store(bytes_.load(std::memory_order_relaxed) - costOf(channel, cleared->payload), std::memory_order_relaxed);
   std::string().swap(cleared->payload);

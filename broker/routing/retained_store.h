@@ -13,6 +13,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "routing/retained_hint.h"
+
 namespace linecast {
 
 // --max-retained and --max-retained-bytes (docs/PROTOCOL.md, "Retained
@@ -73,6 +75,10 @@ class RetainedStore {
   // `qos`: MQTT's, kept so that an MQTT subscriber gets the message at
   // min(granted, qos) (MQTT-3.3.1-5).
   Outcome retain(std::string_view channel, std::string_view payload, std::uint8_t qos = kOtherProtocolsQos);
+  // The same, with what the caller kept of this channel (`hint`, which it
+  // keeps for this channel only): its node when still good, which saves the
+  // lookup; the hint is brought up to date.
+  Outcome retain(std::string_view channel, std::string_view payload, std::uint8_t qos, RetainedHint& hint);
   // Returns whether the channel held one.
   bool clear(std::string_view channel);
   // The channel's retained payload, if any.
@@ -111,6 +117,12 @@ class RetainedStore {
  private:
   struct Node;
   struct Walk;  // a pattern's walk of the tree (retained_store.cc)
+  // held_'s hash: the route cache's (cheaper than std::hash on short names).
+  struct ChannelHash {
+    std::size_t operator()(std::string_view channel) const;
+  };
+  Outcome retainLocked(std::string_view channel, std::string_view payload, std::uint8_t qos, Node* node,
+                       RetainedHint* hint);
   // The node holding the channel's message, if one is held.
   Node* heldNode(std::string_view channel) const;
   // The channel's node in the tree, made with the nodes above it if needed.
@@ -125,7 +137,10 @@ class RetainedStore {
   std::unique_ptr<Node> root_;  // guarded by mutex_
   // Each channel that holds a message -> its node; the key views the
   // node's own copy of the channel. Guarded by mutex_.
-  std::unordered_map<std::string_view, Node*> held_;
+  std::unordered_map<std::string_view, Node*, ChannelHash> held_;
+  // Counts the frees of nodes (a clear), so that a RetainedHint's node
+  // pointer is known good. Guarded by mutex_.
+  std::uint64_t generation_ = 1;
   // The journal's list: the changed channels' names end to end, and where
   // each ends. Guarded by mutex_; kept allocated between takes.
   std::string changedNames_;

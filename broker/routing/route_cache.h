@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "routing/channel.h"
+#include "routing/retained_hint.h"
 
 namespace linecast {
 
@@ -37,6 +38,8 @@ struct PublishRoute {
     std::uint32_t indexed = 0;  // frames of the registered indexes
   };
   std::vector<Remote> remote;
+  // The RetainedStore's node for this channel, after a RETAIN through it.
+  RetainedHint retained;
 };
 
 // A direct-mapped cache of PublishRoutes keyed by channel, so a hot channel costs
@@ -72,6 +75,7 @@ class RouteCache {
       for (PublishRoute::Remote& r : route.remote) r.version = ~std::uint64_t{0};
       route.status = checkPublishChannel(channel);
       route.msgPrefix.assign("MSG ").append(channel).push_back(' ');
+      route.retained = {};
     }
     return route;
   }

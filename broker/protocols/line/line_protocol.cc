@@ -157,7 +157,7 @@ void LineProtocol::publish(Connection& conn, LineOutput& out, std::string_view r
   // RETAIN keeps the message before it is delivered and before any later
   // reply: a SUB on any thread after this client's next PONG finds it. Over
   // a limit it is not published either.
-  if (retain && broker_.retain(channel, payload) == RetainedStore::Outcome::kOverLimit) {
+  if (retain && broker_.retain(route, payload) == RetainedStore::Outcome::kOverLimit) {
     return error(conn, out, "too many retained messages");
   }
   std::size_t delivered = broker_.deliver(route, payload);
