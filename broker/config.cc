@@ -276,7 +276,6 @@ std::string loadCluster(Config& config) {
     if (!config.clusterPasswordFile.empty()) return "--cluster-password-file needs --cluster";
     return {};
   }
-  if (config.io != "epoll") return "--cluster: the io_uring backend does not carry the cluster link yet; use --io epoll";
   config.clusterUrl = std::get<ClusterUrl>(parseClusterUrl(config.cluster));
   if (!config.clusterPasswordFile.empty()) {
     std::string error;

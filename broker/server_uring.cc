@@ -20,6 +20,15 @@ void UringLoopDeleter::operator()(UringLoop* loop) const { delete loop; }
 void Server::startUring() {
   uring_.reset(new UringLoop());  // throws when the kernel refuses io_uring
   uring_->watchWake(wakeFd_);
+  // The epoll registrations of the constructor are io_uring's now; the
+  // epoll keeps the backplane's alone (--cluster: hiredis's descriptors,
+  // which the HiredisReactorAdapter registers there), whose readiness the
+  // ring watches.
+  reactor_.remove(wakeFd_);
+  for (const ListenerRow& row : listeners_) {
+    if (row.socket) reactor_.remove(row.socket->fd());
+  }
+  if (backplane_) uring_->watchEpoll(reactor_.fd());
   if (index_ == 0) log(LogLevel::kInfo, "io backend: io_uring");
 }
 
@@ -56,6 +65,13 @@ void Server::onUringEvent(const UringEvent& event) {
       // Other threads wake us for their messages too (runOnce takes them):
       // only a stop request stops us.
       if (stopRequested_.load()) stopping_ = true;
+      return;
+    case UringEvent::Kind::kEpollReady:
+      // The backplane's descriptors, as the epoll path hands them over; then
+      // watched again (submitted at the end of the turn, after hiredis
+      // changed its registrations).
+      reactor_.poll(0, [this](std::uint64_t key, std::uint32_t events) { onEvent(key, events); });
+      uring_->watchEpoll(reactor_.fd());
       return;
     case UringEvent::Kind::kData: {
       Connection& conn = *event.conn;

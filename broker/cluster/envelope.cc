@@ -2,10 +2,11 @@
 
 namespace linecast {
 
-void EnvelopeWriter::begin(std::string_view origin, std::uint64_t sequence) {
+void EnvelopeWriter::begin(std::string_view origin, std::uint64_t sequence, std::uint8_t mark) {
   bytes_.clear();
   messages_ = 0;
-  bytes_ += "LC\x01";
+  bytes_ += "LC";
+  bytes_ += static_cast<char>(mark);
   bytes_ += static_cast<char>(origin.size());
   bytes_.append(origin.data(), origin.size());
   putLittleEndian(sequence, 8);

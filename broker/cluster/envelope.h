@@ -5,13 +5,17 @@
 #include <string>
 #include <string_view>
 
+#include "cluster/cluster_mark.h"
+
 namespace linecast {
 
 // The payload of one PUBLISH to the cluster's Redis: a run of messages to
 // one channel from one node, so that Redis, which pays per command, is paid
 // once per run rather than once per message (docs/PROTOCOL.md, "Cluster").
 //
-//   "LC" 0x01                      magic and version
+//   "LC" mark                      magic, then the messages' cluster_mark
+//                                  (0x01, the revision-4 version byte, for
+//                                  every protocol but MQTT)
 //   u8 n, n bytes                  the origin node id (1..255 bytes)
 //   u64 little-endian              the origin's envelope sequence number
 //   then per message: u32 little-endian length, the payload bytes
@@ -21,7 +25,7 @@ namespace linecast {
 // sends when a channel matches several of its subscriptions.
 class EnvelopeWriter {
  public:
-  void begin(std::string_view origin, std::uint64_t sequence);
+  void begin(std::string_view origin, std::uint64_t sequence, std::uint8_t mark = cluster_mark::kChannel);
   void add(std::string_view payload);
   std::string_view bytes() const { return bytes_; }
   std::size_t messages() const { return messages_; }
@@ -35,6 +39,7 @@ class EnvelopeWriter {
 struct EnvelopeHead {
   std::string_view origin;
   std::uint64_t sequence = 0;
+  std::uint8_t mark = cluster_mark::kChannel;
 };
 
 // Reads an envelope's head and calls onMessage(payload) for each message;
@@ -65,7 +70,9 @@ bool walk(std::string_view body, OnMessage&& onMessage) {
 
 template <class OnMessage>
 bool decodeEnvelope(std::string_view bytes, EnvelopeHead& head, OnMessage&& onMessage) {
-  if (bytes.size() < 4 || bytes[0] != 'L' || bytes[1] != 'C' || bytes[2] != 1) return false;
+  if (bytes.size() < 4 || bytes[0] != 'L' || bytes[1] != 'C') return false;
+  head.mark = static_cast<std::uint8_t>(bytes[2]);
+  if (!cluster_mark::known(head.mark)) return false;
   std::size_t originLength = static_cast<unsigned char>(bytes[3]);
   if (originLength == 0 || bytes.size() < 4 + originLength + 8) return false;
   head.origin = bytes.substr(4, originLength);

@@ -77,17 +77,16 @@ void RedisBackplane::endTurn() {
 }
 
 void RedisBackplane::applyChanges(const std::vector<InterestChange>& changes) {
+  std::vector<RedisInterest> interests;
   for (const InterestChange& change : changes) {
-    RedisInterest interest;
-    switch (change.kind) {
-      case InterestKind::kLinePattern: interest = redisInterestForLinePattern(change.text); break;
-      case InterestKind::kRedisChannel: interest = {false, change.text}; break;
-      case InterestKind::kRedisPattern: interest = {true, change.text}; break;
-    }
-    if (change.delta > 0) {
-      subscriptions_.add(interest.pattern, interest.text);
-    } else {
-      subscriptions_.remove(interest.pattern, interest.text);
+    interests.clear();
+    redisInterestsFor(change.kind, change.text, interests);
+    for (const RedisInterest& interest : interests) {
+      if (change.delta > 0) {
+        subscriptions_.add(interest.pattern, interest.text);
+      } else {
+        subscriptions_.remove(interest.pattern, interest.text);
+      }
     }
   }
 }
@@ -95,20 +94,22 @@ void RedisBackplane::applyChanges(const std::vector<InterestChange>& changes) {
 void RedisBackplane::publishRuns(std::string_view records) {
   if (publish_.context() == nullptr) {
     std::size_t lost = 0;
-    ClusterOutbox::forEachMessage(records, [&lost](std::string_view, std::string_view) { ++lost; });
+    ClusterOutbox::forEachMessage(records, [&lost](std::string_view, std::string_view, std::uint8_t) { ++lost; });
     metrics_.clusterDropped += lost;
     return;
   }
   std::string_view channel;
+  std::uint8_t mark = 0;
   bool open = false;
-  ClusterOutbox::forEachMessage(records, [&](std::string_view next, std::string_view payload) {
-    if (open && (next != channel || envelope_.bytes().size() >= kEnvelopeBytes)) {
+  ClusterOutbox::forEachMessage(records, [&](std::string_view next, std::string_view payload, std::uint8_t nextMark) {
+    if (open && (next != channel || nextMark != mark || envelope_.bytes().size() >= kEnvelopeBytes)) {
       publishEnvelope(channel);
       open = false;
     }
     if (!open) {
-      envelope_.begin(hub_.nodeId(), ++sequence_);
+      envelope_.begin(hub_.nodeId(), ++sequence_, nextMark);
       channel = next;
+      mark = nextMark;
       open = true;
     }
     envelope_.add(payload);
@@ -181,7 +182,7 @@ void RedisBackplane::received(std::string_view channel, std::string_view envelop
   lastSequence_ = head.sequence;
   std::size_t messages = 0;
   decodeEnvelope(envelope, head, [&](std::string_view payload) {
-    broker_.deliverFromCluster(channel, payload);
+    broker_.deliverFromCluster(channel, payload, head.mark);
     ++messages;
   });
   metrics_.clusterReceived += messages;

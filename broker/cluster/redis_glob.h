@@ -2,6 +2,9 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
+
+#include "routing/interest_sink.h"
 
 namespace linecast {
 
@@ -18,5 +21,13 @@ struct RedisInterest {
 };
 
 RedisInterest redisInterestForLinePattern(std::string_view linePattern);
+
+// Appends `literal` to a glob, its glob characters escaped.
+void appendGlobLiteral(std::string& glob, std::string_view literal);
+
+// Every Redis name an interest of any kind needs, appended to `out` (one
+// for a line pattern or a Redis client's name; up to four for an MQTT
+// filter, see redis_mqtt_interest.h).
+void redisInterestsFor(InterestKind kind, std::string_view text, std::vector<RedisInterest>& out);
 
 }  // namespace linecast

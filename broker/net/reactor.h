@@ -22,6 +22,9 @@ class Reactor {
   void add(int fd, std::uint32_t events, std::uint64_t key);
   void modify(int fd, std::uint32_t events, std::uint64_t key);
   void remove(int fd);
+  // The epoll descriptor itself: readable while a registration is ready,
+  // so another loop (io_uring) can wait for this one's events.
+  int fd() const { return epollFd_; }
 
   // Waits up to timeoutMs (-1: forever) and calls onEvent(key, events) for
   // each ready registration. Returns the number of events.

@@ -129,6 +129,12 @@ void UringLoop::watchWake(int eventFd) {
   io_uring_sqe_set_data64(s, kWakeOp);
 }
 
+void UringLoop::watchEpoll(int epollFd) {
+  io_uring_sqe* s = sqe();
+  io_uring_prep_poll_add(s, epollFd, POLLIN);
+  io_uring_sqe_set_data64(s, kEpollOp);
+}
+
 void UringLoop::attach(Connection& conn) {
   auto* slot = new UringSlot;
   slot->conn = &conn;
@@ -301,6 +307,10 @@ bool UringLoop::complete(const io_uring_cqe& cqe, UringEvent& event, unsigned& b
       if (cqe.res < 0) return false;  // cancelled at teardown
       watchWake(wakeFd_);  // requestStop() may come again
       event.kind = UringEvent::Kind::kWake;
+      return true;
+    case kEpollOp:
+      if (cqe.res < 0) return false;  // cancelled at teardown
+      event.kind = UringEvent::Kind::kEpollReady;
       return true;
     case kRecvOp: {
       auto* slot = reinterpret_cast<UringSlot*>(data & ~kOpMask);

@@ -45,6 +45,7 @@ struct UringEvent {
     kData,       // data/size: bytes received (valid during the call only)
     kRecvEnded,  // result: 0 at EOF, or -errno; the recv is not re-armed
     kSent,       // result: bytes sent, or -errno
+    kEpollReady,  // watchEpoll(): the epoll descriptor has events
   };
   Kind kind;
   std::uint64_t key = 0;       // kAccept: the listener's key
@@ -79,6 +80,11 @@ class UringLoop {
   void awaitListener(int listenFd, std::uint64_t key);
   void stopAccepting(std::uint64_t key);
   void watchWake(int eventFd);
+  // Descriptors that are not connections (hiredis's, --cluster) stay with
+  // an epoll Reactor, level-triggered as they were: this waits for that
+  // epoll descriptor to be readable, once per call (the Server re-arms it
+  // after taking the events, so events left unread complete it at once).
+  void watchEpoll(int epollFd);
 
   // A new connection: creates its slot and arms its recv.
   void attach(Connection& conn);
@@ -118,6 +124,7 @@ class UringLoop {
     kIgnoreOp = 4,
     kListenPollOp = 5,
     kWritablePollOp = 6,
+    kEpollOp = 7,
   };
   static constexpr std::uint64_t kOpMask = 7;
   // Listener keys are below the Server's first connection id (16).

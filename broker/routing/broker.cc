@@ -95,14 +95,39 @@ std::size_t Broker::fanOutAnyBytes(std::string_view channel, PublishRoute& found
   return delivered;
 }
 
-std::size_t Broker::deliverFromCluster(std::string_view channel, std::string_view payload) {
-  PublishRoute& found = route(channel);
-  if (found.status != ChannelStatus::kValid || payload.find('\n') != std::string_view::npos) {
-    return fanOutAnyBytes(channel, found, payload);
+std::size_t Broker::deliverFromCluster(std::string_view channel, std::string_view payload, std::uint8_t mark) {
+  if (cluster_mark::isMqttTopic(mark)) {
+    std::size_t delivered = 0;
+    for (SubscriptionIndex* index : indexes_) delivered += index->publishTopic(channel, payload, cluster_mark::qosOf(mark));
+    metrics_.messagesDelivered += delivered;
+    return delivered;
   }
-  std::size_t delivered = deliverLocal(found, payload);
-  if (net_ != nullptr) delivered += forward(found, found.channel, payload, false);
+  bool mqtt = cluster_mark::isMqtt(mark);
+  if (mqtt) {
+    for (SubscriptionIndex* index : indexes_) index->setMessageQos(cluster_mark::qosOf(mark));
+  }
+  PublishRoute& found = route(channel);
+  std::size_t delivered = 0;
+  if (found.status != ChannelStatus::kValid || payload.find('\n') != std::string_view::npos) {
+    delivered = fanOutAnyBytes(channel, found, payload);
+  } else {
+    delivered = deliverLocal(found, payload);
+    if (net_ != nullptr) delivered += forward(found, found.channel, payload, false);
+  }
+  if (mqtt) {
+    for (SubscriptionIndex* index : indexes_) index->resetMessageQos();
+  }
   return delivered;
+}
+
+void Broker::beginMqttMessage(std::uint8_t qos) {
+  for (SubscriptionIndex* index : indexes_) index->setMessageQos(qos);
+  if (cluster_ != nullptr) cluster_->setMark(cluster_mark::mqttChannel(qos));
+}
+
+void Broker::endMqttMessage() {
+  for (SubscriptionIndex* index : indexes_) index->resetMessageQos();
+  if (cluster_ != nullptr) cluster_->setMark(cluster_mark::kChannel);
 }
 
 std::size_t Broker::forward(PublishRoute& route, std::string_view channel,

@@ -91,8 +91,24 @@ class Broker {
 
   // A message another node published (--cluster, on thread 0): to this
   // thread's subscribers and the other threads', any bytes as in
-  // publishAnyBytes, and never back to the cluster.
-  std::size_t deliverFromCluster(std::string_view channel, std::string_view payload);
+  // publishAnyBytes, and never back to the cluster. `mark` (cluster_mark)
+  // says whether an MQTT client published it, at which QoS, and whether
+  // `channel` is an MQTT-only topic (then the indexes alone get it: MQTT
+  // lives on this thread).
+  std::size_t deliverFromCluster(std::string_view channel, std::string_view payload,
+                                 std::uint8_t mark = cluster_mark::kChannel);
+
+  // MQTT's publish into the channel space: between the two calls the
+  // indexes take the messages at `qos` (MqttIndex) and the cluster marks
+  // them as MQTT's at that QoS, so that other nodes' MQTT subscribers
+  // take them at it too. Synchronous, on this thread.
+  void beginMqttMessage(std::uint8_t qos);
+  void endMqttMessage();
+  // An MQTT-only topic's message, for other nodes' MQTT subscribers (the
+  // MQTT index delivered it here).
+  void publishMqttTopicToCluster(std::string_view topic, std::string_view payload, std::uint8_t qos) {
+    if (cluster_ != nullptr) cluster_->publishMqttTopic(topic, payload, qos);
+  }
 
   // A message another thread published, for this thread's connections only.
   // `hash` is the channel's RouteCache::hashChannel().

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string_view>
 
 #include "routing/interest_sink.h"
@@ -41,6 +42,15 @@ class SubscriptionIndex {
   // reach tells the sink when a channel or pattern gets its first
   // subscriber and loses its last. By default an index is local only.
   virtual void setInterestSink(InterestSink*) {}
+
+  // MQTT's message QoS (an index of another protocol ignores these): the
+  // QoS of the messages publish() receives until reset (an MQTT client
+  // published them, here or on another node; otherwise 1), and a message
+  // on an MQTT-only topic, which is no channel (from another node: a local
+  // one goes to the MQTT index directly). Returns the frames queued.
+  virtual void setMessageQos(std::uint8_t) {}
+  virtual void resetMessageQos() {}
+  virtual std::size_t publishTopic(std::string_view, std::string_view, std::uint8_t) { return 0; }
 
   // Adds what it holds to a PUBSUB census. Read-only, under the owner's
   // Broker lock.

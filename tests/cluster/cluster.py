@@ -128,6 +128,42 @@ def node(tmp_path, redis_port, name, args=(), url=None):
                         "--threads", threads, "--log-level", "debug"] + list(args)).start()
 
 
+def mqtt_node(tmp_path, redis_port, name, args=()):
+    """A node with MQTT on a free port (server.mqtt_port)."""
+    for _ in range(4):
+        port = free_port()
+        try:
+            server = node(tmp_path, redis_port, name, ["--mqtt-port", str(port)] + list(args))
+        except AssertionError as e:
+            if "Address already in use" in str(e):
+                continue
+            raise
+        server.mqtt_port = port
+        wait_until(lambda: accepts(port), 10, "the MQTT port")
+        return server
+    raise AssertionError("no free MQTT port")
+
+
+def accepts(port):
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+        return True
+    except OSError:
+        return False
+
+
+def resp_messages(pubsub, n, kind="message", field="data"):
+    """The `field` of the next n messages of that kind (subscribe
+    confirmations skipped)."""
+    got = []
+    while len(got) < n:
+        message = pubsub.get_message(timeout=5)
+        assert message is not None, got
+        if message["type"] == kind:
+            got.append(message[field])
+    return got
+
+
 def stats(server):
     conn = http.client.HTTPConnection("127.0.0.1", server.http_port, timeout=5)
     try:
@@ -289,22 +325,26 @@ class HAProxy:
         config = self.tmp_path / "haproxy.cfg"
         backends = "".join(f"    server n{i} 127.0.0.1:{s.port}\n" for i, s in enumerate(servers))
         http_backends = "".join(f"    server n{i} 127.0.0.1:{s.http_port}\n" for i, s in enumerate(servers))
+        # Nodes with MQTT: a third frontend over their MQTT ports.
+        self.mqtt_port = None
+        mqtt = ""
+        if all(getattr(s, "mqtt_port", None) for s in servers):
+            self.mqtt_port = free_port()
+            mqtt_backends = "".join(f"    server n{i} 127.0.0.1:{s.mqtt_port}\n" for i, s in enumerate(servers))
+            mqtt = (f"frontend mqtt\n    bind 127.0.0.1:{self.mqtt_port}\n    default_backend mqtt_nodes\n"
+                    f"backend mqtt_nodes\n    balance roundrobin\n{mqtt_backends}")
         config.write_text(
             "defaults\n    mode tcp\n    timeout connect 5s\n    timeout client 60s\n    timeout server 60s\n"
             f"frontend line\n    bind 127.0.0.1:{self.port}\n    default_backend nodes\n"
             f"backend nodes\n    balance roundrobin\n{backends}"
             f"frontend http\n    bind 127.0.0.1:{self.http_port}\n    default_backend http_nodes\n"
-            f"backend http_nodes\n    balance roundrobin\n{http_backends}")
+            f"backend http_nodes\n    balance roundrobin\n{http_backends}" + mqtt)
         self.proc = Proc(self.tmp_path, "haproxy", [HAPROXY, "-db", "-f", str(config)])
         wait_until(lambda: self._accepts() or self.proc._dead(), 10, "haproxy to listen")
         assert not self.proc._dead(), self.proc.report()
 
     def _accepts(self):
-        try:
-            socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
-            return True
-        except OSError:
-            return False
+        return accepts(self.port)
 
     def stop(self):
         self.proc.stop()
@@ -316,3 +356,4 @@ class Behind:
     def __init__(self, proxy):
         self.port = proxy.port
         self.http_port = proxy.http_port
+        self.mqtt_port = proxy.mqtt_port

@@ -362,11 +362,12 @@ TEST(ConfigTest, ABadNodeIdIsRefused) {
   EXPECT_FALSE(parse({"--cluster", "redis://h:1", "--node-id", std::string(65, 'x')}).config);
 }
 
-TEST(ConfigTest, ClusterNotWithTheIoUringBackendYet) {
+TEST(ConfigTest, ClusterWithTheIoUringBackend) {
   if (!ioUringBuiltIn()) GTEST_SKIP() << "this build has no io_uring backend";
   Parsed parsed = parse({"--cluster", "redis://h:1", "--io", "uring"});
-  EXPECT_FALSE(parsed.config);
-  EXPECT_NE(parsed.stderrText.find("--cluster"), std::string::npos);
+  ASSERT_TRUE(parsed.config) << parsed.stderrText;
+  EXPECT_EQ(parsed.config->io, "uring");
+  EXPECT_TRUE(parsed.config->clusterUrl);
 }
 
 }  // namespace linecast

@@ -71,10 +71,30 @@ void MqttIndex::describe(PubsubCensus& census) const {
   for (const WildcardEntry& e : wildcards_) census.addPattern("mqtt", e.filter);
 }
 
+void MqttIndex::setInterestSink(InterestSink* sink) {
+  interest_ = sink;
+  if (interest_ == nullptr) return;
+  for (const auto& entry : exact_) interest_->gained(InterestKind::kMqttFilter, entry.first);
+  for (std::size_t i = 0; i < wildcards_.size(); ++i) {
+    auto earlier = wildcards_.begin() + static_cast<std::ptrdiff_t>(i);
+    auto same = [&](const WildcardEntry& e) { return e.filter == wildcards_[i].filter; };
+    if (std::none_of(wildcards_.begin(), earlier, same)) {
+      interest_->gained(InterestKind::kMqttFilter, wildcards_[i].filter);
+    }
+  }
+}
+
+bool MqttIndex::holdsWildcard(std::string_view filter) const {
+  return std::any_of(wildcards_.begin(), wildcards_.end(), [&](const WildcardEntry& e) { return e.filter == filter; });
+}
+
 void MqttIndex::add(MqttSessionState& state, std::string_view filter, std::uint8_t qos) {
   if (!hasWildcard(filter)) {
     auto it = exact_.find(filter);
-    if (it == exact_.end()) it = exact_.emplace(std::string(filter), std::vector<Entry>{}).first;
+    if (it == exact_.end()) {
+      it = exact_.emplace(std::string(filter), std::vector<Entry>{}).first;
+      if (interest_ != nullptr) interest_->gained(InterestKind::kMqttFilter, filter);
+    }
     for (Entry& e : it->second) {
       if (e.state == &state) {
         e.qos = qos;
@@ -91,6 +111,7 @@ void MqttIndex::add(MqttSessionState& state, std::string_view filter, std::uint8
       return;
     }
   }
+  if (interest_ != nullptr && !holdsWildcard(filter)) interest_->gained(InterestKind::kMqttFilter, filter);
   wildcards_.push_back(WildcardEntry{std::string(filter), &state, qos});
   ++count_;
 }
@@ -104,7 +125,10 @@ void MqttIndex::remove(MqttSessionState& state, std::string_view filter) {
     if (e == entries.end()) return;
     entries.erase(e);
     --count_;
-    if (entries.empty()) exact_.erase(it);
+    if (entries.empty()) {
+      if (interest_ != nullptr) interest_->lost(InterestKind::kMqttFilter, filter);
+      exact_.erase(it);
+    }
     return;
   }
   auto e = std::find_if(wildcards_.begin(), wildcards_.end(),
@@ -112,6 +136,7 @@ void MqttIndex::remove(MqttSessionState& state, std::string_view filter) {
   if (e == wildcards_.end()) return;
   wildcards_.erase(e);
   --count_;
+  if (interest_ != nullptr && !holdsWildcard(filter)) interest_->lost(InterestKind::kMqttFilter, filter);
 }
 
 }  // namespace linecast

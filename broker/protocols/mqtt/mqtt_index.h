@@ -38,14 +38,21 @@ class MqttIndex final : public SubscriptionIndex {
   void describe(PubsubCensus& census) const override;
 
   // A message on an MQTT topic at `qos`: MQTT-only topics come here
-  // directly; mapped ones through the Broker, which calls publish().
-  std::size_t publishTopic(std::string_view topic, std::string_view payload, std::uint8_t qos);
+  // directly (or from another node through the Broker); mapped ones
+  // through the Broker, which calls publish().
+  std::size_t publishTopic(std::string_view topic, std::string_view payload, std::uint8_t qos) override;
 
   // The QoS of the messages publish() receives: 1 (other protocols' messages
-  // are "capped at 1"), except while the MQTT protocol's own publish runs
-  // through the Broker (synchronously, on this thread), which sets it.
-  void setMessageQos(std::uint8_t qos) { messageQos_ = qos; }
-  void resetMessageQos() { messageQos_ = 1; }
+  // are "capped at 1"), except while an MQTT client's message runs through
+  // the Broker (synchronously, on this thread: Broker::beginMqttMessage,
+  // or one from another node), which sets it.
+  void setMessageQos(std::uint8_t qos) override { messageQos_ = qos; }
+  void resetMessageQos() override { messageQos_ = 1; }
+
+  // --cluster: each filter's first subscriber and last (kMqttFilter). The
+  // filters held already (persistent sessions restored at start) are
+  // reported at once.
+  void setInterestSink(InterestSink* sink) override;
 
   // Under Broker::SubscriptionChange. add() replaces the filter's QoS if
   // the session held it.
@@ -65,11 +72,13 @@ class MqttIndex final : public SubscriptionIndex {
   // Stamps a matching session (its highest granted QoS kept) and lists it
   // once in matched_.
   void match(MqttSessionState& state, std::uint8_t qos);
+  bool holdsWildcard(std::string_view filter) const;
 
   MqttOutbox& outbox_;
   std::unordered_map<std::string, std::vector<Entry>, StringHash, std::equal_to<>> exact_;
   std::vector<WildcardEntry> wildcards_;
   std::size_t count_ = 0;
+  InterestSink* interest_ = nullptr;
   std::uint8_t messageQos_ = 1;
   std::uint64_t stamp_ = 0;
   std::vector<MqttSessionState*> matched_;  // reused by each publish

@@ -16,16 +16,17 @@ void MqttProtocol::route(std::string_view topic, std::string_view payload, std::
       return;
     }
     // The Broker calls the MqttIndex back synchronously on this thread:
-    // the message's QoS rides along for that call only. A payload with
-    // '\n' reaches the indexes only (counted undeliverable for line
-    // subscribers).
-    index_.setMessageQos(qos);
+    // the message's QoS rides along for that call only (and to the other
+    // nodes, --cluster). A payload with '\n' reaches the indexes only
+    // (counted undeliverable for line subscribers).
+    broker_.beginMqttMessage(qos);
     broker_.publishAnyBytes(channel_, payload);
-    index_.resetMessageQos();
+    broker_.endMqttMessage();
     return;
   }
-  // An MQTT-only topic never leaves this thread: line and RESP never see it.
-  // Under --data-dir its topic must fit a key.
+  // An MQTT-only topic reaches MQTT subscribers only, here and on the other
+  // nodes (--cluster): line and RESP never see it. Under --data-dir its
+  // topic must fit a key.
   if (retain && (journal_.refusesTopic(topic) ||
                  localRetained_.retain(topic, payload, qos) == RetainedStore::Outcome::kOverLimit)) {
     ++metrics.protocolErrors;
@@ -33,6 +34,7 @@ void MqttProtocol::route(std::string_view topic, std::string_view payload, std::
   }
   ++metrics.messagesPublished;
   metrics.messagesDelivered += index_.publishTopic(topic, payload, qos);
+  broker_.publishMqttTopicToCluster(topic, payload, qos);
 }
 
 bool MqttProtocol::retainOnChannel(std::string_view topic, std::string_view payload, std::uint8_t qos) {

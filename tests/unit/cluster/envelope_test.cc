@@ -33,6 +33,25 @@ TEST(Envelope, RoundTripKeepsOrderAndAnyBytes) {
   EXPECT_EQ(messages[2], std::string("bin\0\n\xff", 6));
 }
 
+TEST(Envelope, CarriesItsMarkAndRefusesAnUnknownOne) {
+  EnvelopeWriter writer;
+  writer.begin("n", 7, cluster_mark::mqttTopic(2));
+  writer.add("x");
+  EnvelopeHead head;
+  bool ok = false;
+  auto messages = decoded(writer.bytes(), head, ok);
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(head.mark, cluster_mark::mqttTopic(2));
+  EXPECT_TRUE(cluster_mark::isMqttTopic(head.mark));
+  EXPECT_EQ(cluster_mark::qosOf(head.mark), 2);
+  std::string bytes(writer.bytes());
+  for (char unknown : {'\x00', '\x02', '\x13', '\x30', '\x1c'}) {
+    bytes[2] = unknown;
+    EXPECT_TRUE(decoded(bytes, head, ok).empty());
+    EXPECT_FALSE(ok) << static_cast<int>(unknown);
+  }
+}
+
 TEST(Envelope, WriterIsReusable) {
   EnvelopeWriter writer;
   writer.begin("n", 1);

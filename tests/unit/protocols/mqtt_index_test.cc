@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
 #include "metrics.h"
 #include "protocols/mqtt/mqtt_index.h"
 #include "protocols/mqtt/mqtt_outbox.h"
@@ -65,6 +68,41 @@ TEST(MqttIndex, RemoveAndReplace) {
   EXPECT_EQ(f.index.publishTopic("x", "m", 1), 1u);
   EXPECT_TRUE(s.queued.empty());
   EXPECT_EQ(t.queued.size(), 1u);
+}
+
+struct InterestLog final : InterestSink {
+  std::vector<std::string> seen;
+  void gained(InterestKind kind, std::string_view text) override {
+    EXPECT_EQ(kind, InterestKind::kMqttFilter);
+    seen.push_back("+" + std::string(text));
+  }
+  void lost(InterestKind kind, std::string_view text) override {
+    EXPECT_EQ(kind, InterestKind::kMqttFilter);
+    seen.push_back("-" + std::string(text));
+  }
+};
+
+TEST(MqttIndex, ReportsEachFiltersFirstAndLastSubscriberAndWhatItHeldBefore) {
+  IndexFixture f;
+  MqttSessionState s1;
+  MqttSessionState s2;
+  f.index.add(s1, "held/+", 1);  // restored before --cluster attached
+  InterestLog log;
+  f.index.setInterestSink(&log);
+  EXPECT_EQ(log.seen, (std::vector<std::string>{"+held/+"}));
+  log.seen.clear();
+  f.index.add(s1, "a/b", 1);
+  f.index.add(s2, "a/b", 0);
+  f.index.add(s1, "w/#", 1);
+  f.index.add(s2, "w/#", 1);
+  f.index.add(s2, "w/#", 2);  // a replaced QoS is no new interest
+  f.index.remove(s1, "a/b");
+  f.index.remove(s1, "w/#");
+  EXPECT_EQ(log.seen, (std::vector<std::string>{"+a/b", "+w/#"}));
+  f.index.remove(s2, "a/b");
+  f.index.remove(s2, "w/#");
+  f.index.remove(s2, "w/#");  // not held: nothing
+  EXPECT_EQ(log.seen, (std::vector<std::string>{"+a/b", "+w/#", "-a/b", "-w/#"}));
 }
 
 TEST(MqttOutbox, QueueDropsTheOldestPastTheLimit) {
