@@ -10,15 +10,17 @@ started=$SECONDS
 passed=0
 summary=()
 
+# The ctest entries of a build, or those a regex names (then with a label).
 run_suite() {
-  local flavour="$1"
+  local flavour="$1" regex="${2:-}" label="${3:-$1}"
   # No retries: a test that fails once has found something (issue 18 found
   # a real loss behind a retried "flaky" test).
-  (cd "build/$flavour" && ctest --output-on-failure -j2 --timeout 300) | tee "build/$flavour/ctest.log"
+  (cd "build/$flavour" && ctest --output-on-failure -j2 --timeout 300 ${regex:+-R "$regex"}) |
+    tee "build/$flavour/ctest-$label.log"
   local n
-  n=$(sed -n 's/^100% tests passed, 0 tests failed out of \([0-9]*\)$/\1/p' "build/$flavour/ctest.log")
+  n=$(sed -n 's/^100% tests passed, 0 tests failed out of \([0-9]*\)$/\1/p' "build/$flavour/ctest-$label.log")
   passed=$((passed + n))
-  summary+=("$flavour: $n ctest entries passed")
+  summary+=("$label: $n ctest entries passed")
 }
 
 # A gtest binary; counts its passed tests into the summary.
@@ -77,14 +79,19 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:ha
   run_suite asan
 
 # The reactor threads under ThreadSanitizer: the unit tests (the lanes with
-# two real threads among them) and the integration suite against a TSan
-# server (two reactor threads; the threads tests use 4). A race makes the
+# two real threads among them), the integration suite against a TSan
+# server (two reactor threads; the threads tests use 4) and the cluster
+# suite. A race makes the
 # server exit 66 at the SIGTERM that ends each test, which fails it.
 await_build tsan
 export TSAN_OPTIONS="halt_on_error=1 exitcode=66 second_deadlock_stack=1"
 run_gtest tsan-unit build/tsan/tests/unit_tests
 export LINECAST_TEST_THREADS=2
 run_gtest tsan-integration build/tsan/tests/integration_tests
+# The cluster suite against TSan nodes (two reactor threads each): the
+# backplane on thread 0 and every thread's hand-over to it, with the real
+# redis-server, Sentinels and HAProxy; a report in a node's log fails it.
+run_suite tsan '^cluster$' tsan-cluster
 unset TSAN_OPTIONS LINECAST_TEST_THREADS
 
 # Each fuzz target briefly, two at a time (the long run: tools/fuzz.sh 600;

@@ -333,8 +333,12 @@ class HAProxy:
             mqtt_backends = "".join(f"    server n{i} 127.0.0.1:{s.mqtt_port}\n" for i, s in enumerate(servers))
             mqtt = (f"frontend mqtt\n    bind 127.0.0.1:{self.mqtt_port}\n    default_backend mqtt_nodes\n"
                     f"backend mqtt_nodes\n    balance roundrobin\n{mqtt_backends}")
+        # Health checks every 100 ms (a dead node is down after one failed
+        # check) and, before that, a refused connect retried on another
+        # node: what a production HAProxy in front of a cluster does.
         config.write_text(
             "defaults\n    mode tcp\n    timeout connect 5s\n    timeout client 60s\n    timeout server 60s\n"
+            "    retries 3\n    option redispatch 1\n    default-server check inter 100ms fall 1 rise 1\n"
             f"frontend line\n    bind 127.0.0.1:{self.port}\n    default_backend nodes\n"
             f"backend nodes\n    balance roundrobin\n{backends}"
             f"frontend http\n    bind 127.0.0.1:{self.http_port}\n    default_backend http_nodes\n"

@@ -6,6 +6,7 @@ import pytest
 
 from cluster import (Behind, HAProxy, http_publish, publisher, resp_subscriber, stats, subscriber,
                      wait_subscriptions)
+from harness import wait_until
 
 
 def spread(make, nodes, limit=12):
@@ -51,3 +52,20 @@ def test_resp_and_http_through_the_balancer(redis, nodes, proxy):
         assert sorted(got) == [b"h0", b"h1", b"h2"]
         assert pubsub.get_message(timeout=0.5) is None
         pubsub.close()
+
+
+def test_a_killed_node_sends_new_clients_to_the_survivors(redis, nodes, proxy):
+    a, b, c = nodes
+    before = subscriber(a, "lb.k")  # on a survivor, from before the kill
+    b.proc.kill()
+    b.proc.wait(timeout=10)
+    # New clients through the balancer: none lands on the dead node (its
+    # check fails, and a connect refused before that is redispatched).
+    subs = [subscriber(proxy, "lb.k") for _ in range(6)]
+    wait_until(lambda: stats(a)["subscriptions"] + stats(c)["subscriptions"] == 7, 10, "7 subscriptions on a and c")
+    held = sum(1 for n in (a, c) if stats(n)["subscriptions"] > 0)
+    wait_subscriptions(redis, channels=held, patterns=0, nodes=(a, c))
+    publisher(proxy, *[("lb.k", f"m{i}") for i in range(100)])
+    for sub in [before] + subs:
+        assert sub.lines(100) == [f"MSG lb.k m{i}" for i in range(100)]
+        assert sub.nothing_more()
