@@ -34,7 +34,8 @@ RedisBackplane::RedisBackplane(const ClusterUrl& url, ClusterHub& hub, Broker& b
       broker_(broker),
       metrics_(metrics),
       publish_("publish", url, reactor, kFirstKey, *this),
-      subscribe_("subscribe", url, reactor, kFirstKey + 1, *this) {
+      subscribe_("subscribe", url, reactor, kFirstKey + 1, *this),
+      acks_(hub.threads()) {
   log(LogLevel::kInfo, "cluster: node {}, redis at {}:{}", hub_.nodeId(), url_.host, url_.port);
 }
 
@@ -52,14 +53,32 @@ void RedisBackplane::cron(double now) {
 void RedisBackplane::endTurn() {
   hub_.take(handed_);
   bool published = false;
-  for (const ClusterHub::Handed& handed : handed_) {
+  for (std::size_t thread = 0; thread < handed_.size(); ++thread) {
+    const ClusterHub::Handed& handed = handed_[thread];
     applyChanges(handed.changes);
+    acks_.applied(thread, handed.batch);
     if (handed.messages.empty()) continue;
     publishRuns(handed.messages);
     published = true;
   }
   if (subscribe_.up()) sendSubscriptions();
+  confirmSubscriptions();
   if (published) publish_.flush();
+}
+
+// What each thread waits on (ClusterOutbox::confirm).
+auto RedisBackplane::confirmBatch() {
+  return [this](std::size_t thread, std::uint64_t batch) { hub_.outbox(thread).confirm(batch); };
+}
+
+// A SUB's PONG waits for Redis's answers to what this turn sent, or for
+// nothing while Redis is unreachable (docs/PROTOCOL.md, "Cluster").
+// Numbered only here, after the turn's sync: a name whose UNSUBSCRIBE was
+// just answered is sent again by that sync, not before.
+void RedisBackplane::confirmSubscriptions() {
+  if (!subscribe_.up()) return acks_.releaseAll(confirmBatch());
+  acks_.number(subscriptions_.resubscribing());
+  acks_.release(confirmBatch());
 }
 
 void RedisBackplane::applyChanges(const std::vector<InterestChange>& changes) {
@@ -119,6 +138,7 @@ void RedisBackplane::sendSubscriptions() {
   sendCommand("PUNSUBSCRIBE", commands_.punsubscribe);
   sendCommand("SUBSCRIBE", commands_.subscribe);
   sendCommand("PSUBSCRIBE", commands_.psubscribe);
+  acks_.sent(commands_.subscribe.size() + commands_.psubscribe.size());
   subscribe_.flush();
 }
 
@@ -150,7 +170,10 @@ void RedisBackplane::onPush(redisAsyncContext*, void* reply, void* self) {
   if (kind == "pmessage" && push->elements >= 4) return backplane->received(text(2), text(3));
   if (kind == "unsubscribe") return backplane->subscriptions_.unsubscribed(false, text(1));
   if (kind == "punsubscribe") return backplane->subscriptions_.unsubscribed(true, text(1));
-  // subscribe / psubscribe: the confirmations.
+  if (kind == "subscribe" || kind == "psubscribe") {
+    backplane->acks_.answered();
+    backplane->acks_.release(backplane->confirmBatch());
+  }
 }
 
 void RedisBackplane::received(std::string_view channel, std::string_view envelope) {
@@ -184,6 +207,7 @@ void RedisBackplane::linkDown(RedisLink& link, bool wasUp, const std::string& wh
   if (&link == &subscribe_) {
     subscriptions_.linkLost();
     lastOrigin_.clear();
+    confirmSubscriptions();  // nothing sent will be answered: no SUB waits for it
   }
   // A failed attempt is logged once per outage, not at every retry.
   bool& quiet = quiet_[&link == &subscribe_ ? 1 : 0];

@@ -11,6 +11,7 @@
 #include "cluster/envelope.h"
 #include "cluster/redis_link.h"
 #include "cluster/redis_subscriptions.h"
+#include "cluster/subscribe_acks.h"
 
 struct redisAsyncContext;
 
@@ -53,6 +54,8 @@ class RedisBackplane final : public Backplane, private RedisLink::Owner {
   static void onPush(redisAsyncContext* context, void* reply, void* self);
   void received(std::string_view channel, std::string_view envelope);
   void updateUp();
+  void confirmSubscriptions();
+  auto confirmBatch();
 
   ClusterUrl url_;
   ClusterHub& hub_;
@@ -61,6 +64,7 @@ class RedisBackplane final : public Backplane, private RedisLink::Owner {
   RedisLink publish_;
   RedisLink subscribe_;
   RedisSubscriptions subscriptions_;
+  SubscribeAcks acks_;  // which threads' interest changes Redis confirmed
   RedisSubscriptions::Commands commands_;  // reused
   std::vector<ClusterHub::Handed> handed_;  // reused
   EnvelopeWriter envelope_;

@@ -54,6 +54,13 @@ class Broker {
   // --cluster: this thread's messages and interest changes go to `outbox`
   // too (ClusterHub), and its Router and indexes report their interest.
   void attachCluster(ClusterOutbox& outbox);
+  // --cluster: the batch of interest changes that holds every change made
+  // on this thread so far (0: none, or no --cluster), and whether Redis
+  // confirmed it (docs/PROTOCOL.md, "Cluster": PONG after SUB).
+  std::uint64_t clusterMark() const { return cluster_ != nullptr ? cluster_->mark() : 0; }
+  bool clusterConfirmed(std::uint64_t batch) const {
+    return cluster_ == nullptr || cluster_->confirmedBatch() >= batch;
+  }
 
   // The cached route of a channel, its subscriber list current. The line
   // protocol checks route.status, then calls deliver(): one lookup for both.
