@@ -19,7 +19,7 @@ void ClusterHub::handOver(std::size_t thread) {
     std::lock_guard<std::mutex> lock(mutex_);
     Handed& handed = handed_[thread];
     handed.messages.append(outbox.messages());
-    if (!outbox.changes().empty()) handed.batch = outbox.sealBatch();
+    if (outbox.batchOpen()) handed.batch = outbox.sealBatch();
     std::move(outbox.changes().begin(), outbox.changes().end(), std::back_inserter(handed.changes));
   }
   outbox.messages().clear();

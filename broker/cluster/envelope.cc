@@ -2,13 +2,15 @@
 
 namespace linecast {
 
-void EnvelopeWriter::begin(std::string_view origin, std::uint64_t sequence) {
+void EnvelopeWriter::begin(std::string_view origin, std::uint64_t sequence, bool retained) {
   bytes_.clear();
   messages_ = 0;
-  bytes_ += "LC\x01";
+  retained_ = retained;
+  bytes_ += retained ? "LC\x02" : "LC\x01";
   bytes_ += static_cast<char>(origin.size());
   bytes_.append(origin.data(), origin.size());
   putLittleEndian(sequence, 8);
+  if (retained) bytes_ += '\x01';
 }
 
 void EnvelopeWriter::add(std::string_view payload) {

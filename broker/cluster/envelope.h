@@ -11,30 +11,38 @@ namespace linecast {
 // one channel from one node, so that Redis, which pays per command, is paid
 // once per run rather than once per message (docs/PROTOCOL.md, "Cluster").
 //
-//   "LC" 0x01                      magic and version
+//   "LC" 0x01                      magic and version (0x02: flags follow)
 //   u8 n, n bytes                  the origin node id (1..255 bytes)
 //   u64 little-endian              the origin's envelope sequence number
+//   version 2 only: u8 flags       bit 0: retained (other bits: zero)
 //   then per message: u32 little-endian length, the payload bytes
 //
 // The channel is Redis's own (the PUBLISH channel). The origin lets a node
 // drop its own echo; origin and sequence let it drop the second copy Redis
-// sends when a channel matches several of its subscriptions.
+// sends when a channel matches several of its subscriptions. A retained
+// envelope holds channels' new retained values as pairs of messages (the
+// channel, then its value; empty: none), which a node keeps and does not
+// deliver (the message itself follows in a plain envelope). Plain runs
+// stay version 1, so a node of the previous release still takes them.
 class EnvelopeWriter {
  public:
-  void begin(std::string_view origin, std::uint64_t sequence);
+  void begin(std::string_view origin, std::uint64_t sequence, bool retained = false);
   void add(std::string_view payload);
   std::string_view bytes() const { return bytes_; }
   std::size_t messages() const { return messages_; }
+  bool retained() const { return retained_; }
 
  private:
   void putLittleEndian(std::uint64_t value, int bytes);
   std::string bytes_;  // reused: its capacity stays
   std::size_t messages_ = 0;
+  bool retained_ = false;
 };
 
 struct EnvelopeHead {
   std::string_view origin;
   std::uint64_t sequence = 0;
+  bool retained = false;
 };
 
 // Reads an envelope's head and calls onMessage(payload) for each message;
@@ -65,12 +73,19 @@ bool walk(std::string_view body, OnMessage&& onMessage) {
 
 template <class OnMessage>
 bool decodeEnvelope(std::string_view bytes, EnvelopeHead& head, OnMessage&& onMessage) {
-  if (bytes.size() < 4 || bytes[0] != 'L' || bytes[1] != 'C' || bytes[2] != 1) return false;
+  if (bytes.size() < 4 || bytes[0] != 'L' || bytes[1] != 'C' || (bytes[2] != 1 && bytes[2] != 2)) return false;
+  std::size_t flagBytes = bytes[2] == 2 ? 1 : 0;
   std::size_t originLength = static_cast<unsigned char>(bytes[3]);
-  if (originLength == 0 || bytes.size() < 4 + originLength + 8) return false;
+  if (originLength == 0 || bytes.size() < 4 + originLength + 8 + flagBytes) return false;
   head.origin = bytes.substr(4, originLength);
   head.sequence = envelope_detail::readLittleEndian(bytes.data() + 4 + originLength, 8);
-  std::string_view body = bytes.substr(4 + originLength + 8);
+  head.retained = false;
+  if (flagBytes != 0) {
+    unsigned char flags = static_cast<unsigned char>(bytes[4 + originLength + 8]);
+    if ((flags & ~1u) != 0) return false;  // a flag this node does not know
+    head.retained = (flags & 1u) != 0;
+  }
+  std::string_view body = bytes.substr(4 + originLength + 8 + flagBytes);
   // Checked whole first, so a truncated envelope delivers nothing.
   if (!envelope_detail::walk(body, [](std::string_view) {})) return false;
   envelope_detail::walk(body, onMessage);

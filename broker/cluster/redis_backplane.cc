@@ -6,6 +6,7 @@
 #include <string>
 
 #include "cluster/redis_glob.h"
+#include "cluster/retained_mirror.h"
 #include "config.h"
 #include "metrics.h"
 #include "routing/broker.h"
@@ -33,13 +34,16 @@ RedisBackplane::RedisBackplane(const ClusterUrl& url, ClusterHub& hub, Broker& b
       hub_(hub),
       broker_(broker),
       metrics_(metrics),
+      acks_(hub.threads()),
       publish_("publish", url, reactor, kFirstKey, *this),
-      subscribe_("subscribe", url, reactor, kFirstKey + 1, *this),
-      acks_(hub.threads()) {
+      subscribe_("subscribe", url, reactor, kFirstKey + 1, *this) {
   log(LogLevel::kInfo, "cluster: node {}, redis at {}:{}", hub_.nodeId(), url_.host, url_.port);
+  subscriptions_.add(false, kRetainedChannel);  // for as long as the node runs
 }
 
-RedisBackplane::~RedisBackplane() = default;
+// The threads may be gone (their wake descriptors closed): the links'
+// last answers must not reach them.
+RedisBackplane::~RedisBackplane() { closing_ = true; }
 
 void RedisBackplane::onEvent(std::uint64_t key, std::uint32_t events) {
   (key == kFirstKey ? publish_ : subscribe_).onEvent(events);
@@ -71,6 +75,8 @@ auto RedisBackplane::confirmBatch() {
   return [this](std::size_t thread, std::uint64_t batch) { hub_.outbox(thread).confirm(batch); };
 }
 
+void RedisBackplane::releaseConfirmed() { acks_.release(confirmBatch()); }
+
 // A SUB's PONG waits for Redis's answers to what this turn sent, or for
 // nothing while Redis is unreachable (docs/PROTOCOL.md, "Cluster").
 // Numbered only here, after the turn's sync: a name whose UNSUBSCRIBE was
@@ -78,7 +84,7 @@ auto RedisBackplane::confirmBatch() {
 void RedisBackplane::confirmSubscriptions() {
   if (!subscribe_.up()) return acks_.releaseAll(confirmBatch());
   acks_.number(subscriptions_.resubscribing());
-  acks_.release(confirmBatch());
+  releaseConfirmed();
 }
 
 void RedisBackplane::applyChanges(const std::vector<InterestChange>& changes) {
@@ -100,13 +106,19 @@ void RedisBackplane::applyChanges(const std::vector<InterestChange>& changes) {
 void RedisBackplane::publishRuns(std::string_view records) {
   if (publish_.context() == nullptr) {
     std::size_t lost = 0;
-    ClusterOutbox::forEachMessage(records, [&lost](std::string_view, std::string_view) { ++lost; });
+    ClusterOutbox::forEachMessage(records, [&lost](std::string_view, std::string_view, bool) { ++lost; });
     metrics_.clusterDropped += lost;
     return;
   }
   std::string_view channel;
   bool open = false;
-  ClusterOutbox::forEachMessage(records, [&](std::string_view next, std::string_view payload) {
+  ClusterOutbox::forEachMessage(records, [&](std::string_view next, std::string_view payload, bool retained) {
+    if (retained) {
+      // A retained value goes alone, between the runs, in its order.
+      if (open) publishEnvelope(channel);
+      open = false;
+      return storeRetained(next, payload);
+    }
     if (open && (next != channel || envelope_.bytes().size() >= kEnvelopeBytes)) {
       publishEnvelope(channel);
       open = false;
@@ -127,7 +139,7 @@ void RedisBackplane::publishEnvelope(std::string_view channel) {
   std::size_t lengths[3] = {7, channel.size(), bytes.size()};
   // The answer (the receivers' count) is not needed: no callback.
   redisAsyncCommandArgv(publish_.context(), nullptr, nullptr, 3, argv, lengths);
-  metrics_.clusterPublished += envelope_.messages();
+  if (!envelope_.retained()) metrics_.clusterPublished += envelope_.messages();
 }
 
 void RedisBackplane::sendSubscriptions() {
@@ -172,7 +184,7 @@ void RedisBackplane::onPush(redisAsyncContext*, void* reply, void* self) {
   if (kind == "punsubscribe") return backplane->subscriptions_.unsubscribed(true, text(1));
   if (kind == "subscribe" || kind == "psubscribe") {
     backplane->acks_.answered();
-    backplane->acks_.release(backplane->confirmBatch());
+    backplane->releaseConfirmed();
   }
 }
 
@@ -188,6 +200,7 @@ void RedisBackplane::received(std::string_view channel, std::string_view envelop
   if (head.sequence == lastSequence_ && head.origin == lastOrigin_) return;  // the same PUBLISH again
   lastOrigin_.assign(head.origin.data(), head.origin.size());
   lastSequence_ = head.sequence;
+  if (head.retained) return keepRetainedValues(envelope);
   std::size_t messages = 0;
   decodeEnvelope(envelope, head, [&](std::string_view payload) {
     broker_.deliverFromCluster(channel, payload);
@@ -200,6 +213,7 @@ void RedisBackplane::linkUp(RedisLink& link) {
   log(LogLevel::kInfo, "cluster: {} link to redis {}:{} up", link.name(), url_.host, url_.port);
   quiet_[&link == &subscribe_ ? 1 : 0] = false;
   if (&link == &subscribe_) sendSubscriptions();
+  if (&link == &publish_) loadRetained();
   updateUp();
 }
 
@@ -225,6 +239,7 @@ void RedisBackplane::linkDown(RedisLink& link, bool wasUp, const std::string& wh
 void RedisBackplane::updateUp() {
   bool up = publish_.up() && subscribe_.up();
   metrics_.clusterUp.set(up ? 1 : 0);
+  for (std::size_t thread = 0; thread < hub_.threads(); ++thread) hub_.outbox(thread).setAvailable(publish_.up());
   if (up == wasUp_) return;
   wasUp_ = up;
   if (up) {

@@ -11,7 +11,7 @@
 #include "cluster/envelope.h"
 #include "cluster/redis_link.h"
 #include "cluster/redis_subscriptions.h"
-#include "cluster/subscribe_acks.h"
+#include "cluster/redis_acks.h"
 
 struct redisAsyncContext;
 
@@ -34,6 +34,12 @@ namespace linecast {
 // node's subscriptions) are dropped; the rest go through thread 0's
 // Broker, which re-checks every local subscription exactly, as for a
 // local publish, and forwards to the other threads.
+//
+// Retained: a RETAIN (or a clear) is an HSET (HDEL) of the hash
+// kRetainedHash on the publish link, then a retained envelope the other
+// nodes keep; the threads' batches that hold one are confirmed once Redis
+// answered it (RedisAcks). The hash replaces the node's retained messages
+// whenever the publish link comes up.
 class RedisBackplane final : public Backplane, private RedisLink::Owner {
  public:
   RedisBackplane(const ClusterUrl& url, ClusterHub& hub, Broker& broker, Metrics& metrics, Reactor& reactor);
@@ -54,17 +60,29 @@ class RedisBackplane final : public Backplane, private RedisLink::Owner {
   static void onPush(redisAsyncContext* context, void* reply, void* self);
   void received(std::string_view channel, std::string_view envelope);
   void updateUp();
+  // Retained messages in Redis (redis_retained.cc): each change stored in
+  // the hash and published to the other nodes, which keep it; the hash
+  // loaded whenever the publish link comes up.
+  void storeRetained(std::string_view channel, std::string_view payload);
+  static void onStored(redisAsyncContext* context, void* reply, void* self);
+  void keepRetainedValues(std::string_view envelope);
+  void keepRetained(std::string_view channel, std::string_view payload);
+  void loadRetained();
+  static void onRetainedLoaded(redisAsyncContext* context, void* reply, void* self);
   void confirmSubscriptions();
   auto confirmBatch();
+  void releaseConfirmed();
 
   ClusterUrl url_;
   ClusterHub& hub_;
   Broker& broker_;
   Metrics& metrics_;
+  // Which threads' batches Redis confirmed. Before the links: a link's
+  // destruction answers its pending commands (onStored) with nothing.
+  RedisAcks acks_;
   RedisLink publish_;
   RedisLink subscribe_;
   RedisSubscriptions subscriptions_;
-  SubscribeAcks acks_;  // which threads' interest changes Redis confirmed
   RedisSubscriptions::Commands commands_;  // reused
   std::vector<ClusterHub::Handed> handed_;  // reused
   EnvelopeWriter envelope_;
@@ -72,6 +90,7 @@ class RedisBackplane final : public Backplane, private RedisLink::Owner {
   std::string lastOrigin_;  // the last envelope received: a second copy follows it at once
   std::uint64_t lastSequence_ = 0;
   bool wasUp_ = false;
+  bool closing_ = false;  // destroyed: a pending command's answer confirms nothing
   bool quiet_[2] = {false, false};  // per link: its failure of this outage is logged
 };
 

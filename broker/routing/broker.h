@@ -159,14 +159,21 @@ class Broker {
   RetainedStore::Outcome retain(std::string_view channel, std::string_view payload,
                                 std::uint8_t qos = RetainedStore::kOtherProtocolsQos) {
     RetainedStore::Outcome outcome = retained_->retain(channel, payload, qos);
-    if (outcome != RetainedStore::Outcome::kOverLimit) storeTurn_.noteWrite();
+    if (outcome == RetainedStore::Outcome::kOverLimit) return outcome;
+    storeTurn_.noteWrite();
+    if (cluster_ != nullptr) cluster_->retain(channel, payload);
     return outcome;
   }
+  // With --cluster, also when this node held none: Redis and the others may.
   bool clearRetained(std::string_view channel) {
     bool held = retained_->clear(channel);
     if (held) storeTurn_.noteWrite();
+    if (cluster_ != nullptr) cluster_->retain(channel, {});
     return held;
   }
+  // --cluster: whether a retained message can be stored in Redis now (a
+  // RETAIN is refused while it cannot: docs/PROTOCOL.md, "Cluster").
+  bool retainAvailable() const { return cluster_ == nullptr || cluster_->available(); }
   // This thread's side of the --data-dir writer (null: none); the Server
   // finishes it at the end of each turn.
   void attachStore(StoreWriter* writer) { storeTurn_ = StoreTurn(writer); }

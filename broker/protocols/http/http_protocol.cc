@@ -95,6 +95,7 @@ std::string_view reasonPhrase(int status) {
     case 414: return "URI Too Long";
     case 426: return "Upgrade Required";
     case 431: return "Request Header Fields Too Large";
+    case 503: return "Service Unavailable";
     case 507: return "Insufficient Storage";
     default: return "Error";
   }
@@ -409,6 +410,7 @@ void HttpProtocol::publish(Connection& conn, HttpSession& session, std::string_v
     return respondError(conn, 400, "retain must be 1, true, 0 or false", close);
   }
   if (retain && (*retain == "1" || *retain == "true")) {
+    if (!broker_.retainAvailable()) return respondError(conn, 503, "cluster unavailable", close);
     std::string_view last;
     forEachLine(session.body, [&](std::string_view line) {
       if (!line.empty()) last = line;
@@ -443,6 +445,7 @@ void HttpProtocol::retained(Connection& conn, HttpSession& session, std::string_
     if (!allowed) return respondError(conn, 403, "permission denied", close);
   }
   if (erase) {
+    if (!broker_.retainAvailable()) return respondError(conn, 503, "cluster unavailable", close);
     broker_.clearRetained(channel);
     return respond(conn, 204, {}, {}, close);
   }

@@ -89,7 +89,8 @@ void LineProtocol::process(Connection& conn, LineParser& parser, std::span<char>
 
 // --cluster: a PING after a SUB is answered once Redis confirmed the
 // subscriptions that SUB needed, so that after PONG a message published on
-// any node reaches the subscriber (docs/PROTOCOL.md, "Cluster"). Until
+// any node reaches the subscriber, and after a RETAIN once Redis stored
+// the value (docs/PROTOCOL.md, "Cluster"). Until
 // then the connection parks on the PING, unread; the Server resumes it.
 // One compare per line otherwise; the verb is looked at only while a
 // confirmation is outstanding (about one Redis round trip after a SUB).
@@ -183,8 +184,13 @@ void LineProtocol::publish(Connection& conn, LineOutput& out, std::string_view r
   // RETAIN keeps the message before it is delivered and before any later
   // reply: a SUB on any thread after this client's next PONG finds it. Over
   // a limit it is not published either.
-  if (retain && broker_.retain(channel, payload) == RetainedStore::Outcome::kOverLimit) {
-    return error(conn, out, "too many retained messages");
+  if (retain) {
+    // --cluster: the value must reach Redis, which the next PONG waits for.
+    if (!broker_.retainAvailable()) return error(conn, out, "cluster unavailable");
+    if (broker_.retain(channel, payload) == RetainedStore::Outcome::kOverLimit) {
+      return error(conn, out, "too many retained messages");
+    }
+    conn.clusterNeed = broker_.clusterMark();
   }
   std::size_t delivered = broker_.deliver(route, payload);
   // A publish to one subscriber appends about what it read, which the read

@@ -1,4 +1,4 @@
-#include "cluster/subscribe_acks.h"
+#include "cluster/redis_acks.h"
 
 #include <gtest/gtest.h>
 
@@ -10,21 +10,21 @@ namespace {
 
 using Confirmed = std::vector<std::pair<std::size_t, std::uint64_t>>;
 
-Confirmed released(SubscribeAcks& acks) {
+Confirmed released(RedisAcks& acks) {
   Confirmed out;
   acks.release([&out](std::size_t thread, std::uint64_t batch) { out.emplace_back(thread, batch); });
   return out;
 }
 
 // One turn of thread 0: a thread's batch applied, `names` (P)SUBSCRIBEd.
-void turn(SubscribeAcks& acks, std::size_t thread, std::uint64_t batch, std::size_t names) {
+void turn(RedisAcks& acks, std::size_t thread, std::uint64_t batch, std::size_t names) {
   acks.applied(thread, batch);
   acks.sent(names);
   acks.number(false);
 }
 
-TEST(SubscribeAcks, ABatchIsConfirmedWhenEveryNameSentByThenIsAnswered) {
-  SubscribeAcks acks(2);
+TEST(RedisAcks, ABatchIsConfirmedWhenEveryNameSentByThenIsAnswered) {
+  RedisAcks acks(2);
   turn(acks, 1, 1, 2);
   EXPECT_TRUE(released(acks).empty());
   acks.answered();
@@ -34,10 +34,10 @@ TEST(SubscribeAcks, ABatchIsConfirmedWhenEveryNameSentByThenIsAnswered) {
   EXPECT_TRUE(released(acks).empty());  // once
 }
 
-TEST(SubscribeAcks, ABatchThatSentNothingWaitsForWhatWasSentBefore) {
+TEST(RedisAcks, ABatchThatSentNothingWaitsForWhatWasSentBefore) {
   // Thread 0 subscribed `a`; thread 1 then needs `a` too, already sent but
   // not answered: its batch waits for the same answer.
-  SubscribeAcks acks(2);
+  RedisAcks acks(2);
   turn(acks, 0, 1, 1);
   turn(acks, 1, 1, 0);
   EXPECT_TRUE(released(acks).empty());
@@ -45,8 +45,8 @@ TEST(SubscribeAcks, ABatchThatSentNothingWaitsForWhatWasSentBefore) {
   EXPECT_EQ(released(acks), (Confirmed{{0, 1}, {1, 1}}));
 }
 
-TEST(SubscribeAcks, WithEverythingAnsweredABatchIsConfirmedAtOnce) {
-  SubscribeAcks acks(1);
+TEST(RedisAcks, WithEverythingAnsweredABatchIsConfirmedAtOnce) {
+  RedisAcks acks(1);
   turn(acks, 0, 1, 1);
   acks.answered();
   EXPECT_EQ(released(acks), (Confirmed{{0, 1}}));
@@ -54,8 +54,8 @@ TEST(SubscribeAcks, WithEverythingAnsweredABatchIsConfirmedAtOnce) {
   EXPECT_EQ(released(acks), (Confirmed{{0, 2}}));
 }
 
-TEST(SubscribeAcks, OnlyTheLatestConfirmedBatchOfAThreadIsReported) {
-  SubscribeAcks acks(1);
+TEST(RedisAcks, OnlyTheLatestConfirmedBatchOfAThreadIsReported) {
+  RedisAcks acks(1);
   turn(acks, 0, 1, 1);
   turn(acks, 0, 2, 1);
   acks.answered();
@@ -63,8 +63,8 @@ TEST(SubscribeAcks, OnlyTheLatestConfirmedBatchOfAThreadIsReported) {
   EXPECT_EQ(released(acks), (Confirmed{{0, 2}}));
 }
 
-TEST(SubscribeAcks, BatchesWaitToBeNumberedWhileANameWaitsToBeSentAgain) {
-  SubscribeAcks acks(1);
+TEST(RedisAcks, BatchesWaitToBeNumberedWhileANameWaitsToBeSentAgain) {
+  RedisAcks acks(1);
   acks.applied(0, 1);
   acks.number(true);  // its name is sent only after its UNSUBSCRIBE's answer
   EXPECT_TRUE(released(acks).empty());
@@ -75,8 +75,8 @@ TEST(SubscribeAcks, BatchesWaitToBeNumberedWhileANameWaitsToBeSentAgain) {
   EXPECT_EQ(released(acks), (Confirmed{{0, 1}}));
 }
 
-TEST(SubscribeAcks, WithoutRedisEverythingIsConfirmedAndTheCountersStartInStep) {
-  SubscribeAcks acks(2);
+TEST(RedisAcks, WithoutRedisEverythingIsConfirmedAndTheCountersStartInStep) {
+  RedisAcks acks(2);
   turn(acks, 0, 3, 4);
   acks.applied(1, 1);
   acks.number(true);
@@ -88,6 +88,27 @@ TEST(SubscribeAcks, WithoutRedisEverythingIsConfirmedAndTheCountersStartInStep) 
   EXPECT_TRUE(released(acks).empty());
   acks.answered();
   EXPECT_EQ(released(acks), (Confirmed{{0, 4}}));
+}
+
+TEST(RedisAcks, ARetainedValueIsWaitedForWithOrWithoutTheSubscribeLink) {
+  RedisAcks acks(2);
+  // Thread 0's batch, the subscribe link up: numbered, then its store.
+  acks.applied(0, 1);
+  acks.storing();
+  acks.number(false);
+  // Thread 1's, with the subscribe link down (releaseAll): still its store.
+  acks.applied(1, 1);
+  acks.storing();
+  Confirmed out;
+  auto collect = [&out](std::size_t thread, std::uint64_t batch) { out.emplace_back(thread, batch); };
+  acks.releaseAll(collect);
+  EXPECT_TRUE(out.empty());
+  acks.stored();
+  acks.releaseAll(collect);
+  EXPECT_EQ(out, (Confirmed{{0, 1}}));
+  acks.stored();  // answered, or its link lost
+  acks.releaseAll(collect);
+  EXPECT_EQ(out, (Confirmed{{0, 1}, {1, 1}}));
 }
 
 }  // namespace
