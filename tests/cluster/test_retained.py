@@ -4,6 +4,8 @@ keeps what any node retains, a node loads the hash when it connects, and a
 RETAIN is refused while Redis is unreachable."""
 
 import http.client
+import socket
+import time
 
 from cluster import LineClient, node, subscriber, wait_cluster_up
 from harness import wait_until
@@ -104,3 +106,34 @@ def test_without_redis_retain_is_refused_and_not_published(redis, nodes):
     assert redis.command("HGET", HASH, "out.r") == "v3"
     assert local.line() == "MSG out.r v3"
     wait_until(lambda: retained_on(b, "out.r") == "v3", 5)
+
+
+def test_acknowledgements_wait_until_redis_stored_the_value(redis, nodes):
+    """Redis paused (CLIENT PAUSE): the HSET waits in Redis, and so do the
+    PONG after RETAIN and the HTTP answers; once they come, Redis has it."""
+    a, b, _ = nodes
+    pub = LineClient(a)
+    for method, path, body, status, stored in (
+            ("LINE", "RETAIN acked.line v1\n", None, None, ("acked.line", "v1")),
+            ("POST", "/pub/acked.http?retain=1", b"v2", 200, ("acked.http", "v2")),
+            ("DELETE", "/retained/acked.http", None, 204, ("acked.http", None))):
+        assert redis.command("CLIENT", "PAUSE", "300") == "+OK"
+        started = time.monotonic()
+        if method == "LINE":
+            pub.send(path)
+            pub.sync()
+        else:
+            assert http_request(b, method, path, body)[0] == status
+        assert time.monotonic() - started >= 0.2, method
+        assert redis.command("HGET", HASH, stored[0]) == stored[1], method
+    # A request pipelined behind a held answer waits with it, in order.
+    assert redis.command("CLIENT", "PAUSE", "300") == "+OK"
+    with socket.create_connection(("127.0.0.1", b.http_port), timeout=5) as s:
+        s.sendall(b"POST /pub/acked.pipe?retain=1 HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\np1"
+                  b"GET /retained/acked.pipe HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        received = b""
+        while chunk := s.recv(65536):
+            received += chunk
+    first, second = received.split(b"HTTP/1.1 ")[1:]
+    assert first.startswith(b"200 ") and b'"published":1' in first
+    assert second.startswith(b"200 ") and second.endswith(b"\r\n\r\np1")
