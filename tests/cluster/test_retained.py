@@ -5,10 +5,12 @@ RETAIN is refused while Redis is unreachable."""
 
 import http.client
 import socket
+import sys
 import time
+from pathlib import Path
 
 from cluster import LineClient, node, subscriber, wait_cluster_up
-from harness import wait_until
+from harness import free_port, wait_until
 
 HASH = "linecast:retained"
 
@@ -137,3 +139,25 @@ def test_acknowledgements_wait_until_redis_stored_the_value(redis, nodes):
     first, second = received.split(b"HTTP/1.1 ")[1:]
     assert first.startswith(b"200 ") and b'"published":1' in first
     assert second.startswith(b"200 ") and second.endswith(b"\r\n\r\np1")
+
+
+def test_mqtt_puback_of_a_retained_message_waits_until_redis_stored_it(tmp_path, redis, nodes):
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "mqtt"))
+    import mqttraw  # noqa: E402
+
+    mqtt_port = free_port()
+    server = node(tmp_path, redis.port, "n-mqtt", ["--mqtt-port", str(mqtt_port)])
+    wait_cluster_up(server)
+    client = mqttraw.RawClient(mqtt_port)
+    assert client.connect("retainer") == (False, 0)
+    for qos, kind in ((1, mqttraw.PUBACK), (2, mqttraw.PUBREC)):
+        assert redis.command("CLIENT", "PAUSE", "300") == "+OK"
+        started = time.monotonic()
+        client.send(mqttraw.publish("mq/ret", f"q{qos}".encode(), qos=qos, retain=True, packet_id=qos))
+        # A PINGREQ behind it is answered after it, in order.
+        client.send(mqttraw.packet(mqttraw.PINGREQ, 0))
+        assert client.expect(kind).packet_id == qos
+        assert time.monotonic() - started >= 0.2
+        client.expect(mqttraw.PINGRESP)
+        assert redis.command("HGET", HASH, "mq.ret") == f"q{qos}"
+    client.close()
