@@ -1,7 +1,9 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <utility>
 #include <string_view>
 #include <vector>
 
@@ -69,6 +71,7 @@ class RedisBackplane final : public Backplane, private RedisLink::Owner {
   void keepRetained(std::string_view channel, std::string_view payload);
   void loadRetained();
   static void onRetainedLoaded(redisAsyncContext* context, void* reply, void* self);
+  void applyToStore(std::string_view channel, std::string_view payload);
   void confirmSubscriptions();
   auto confirmBatch();
   void releaseConfirmed();
@@ -90,6 +93,9 @@ class RedisBackplane final : public Backplane, private RedisLink::Owner {
   std::string lastOrigin_;  // the last envelope received: a second copy follows it at once
   std::uint64_t lastSequence_ = 0;
   bool wasUp_ = false;
+  // While an HGETALL is unanswered: the retained changes made or heard of
+  // since it was sent, newer than its answer, applied again after it.
+  std::optional<std::vector<std::pair<std::string, std::string>>> sinceLoad_;
   bool closing_ = false;  // destroyed: a pending command's answer confirms nothing
   bool quiet_[2] = {false, false};  // per link: its failure of this outage is logged
 };

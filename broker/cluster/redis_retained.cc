@@ -21,6 +21,7 @@ void RedisBackplane::storeRetained(std::string_view channel, std::string_view pa
   std::size_t lengths[4] = {4, kRetainedHash.size(), channel.size(), payload.size()};
   redisAsyncCommandArgv(publish_.context(), onStored, this, clear ? 3 : 4, argv, lengths);
   acks_.storing();
+  if (sinceLoad_) sinceLoad_->emplace_back(channel, payload);
   // After the HSET on the same link: a node that hears of it and reloads
   // the hash finds it there. On the one channel every node holds, since
   // every node keeps every channel's value: the channel, then the value.
@@ -59,6 +60,11 @@ void RedisBackplane::onStored(redisAsyncContext*, void* reply, void* self) {
 
 void RedisBackplane::keepRetained(std::string_view channel, std::string_view payload) {
   if (checkPublishChannel(channel) != ChannelStatus::kValid) return;
+  if (sinceLoad_) sinceLoad_->emplace_back(channel, payload);
+  applyToStore(channel, payload);
+}
+
+void RedisBackplane::applyToStore(std::string_view channel, std::string_view payload) {
   // Into the store directly, not through Broker::retain: that would send
   // it back to the cluster.
   if (payload.empty()) {
@@ -73,12 +79,18 @@ void RedisBackplane::loadRetained() {
   const char* argv[2] = {"HGETALL", kRetainedHash.data()};
   std::size_t lengths[2] = {7, kRetainedHash.size()};
   redisAsyncCommandArgv(publish_.context(), onRetainedLoaded, this, 2, argv, lengths);
+  publish_.flush();
+  sinceLoad_.emplace();
 }
 
 void RedisBackplane::onRetainedLoaded(redisAsyncContext*, void* reply, void* self) {
   auto* backplane = static_cast<RedisBackplane*>(self);
+  if (backplane->closing_) return;
   auto* answer = static_cast<redisReply*>(reply);
-  if (answer == nullptr || backplane->closing_) return;  // the link was lost: loaded again when it is back
+  std::vector<std::pair<std::string, std::string>> newer;
+  if (backplane->sinceLoad_) newer = std::move(*backplane->sinceLoad_);
+  backplane->sinceLoad_.reset();
+  if (answer == nullptr) return;  // the link was lost: loaded again when it is back
   if (answer->type != REDIS_REPLY_ARRAY) {
     log(LogLevel::kWarn, "cluster: cannot read the retained messages in {} (HGETALL answered type {})",
         kRetainedHash, answer->type);
@@ -92,7 +104,12 @@ void RedisBackplane::onRetainedLoaded(redisAsyncContext*, void* reply, void* sel
     hash.emplace_back(std::string_view(field->str, field->len), std::string_view(value->str, value->len));
   }
   std::size_t kept = replaceRetained(backplane->broker_.retained(), hash);
-  log(LogLevel::kInfo, "cluster: {} retained messages loaded from redis ({})", kept, kRetainedHash);
+  // What changed after the HGETALL was sent (an HSET of ours behind it, or
+  // another node's change heard on the subscribe link) is newer than its
+  // answer.
+  for (const auto& [channel, payload] : newer) backplane->applyToStore(channel, payload);
+  log(LogLevel::kInfo, "cluster: {} retained messages loaded from redis ({}), {} changed since", kept,
+      kRetainedHash, newer.size());
 }
 
 }  // namespace linecast
