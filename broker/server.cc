@@ -99,6 +99,7 @@ Server::Server(const Config& config, Interconnect* net, std::size_t index,
   if (config.clusterHub) {
     clusterHub_ = config.clusterHub.get();
     broker_.attachCluster(clusterHub_->outbox(index_));
+    clusterHub_->outbox(index_).setWakeFd(wakeFd_);
     if (index_ == 0) {
       clusterHub_->setWakeFd(wakeFd_);
       backplane_ = makeBackplane(config, *clusterHub_, broker_, metrics_, reactor_);
@@ -194,6 +195,7 @@ void Server::runOnce(int maxWaitMs) {
   if (events > 0 && config_.busyPollUs > 0) busyUntil_ = now_ + static_cast<double>(config_.busyPollUs) / 1e6;
   beforeEvent();
   if (net_ != nullptr) takeFromOtherThreads();  // what came in during the events
+  if (!clusterParked_.empty()) resumeConfirmed();
   resumeBudgetedReads();
   if (now_ >= nextCron_) cron();
   endTurn();
@@ -261,6 +263,7 @@ void Server::readFrom(Connection& conn, bool hangup) {
   // dropped as it arrives: only input a spent fan-out budget left is ours.
   if (conn.state() == Connection::State::kLingering && !uring_) return discard(conn);
   if (!conn.open() || readingStopped_) return;  // draining: input is no longer wanted
+  if (conn.clusterParked) return;  // resumeConfirmed() reads it once Redis confirmed
   if (net_ != nullptr && net_->congested(index_)) {
     requeueRead(conn);  // the other threads must catch up first
     return;
@@ -288,10 +291,11 @@ void Server::readSocketUntilDone(Connection& conn, bool hangup) {
       dispatchInput(conn);
       if (!conn.open()) return;
       if (conn.inputWaiting) {
-        // The fan-out budget is spent: the rest of the input, and of the
-        // socket, waits for the next turn (EPOLLET raises no new edge).
+        // The fan-out budget is spent (or a PING waits for Redis): the rest
+        // of the input, and of the socket, waits for a later turn (EPOLLET
+        // raises no new edge).
         if (result == Connection::ReadResult::kEof) conn.peerEnded = true;
-        requeueRead(conn);
+        waitWithInput(conn);
         return;
       }
     }
@@ -322,7 +326,7 @@ bool Server::resumeWaitingInput(Connection& conn) {
   dispatchInput(conn);
   if (!conn.open()) return false;
   if (conn.inputWaiting) {
-    requeueRead(conn);
+    waitWithInput(conn);
     return false;
   }
   if (conn.peerEnded) {
@@ -385,6 +389,32 @@ void Server::discard(Connection& conn) {
     case Connection::DiscardResult::kDrained:
       break;
   }
+}
+
+void Server::waitWithInput(Connection& conn) {
+  if (conn.clusterParked) {
+    clusterParked_.push_back(conn.id());
+  } else {
+    requeueRead(conn);
+  }
+}
+
+// --cluster: the connections parked on a PING whose SUB Redis has now
+// confirmed run their input again (the PING first).
+void Server::resumeConfirmed() {
+  // Swapped: a resumed connection may park again on a later PING.
+  clusterParkedNow_.swap(clusterParked_);
+  for (std::uint64_t id : clusterParkedNow_) {
+    Connection* conn = find(id);
+    if (conn == nullptr || !conn->clusterParked) continue;
+    if (!broker_.clusterConfirmed(conn->clusterNeed)) {
+      clusterParked_.push_back(id);
+      continue;
+    }
+    conn->clusterParked = false;
+    readFrom(*conn, false);
+  }
+  clusterParkedNow_.clear();
 }
 
 void Server::requeueRead(Connection& conn) {

@@ -143,6 +143,10 @@ class Server {
   void readSocketUntilDone(Connection& conn, bool hangup);
   void discard(Connection& conn);
   void requeueRead(Connection& conn);
+  // Input waits in the ring: for the next turn (fan-out budget), or for
+  // Redis's confirmation (a parked PING, --cluster).
+  void waitWithInput(Connection& conn);
+  void resumeConfirmed();
   void resumeBudgetedReads();
   void cron();
   void endTurn();
@@ -189,6 +193,8 @@ class Server {
   std::vector<std::uint64_t> readAgain_;  // read budget spent: resume next turn
   std::vector<std::uint64_t> movingToFirstThread_;  // io_uring: moveWaitingConnections()
   std::vector<std::uint64_t> readAgainNow_;
+  std::vector<std::uint64_t> clusterParked_;  // --cluster: PINGs waiting for Redis (resumeConfirmed)
+  std::vector<std::uint64_t> clusterParkedNow_;
   std::vector<char> scratch_;             // one wrapped line, max-line + 1 bytes
   std::vector<PendingConnection> handOffs_;  // reused
   std::size_t nextThread_ = 0;            // round-robin over threads for new connections

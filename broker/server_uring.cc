@@ -92,7 +92,7 @@ void Server::onUringEvent(const UringEvent& event) {
         dispatchInput(conn);
         if (conn.open() && conn.inputWaiting) {
           uringPauseRecv(conn);
-          requeueRead(conn);
+          waitWithInput(conn);  // next turn, or (a PING parked for Redis) once confirmed
         }
       }
       // The peer ended its stream inside the transport (a WebSocket close):

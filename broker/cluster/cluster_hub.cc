@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <iterator>
+#include <utility>
 
 namespace linecast {
 
@@ -18,6 +19,7 @@ void ClusterHub::handOver(std::size_t thread) {
     std::lock_guard<std::mutex> lock(mutex_);
     Handed& handed = handed_[thread];
     handed.messages.append(outbox.messages());
+    if (outbox.batchOpen()) handed.batch = outbox.sealBatch();
     std::move(outbox.changes().begin(), outbox.changes().end(), std::back_inserter(handed.changes));
   }
   outbox.messages().clear();
@@ -34,6 +36,7 @@ void ClusterHub::take(std::vector<Handed>& out) {
   for (Handed& h : out) {
     h.messages.clear();
     h.changes.clear();
+    h.batch = 0;
   }
   woken_.store(false);
   std::lock_guard<std::mutex> lock(mutex_);
@@ -41,6 +44,7 @@ void ClusterHub::take(std::vector<Handed>& out) {
     // Swapped: both buffers keep their capacity for the next turns.
     out[i].messages.swap(handed_[i].messages);
     out[i].changes.swap(handed_[i].changes);
+    std::swap(out[i].batch, handed_[i].batch);
   }
 }
 

@@ -21,12 +21,14 @@ class ClusterHub {
   struct Handed {
     std::string messages;  // ClusterOutbox records
     std::vector<InterestChange> changes;
+    std::uint64_t batch = 0;  // the last batch of `changes` (ClusterOutbox::mark); 0: no changes
   };
 
   ClusterHub(std::size_t threads, std::string nodeId);
 
   const std::string& nodeId() const { return nodeId_; }
   ClusterOutbox& outbox(std::size_t thread) { return *outboxes_[thread]; }
+  std::size_t threads() const { return outboxes_.size(); }
   // Thread 0's wake eventfd, before any thread runs.
   void setWakeFd(int fd) { wakeFd_ = fd; }
 

@@ -1,5 +1,8 @@
 #pragma once
 
+#include <unistd.h>
+
+#include <atomic>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -24,9 +27,18 @@ struct InterestChange {
 // the turn. Appending copies into a buffer that keeps its capacity, so a
 // publish allocates nothing in steady state.
 //
-// Message record: u32 channel length, u32 payload length, the message's
+// Message record: u32 channel length, u32 payload length, the record's
 // cluster_mark byte, channel, payload (host order: it never leaves the
-// process).
+// process). A retained value (RETAIN and its kind, docs/PROTOCOL.md
+// "Cluster": stored in Redis, kept by every node) is a record marked
+// cluster_mark::kRetained; an empty payload clears the channel's.
+//
+// Interest changes and retained values are handed over in numbered batches
+// (1, 2, ...: each hand-over that carries any), and the backplane confirms
+// a batch once Redis answered every (P)SUBSCRIBE it needed and stored its
+// values (docs/PROTOCOL.md, "Cluster": PONG after SUB, after RETAIN). A
+// connection remembers the batch it needs (neededBatch()) and its PING
+// waits until confirmedBatch() reaches it.
 class ClusterOutbox final : public InterestSink {
  public:
   // A message on a channel, marked as what is being published now (see
@@ -35,6 +47,11 @@ class ClusterOutbox final : public InterestSink {
   // An MQTT-only topic's message: MQTT subscribers on other nodes only.
   void publishMqttTopic(std::string_view topic, std::string_view payload, std::uint8_t qos) {
     append(cluster_mark::mqttTopic(qos), topic, payload);
+  }
+  // The channel's retained value changed on this thread (empty: cleared).
+  void retain(std::string_view channel, std::string_view payload) {
+    append(cluster_mark::kRetained, channel, payload);
+    retainedInBatch_ = true;
   }
   // The mark of the channel messages publish() appends until it is set
   // again: MQTT's publish sets its QoS around its Broker call (on this
@@ -46,6 +63,36 @@ class ClusterOutbox final : public InterestSink {
   bool empty() const { return messages_.empty() && changes_.empty(); }
   std::string& messages() { return messages_; }
   std::vector<InterestChange>& changes() { return changes_; }
+
+  // On the owning thread: the batch that holds (or held) every change made
+  // on it so far: the one being filled, else the last handed over (0: none
+  // yet). A SUB that changed nothing still needs the last batch, whose
+  // (P)SUBSCRIBE may not be answered yet.
+  std::uint64_t neededBatch() const { return batchOpen() ? handedBatches_ + 1 : handedBatches_; }
+  bool batchOpen() const { return !changes_.empty() || retainedInBatch_; }
+  // On the owning thread, as its batch is handed over: its number.
+  std::uint64_t sealBatch() {
+    retainedInBatch_ = false;
+    return ++handedBatches_;
+  }
+
+  // Thread 0's backplane: every batch up to `batch` is confirmed; the
+  // owning thread is woken to let the connections that waited go on.
+  void confirm(std::uint64_t batch) {
+    confirmed_.store(batch, std::memory_order_release);
+    if (wakeFd_ < 0) return;
+    std::uint64_t one = 1;
+    ssize_t ignored = ::write(wakeFd_, &one, sizeof one);
+    (void)ignored;
+  }
+  std::uint64_t confirmedBatch() const { return confirmed_.load(std::memory_order_acquire); }
+  // The owning thread's wake eventfd, before any thread runs.
+  void setWakeFd(int fd) { wakeFd_ = fd; }
+
+  // Whether Redis takes retained values now (the publish link is up): set
+  // by thread 0's backplane, read by every thread before a RETAIN.
+  void setAvailable(bool up) { available_.store(up, std::memory_order_relaxed); }
+  bool available() const { return available_.load(std::memory_order_relaxed); }
 
   // Calls onMessage(channel, payload, mark) for each record of `records`.
   template <class OnMessage>
@@ -68,6 +115,11 @@ class ClusterOutbox final : public InterestSink {
   std::uint8_t mark_ = cluster_mark::kChannel;
   std::string messages_;
   std::vector<InterestChange> changes_;
+  std::uint64_t handedBatches_ = 0;  // the owning thread's alone
+  bool retainedInBatch_ = false;     // the owning thread's alone
+  std::atomic<std::uint64_t> confirmed_{0};
+  std::atomic<bool> available_{false};
+  int wakeFd_ = -1;
 };
 
 template <class OnMessage>

@@ -3,13 +3,16 @@
 namespace linecast {
 
 void EnvelopeWriter::begin(std::string_view origin, std::uint64_t sequence, std::uint8_t mark) {
+  bool retained = mark == cluster_mark::kRetained;
   bytes_.clear();
   messages_ = 0;
+  retained_ = retained;
   bytes_ += "LC";
   bytes_ += static_cast<char>(mark);
   bytes_ += static_cast<char>(origin.size());
   bytes_.append(origin.data(), origin.size());
   putLittleEndian(sequence, 8);
+  if (retained) bytes_ += '\x01';
 }
 
 void EnvelopeWriter::add(std::string_view payload) {

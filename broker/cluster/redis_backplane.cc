@@ -6,6 +6,7 @@
 #include <string>
 
 #include "cluster/redis_glob.h"
+#include "cluster/retained_mirror.h"
 #include "config.h"
 #include "metrics.h"
 #include "routing/broker.h"
@@ -33,6 +34,7 @@ RedisBackplane::RedisBackplane(const ClusterUrl& url, ClusterHub& hub, Broker& b
       hub_(hub),
       broker_(broker),
       metrics_(metrics),
+      acks_(hub.threads()),
       publish_("publish", url, reactor, kFirstKey, *this),
       subscribe_("subscribe", url, reactor, kFirstKey + 1, *this) {
   if (url.viaSentinels()) {
@@ -45,9 +47,12 @@ RedisBackplane::RedisBackplane(const ClusterUrl& url, ClusterHub& hub, Broker& b
     return;
   }
   log(LogLevel::kInfo, "cluster: node {}, redis at {}:{}", hub_.nodeId(), url_.host, url_.port);
+  subscriptions_.add(false, kRetainedChannel);  // for as long as the node runs
 }
 
-RedisBackplane::~RedisBackplane() = default;
+// The threads may be gone (their wake descriptors closed): the links'
+// last answers must not reach them.
+RedisBackplane::~RedisBackplane() { closing_ = true; }
 
 void RedisBackplane::onEvent(std::uint64_t key, std::uint32_t events) {
   if (key == kFirstKey + 2) {
@@ -66,14 +71,34 @@ void RedisBackplane::cron(double now) {
 void RedisBackplane::endTurn() {
   hub_.take(handed_);
   bool published = false;
-  for (const ClusterHub::Handed& handed : handed_) {
+  for (std::size_t thread = 0; thread < handed_.size(); ++thread) {
+    const ClusterHub::Handed& handed = handed_[thread];
     applyChanges(handed.changes);
+    acks_.applied(thread, handed.batch);
     if (handed.messages.empty()) continue;
     publishRuns(handed.messages);
     published = true;
   }
   if (subscribe_.up()) sendSubscriptions();
+  confirmSubscriptions();
   if (published) publish_.flush();
+}
+
+// What each thread waits on (ClusterOutbox::confirm).
+auto RedisBackplane::confirmBatch() {
+  return [this](std::size_t thread, std::uint64_t batch) { hub_.outbox(thread).confirm(batch); };
+}
+
+void RedisBackplane::releaseConfirmed() { acks_.release(confirmBatch()); }
+
+// A SUB's PONG waits for Redis's answers to what this turn sent, or for
+// nothing while Redis is unreachable (docs/PROTOCOL.md, "Cluster").
+// Numbered only here, after the turn's sync: a name whose UNSUBSCRIBE was
+// just answered is sent again by that sync, not before.
+void RedisBackplane::confirmSubscriptions() {
+  if (!subscribe_.up()) return acks_.releaseAll(confirmBatch());
+  acks_.number(subscriptions_.resubscribing());
+  releaseConfirmed();
 }
 
 void RedisBackplane::applyChanges(const std::vector<InterestChange>& changes) {
@@ -102,6 +127,12 @@ void RedisBackplane::publishRuns(std::string_view records) {
   std::uint8_t mark = 0;
   bool open = false;
   ClusterOutbox::forEachMessage(records, [&](std::string_view next, std::string_view payload, std::uint8_t nextMark) {
+    if (nextMark == cluster_mark::kRetained) {
+      // A retained value goes alone, between the runs, in its order.
+      if (open) publishEnvelope(channel);
+      open = false;
+      return storeRetained(next, payload);
+    }
     if (open && (next != channel || nextMark != mark || envelope_.bytes().size() >= kEnvelopeBytes)) {
       publishEnvelope(channel);
       open = false;
@@ -123,7 +154,7 @@ void RedisBackplane::publishEnvelope(std::string_view channel) {
   std::size_t lengths[3] = {7, channel.size(), bytes.size()};
   // The answer (the receivers' count) is not needed: no callback.
   redisAsyncCommandArgv(publish_.context(), nullptr, nullptr, 3, argv, lengths);
-  metrics_.clusterPublished += envelope_.messages();
+  if (!envelope_.retained()) metrics_.clusterPublished += envelope_.messages();
 }
 
 void RedisBackplane::sendSubscriptions() {
@@ -134,6 +165,7 @@ void RedisBackplane::sendSubscriptions() {
   sendCommand("PUNSUBSCRIBE", commands_.punsubscribe);
   sendCommand("SUBSCRIBE", commands_.subscribe);
   sendCommand("PSUBSCRIBE", commands_.psubscribe);
+  acks_.sent(commands_.subscribe.size() + commands_.psubscribe.size());
   subscribe_.flush();
 }
 
@@ -165,7 +197,10 @@ void RedisBackplane::onPush(redisAsyncContext*, void* reply, void* self) {
   if (kind == "pmessage" && push->elements >= 4) return backplane->received(text(2), text(3));
   if (kind == "unsubscribe") return backplane->subscriptions_.unsubscribed(false, text(1));
   if (kind == "punsubscribe") return backplane->subscriptions_.unsubscribed(true, text(1));
-  // subscribe / psubscribe: the confirmations.
+  if (kind == "subscribe" || kind == "psubscribe") {
+    backplane->acks_.answered();
+    backplane->releaseConfirmed();
+  }
 }
 
 void RedisBackplane::received(std::string_view channel, std::string_view envelope) {
@@ -180,6 +215,7 @@ void RedisBackplane::received(std::string_view channel, std::string_view envelop
   if (head.sequence == lastSequence_ && head.origin == lastOrigin_) return;  // the same PUBLISH again
   lastOrigin_.assign(head.origin.data(), head.origin.size());
   lastSequence_ = head.sequence;
+  if (head.retained) return keepRetainedValues(envelope);
   std::size_t messages = 0;
   decodeEnvelope(envelope, head, [&](std::string_view payload) {
     broker_.deliverFromCluster(channel, payload, head.mark);
@@ -192,6 +228,7 @@ void RedisBackplane::linkUp(RedisLink& link) {
   log(LogLevel::kInfo, "cluster: {} link to redis {}:{} up", link.name(), url_.host, url_.port);
   quiet_[&link == &subscribe_ ? 1 : 0] = false;
   if (&link == &subscribe_) sendSubscriptions();
+  if (&link == &publish_) loadRetained();
   updateUp();
 }
 
@@ -200,6 +237,7 @@ void RedisBackplane::linkDown(RedisLink& link, bool wasUp, const std::string& wh
   if (&link == &subscribe_) {
     subscriptions_.linkLost();
     lastOrigin_.clear();
+    confirmSubscriptions();  // nothing sent will be answered: no SUB waits for it
   }
   // A failed attempt is logged once per outage, not at every retry.
   bool& quiet = quiet_[&link == &subscribe_ ? 1 : 0];
@@ -226,6 +264,7 @@ void RedisBackplane::masterAt(const std::string& host, std::uint16_t port) {
 void RedisBackplane::updateUp() {
   bool up = publish_.up() && subscribe_.up();
   metrics_.clusterUp.set(up ? 1 : 0);
+  for (std::size_t thread = 0; thread < hub_.threads(); ++thread) hub_.outbox(thread).setAvailable(publish_.up());
   if (up == wasUp_) return;
   wasUp_ = up;
   if (up) {

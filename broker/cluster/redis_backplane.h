@@ -2,14 +2,17 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "cluster/backplane.h"
 #include "cluster/cluster_hub.h"
 #include "cluster/cluster_url.h"
 #include "cluster/envelope.h"
+#include "cluster/redis_acks.h"
 #include "cluster/redis_link.h"
 #include "cluster/redis_subscriptions.h"
 #include "cluster/sentinel_watch.h"
@@ -38,6 +41,12 @@ namespace linecast {
 //
 // Behind Sentinels (sentinel://) a SentinelWatch names the master; both
 // links require ROLE master and move when it switches.
+//
+// Retained: a RETAIN (or a clear) is an HSET (HDEL) of the hash
+// kRetainedHash on the publish link, then a retained envelope the other
+// nodes keep; the threads' batches that hold one are confirmed once Redis
+// answered it (RedisAcks). The hash replaces the node's retained messages
+// whenever the publish link comes up.
 class RedisBackplane final : public Backplane, private RedisLink::Owner, private SentinelWatch::Owner {
  public:
   RedisBackplane(const ClusterUrl& url, ClusterHub& hub, Broker& broker, Metrics& metrics, Reactor& reactor);
@@ -59,11 +68,27 @@ class RedisBackplane final : public Backplane, private RedisLink::Owner, private
   static void onPush(redisAsyncContext* context, void* reply, void* self);
   void received(std::string_view channel, std::string_view envelope);
   void updateUp();
+  // Retained messages in Redis (redis_retained.cc): each change stored in
+  // the hash and published to the other nodes, which keep it; the hash
+  // loaded whenever the publish link comes up.
+  void storeRetained(std::string_view channel, std::string_view payload);
+  static void onStored(redisAsyncContext* context, void* reply, void* self);
+  void keepRetainedValues(std::string_view envelope);
+  void keepRetained(std::string_view channel, std::string_view payload);
+  void loadRetained();
+  static void onRetainedLoaded(redisAsyncContext* context, void* reply, void* self);
+  void applyToStore(std::string_view channel, std::string_view payload);
+  void confirmSubscriptions();
+  auto confirmBatch();
+  void releaseConfirmed();
 
   ClusterUrl url_;
   ClusterHub& hub_;
   Broker& broker_;
   Metrics& metrics_;
+  // Which threads' batches Redis confirmed. Before the links: a link's
+  // destruction answers its pending commands (onStored) with nothing.
+  RedisAcks acks_;
   RedisLink publish_;
   RedisLink subscribe_;
   std::unique_ptr<SentinelWatch> sentinels_;  // sentinel:// only
@@ -75,6 +100,10 @@ class RedisBackplane final : public Backplane, private RedisLink::Owner, private
   std::string lastOrigin_;  // the last envelope received: a second copy follows it at once
   std::uint64_t lastSequence_ = 0;
   bool wasUp_ = false;
+  // While an HGETALL is unanswered: the retained changes made or heard of
+  // since it was sent, newer than its answer, applied again after it.
+  std::optional<std::vector<std::pair<std::string, std::string>>> sinceLoad_;
+  bool closing_ = false;  // destroyed: a pending command's answer confirms nothing
   bool quiet_[2] = {false, false};  // per link: its failure of this outage is logged
 };
 

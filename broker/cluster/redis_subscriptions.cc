@@ -15,6 +15,7 @@ void RedisSubscriptions::add(bool pattern, std::string_view name) {
   Entry& entry = entries_[key];
   if (entry.count++ == 0) {
     ++held_;
+    if (entry.state == State::kUnsubscribing) ++rejoining_;
     touch(key);
   }
 }
@@ -24,6 +25,7 @@ void RedisSubscriptions::remove(bool pattern, std::string_view name) {
   if (it == entries_.end() || it->second.count == 0) return;  // never counted: nothing to undo
   if (--it->second.count == 0) {
     --held_;
+    if (it->second.state == State::kUnsubscribing) --rejoining_;
     touch(it->first);
   }
 }
@@ -55,11 +57,13 @@ void RedisSubscriptions::unsubscribed(bool pattern, std::string_view name) {
   auto it = entries_.find(key);
   if (it == entries_.end() || it->second.state != State::kUnsubscribing) return;
   it->second.state = State::kNone;
+  if (it->second.count > 0) --rejoining_;
   touch(key);  // erased, or subscribed again if it came back meanwhile
 }
 
 void RedisSubscriptions::linkLost() {
   dirty_.clear();
+  rejoining_ = 0;
   for (auto it = entries_.begin(); it != entries_.end();) {
     if (it->second.count == 0) {
       it = entries_.erase(it);

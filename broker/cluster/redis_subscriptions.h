@@ -52,6 +52,9 @@ class RedisSubscriptions {
 
   // Distinct names counted (what Redis should hold).
   std::size_t held() const { return held_; }
+  // Names counted again while their UNSUBSCRIBE is unanswered: sync() sends
+  // them only after that answer.
+  bool resubscribing() const { return rejoining_ != 0; }
 
  private:
   enum class State { kNone, kSubscribed, kUnsubscribing };
@@ -65,6 +68,7 @@ class RedisSubscriptions {
   std::unordered_map<std::string, Entry, StringHash, std::equal_to<>> entries_;  // key: 'c'/'p' + name
   std::vector<std::string> dirty_;
   std::size_t held_ = 0;
+  std::size_t rejoining_ = 0;  // entries kUnsubscribing with a count
 };
 
 }  // namespace linecast

@@ -237,6 +237,11 @@ class Connection : public Subscriber {
   std::uint64_t fanoutTurn = 0;  // the turn fanoutLeft counts
   bool inputWaiting = false;     // complete requests wait in the input ring
   bool peerEnded = false;        // EOF came while input waited: drain after it
+  // --cluster: the batch of interest changes (ClusterOutbox::mark) its last
+  // SUB needs confirmed by Redis before a PING is answered (0: none), and
+  // whether its input is parked on that PING (inputWaiting too) until then.
+  std::uint64_t clusterNeed = 0;
+  bool clusterParked = false;
   void chargeFanout(std::size_t bytes) { fanoutLeft -= static_cast<std::int64_t>(bytes); }
   bool fanoutSpent() const { return fanoutLeft <= 0; }
   double openedAt;              // for --auth-timeout

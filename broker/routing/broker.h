@@ -54,6 +54,13 @@ class Broker {
   // --cluster: this thread's messages and interest changes go to `outbox`
   // too (ClusterHub), and its Router and indexes report their interest.
   void attachCluster(ClusterOutbox& outbox);
+  // --cluster: the batch of interest changes that holds every change made
+  // on this thread so far (0: none, or no --cluster), and whether Redis
+  // confirmed it (docs/PROTOCOL.md, "Cluster": PONG after SUB).
+  std::uint64_t clusterMark() const { return cluster_ != nullptr ? cluster_->neededBatch() : 0; }
+  bool clusterConfirmed(std::uint64_t batch) const {
+    return cluster_ == nullptr || cluster_->confirmedBatch() >= batch;
+  }
 
   // The cached route of a channel, its subscriber list current. The line
   // protocol checks route.status, then calls deliver(): one lookup for both.
@@ -168,7 +175,9 @@ class Broker {
   RetainedStore::Outcome retain(std::string_view channel, std::string_view payload,
                                 std::uint8_t qos = RetainedStore::kOtherProtocolsQos) {
     RetainedStore::Outcome outcome = retained_->retain(channel, payload, qos);
-    if (outcome != RetainedStore::Outcome::kOverLimit) storeTurn_.noteWrite();
+    if (outcome == RetainedStore::Outcome::kOverLimit) return outcome;
+    storeTurn_.noteWrite();
+    if (cluster_ != nullptr) cluster_->retain(channel, payload);
     return outcome;
   }
   // The same for a route at hand (the line protocol's RETAIN), which
@@ -176,14 +185,21 @@ class Broker {
   RetainedStore::Outcome retain(PublishRoute& route, std::string_view payload,
                                 std::uint8_t qos = RetainedStore::kOtherProtocolsQos) {
     RetainedStore::Outcome outcome = retained_->retain(route.channel, payload, qos, route.retained);
-    if (outcome != RetainedStore::Outcome::kOverLimit) storeTurn_.noteWrite();
+    if (outcome == RetainedStore::Outcome::kOverLimit) return outcome;
+    storeTurn_.noteWrite();
+    if (cluster_ != nullptr) cluster_->retain(route.channel, payload);
     return outcome;
   }
+  // With --cluster, also when this node held none: Redis and the others may.
   bool clearRetained(std::string_view channel) {
     bool held = retained_->clear(channel);
     if (held) storeTurn_.noteWrite();
+    if (cluster_ != nullptr) cluster_->retain(channel, {});
     return held;
   }
+  // --cluster: whether a retained message can be stored in Redis now (a
+  // RETAIN is refused while it cannot: docs/PROTOCOL.md, "Cluster").
+  bool retainAvailable() const { return cluster_ == nullptr || cluster_->available(); }
   // This thread's side of the --data-dir writer (null: none); the Server
   // finishes it at the end of each turn.
   void attachStore(StoreWriter* writer) { storeTurn_ = StoreTurn(writer); }

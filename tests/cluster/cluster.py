@@ -249,9 +249,14 @@ class LineClient:
         self.sock.close()
 
 
+RETAINED_CHANNEL = "linecast:retained"
+
+
 def redis_subscriptions(redis):
     """(channels, patterns) Redis holds over all its clients (CLIENT LIST's
-    sub= and psub=): how a test knows the nodes' SUBSCRIBEs arrived."""
+    sub= and psub=) for the nodes' clients: how a test knows the nodes'
+    SUBSCRIBEs arrived. Not counted: the channel of retained values, which
+    every node holds for itself."""
     listing = redis.command("CLIENT", "LIST")
     subs = pats = 0
     for line in listing.splitlines():
@@ -260,6 +265,7 @@ def redis_subscriptions(redis):
             continue  # a Sentinel's own __sentinel__:hello
         subs += int(fields.get("sub", 0))
         pats += int(fields.get("psub", 0))
+    subs -= redis.command("PUBSUB", "NUMSUB", RETAINED_CHANNEL)[1]
     return subs, pats
 
 

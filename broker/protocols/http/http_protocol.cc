@@ -95,6 +95,7 @@ std::string_view reasonPhrase(int status) {
     case 414: return "URI Too Long";
     case 426: return "Upgrade Required";
     case 431: return "Request Header Fields Too Large";
+    case 503: return "Service Unavailable";
     case 507: return "Insufficient Storage";
     default: return "Error";
   }
@@ -175,12 +176,25 @@ void HttpProtocol::process(Connection& conn, HttpSession& session, double now) {
   Context context{*this, conn, session, now};
   session.parser.data = &context;
   RingBuffer& in = conn.input();
+  if (session.held && !releaseHeld(conn, session)) {
+    session.parser.data = nullptr;
+    return;
+  }
   std::size_t consumed = 0;
   for (auto span : in.readableSpans()) {
     if (span.empty() || !conn.open()) break;
     std::size_t parsed = http_parser_execute(&session.parser, &callbacks_, span.data(), span.size());
     consumed += parsed;
     if (!conn.open()) break;  // answered and closing: the rest is dropped
+    // Paused after a request whose answer waits for Redis: what follows it
+    // stays in the ring until then.
+    if (HTTP_PARSER_ERRNO(&session.parser) == HPE_PAUSED) {
+      session.parser.data = nullptr;
+      in.consume(consumed);
+      conn.clusterParked = true;
+      conn.inputWaiting = true;
+      return;
+    }
     // http-parser stops after a request that asks to switch protocols; the
     // bytes after it belong to the new protocol (complete() upgraded the
     // connection) or to nobody (it answered and is closing).
@@ -198,6 +212,27 @@ void HttpProtocol::process(Connection& conn, HttpSession& session, double now) {
   // http-parser copies what it keeps, so the ring can be emptied.
   if (conn.open()) in.clear();
   session.parser.data = nullptr;
+}
+
+void HttpProtocol::respondOnceStored(Connection& conn, HttpSession& session, int status,
+                                     std::string_view contentType, std::string_view body, bool close) {
+  conn.clusterNeed = broker_.clusterMark();
+  if (broker_.clusterConfirmed(conn.clusterNeed)) return respond(conn, status, contentType, body, close);
+  session.held = HttpSession::HeldResponse{status, std::string(contentType), std::string(body), close};
+  http_parser_pause(&session.parser, 1);
+}
+
+bool HttpProtocol::releaseHeld(Connection& conn, HttpSession& session) {
+  if (!broker_.clusterConfirmed(conn.clusterNeed)) {
+    conn.clusterParked = true;
+    conn.inputWaiting = true;
+    return false;
+  }
+  HttpSession::HeldResponse held = std::move(*session.held);
+  session.held.reset();
+  http_parser_pause(&session.parser, 0);
+  respond(conn, held.status, held.contentType, held.body, held.close);
+  return conn.open();
 }
 
 void HttpProtocol::checkTimeouts(Connection& conn, double now) {
@@ -408,7 +443,9 @@ void HttpProtocol::publish(Connection& conn, HttpSession& session, std::string_v
   if (retain && *retain != "1" && *retain != "true" && *retain != "0" && *retain != "false") {
     return respondError(conn, 400, "retain must be 1, true, 0 or false", close);
   }
+  bool retainedOne = false;
   if (retain && (*retain == "1" || *retain == "true")) {
+    if (!broker_.retainAvailable()) return respondError(conn, 503, "cluster unavailable", close);
     std::string_view last;
     forEachLine(session.body, [&](std::string_view line) {
       if (!line.empty()) last = line;
@@ -416,6 +453,7 @@ void HttpProtocol::publish(Connection& conn, HttpSession& session, std::string_v
     if (!last.empty() && broker_.retain(channel, last) == RetainedStore::Outcome::kOverLimit) {
       return respondError(conn, 507, "too many retained messages", close);
     }
+    retainedOne = !last.empty();
   }
   // "published" counts messages (lines), "delivered" the subscribers
   // they reached, as a RESP PUBLISH counts them.
@@ -426,8 +464,9 @@ void HttpProtocol::publish(Connection& conn, HttpSession& session, std::string_v
     delivered += broker_.publish(channel, line);
     ++published;
   });
-  respond(conn, 200, "application/json",
-          fmt::format("{{\"published\":{},\"delivered\":{}}}\n", published, delivered), close);
+  std::string answer = fmt::format("{{\"published\":{},\"delivered\":{}}}\n", published, delivered);
+  if (retainedOne) return respondOnceStored(conn, session, 200, "application/json", answer, close);
+  respond(conn, 200, "application/json", answer, close);
 }
 
 // GET (and HEAD) /retained/<channel> reads it, with subscribe permission
@@ -443,8 +482,9 @@ void HttpProtocol::retained(Connection& conn, HttpSession& session, std::string_
     if (!allowed) return respondError(conn, 403, "permission denied", close);
   }
   if (erase) {
+    if (!broker_.retainAvailable()) return respondError(conn, 503, "cluster unavailable", close);
     broker_.clearRetained(channel);
-    return respond(conn, 204, {}, {}, close);
+    return respondOnceStored(conn, session, 204, {}, {}, close);
   }
   auto payload = broker_.retained().find(channel);
   if (!payload) return respondError(conn, 404, "no retained message", close);

@@ -78,6 +78,13 @@ class HttpProtocol final : public Protocol {
                bool close, std::string_view header = {});
   void respondError(Connection& conn, int status, std::string_view message, bool close,
                     std::string_view header = {});
+  // The answer to a request that changed a retained message: with
+  // --cluster, held until Redis stored it (HttpSession::held).
+  void respondOnceStored(Connection& conn, HttpSession& session, int status, std::string_view contentType,
+                         std::string_view body, bool close);
+  // The held answer, if Redis stored its value meanwhile; false while it
+  // still waits (the connection parked again) or when it closed.
+  bool releaseHeld(Connection& conn, HttpSession& session);
   bool authorize(Connection& conn, const HttpSession& session);
   // The credentials of a /ws or /sub/ request: the Authorization header or
   // the `token` query parameter. 401 when given and wrong, or when none

@@ -5,6 +5,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "net/connection.h"
@@ -56,6 +57,16 @@ class HttpSession final : public Session {
   int kept = -1;  // the HttpHeader the value being read belongs to; -1: none
   bool lastWasValue = false;
   int earlyStatus = 0;  // a status decided from the headers alone
+  // --cluster: the answer to a request that changed a retained message,
+  // held (the parser paused, the input after it unread) until Redis stored
+  // the value (docs/PROTOCOL.md, "Cluster").
+  struct HeldResponse {
+    int status;
+    std::string contentType;
+    std::string body;
+    bool close;
+  };
+  std::optional<HeldResponse> held;
 
  private:
   HttpProtocol& protocol_;

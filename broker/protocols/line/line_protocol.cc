@@ -46,15 +46,22 @@ void LineProtocol::process(Connection& conn, LineParser& parser, std::span<char>
                            double now) {
   RingBuffer& in = conn.input();
   LineOutput& out = NewlineOutput::instance();
-  while (conn.open() && !conn.fanoutSpent()) {
+  while (conn.open() && !conn.fanoutSpent() && !conn.clusterParked) {
+    const char* first = in.readableSpans()[0].data();
+    const char* parkedAt = nullptr;
     std::size_t framed = parser.frameContiguous(in, [&](std::string_view line) {
+      if (parksOn(conn, line)) {
+        parkedAt = line.data();
+        return false;
+      }
       execute(conn, out, line);
       return conn.open() && !conn.fanoutSpent();
     });
     // QUIT or a fatal error dropped the input; it must not be consumed.
     if (!conn.open()) return;
-    in.consume(framed);
-    if (conn.fanoutSpent()) break;
+    // A parked PING stays in the input, to run once Redis confirmed.
+    in.consume(parkedAt != nullptr ? static_cast<std::size_t>(parkedAt - first) : framed);
+    if (conn.fanoutSpent() || conn.clusterParked) break;
     std::string_view line;
     std::size_t frameLength = 0;
     auto status = parser.next(in, scratch, line, frameLength);
@@ -67,15 +74,35 @@ void LineProtocol::process(Connection& conn, LineParser& parser, std::span<char>
       out.fail(conn, CloseReason::kLineTooLong, lineTooLong_);
       return;
     }
+    if (parksOn(conn, line)) break;
     execute(conn, out, line);
     // QUIT or a fatal error drops the input; it must not be consumed twice.
     if (conn.open()) in.consume(frameLength);
   }
-  // The fan-out budget is spent: the Server resumes this input next turn.
-  conn.inputWaiting = conn.open() && conn.fanoutSpent() && !in.empty();
+  // The fan-out budget is spent, or a PING waits for Redis: the Server
+  // resumes this input in a later turn.
+  conn.inputWaiting = conn.open() && (conn.fanoutSpent() || conn.clusterParked) && !in.empty();
   // Silence after a whole line is never a timeout; a partial line is timed
   // from its last byte (--read-timeout).
   conn.partialSince = conn.open() && !in.empty() && !conn.inputWaiting ? now : -1;
+}
+
+// --cluster: a PING after a SUB is answered once Redis confirmed the
+// subscriptions that SUB needed, so that after PONG a message published on
+// any node reaches the subscriber, and after a RETAIN once Redis stored
+// the value (docs/PROTOCOL.md, "Cluster"). Until
+// then the connection parks on the PING, unread; the Server resumes it.
+// One compare per line otherwise; the verb is looked at only while a
+// confirmation is outstanding (about one Redis round trip after a SUB).
+bool LineProtocol::parksOn(Connection& conn, std::string_view line) {
+  if (conn.clusterNeed == 0) return false;
+  if (broker_.clusterConfirmed(conn.clusterNeed)) {
+    conn.clusterNeed = 0;
+    return false;
+  }
+  if (parseCommand(line).verb != Verb::kPing) return false;
+  conn.clusterParked = true;
+  return true;
 }
 
 void LineProtocol::error(Connection& conn, LineOutput& out, std::string_view text) {
@@ -157,8 +184,13 @@ void LineProtocol::publish(Connection& conn, LineOutput& out, std::string_view r
   // RETAIN keeps the message before it is delivered and before any later
   // reply: a SUB on any thread after this client's next PONG finds it. Over
   // a limit it is not published either.
-  if (retain && broker_.retain(route, payload) == RetainedStore::Outcome::kOverLimit) {
-    return error(conn, out, "too many retained messages");
+  if (retain) {
+    // --cluster: the value must reach Redis, which the next PONG waits for.
+    if (!broker_.retainAvailable()) return error(conn, out, "cluster unavailable");
+    if (broker_.retain(route, payload) == RetainedStore::Outcome::kOverLimit) {
+      return error(conn, out, "too many retained messages");
+    }
+    conn.clusterNeed = broker_.clusterMark();
   }
   std::size_t delivered = broker_.deliver(route, payload);
   // A publish to one subscriber appends about what it read, which the read
@@ -249,6 +281,7 @@ void LineProtocol::subscribe(Connection& conn, LineOutput& out, std::string_view
     Broker::SubscriptionChange change(broker_);
     for (std::string_view p : added_) broker_.router().subscribe(&conn, p);
   }
+  conn.clusterNeed = broker_.clusterMark();
   // After the subscriptions took effect: a RETAIN racing this SUB on
   // another thread may then reach this connection twice (kept and
   // delivered), never not at all.

@@ -75,6 +75,7 @@ class LineProtocol final : public Protocol {
   bool checkSubscribe(Connection& conn, LineOutput& out, std::string_view rest);
   // The retained messages of `session`'s new patterns go through `session`.
   void subscribe(Connection& conn, LineOutput& out, std::string_view rest, Session& session);
+  bool parksOn(Connection& conn, std::string_view line);
   // One delivery per retained message the patterns match (once each, never
   // on a channel the user's deny_subscribe refuses), framed by `session`.
   void sendRetained(Connection& conn, std::span<const std::string_view> patterns, Session& session);

@@ -74,7 +74,8 @@ std::unique_ptr<Session> MqttProtocol::open(Connection& conn) {
 
 void MqttProtocol::process(Connection& conn, MqttSession& session, double now) {
   RingBuffer& in = conn.input();
-  while (conn.open() && !conn.fanoutSpent() && !in.empty()) {
+  if (session.heldAck && !releaseHeldAck(conn, session)) return;
+  while (conn.open() && !conn.fanoutSpent() && !conn.clusterParked && !in.empty()) {
     std::size_t length = 0;
     auto status = session.decoder.next(in, length);
     if (status == MqttDecoder::Status::kNeedMore) break;
@@ -89,7 +90,28 @@ void MqttProtocol::process(Connection& conn, MqttSession& session, double now) {
     if (!conn.open()) return;
     in.consume(length);
   }
-  conn.inputWaiting = conn.open() && conn.fanoutSpent() && !in.empty();
+  conn.inputWaiting = conn.open() && ((conn.fanoutSpent() && !in.empty()) || conn.clusterParked);
+}
+
+void MqttProtocol::acknowledgePublish(Connection& conn, MqttSession& session, MqttBytes ack, bool retain) {
+  if (retain) conn.clusterNeed = broker_.clusterMark();
+  if (!retain || broker_.clusterConfirmed(conn.clusterNeed)) {
+    conn.queue(ack.view());
+    return;
+  }
+  session.heldAck = ack;
+  conn.clusterParked = true;
+}
+
+bool MqttProtocol::releaseHeldAck(Connection& conn, MqttSession& session) {
+  if (!broker_.clusterConfirmed(conn.clusterNeed)) {
+    conn.clusterParked = true;
+    conn.inputWaiting = true;
+    return false;
+  }
+  conn.queue(session.heldAck->view());
+  session.heldAck.reset();
+  return true;
 }
 
 void MqttProtocol::close(Connection& conn, CloseReason reason) {
@@ -140,8 +162,8 @@ void MqttProtocol::publish(Connection& conn, MqttSession& session, const MqttPub
       return;
     case 1:
       if (allowed) route(packet.topic, packet.payload, 1, packet.retain);
-      conn.queue(mqttAck(MqttPacketType::kPuback, packet.packetId).view());
-      return;
+      return acknowledgePublish(conn, session, mqttAck(MqttPacketType::kPuback, packet.packetId),
+                                allowed && packet.retain);
     default: {
       // Method B of 4.3.3: delivered onward now, and not again for this id
       // until its PUBREL.
@@ -151,8 +173,8 @@ void MqttProtocol::publish(Connection& conn, MqttSession& session, const MqttPub
         ids.push_back(packet.packetId);
         journal_.pubrelAwaited(state, packet.packetId);
       }
-      conn.queue(mqttAck(MqttPacketType::kPubrec, packet.packetId).view());
-      return;
+      return acknowledgePublish(conn, session, mqttAck(MqttPacketType::kPubrec, packet.packetId),
+                                allowed && packet.retain);
     }
   }
 }

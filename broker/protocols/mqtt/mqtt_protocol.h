@@ -83,6 +83,12 @@ class MqttProtocol final : public Protocol {
   void restore(MqttStoredState& stored);
   void dispatch(Connection& conn, MqttSession& session, double now);
   void publish(Connection& conn, MqttSession& session, const MqttPublish& packet);
+  // A publisher's PUBACK/PUBREC; for a retained message, with --cluster,
+  // held (the connection parked) until Redis stored it.
+  void acknowledgePublish(Connection& conn, MqttSession& session, MqttBytes ack, bool retain);
+  // The held one, if Redis stored its message meanwhile; false while it
+  // still waits (the connection parked again).
+  bool releaseHeldAck(Connection& conn, MqttSession& session);
   void subscribe(Connection& conn, MqttSession& session, const MqttSubscribe& packet);
   void unsubscribe(Connection& conn, MqttSession& session, const MqttSubscribe& packet);
   void acknowledged(Connection& conn, MqttSession& session, const MqttAck& ack);

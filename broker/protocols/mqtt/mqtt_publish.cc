@@ -38,6 +38,9 @@ void MqttProtocol::route(std::string_view topic, std::string_view payload, std::
 }
 
 bool MqttProtocol::retainOnChannel(std::string_view topic, std::string_view payload, std::uint8_t qos) {
+  // --cluster with Redis unreachable: as over a limit (MQTT 3.1.1 has no
+  // negative acknowledgement).
+  if (!broker_.retainAvailable()) return false;
   // A payload with '\n' cannot be a line subscriber's MSG: it is kept
   // among MQTT clients, and the channel keeps no older value meanwhile.
   if (payload.find('\n') != std::string_view::npos) {

@@ -2,11 +2,13 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "net/connection.h"
 #include "net/session.h"
 #include "protocols/mqtt/mqtt_decoder.h"
+#include "protocols/mqtt/mqtt_encoder.h"
 #include "protocols/mqtt/mqtt_session_state.h"
 
 namespace linecast {
@@ -47,6 +49,9 @@ class MqttSession final : public Session {
   double keepAlive = 0;               // seconds; 0: none
   double lastPacket = 0;              // when the last whole packet came
   MqttPendingWill will;
+  // --cluster: the PUBACK or PUBREC of a retained message, held until Redis
+  // stored it (docs/PROTOCOL.md, "Cluster"); the packets after it wait.
+  std::optional<MqttBytes> heldAck;
 
  private:
   MqttProtocol& protocol_;

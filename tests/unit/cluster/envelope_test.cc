@@ -89,12 +89,38 @@ TEST(Envelope, EveryTruncationIsRefusedWhole) {
   }
 }
 
+TEST(Envelope, ARetainedEnvelopeIsMarkTwoWithItsFlag) {
+  EnvelopeWriter writer;
+  writer.begin("node-b", 9, cluster_mark::kRetained);
+  writer.add("value");
+  EXPECT_EQ(writer.bytes().substr(0, 3), std::string_view("LC\x02", 3));
+  EnvelopeHead head;
+  bool ok = false;
+  auto messages = decoded(writer.bytes(), head, ok);
+  ASSERT_TRUE(ok);
+  EXPECT_TRUE(head.retained);
+  EXPECT_EQ(head.origin, "node-b");
+  EXPECT_EQ(head.sequence, 9u);
+  EXPECT_EQ(messages, std::vector<std::string>{"value"});
+  // A plain one after it, with the same writer: version 1, not retained.
+  writer.begin("node-b", 10);
+  writer.add("plain");
+  EXPECT_EQ(writer.bytes()[2], '\x01');
+  decoded(writer.bytes(), head, ok);
+  ASSERT_TRUE(ok);
+  EXPECT_FALSE(head.retained);
+}
+
 TEST(Envelope, ForeignBytesAreRefused) {
   EnvelopeHead head;
   bool ok = true;
   decoded("hello world, not ours", head, ok);
   EXPECT_FALSE(ok);
-  decoded(std::string_view("LC\x02\x01n12345678", 13), head, ok);  // another version
+  decoded(std::string_view("LC\x03\x01n12345678", 13), head, ok);  // another version
+  EXPECT_FALSE(ok);
+  decoded(std::string_view("LC\x02\x01n12345678", 13), head, ok);  // version 2 without its flags
+  EXPECT_FALSE(ok);
+  decoded(std::string_view("LC\x02\x01n12345678\x02", 14), head, ok);  // a flag not known
   EXPECT_FALSE(ok);
   decoded(std::string_view("LC\x01\x00", 4), head, ok);  // no origin
   EXPECT_FALSE(ok);

@@ -53,10 +53,27 @@ TEST(RedisSubscriptions, ResubscribeWaitsForTheUnsubscribeAnswer) {
   synced(subs);
   subs.remove(false, "a");
   EXPECT_EQ(synced(subs).unsubscribe.size(), 1u);
+  EXPECT_FALSE(subs.resubscribing());
   subs.add(false, "a");
   EXPECT_TRUE(synced(subs).empty());  // the UNSUBSCRIBE is still unanswered
+  EXPECT_TRUE(subs.resubscribing());
   subs.unsubscribed(false, "a");
+  EXPECT_FALSE(subs.resubscribing());
   EXPECT_EQ(synced(subs).subscribe, std::vector<std::string>{"a"});
+}
+
+TEST(RedisSubscriptions, AComebackThatLeavesAgainIsNotResubscribing) {
+  RedisSubscriptions subs;
+  subs.add(false, "a");
+  synced(subs);
+  subs.remove(false, "a");
+  synced(subs);
+  subs.add(false, "a");
+  subs.remove(false, "a");
+  EXPECT_FALSE(subs.resubscribing());
+  subs.add(false, "a");
+  subs.linkLost();
+  EXPECT_FALSE(subs.resubscribing());
 }
 
 TEST(RedisSubscriptions, LinkLostSubscribesEverythingHeldAgain) {
