@@ -3,6 +3,7 @@
 #include <hiredis/async.h>
 
 #include <algorithm>
+#include <charconv>
 #include <string>
 
 #include "cluster/redis_glob.h"
@@ -19,6 +20,17 @@ namespace {
 constexpr std::size_t kEnvelopeBytes = 256 * 1024;
 // Names per SUBSCRIBE command, to bound one command's size.
 constexpr std::size_t kNamesPerCommand = 512;
+
+// "$<length>\r\n<bytes>\r\n": one RESP bulk string.
+void appendBulk(std::string& out, std::string_view bytes) {
+  char digits[24];
+  auto end = std::to_chars(digits, digits + sizeof digits, bytes.size()).ptr;
+  out += '$';
+  out.append(digits, end);
+  out += "\r\n";
+  if (!bytes.empty()) out.append(bytes);  // an empty view's data() may be null
+  out += "\r\n";
+}
 
 }  // namespace
 
@@ -103,11 +115,15 @@ void RedisBackplane::publishRuns(std::string_view records) {
 }
 
 void RedisBackplane::publishEnvelope(std::string_view channel) {
+  // The command in RESP, in a buffer that keeps its capacity, handed to
+  // hiredis as it is: redisAsyncCommandArgv would first copy the envelope
+  // into a fresh allocation of its size (up to kEnvelopeBytes) per PUBLISH.
   std::string_view bytes = envelope_.bytes();
-  const char* argv[3] = {"PUBLISH", channel.data(), bytes.data()};
-  std::size_t lengths[3] = {7, channel.size(), bytes.size()};
+  command_.assign("*3\r\n$7\r\nPUBLISH\r\n");
+  appendBulk(command_, channel);
+  appendBulk(command_, bytes);
   // The answer (the receivers' count) is not needed: no callback.
-  redisAsyncCommandArgv(publish_.context(), nullptr, nullptr, 3, argv, lengths);
+  redisAsyncFormattedCommand(publish_.context(), nullptr, nullptr, command_.data(), command_.size());
   metrics_.clusterPublished += envelope_.messages();
 }
 
