@@ -198,10 +198,10 @@ def test_subscriber_ports_drive_a_real_cluster_across_nodes(tmp_path):
         a, b, c = (cluster.node(tmp_path, redis.port, name, args=BIG_OUTBUF) for name in "abc")
         cluster.wait_cluster_up(a, b, c)
         r = bench(a, "-p", "1", "-s", "4", "-b", "16", "--subscriber-ports", f"{b.port},{c.port}",
-                  "--settle", "1")
+                  "--settle", "2")  # SUBSCRIBEs reach Redis after the PONGs: slack for a busy machine
         assert r["ok"], r["error"]
         assert r["target"] == f"127.0.0.1:{a.port} -> 127.0.0.1:{b.port},127.0.0.1:{c.port}"
-        assert r["settle_s"] >= 1
+        assert r["settle_s"] >= 2
         assert r["delivered"] == r["expected"] == 4 * r["published"] > 0
         # The messages crossed Redis to both b and c; a sent them all.
         assert cluster.stats(a)["cluster_published_total"] >= r["published"]
