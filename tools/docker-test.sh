@@ -41,8 +41,10 @@ docker build --network host -f docker/Dockerfile -t "$image" . >"$work/build.log
 
 port=$(free_port)
 http_port=$(free_port)
+# MQTT (on by default at 1883) on a free port too: both containers share the
+# host's network.
 container=$(docker run -d --network host -e LINECAST_BIND=127.0.0.1 -e LINECAST_PORT="$port" \
-  -e LINECAST_HTTP_PORT="$http_port" "$image")
+  -e LINECAST_HTTP_PORT="$http_port" -e LINECAST_MQTT_PORT="$(free_port)" "$image")
 
 
 healthy() {
@@ -105,6 +107,7 @@ EOF
   tls_http_port=$(free_port)
   secure_container=$(docker run -d --network host -v "$dir:/etc/linecast/secure:ro" \
     -e LINECAST_BIND=127.0.0.1 -e LINECAST_PORT="$tls_port" -e LINECAST_HTTP_PORT="$tls_http_port" \
+    -e LINECAST_MQTT_PORT="$(free_port)" \
     -e LINECAST_TLS_CERT=/etc/linecast/secure/fullchain.pem -e LINECAST_TLS_KEY=/etc/linecast/secure/privkey.pem \
     -e LINECAST_USERS=/etc/linecast/secure/users.toml -e LINECAST_JWT_SECRET_FILE=/etc/linecast/secure/jwt.secret \
     "$image" --tls-required)
