@@ -14,7 +14,8 @@ import sys
 
 # linecast-uring (linecast-server --io uring) appears only when it was run.
 ALL_BROKERS = ["linecast", "linecast-uring", "linecast-plain", "linecast-resp", "linecast-resp3", "linecast-ws",
-               "linecast-mqtt", "nats", "nats-ws", "redis", "redis-resp3", "mosquitto"]
+               "linecast-mqtt", "linecast-backplane", "linecast-cluster", "nats", "nats-ws", "nats-cluster", "redis",
+               "redis-resp3", "mosquitto"]
 PEERS = ["nats", "redis"]
 # linecast-null-relay, the ceiling: run on the message-moving cases only.
 RELAY = "relay"
@@ -30,7 +31,8 @@ STALL_TARGET_PCT = 5
 # Column keys for the compact per-broker cells.
 INITIALS = {"linecast": "l", "linecast-uring": "lu", "linecast-plain": "lp", "linecast-resp": "lr",
             "linecast-resp3": "lr3", "linecast-ws": "lw", "nats": "n", "nats-ws": "nw", "redis": "r",
-            "redis-resp3": "r3", "linecast-mqtt": "lm", "mosquitto": "m", RELAY: RELAY}
+            "redis-resp3": "r3", "linecast-mqtt": "lm", "mosquitto": "m", "linecast-backplane": "lb",
+            "linecast-cluster": "lc", "nats-cluster": "nc", RELAY: RELAY}
 # Issue 13's targets for linecast over WebSocket: delivered msgs/s against
 # nats-server's WebSocket and against linecast's own TCP, on these cases;
 # broker memory per idle WebSocket subscriber.
@@ -44,6 +46,12 @@ WS_TARGET_IDLE_BYTES = 2.5 * 1024
 # Mosquitto's.
 MQTT_TARGETS = {"t-1to1-16": 3.0, "t-1to10-16": 3.0, "t-1to100-64": 3.0, "t-1to1-16-q1": 2.0}
 MQTT_TARGET_IDLE_SHARE = 0.5
+# Issue 15's targets: cross-node delivered msgs/s of linecast-cluster at least
+# nats-cluster's on these cases, and local delivery on a node with the
+# backplane on (linecast-backplane) at least this share of plain linecast.
+CLUSTER_CASES = ("t-1to1-16", "t-1to10-16")
+CLUSTER_TARGET_VS_NATS = 1.0
+BACKPLANE_TARGET_VS_SINGLE = 0.90
 
 
 def brokers_in(data):
@@ -238,6 +246,7 @@ def report(data):
     out.extend(resp_section(cases, brokers))
     out.extend(ws_section(cases, brokers))
     out.extend(mqtt_section(cases, brokers))
+    out.extend(cluster_section(data, brokers))
     out.extend(broadcast_section(cases, brokers))
     out.extend(nosub_section(cases, brokers + ([RELAY] if has_relay else [])))
     out.extend(stalled_section(cases, brokers + ([RELAY] if has_relay else [])))
@@ -479,6 +488,95 @@ def mqtt_section(cases, brokers):
         out.append(f"| {case['label']}: RSS per connection (lower is better) | " + " | ".join(cells)
                    + f" | {ratio(per['linecast-mqtt'], per['mosquitto'])} | <= {MQTT_TARGET_IDLE_SHARE:g}x "
                    + f"| {met} | | |")
+    out.append("")
+    return out
+
+
+def cluster_share(run, process):
+    """CPU of one of a cluster's processes in % of one core over the time
+    messages moved (publish and drain; the CPU of the whole run, connecting
+    and settling included, which cost little): node "a" is the one the
+    loadgen measured (--server-pid), the others bench/compare read from /proc."""
+    r = run["result"]
+    w = r.get("publish_s", 0) + r.get("drain_s", 0)
+    cpu = (r.get("server") or {}).get("cpu_s") if process == "a" else run.get("cluster_cpu_s", {}).get(process)
+    return None if cpu is None or w <= 0 else 100 * cpu / w
+
+
+def cluster_section(data, brokers):
+    """Issue 15: three linecast nodes and one Redis against a three-node NATS
+    cluster, publisher on node A, subscribers on B and C; and local delivery
+    with the backplane on against a single node."""
+    if not {"linecast-cluster", "nats-cluster", "linecast-backplane"} & set(brokers):
+        return []
+    runs = {(run["case"], run["broker"]): run for run in data["runs"]}
+    cases = runs_by_case(data)
+    out = ["### Cluster: across nodes, and local delivery with the backplane on", "",
+           "linecast-cluster: three linecast-server nodes with `--cluster` on one redis-server, the publisher "
+           "on node A, the subscribers on nodes B and C (subscriber s on B when s is even, on C when odd); "
+           "nats-cluster: three nats-servers routed to each other on loopback, the same spread. "
+           "linecast-backplane: the same three nodes and Redis with publisher and subscribers all on node A. "
+           f"Issue 15 wants linecast-cluster >= {CLUSTER_TARGET_VS_NATS:g}x nats-cluster on "
+           + ", ".join(CLUSTER_CASES) + f", and linecast-backplane >= {BACKPLANE_TARGET_VS_SINGLE:.0%} of "
+           "linecast. CPU is in % of one core over the time messages moved (publishing and drain; the CPU counted is the whole run's, its connections and 1 s settle included); \"Redis ns "
+           "per msg\" is Redis's CPU time over the messages published.", "",
+           "| case | linecast-cluster | nats-cluster | cluster/nats | target met | Redis CPU % | "
+           "Redis ns per msg | CPU % nodes A/B/C (lc) | CPU % nodes A/B/C (nc) | lost (lc/nc) |",
+           "|---|---:|---:|---:|---|---:|---:|---|---|---|"]
+
+    def rate(case, broker):
+        r = case["by"].get(broker)
+        return r["delivered_per_s"] if ok(r) else None
+
+    def shares(case_name, broker, processes):
+        run = runs.get((case_name, broker))
+        if run is None:
+            return "-"
+        return "/".join(pct_text(cluster_share(run, p)) for p in processes)
+
+    def redis_cells(case_name, broker):
+        run = runs.get((case_name, broker))
+        if run is None or "redis" not in run.get("cluster_cpu_s", {}):
+            return "-", "-"
+        published = run["result"].get("published") or 0
+        ns = f"{1e9 * run['cluster_cpu_s']['redis'] / published:.0f}" if published else "-"
+        return pct_text(cluster_share(run, "redis")), ns
+
+    def lost(case, names):
+        return "/".join(str(case["by"][b].get("lost", "-")) if case["by"].get(b) else "-" for b in names)
+
+    for name, case in cases.items():
+        if case["kind"] != "throughput" or not any(case["by"].get(b) for b in ("linecast-cluster", "nats-cluster")):
+            continue
+        lc, nc = rate(case, "linecast-cluster"), rate(case, "nats-cluster")
+        met = "-"
+        if name in CLUSTER_CASES and lc and nc:
+            met = "yes" if lc >= CLUSTER_TARGET_VS_NATS * nc else "NO"
+        redis_pct, redis_ns = redis_cells(name, "linecast-cluster")
+        out.append(f"| {case['label']} | {value_cell(case['by'].get('linecast-cluster'), 'delivered_per_s')} | "
+                   f"{value_cell(case['by'].get('nats-cluster'), 'delivered_per_s')} | {ratio(lc, nc)} | {met} | "
+                   f"{redis_pct} | {redis_ns} | {shares(name, 'linecast-cluster', 'abc')} | "
+                   f"{shares(name, 'nats-cluster', 'abc')} | {lost(case, ('linecast-cluster', 'nats-cluster'))} |")
+    out.append("")
+    if "linecast-backplane" not in brokers:
+        return out
+    out += ["| case, all on one node | linecast | linecast-backplane | backplane/single | target met | Redis CPU % | "
+            "Redis ns per msg | CPU % node A (l/lb) | lost (l/lb) |",
+            "|---|---:|---:|---:|---|---:|---:|---|---|"]
+    for name, case in cases.items():
+        if case["kind"] != "throughput" or not case["by"].get("linecast-backplane"):
+            continue
+        single, backplane = rate(case, "linecast"), rate(case, "linecast-backplane")
+        met = "-"
+        if single and backplane:
+            met = "yes" if backplane >= BACKPLANE_TARGET_VS_SINGLE * single else "NO"
+        redis_pct, redis_ns = redis_cells(name, "linecast-backplane")
+        _, single_cpu = cpu_pct(case["by"].get("linecast"))
+        out.append(f"| {case['label']} | {value_cell(case['by'].get('linecast'), 'delivered_per_s')} | "
+                   f"{value_cell(case['by'].get('linecast-backplane'), 'delivered_per_s')} | "
+                   f"{ratio(backplane, single)} | {met} | {redis_pct} | {redis_ns} | "
+                   f"{pct_text(single_cpu)}/{shares(name, 'linecast-backplane', 'a')} | "
+                   f"{lost(case, ('linecast', 'linecast-backplane'))} |")
     out.append("")
     return out
 

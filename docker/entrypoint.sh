@@ -71,6 +71,9 @@ map LINECAST_MQTT_MAX_QUEUED --mqtt-max-queued
 map LINECAST_MQTT_MAX_INFLIGHT --mqtt-max-inflight
 map LINECAST_DATA_DIR --data-dir
 map LINECAST_FSYNC --fsync
+map LINECAST_CLUSTER --cluster
+map LINECAST_CLUSTER_PASSWORD_FILE --cluster-password-file
+map LINECAST_NODE_ID --node-id
 
 if [ -n "${LINECAST_AUTH_TOKEN:-}" ] && ! given --auth-token && ! given --auth-token-file; then
   if [ -n "${LINECAST_AUTH_TOKEN_FILE:-}" ]; then

@@ -22,73 +22,30 @@ started=$SECONDS
 work=build/docker-test
 mkdir -p "$work"
 image=linecast:docker-test
-base=debian:12-slim
 
-need=()
-for p in docker.io debootstrap; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || need+=("$p")
-done
-if ((${#need[@]})); then
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}"
-fi
+# shellcheck source=tools/docker-common.sh
+. tools/docker-common.sh
+docker_need docker.io debootstrap
 
-dockerd_pid=""
 container=""
 cleanup() {
   if [ -n "$container" ]; then docker rm -f "$container" >/dev/null 2>&1 || true; fi
-  if [ -n "$dockerd_pid" ]; then
-    kill "$dockerd_pid" 2>/dev/null || true
-    wait "$dockerd_pid" 2>/dev/null || true
-  fi
+  docker_down
 }
 trap cleanup EXIT
-
-if ! docker info >/dev/null 2>&1; then
-  echo "docker-test: starting dockerd (log: $work/dockerd.log)"
-  dockerd --iptables=false --bridge=none >"$work/dockerd.log" 2>&1 &
-  dockerd_pid=$!
-  for _ in $(seq 1 60); do
-    docker info >/dev/null 2>&1 && break
-    sleep 1
-  done
-  docker info >/dev/null 2>&1 || { echo "docker-test: dockerd did not start" >&2; exit 1; }
-fi
-
-if ! docker image inspect "$base" >/dev/null 2>&1; then
-  echo "docker-test: making $base with debootstrap (log: $work/debootstrap.log)"
-  rootfs=$(mktemp -d /var/tmp/linecast-rootfs.XXXXXX)
-  debootstrap --variant=minbase bookworm "$rootfs" http://deb.debian.org/debian \
-    >"$work/debootstrap.log" 2>&1
-  # The image's own apt lists come from its first `apt-get update`.
-  rm -rf "$rootfs"/var/lib/apt/lists/* "$rootfs"/var/cache/apt/archives/*.deb
-  tar -C "$rootfs" -c . | docker import - "$base" >/dev/null
-  rm -rf "$rootfs"
-fi
+docker_up
 
 echo "docker-test: building $image (log: $work/build.log)"
 docker build --network host -f docker/Dockerfile -t "$image" . >"$work/build.log" 2>&1 \
   || { tail -30 "$work/build.log"; exit 1; }
 
-free_port() {
-  /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
 port=$(free_port)
 http_port=$(free_port)
+# MQTT (on by default at 1883) on a free port too: both containers share the
+# host's network.
 container=$(docker run -d --network host -e LINECAST_BIND=127.0.0.1 -e LINECAST_PORT="$port" \
-  -e LINECAST_HTTP_PORT="$http_port" "$image")
+  -e LINECAST_HTTP_PORT="$http_port" -e LINECAST_MQTT_PORT="$(free_port)" "$image")
 
-passed=0
-failed=0
-check() {  # check NAME COMMAND...
-  if "${@:2}"; then
-    echo "docker-test: ok   $1"
-    passed=$((passed + 1))
-  else
-    echo "docker-test: FAIL $1"
-    failed=$((failed + 1))
-  fi
-}
 
 healthy() {
   local status=""
@@ -150,6 +107,7 @@ EOF
   tls_http_port=$(free_port)
   secure_container=$(docker run -d --network host -v "$dir:/etc/linecast/secure:ro" \
     -e LINECAST_BIND=127.0.0.1 -e LINECAST_PORT="$tls_port" -e LINECAST_HTTP_PORT="$tls_http_port" \
+    -e LINECAST_MQTT_PORT="$(free_port)" \
     -e LINECAST_TLS_CERT=/etc/linecast/secure/fullchain.pem -e LINECAST_TLS_KEY=/etc/linecast/secure/privkey.pem \
     -e LINECAST_USERS=/etc/linecast/secure/users.toml -e LINECAST_JWT_SECRET_FILE=/etc/linecast/secure/jwt.secret \
     "$image" --tls-required)

@@ -59,7 +59,9 @@ std::uint64_t xorshift(std::uint64_t& state) {
 }  // namespace
 
 Connection::Connection(WorkerContext& ctx, Role role, std::uint32_t index, std::uint64_t id)
-    : ctx_(ctx), role_(role), index_(index), id_(id),
+    : ctx_(ctx),
+      target_(role == Role::kPublisher ? ctx.targets.publishers : ctx.targets.ofSubscriber(index)),
+      role_(role), index_(index), id_(id),
       decoder_(makeDecoder(ctx.options.protocol, maxFrameFor(ctx.options), ctx.options.resp3)) {
   if (role_ == Role::kSubscriber) channel_ = ctx_.channelNames[ctx_.plan.channelOfSubscriber(index_)];
   // Channel 0 is always the busiest (or as busy as any): stallers sit there.
@@ -70,7 +72,7 @@ Connection::~Connection() { close(); }
 
 void Connection::start(int epollFd) {
   epollFd_ = epollFd;
-  const auto* sa = reinterpret_cast<const sockaddr*>(&ctx_.target.addr);
+  const auto* sa = reinterpret_cast<const sockaddr*>(&target_.addr);
   fd_ = ::socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd_ < 0) {
     state_ = State::kConnecting;
@@ -91,10 +93,10 @@ void Connection::start(int epollFd) {
     fail(fmt::format("epoll_ctl: {}", std::strerror(errno)));
     return;
   }
-  if (::connect(fd_, sa, ctx_.target.length) == 0) {
+  if (::connect(fd_, sa, target_.length) == 0) {
     onTcpConnected();
   } else if (errno != EINPROGRESS) {
-    fail(fmt::format("connect to {}: {}", ctx_.target.text, std::strerror(errno)));
+    fail(fmt::format("connect to {}: {}", target_.text, std::strerror(errno)));
   }
 }
 
@@ -123,7 +125,7 @@ bool Connection::onReady(std::uint32_t events) {
     socklen_t len = sizeof err;
     getsockopt(fd_, SOL_SOCKET, SO_ERROR, &err, &len);
     if (err != 0) {
-      fail(fmt::format("connect to {}: {}", ctx_.target.text, std::strerror(err)));
+      fail(fmt::format("connect to {}: {}", target_.text, std::strerror(err)));
       return false;
     }
     onTcpConnected();
@@ -258,7 +260,7 @@ void Connection::startUpgrade() {
   ws_ = std::make_unique<WsSender>(stream(), lines);
   decoder_ = std::make_unique<WsDecoder>(std::move(decoder_), lines, wsAcceptFor(key), *ws_,
                                          maxFrameFor(o) + 512);
-  ws_->queueRaw(wsUpgradeRequest(ctx_.target.text, o.wsPath, key));
+  ws_->queueRaw(wsUpgradeRequest(target_.text, o.wsPath, key));
   state_ = State::kUpgrading;
   writable_ = true;
   flushOut();

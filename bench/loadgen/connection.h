@@ -122,6 +122,7 @@ class Connection final : public EventSink {
   void checkFinished();
 
   WorkerContext& ctx_;
+  const Target& target_;  // where this connection goes (ctx_.targets by role)
   std::unique_ptr<TlsStream> tls_;
   std::unique_ptr<WsSender> ws_;  // --protocol ws, nats-ws
   Role role_;

@@ -41,9 +41,9 @@ int main(int argc, char** argv) {
     fmt::print(stderr, "linecast-bench: {}\n", *problem);
     return 2;
   }
-  Target target = resolveTarget(options.host, options.port, options.allowRemote);
-  if (!target.error.empty()) {
-    fmt::print(stderr, "linecast-bench: {}\n", target.error);
+  Targets targets = resolveTargets(options.host, options.port, options.subscriberPorts, options.allowRemote);
+  if (!targets.error().empty()) {
+    fmt::print(stderr, "linecast-bench: {}\n", targets.error());
     return 2;
   }
   std::signal(SIGPIPE, SIG_IGN);
@@ -56,10 +56,10 @@ int main(int argc, char** argv) {
   }
   startWatchdog(options.hardDeadlineSec());
 
-  RunResult result = runBenchmark(options, target);
+  RunResult result = runBenchmark(options, targets);
   result.fdLimit = fdLimit;
-  std::string report = options.json ? reportJson(options, target, result)
-                                    : reportText(options, target, result);
+  std::string report = options.json ? reportJson(options, targets, result)
+                                    : reportText(options, targets, result);
   std::fwrite(report.data(), 1, report.size(), stdout);
   std::fflush(stdout);
   if (!result.ok) fmt::print(stderr, "linecast-bench: FAILED: {}\n", result.error);

@@ -27,7 +27,7 @@ std::string_view protocolLabel(const Options& o) {
 
 double Options::hardDeadlineSec() const {
   if (deadlineSec > 0) return deadlineSec;
-  return connectTimeoutSec + durationSec + drainSec + 15;
+  return connectTimeoutSec + settleSec + durationSec + drainSec + 15;
 }
 
 std::variant<Options, int> parseOptions(int argc, char** argv) {
@@ -40,6 +40,11 @@ std::variant<Options, int> parseOptions(int argc, char** argv) {
   app.add_option("--host", o.host, "broker address (loopback only unless --allow-remote)")
       ->capture_default_str();
   app.add_option("--port", o.port, "broker port")->capture_default_str();
+  app.add_option("--subscriber-ports", o.subscriberPorts,
+                 "subscribers' ports on --host, comma-separated: subscriber s connects to the "
+                 "(s mod N)-th, publishers to --port (a cluster: publish on one node, subscribe on "
+                 "others)")
+      ->delimiter(',');
   app.add_option("--protocol", protocol,
                  "linecast | nats | resp | ws (linecast's line protocol over WebSocket, on its "
                  "--http-port, path /ws) | nats-ws (NATS over nats-server's websocket {} "
@@ -88,6 +93,10 @@ std::variant<Options, int> parseOptions(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--connect-timeout", o.connectTimeoutSec,
                  "seconds for all connections to connect and confirm")
+      ->capture_default_str();
+  app.add_option("--settle", o.settleSec,
+                 "seconds to wait between every connection confirmed and the first publish (a "
+                 "cluster spreads a subscription to its other nodes after confirming it)")
       ->capture_default_str();
   app.add_option("--deadline", o.deadlineSec,
                  "hard bound on the whole run in seconds (0: connect-timeout + duration + "
@@ -159,6 +168,9 @@ std::optional<std::string> validate(Options& o) {
   if (o.stalled > 10'000) return "--stalled is limited to 10,000";
   if (o.payloadBytes > 64 * 1024 * 1024) return "--payload is limited to 64 MiB";
   if (o.drainSec < 0 || o.connectTimeoutSec <= 0) return "--drain and --connect-timeout must be positive";
+  if (o.settleSec < 0 || o.settleSec > 60) return "--settle must be 0..60 seconds";
+  for (std::uint16_t p : o.subscriberPorts)
+    if (p == 0) return "--subscriber-ports: 0 is not a port";
   if (o.connectWindow == 0) return "--connect-window must be at least 1";
   if (o.channelPrefix.empty() || o.channelPrefix.find_first_of(" \t\r\n*>.") != std::string::npos)
     return "--channel-prefix must be one token without spaces or wildcards";

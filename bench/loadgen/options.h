@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 #include <variant>
+#include <vector>
 
 #include "loadgen/protocol.h"
 
@@ -20,6 +21,9 @@ std::string_view protocolLabel(const Options& options);
 struct Options {
   std::string host = "127.0.0.1";
   std::uint16_t port = 7400;
+  // --subscriber-ports: subscriber s connects to subscriberPorts[s % size]
+  // on `host` (publishers stay on `port`); empty: every connection on `port`.
+  std::vector<std::uint16_t> subscriberPorts;
   Protocol protocol = Protocol::kLinecast;
   // --protocol ws / nats-ws: `protocol` (linecast, NATS) carried in
   // WebSocket messages after an upgrade on wsPath (bench/loadgen/ws_*).
@@ -46,6 +50,9 @@ struct Options {
   double rate = 10'000;         // latency: msgs/s over all publishers
   double drainSec = 3;          // how long to wait for deliveries after publishing stops
   double connectTimeoutSec = 60;
+  // Seconds between every connection confirmed and the first publish: a
+  // cluster tells its other nodes of a subscription after confirming it.
+  double settleSec = 0;
   double deadlineSec = 0;       // hard bound on the whole run; 0 = derived from the others
   std::uint32_t connectWindow = 128;  // connects in flight per thread
   int serverPid = 0;

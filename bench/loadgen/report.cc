@@ -50,16 +50,16 @@ std::string jsonEscape(std::string_view text) {
   return out;
 }
 
-std::string reportJson(const Options& o, const Target& t, const RunResult& r) {
+std::string reportJson(const Options& o, const Targets& t, const RunResult& r) {
   std::string out;
   add(out, R"({{"ok":{},"error":"{}","protocol":"{}","scenario":"{}","target":"{}",)", r.ok,
-      jsonEscape(r.error), protocolLabel(o), scenarioName(o.scenario), jsonEscape(t.text));
+      jsonEscape(r.error), protocolLabel(o), scenarioName(o.scenario), jsonEscape(t.text()));
   add(out, R"("publishers":{},"subscribers":{},"stalled":{},"channels":{},"payload_bytes":{},"threads":{},)",
       o.publishers, o.subscribers, o.stalled, o.channels, o.payloadBytes, o.threads);
   add(out, R"("rate":{},"duration_s":{},"messages":{},)",
       o.scenario == Scenario::kLatency ? o.rate : 0.0, o.durationSec, o.messages);
-  add(out, R"("connections":{},"connect_s":{:.3f},"publish_s":{:.3f},"delivery_s":{:.3f},"drain_s":{:.3f},"ack_s":{:.3f},)",
-      r.connections, r.connectSec, r.publishSec, r.deliverySec, r.drainSec, r.ackSec);
+  add(out, R"("connections":{},"connect_s":{:.3f},"settle_s":{:.3f},"publish_s":{:.3f},"delivery_s":{:.3f},"drain_s":{:.3f},"ack_s":{:.3f},)",
+      r.connections, r.connectSec, r.settleSec, r.publishSec, r.deliverySec, r.drainSec, r.ackSec);
   add(out, R"("published":{},"published_per_s":{:.0f},"expected":{},"delivered":{},"delivered_per_s":{:.0f},)",
       r.published, r.publishedPerSec(), r.expected, r.delivered, r.deliveredPerSec());
   double payloadMb = static_cast<double>(r.delivered) * static_cast<double>(o.payloadBytes) / 1e6;
@@ -99,10 +99,10 @@ std::string reportJson(const Options& o, const Target& t, const RunResult& r) {
   return out;
 }
 
-std::string reportText(const Options& o, const Target& t, const RunResult& r) {
+std::string reportText(const Options& o, const Targets& t, const RunResult& r) {
   std::string out;
   add(out, "{} {} against {}: {} publishers, {} subscribers, {} channels, {} B payloads, {} threads\n",
-      protocolLabel(o), scenarioName(o.scenario), t.text, o.publishers, o.subscribers,
+      protocolLabel(o), scenarioName(o.scenario), t.text(), o.publishers, o.subscribers,
       o.channels, o.payloadBytes, o.threads);
   if (o.stalled > 0)
     add(out, "  stalled      {} never reading on channel 0: {} cut by the broker, {} KiB still queued for the rest\n",

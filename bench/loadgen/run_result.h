@@ -17,6 +17,7 @@ struct RunResult {
 
   std::uint64_t connections = 0;
   double connectSec = 0;   // until every connection had answered its barrier
+  double settleSec = 0;    // then waited (--settle) before publishing
   double publishSec = 0;   // clock start until publishing stopped
   double deliverySec = 0;  // clock start until the last delivery
   double drainSec = 0;     // publishing stopped until the drain ended

@@ -27,8 +27,8 @@ double nsToSec(std::uint64_t ns) { return static_cast<double>(ns) / 1e9; }
 
 class Runner {
  public:
-  Runner(const Options& options, const Target& target)
-      : o_(options), target_(target), plan_{options.publishers, options.subscribers, options.channels},
+  Runner(const Options& options, const Targets& targets)
+      : o_(options), targets_(targets), plan_{options.publishers, options.subscribers, options.channels},
         begin_(nowNs()), deadline_(begin_ + secToNs(options.hardDeadlineSec())),
         total_(std::uint64_t{options.subscribers} + options.publishers + options.stalled) {}
 
@@ -68,12 +68,13 @@ class Runner {
   }
 
   void connect();
+  void settle();
   void publish();
   void drain();
   void gather();
 
   const Options& o_;
-  const Target& target_;
+  const Targets& targets_;
   Plan plan_;
   std::uint64_t begin_;
   std::uint64_t deadline_;
@@ -106,7 +107,7 @@ RunResult Runner::run() {
     }
   }
   for (std::uint32_t t = 0; t < o_.threads; ++t)
-    workers_.push_back(std::make_unique<Worker>(o_, plan_, target_, control_, channelNames_, t));
+    workers_.push_back(std::make_unique<Worker>(o_, plan_, targets_, control_, channelNames_, t));
   // Round-robin, subscribers first so that they are connected (and their
   // subscriptions in place) before publishers are.
   std::uint32_t next = 0;
@@ -120,6 +121,7 @@ RunResult Runner::run() {
   std::vector<std::thread> threads;
   for (auto& w : workers_) threads.emplace_back([&w] { w->run(); });
   connect();
+  if (!control_.failed()) settle();
   if (!control_.failed()) publish();
   if (!control_.failed()) drain();
   setPhase(Phase::kDone);
@@ -146,6 +148,13 @@ void Runner::connect() {
   r_.connectSec = nsToSec(nowNs() - begin_);
   r_.connections = sum(&WorkerStats::confirmed);
   if (o_.serverPid > 0 && !control_.failed()) r_.serverRssAfterKb = readRssKb(o_.serverPid);
+}
+
+void Runner::settle() {
+  std::uint64_t from = nowNs();
+  std::uint64_t end = from + secToNs(o_.settleSec);
+  while (alive(nowNs()) && nowNs() < end) std::this_thread::sleep_for(kPollInterval);
+  r_.settleSec = nsToSec(nowNs() - from);
 }
 
 void Runner::publish() {
@@ -265,8 +274,8 @@ void Runner::gather() {
 
 }  // namespace
 
-RunResult runBenchmark(const Options& options, const Target& target) {
-  return Runner(options, target).run();
+RunResult runBenchmark(const Options& options, const Targets& targets) {
+  return Runner(options, targets).run();
 }
 
 }  // namespace linecast::bench

@@ -10,6 +10,6 @@ namespace linecast::bench {
 // every barrier, starts the clock, stops publishing after the duration (or
 // the message count), drains, and gathers the result. Every wait is bounded
 // by the options' hard deadline, so a stalled broker cannot hang the run.
-RunResult runBenchmark(const Options& options, const Target& target);
+RunResult runBenchmark(const Options& options, const Targets& targets);
 
 }  // namespace linecast::bench

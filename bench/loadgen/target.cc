@@ -57,4 +57,30 @@ Target resolveTarget(const std::string& host, std::uint16_t port, bool allowRemo
   return t;
 }
 
+std::string Targets::text() const {
+  if (subscribers.empty()) return publishers.text;
+  std::string out = publishers.text + " ->";
+  char separator = ' ';
+  for (const Target& t : subscribers) {
+    out += separator;
+    out += t.text;
+    separator = ',';
+  }
+  return out;
+}
+
+std::string Targets::error() const {
+  if (!publishers.error.empty()) return publishers.error;
+  for (const Target& t : subscribers)
+    if (!t.error.empty()) return t.error;
+  return "";
+}
+
+Targets resolveTargets(const std::string& host, std::uint16_t port,
+                       const std::vector<std::uint16_t>& subscriberPorts, bool allowRemote) {
+  Targets targets{resolveTarget(host, port, allowRemote), {}};
+  for (std::uint16_t p : subscriberPorts) targets.subscribers.push_back(resolveTarget(host, p, allowRemote));
+  return targets;
+}
+
 }  // namespace linecast::bench

@@ -25,9 +25,9 @@ constexpr std::uint64_t kWakeId = UINT64_MAX;
 
 }  // namespace
 
-Worker::Worker(const Options& options, const Plan& plan, const Target& target, RunControl& control,
+Worker::Worker(const Options& options, const Plan& plan, const Targets& targets, RunControl& control,
                const std::vector<std::string>& channelNames, std::uint32_t number)
-    : ctx_(options, plan, target, control, channelNames, number) {
+    : ctx_(options, plan, targets, control, channelNames, number) {
   ctx_.rngState = options.seed * 0x9E3779B97F4A7C15ull + number + 1;
   if (options.scenario == Scenario::kConns) ctx_.sentPerChannel.assign(plan.channels, 0);
   epollFd_ = epoll_create1(EPOLL_CLOEXEC);

@@ -16,7 +16,7 @@ namespace linecast::bench {
 // publishers, reads what epoll reports, and publishes its counters.
 class Worker {
  public:
-  Worker(const Options& options, const Plan& plan, const Target& target, RunControl& control,
+  Worker(const Options& options, const Plan& plan, const Targets& targets, RunControl& control,
          const std::vector<std::string>& channelNames, std::uint32_t number);
   ~Worker();
   Worker(const Worker&) = delete;

@@ -18,16 +18,16 @@ namespace linecast::bench {
 // read-only) and the worker's own tallies, which only that worker's thread
 // touches while it runs, and the runner reads after joining it.
 struct WorkerContext {
-  WorkerContext(const Options& o, const Plan& p, const Target& t, RunControl& c,
+  WorkerContext(const Options& o, const Plan& p, const Targets& t, RunControl& c,
                 const std::vector<std::string>& names, std::uint32_t workerNumber)
-      : options(o), plan(p), target(t), control(c), channelNames(names), number(workerNumber),
+      : options(o), plan(p), targets(t), control(c), channelNames(names), number(workerNumber),
         encoder(makeEncoder(o.protocol, o.resp3, o.qos, o.retain)),
         mqtt(dynamic_cast<const MqttEncoder*>(encoder.get())),
         tls(o.tls ? makeClientTlsContext(o.cacert) : nullptr) {}
 
   const Options& options;
   const Plan& plan;
-  const Target& target;
+  const Targets& targets;
   RunControl& control;
   const std::vector<std::string>& channelNames;
   std::uint32_t number;  // of the worker, 0..threads-1: part of MQTT client ids

@@ -80,8 +80,9 @@ bool walk(std::string_view body, OnMessage&& onMessage) {
 }
 }  // namespace envelope_detail
 
-template <class OnMessage>
-bool decodeEnvelope(std::string_view bytes, EnvelopeHead& head, OnMessage&& onMessage) {
+// The head alone (false: not an envelope's head), and where its messages
+// start; what a node needs to drop its own echo without reading the rest.
+inline bool readEnvelopeHead(std::string_view bytes, EnvelopeHead& head, std::string_view& body) {
   if (bytes.size() < 4 || bytes[0] != 'L' || bytes[1] != 'C') return false;
   head.mark = static_cast<std::uint8_t>(bytes[2]);
   if (!cluster_mark::known(head.mark)) return false;
@@ -96,7 +97,14 @@ bool decodeEnvelope(std::string_view bytes, EnvelopeHead& head, OnMessage&& onMe
     if ((flags & ~1u) != 0) return false;  // a flag this node does not know
     head.retained = (flags & 1u) != 0;
   }
-  std::string_view body = bytes.substr(4 + originLength + 8 + flagBytes);
+  body = bytes.substr(4 + originLength + 8 + flagBytes);
+  return true;
+}
+
+template <class OnMessage>
+bool decodeEnvelope(std::string_view bytes, EnvelopeHead& head, OnMessage&& onMessage) {
+  std::string_view body;
+  if (!readEnvelopeHead(bytes, head, body)) return false;
   // Checked whole first, so a truncated envelope delivers nothing.
   if (!envelope_detail::walk(body, [](std::string_view) {})) return false;
   envelope_detail::walk(body, onMessage);

@@ -3,6 +3,7 @@
 #include <hiredis/async.h>
 
 #include <algorithm>
+#include <charconv>
 #include <string>
 
 #include "cluster/redis_glob.h"
@@ -20,6 +21,17 @@ namespace {
 constexpr std::size_t kEnvelopeBytes = 256 * 1024;
 // Names per SUBSCRIBE command, to bound one command's size.
 constexpr std::size_t kNamesPerCommand = 512;
+
+// "$<length>\r\n<bytes>\r\n": one RESP bulk string.
+void appendBulk(std::string& out, std::string_view bytes) {
+  char digits[24];
+  auto end = std::to_chars(digits, digits + sizeof digits, bytes.size()).ptr;
+  out += '$';
+  out.append(digits, end);
+  out += "\r\n";
+  if (!bytes.empty()) out.append(bytes);  // an empty view's data() may be null
+  out += "\r\n";
+}
 
 }  // namespace
 
@@ -149,11 +161,15 @@ void RedisBackplane::publishRuns(std::string_view records) {
 }
 
 void RedisBackplane::publishEnvelope(std::string_view channel) {
+  // The command in RESP, in a buffer that keeps its capacity, handed to
+  // hiredis as it is: redisAsyncCommandArgv would first copy the envelope
+  // into a fresh allocation of its size (up to kEnvelopeBytes) per PUBLISH.
   std::string_view bytes = envelope_.bytes();
-  const char* argv[3] = {"PUBLISH", channel.data(), bytes.data()};
-  std::size_t lengths[3] = {7, channel.size(), bytes.size()};
+  command_.assign("*3\r\n$7\r\nPUBLISH\r\n");
+  appendBulk(command_, channel);
+  appendBulk(command_, bytes);
   // The answer (the receivers' count) is not needed: no callback.
-  redisAsyncCommandArgv(publish_.context(), nullptr, nullptr, 3, argv, lengths);
+  redisAsyncFormattedCommand(publish_.context(), nullptr, nullptr, command_.data(), command_.size());
   if (!envelope_.retained()) metrics_.clusterPublished += envelope_.messages();
 }
 
@@ -205,13 +221,16 @@ void RedisBackplane::onPush(redisAsyncContext*, void* reply, void* self) {
 
 void RedisBackplane::received(std::string_view channel, std::string_view envelope) {
   EnvelopeHead head;
-  bool whole = decodeEnvelope(envelope, head, [](std::string_view) {});
-  if (!whole) {
+  std::string_view body;
+  // Our own echo is dropped on its head alone (its messages were delivered
+  // here when they were published); another node's is checked whole.
+  bool ours = readEnvelopeHead(envelope, head, body) && head.origin == hub_.nodeId();
+  if (ours) return;
+  if (!decodeEnvelope(envelope, head, [](std::string_view) {})) {
     log(LogLevel::kDebug, "cluster: not a linecast envelope on channel {} ({} bytes), ignored", channel,
         envelope.size());
     return;
   }
-  if (head.origin == hub_.nodeId()) return;  // our own, delivered here when it was published
   if (head.sequence == lastSequence_ && head.origin == lastOrigin_) return;  // the same PUBLISH again
   lastOrigin_.assign(head.origin.data(), head.origin.size());
   lastSequence_ = head.sequence;

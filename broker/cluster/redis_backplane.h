@@ -96,6 +96,7 @@ class RedisBackplane final : public Backplane, private RedisLink::Owner, private
   RedisSubscriptions::Commands commands_;  // reused
   std::vector<ClusterHub::Handed> handed_;  // reused
   EnvelopeWriter envelope_;
+  std::string command_;  // the PUBLISH being handed to hiredis, reused
   std::uint64_t sequence_ = 0;
   std::string lastOrigin_;  // the last envelope received: a second copy follows it at once
   std::uint64_t lastSequence_ = 0;

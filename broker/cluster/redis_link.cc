@@ -4,6 +4,7 @@
 #include <hiredis/async.h>
 #include <netdb.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
 
 #include <algorithm>
 #include <chrono>
@@ -16,6 +17,17 @@ namespace {
 constexpr double kFirstBackoff = 0.1;
 constexpr double kMaxBackoff = 5;  // docs/PROTOCOL.md, "Cluster"
 constexpr double kConnectTimeout = 2;
+// hiredis reads at most 16 KiB per redisAsyncHandleRead. One read per
+// event let a node's subscribe link fall behind a flood (Redis's output
+// buffer for it grew by tens of MB a second, toward Redis's pubsub limit,
+// which cuts the link): read on while the socket holds more, up to 1 MiB
+// per event, so that clients still get their turn.
+constexpr int kReadsPerEvent = 64;
+
+bool holdsBytes(int fd) {
+  int pending = 0;
+  return ::ioctl(fd, FIONREAD, &pending) == 0 && pending > 0;
+}
 
 bool isNumericAddress(const std::string& host) {
   unsigned char buffer[sizeof(in6_addr)];
@@ -206,7 +218,12 @@ void RedisLink::onEvent(std::uint32_t events) {
   // context, which onDisconnect reports by clearing context_: nothing may
   // touch it after that. Both directions in one event: on the publish
   // link the answers keep the socket readable while commands wait to go.
-  if (context_ != nullptr && (events & (EPOLLIN | EPOLLERR | EPOLLHUP))) redisAsyncHandleRead(context_);
+  if (events & (EPOLLIN | EPOLLERR | EPOLLHUP)) {
+    for (int reads = 0; reads < kReadsPerEvent && context_ != nullptr; ++reads) {
+      redisAsyncHandleRead(context_);
+      if (context_ == nullptr || !holdsBytes(context_->c.fd)) break;
+    }
+  }
   if (context_ != nullptr && (events & EPOLLOUT)) redisAsyncHandleWrite(context_);
 }
 

@@ -53,6 +53,8 @@ class FakeBroker {
   }
 
   std::uint16_t port() const { return port_; }
+  // SUB commands received so far (from any thread).
+  std::uint64_t subscriptions() const { return subscriptions_.load(); }
 
  private:
   void loop() {
@@ -121,6 +123,7 @@ class FakeBroker {
   void onLine(int fd, const std::string& line) {
     if (line.rfind("SUB ", 0) == 0) {
       subs_[line.substr(4)].insert(fd);
+      ++subscriptions_;
     } else if (line == "PING") {
       if (fault_ != Fault::kSilent) send(fd, "PONG\n");
     } else if (line.rfind("PUB ", 0) == 0) {
@@ -170,6 +173,7 @@ class FakeBroker {
   std::map<int, std::string> clients_;  // fd -> unparsed input
   std::map<std::string, std::set<int>> subs_;
   std::uint64_t published_ = 0;
+  std::atomic<std::uint64_t> subscriptions_{0};
   std::thread thread_;
 };
 

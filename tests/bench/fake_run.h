@@ -22,8 +22,8 @@ inline Options baseOptions(const FakeBroker& broker) {
 // Validates the options (a test's options must be valid) and runs.
 inline RunResult run(Options o) {
   if (auto problem = validate(o)) ADD_FAILURE() << *problem;
-  Target t = resolveTarget(o.host, o.port, false);
-  EXPECT_EQ(t.error, "");
+  Targets t = resolveTargets(o.host, o.port, o.subscriberPorts, false);
+  EXPECT_EQ(t.error(), "");
   return runBenchmark(o, t);
 }
 

@@ -30,6 +30,43 @@ TEST(Runner, ThroughputDeliversEverythingOverManyChannelsAndThreads) {
   EXPECT_EQ(r.connections, 7u);
 }
 
+// --subscriber-ports: the publisher on one broker, the subscribers spread
+// over two others, as on a cluster's nodes. Fake brokers forward nothing to
+// each other, so nothing arrives, and the run says so.
+TEST(Runner, SubscriberPortsSpreadSubscribersAwayFromThePublisher) {
+  FakeBroker a;
+  FakeBroker b;
+  FakeBroker c;
+  Options o = baseOptions(a);
+  o.subscriberPorts = {b.port(), c.port()};
+  o.subscribers = 5;
+  o.stalled = 1;
+  o.messages = 100;
+  o.drainSec = 0.5;
+  RunResult r = run(o);
+  EXPECT_EQ(a.subscriptions(), 0u);
+  EXPECT_EQ(b.subscriptions(), 3u + 1u);  // subscribers 0, 2, 4 and stalled subscriber 0
+  EXPECT_EQ(c.subscriptions(), 2u);       // subscribers 1, 3
+  EXPECT_EQ(r.published, 100u);
+  EXPECT_EQ(r.delivered, 0u);
+  EXPECT_FALSE(r.ok);
+  EXPECT_NE(r.error.find("nothing was delivered"), std::string::npos) << r.error;
+}
+
+TEST(Runner, SubscriberPortsOnThePublishersBrokerDeliverAndSettleWaits) {
+  FakeBroker broker;
+  Options o = baseOptions(broker);
+  o.subscriberPorts = {broker.port()};
+  o.subscribers = 3;
+  o.messages = 500;
+  o.settleSec = 0.3;
+  RunResult r = run(o);
+  ASSERT_TRUE(r.ok) << r.error;
+  EXPECT_EQ(broker.subscriptions(), 3u);
+  EXPECT_EQ(r.delivered, 1500u);
+  EXPECT_GE(r.settleSec, 0.3);
+}
+
 TEST(Runner, PublishingToNobodyEndsWhenTheBrokerHasReadEverything) {
   FakeBroker broker;
   Options o = baseOptions(broker);

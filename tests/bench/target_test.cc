@@ -50,5 +50,20 @@ TEST(Target, AcceptsLoopback) {
   EXPECT_EQ(resolveTarget("::1", 9, false).text, "[::1]:9");
 }
 
+TEST(Targets, SubscribersTakeTheirPortsInTurnOrThePublishersAddress) {
+  Targets one = resolveTargets("127.0.0.1", 7400, {}, false);
+  EXPECT_EQ(one.text(), "127.0.0.1:7400");
+  EXPECT_EQ(one.ofSubscriber(3).text, "127.0.0.1:7400");
+  Targets spread = resolveTargets("127.0.0.1", 7400, {7500, 7600}, false);
+  EXPECT_EQ(spread.error(), "");
+  EXPECT_EQ(spread.text(), "127.0.0.1:7400 -> 127.0.0.1:7500,127.0.0.1:7600");
+  EXPECT_EQ(spread.ofSubscriber(0).text, "127.0.0.1:7500");
+  EXPECT_EQ(spread.ofSubscriber(1).text, "127.0.0.1:7600");
+  EXPECT_EQ(spread.ofSubscriber(4).text, "127.0.0.1:7500");
+  // Every address is checked, not only the publishers'.
+  EXPECT_NE(resolveTargets("10.1.2.3", 7400, {7500}, false).error().find("--allow-remote"),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace linecast::bench

@@ -4,7 +4,7 @@ broker cannot show (its writes block; it never cuts a slow consumer). And
 --protocol ws against the server's own /ws, not only the fake broker's.
 --protocol mqtt against a Mosquitto the test starts (skipped without
 /usr/sbin/mosquitto): the loadgen's MQTT client against a broker it did not
-write.
+write. --subscriber-ports against three real nodes and a real redis-server.
 
 Run by ctest as bench_loadgen_real_server, which sets LINECAST_SERVER and
 LINECAST_BENCH; Debian's pytest works only with /usr/bin/python3.
@@ -182,3 +182,31 @@ def test_mqtt_qos1_counts_every_puback_within_the_window(mosquitto):
         assert r["lost"] == 0
         assert r["ack_s"] > 0
     assert windowed["published"] == 5000
+
+
+def test_subscriber_ports_drive_a_real_cluster_across_nodes(tmp_path):
+    """--subscriber-ports against three real nodes sharing a real
+    redis-server (tests/cluster's helpers): the publisher on node a, the
+    subscribers on b and c, every message delivered across nodes, after
+    --settle let the nodes SUBSCRIBE in Redis."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "cluster"))
+    import cluster
+    if not os.path.exists(cluster.REDIS_SERVER):
+        pytest.skip("no redis-server")
+    redis = cluster.Redis(tmp_path).start()
+    try:
+        a, b, c = (cluster.node(tmp_path, redis.port, name, args=BIG_OUTBUF) for name in "abc")
+        cluster.wait_cluster_up(a, b, c)
+        r = bench(a, "-p", "1", "-s", "4", "-b", "16", "--subscriber-ports", f"{b.port},{c.port}",
+                  "--settle", "2")  # SUBSCRIBEs reach Redis after the PONGs: slack for a busy machine
+        assert r["ok"], r["error"]
+        assert r["target"] == f"127.0.0.1:{a.port} -> 127.0.0.1:{b.port},127.0.0.1:{c.port}"
+        assert r["settle_s"] >= 2
+        assert r["delivered"] == r["expected"] == 4 * r["published"] > 0
+        # The messages crossed Redis to both b and c; a sent them all.
+        assert cluster.stats(a)["cluster_published_total"] >= r["published"]
+        assert cluster.stats(b)["cluster_received_total"] == r["published"]
+        assert cluster.stats(c)["cluster_received_total"] == r["published"]
+    finally:
+        cleanup()
+        redis.stop()

@@ -136,6 +136,8 @@ def test_entrypoint_maps_every_variable_to_its_flag(tmp_path, fake_server):
         "LINECAST_USERS": "/users.toml", "LINECAST_JWT_SECRET_FILE": "/run/secrets/jwt",
         "LINECAST_JWT_PUBLIC_KEY": "/jwt.pub", "LINECAST_MQTT_PORT": "1883", "LINECAST_MQTT_MAX_QUEUED": "50",
         "LINECAST_MQTT_MAX_INFLIGHT": "10", "LINECAST_DATA_DIR": "/var/lib/linecast", "LINECAST_FSYNC": "always",
+        "LINECAST_CLUSTER": "redis://127.0.0.1:6390", "LINECAST_CLUSTER_PASSWORD_FILE": "/run/secrets/redis",
+        "LINECAST_NODE_ID": "a",
     }
     r, argv = run_entrypoint(tmp_path, fake_server, env)
     assert r.returncode == 0, r.stderr
@@ -148,7 +150,8 @@ def test_entrypoint_maps_every_variable_to_its_flag(tmp_path, fake_server):
         "--tls-cert", "/tls/cert.pem", "--tls-key", "/tls/key.pem", "--tls-ca", "/tls/ca.pem",
         "--users", "/users.toml", "--jwt-secret-file", "/run/secrets/jwt", "--jwt-public-key", "/jwt.pub",
         "--mqtt-port", "1883", "--mqtt-max-queued", "50", "--mqtt-max-inflight", "10",
-        "--data-dir", "/var/lib/linecast", "--fsync", "always",
+        "--data-dir", "/var/lib/linecast", "--fsync", "always", "--cluster", "redis://127.0.0.1:6390",
+        "--cluster-password-file", "/run/secrets/redis", "--node-id", "a",
     ]
     # Every mapped flag is one the real server knows.
     help_text = subprocess.run([server_binary(), "--help"], capture_output=True, text=True,
@@ -262,3 +265,53 @@ def test_compose_loadgen_command_runs_against_the_real_server(tmp_path, server):
     r = subprocess.run([bench, *args, "--quiet"], capture_output=True, text=True, timeout=120)
     print(r.stdout[-1500:])
     assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
+
+
+def compose_defaults(value):
+    """A compose value with its ${VAR:-default}s replaced by the defaults."""
+    return re.sub(r"\$\{[A-Z_]+:-([^}]*)\}", r"\1", str(value))
+
+
+def test_compose_cluster_file(tmp_path):
+    """docker/compose.cluster.yml: Redis, three nodes and HAProxy on the
+    host's network, each on its own port; the nodes in one cluster with
+    distinct ids and MQTT off; HAProxy's config valid with the environment
+    the compose file gives it (tools/docker-cluster-test.sh runs it all for
+    real)."""
+    compose = yaml.safe_load((DOCKER / "compose.cluster.yml").read_text())
+    services = compose["services"]
+    assert set(services) == {"redis", "node-a", "node-b", "node-c", "haproxy"}
+    assert all(s["network_mode"] == "host" for s in services.values())
+    nodes = [services[f"node-{n}"] for n in "abc"]
+    redis_port = compose_defaults(services["redis"]["command"][services["redis"]["command"].index("--port") + 1])
+    ports = [redis_port]
+    for name, node in zip("abc", nodes):
+        env = {k: compose_defaults(v) for k, v in node["environment"].items()}
+        assert node["image"] == "linecast:latest"
+        assert env["LINECAST_CLUSTER"] == f"redis://127.0.0.1:{redis_port}"
+        assert env["LINECAST_NODE_ID"] == name
+        assert env["LINECAST_MQTT_PORT"] == "0"
+        assert node["depends_on"]["redis"]["condition"] == "service_healthy"
+        ports += [env["LINECAST_PORT"], env["LINECAST_HTTP_PORT"]]
+    assert nodes[0]["build"] == {"context": "..", "dockerfile": "docker/Dockerfile", "network": "host"}
+    assert services["redis"]["build"]["dockerfile"] == "Dockerfile.cluster-tools"
+    assert (DOCKER / services["redis"]["build"]["dockerfile"]).exists()
+    proxy = services["haproxy"]
+    proxy_env = {k: compose_defaults(v) for k, v in proxy["environment"].items()}
+    ports += [proxy_env["LB_LINE_PORT"], proxy_env["LB_HTTP_PORT"]]
+    assert len(set(ports)) == len(ports), ports
+    for name, node in zip("ABC", nodes):
+        env = {k: compose_defaults(v) for k, v in node["environment"].items()}
+        assert proxy_env[f"NODE_{name}_PORT"] == env["LINECAST_PORT"]
+        assert proxy_env[f"NODE_{name}_HTTP_PORT"] == env["LINECAST_HTTP_PORT"]
+    assert all(proxy["depends_on"][f"node-{n}"]["condition"] == "service_healthy" for n in "abc")
+    haproxy = os.environ.get("HAPROXY", "/usr/sbin/haproxy")
+    if not os.path.exists(haproxy):
+        pytest.skip("no haproxy to check docker/haproxy.cfg with")
+    r = subprocess.run([haproxy, "-c", "-f", str(DOCKER / "haproxy.cfg")], capture_output=True, text=True,
+                       env={**os.environ, **proxy_env}, timeout=20)
+    assert r.returncode == 0, r.stdout + r.stderr
+    # Without the environment it is not valid: the file reads its addresses from it.
+    bare = {k: v for k, v in os.environ.items() if k not in proxy_env}
+    assert subprocess.run([haproxy, "-c", "-f", str(DOCKER / "haproxy.cfg")], capture_output=True,
+                          env=bare, timeout=20).returncode != 0
