@@ -140,7 +140,7 @@ void MqttProtocol::dispatch(Connection& conn, MqttSession& session, double now) 
       // The will is discarded (3.14.4-3); the session ends as the
       // connection does.
       session.disconnected = true;
-      session.will = MqttPendingWill{};
+      session.will.reset();
       conn.drain(CloseReason::kQuit);
       return;
     default:  // a packet only a server sends

@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -16,9 +17,11 @@ namespace linecast {
 class MqttProtocol;
 
 // The will message a CONNECT registered (OASIS 3.1.2.5), copied out of the
-// packet: published when the connection ends without DISCONNECT.
+// packet: published when the connection ends without DISCONNECT. Few
+// clients register one, so a session holds it behind a pointer (80 bytes
+// inline made every idle MQTT connection pay them; see
+// docs/notes-mqtt-compact.md).
 struct MqttPendingWill {
-  bool set = false;
   std::string topic;
   std::string payload;
   std::uint8_t qos = 0;
@@ -48,7 +51,7 @@ class MqttSession final : public Session {
   bool disconnected = false;          // DISCONNECT received: no will
   double keepAlive = 0;               // seconds; 0: none
   double lastPacket = 0;              // when the last whole packet came
-  MqttPendingWill will;
+  std::unique_ptr<MqttPendingWill> will;  // null: none registered, or discarded
   // --cluster: the PUBACK or PUBREC of a retained message, held until Redis
   // stored it (docs/PROTOCOL.md, "Cluster"); the packets after it wait.
   std::optional<MqttBytes> heldAck;
