@@ -1,5 +1,6 @@
 #include "protocols/mqtt/mqtt_decoder.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "protocols/mqtt/mqtt_topic.h"
@@ -71,13 +72,18 @@ bool isServerToClient(unsigned type) {
 
 }  // namespace
 
+std::uint32_t MqttDecoder::clampedLimit(std::size_t maxRemainingLength) {
+  return static_cast<std::uint32_t>(std::min<std::size_t>(maxRemainingLength, kMaxRemainingLength));
+}
+
 MqttDecoder::MqttDecoder(std::size_t maxRemainingLength)
-    : maxRemainingLength_(maxRemainingLength),
+    : maxRemainingLength_(clampedLimit(maxRemainingLength)),
       owned_(std::make_unique<MqttDecodedPacket>()),
       packet_(owned_.get()) {}
 
 MqttDecoder::MqttDecoder(std::size_t maxRemainingLength, MqttDecodedPacket& shared)
-    : maxRemainingLength_(maxRemainingLength), packet_(&shared) {}
+    : maxRemainingLength_(clampedLimit(maxRemainingLength)),
+      packet_(&shared) {}
 
 MqttDecoder::Status MqttDecoder::fail(std::string_view text) {
   failed_ = true;
@@ -163,8 +169,8 @@ MqttDecoder::Status MqttDecoder::parseFixedHeader(const RingBuffer& in) {
       break;
   }
   firstByte_ = b0;
-  headerSize_ = size;
-  remaining_ = remaining;
+  headerSize_ = static_cast<std::uint8_t>(size);
+  remaining_ = static_cast<std::uint32_t>(remaining);  // <= maxRemainingLength_, checked above
   haveHeader_ = true;
   return Status::kNeedMore;
 }
