@@ -4,14 +4,15 @@
 Opens N MQTT 3.1.1 connections to --port (client ids and topics shaped like
 linecast-bench's conns scenario: "lcb<pid>-0-<i>" and "bench/<i:06>"), each
 subscribing to its own topic at QoS 1, waits for every SUBACK, and reads
-the server's glibc heap (mallinfo2(), called through gdb, which attaches
-for a moment) and RSS before and after. Prints the differences per
-connection, then closes everything.
+the server's glibc heap (malloc_stats(), called through gdb, which
+attaches for a moment; it prints to the server's stderr, so that must go
+to the file --log names) and RSS before and after. Prints the differences
+per connection, then closes everything.
 
     bench/mqtt_idle_heap.py --pid PID --port P --log SERVER_STDERR [-n 10000]
 
-malloc_stats' "in use bytes" counts chunks in use including glibc's 8-byte size
-header and the rounding to 16 B, so it is what the objects really cost on
+malloc_stats' "in use bytes" counts chunks in use including glibc's
+8-byte size header and the rounding to 16 B, so it is what the objects really cost on
 the heap; RSS adds the pages the heap's free space and the stacks touch.
 Kernel socket buffers are not in RSS. Loopback only; bounded in count and
 time (30 s per phase).
@@ -19,7 +20,6 @@ time (30 s per phase).
 import argparse
 import os
 import re
-import selectors
 import socket
 import subprocess
 import sys

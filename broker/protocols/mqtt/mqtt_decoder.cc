@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "protocols/mqtt/mqtt_encoder.h"
 #include "protocols/mqtt/mqtt_topic.h"
 #include "protocols/ws/ws_utf8.h"
 
@@ -73,7 +74,7 @@ bool isServerToClient(unsigned type) {
 }  // namespace
 
 std::uint32_t MqttDecoder::clampedLimit(std::size_t maxRemainingLength) {
-  return static_cast<std::uint32_t>(std::min<std::size_t>(maxRemainingLength, kMaxRemainingLength));
+  return static_cast<std::uint32_t>(std::min(maxRemainingLength, kMqttMaxRemainingLength));
 }
 
 MqttDecoder::MqttDecoder(std::size_t maxRemainingLength)

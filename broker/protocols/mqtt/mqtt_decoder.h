@@ -85,12 +85,9 @@ class MqttDecoder {
   Status fail(std::string_view text);
   static std::uint32_t clampedLimit(std::size_t maxRemainingLength);
 
-  // The largest remaining length the 4-byte encoding can carry.
-  static constexpr std::uint32_t kMaxRemainingLength = 268'435'455;
-
   // Sizes as 32-bit and 8-bit fields: every MQTT connection holds a
   // decoder, idle or not (72 -> 48 bytes; docs/notes-mqtt-compact.md).
-  // At most kMaxRemainingLength: a larger limit could never be reached.
+  // At most kMqttMaxRemainingLength: a larger limit could never be reached.
   std::uint32_t maxRemainingLength_;
   bool failed_ = false;
 
