@@ -173,6 +173,7 @@ Connection::WriteResult Connection::writeSocket(std::size_t& bytesWritten) {
 void Connection::releaseIdleBuffers() {
   input_.releaseIfEmpty();
   output_.releaseIfEmpty();
+  writesSinceIdle_ = 0;
   transport_->releaseIdleBuffers();
 }
 

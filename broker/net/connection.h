@@ -171,7 +171,19 @@ class Connection : public Subscriber {
     if (input_.capacity() == 0 && endOfTurn_.spareInput.capacity() > 0) input_ = std::move(endOfTurn_.spareInput);
   }
   void returnEmptyInput() { giveBack(input_, endOfTurn_.spareInput); }
-  void returnEmptyOutput() { giveBack(output_, endOfTurn_.spareOutput); }
+  // An emptied output block whose spare slot is taken (many connections
+  // answered in one turn: a burst of CONNECTs) goes back to the allocator
+  // at once during a connection's first kQuietWrites writes since it was
+  // last idle, so a burst leaves no block per connection until the idle
+  // release, nor holes where those blocks were. From then on the
+  // connection is a stream and keeps its block (no allocation per flush).
+  void returnEmptyOutput() {
+    giveBack(output_, endOfTurn_.spareOutput);
+    if (writesSinceIdle_ < kQuietWrites) {
+      ++writesSinceIdle_;
+      output_.releaseIfEmpty();
+    }
+  }
 
   // What the connection's user may do; null: everything (the token, or no
   // authentication configured). `user` names it in the log.
@@ -271,6 +283,11 @@ class Connection : public Subscriber {
   CloseReason reason_ = CloseReason::kNone;
   bool lastReadFilled_ = false;
   bool outputTorn_ = false;  // the last write stopped inside a frame
+  // Writes that emptied the output since the last idle release, up to
+  // kQuietWrites (returnEmptyOutput). 4: an MQTT subscriber's CONNACK,
+  // SUBACK and first message, a Redis client's first replies.
+  static constexpr std::uint8_t kQuietWrites = 4;
+  std::uint8_t writesSinceIdle_ = 0;
   std::size_t maxPending_;
   std::size_t maxOutbuf_;
   EndOfTurn& endOfTurn_;
