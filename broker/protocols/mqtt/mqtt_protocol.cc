@@ -94,8 +94,8 @@ void MqttProtocol::process(Connection& conn, MqttSession& session, double now) {
 }
 
 void MqttProtocol::acknowledgePublish(Connection& conn, MqttSession& session, MqttBytes ack, bool retain) {
-  if (retain) conn.clusterNeed = broker_.clusterMark();
-  if (!retain || broker_.clusterConfirmed(conn.clusterNeed)) {
+  if (retain) conn.setClusterNeed(broker_.clusterMark());
+  if (!retain || broker_.clusterConfirmed(conn.clusterNeed())) {
     conn.queue(ack.view());
     return;
   }
@@ -104,7 +104,7 @@ void MqttProtocol::acknowledgePublish(Connection& conn, MqttSession& session, Mq
 }
 
 bool MqttProtocol::releaseHeldAck(Connection& conn, MqttSession& session) {
-  if (!broker_.clusterConfirmed(conn.clusterNeed)) {
+  if (!broker_.clusterConfirmed(conn.clusterNeed())) {
     conn.clusterParked = true;
     conn.inputWaiting = true;
     return false;
@@ -260,7 +260,7 @@ void MqttProtocol::checkTimeouts(Connection& conn, MqttSession& session, double 
     if (now - conn.openedAt >= settings_.authTimeout) close(conn, CloseReason::kAuthTimeout);
     return;
   }
-  if (conn.credentialsExpire > 0 && now >= conn.credentialsExpire) return conn.drain(CloseReason::kTokenExpired);
+  if (conn.credentialsExpire() > 0 && now >= conn.credentialsExpire()) return conn.drain(CloseReason::kTokenExpired);
   // One and a half keep-alive periods without a packet (3.1.2.10).
   if (session.keepAlive > 0 && now - session.lastPacket >= 1.5 * session.keepAlive) {
     conn.drain(CloseReason::kIdleTimeout);
