@@ -55,7 +55,9 @@ void MqttProtocol::restore(MqttStoredState& stored) {
     for (auto& owned : stored.sessions) {
       MqttSessionState& state = table_.adopt(std::move(owned));
       for (const auto& [filter, qos] : state.subscriptions) index_.add(state, filter, qos);
-      broker_.metrics().mqttQueuedMessages += static_cast<std::int64_t>(state.queued.size());
+      if (const MqttDelivery* delivery = state.heldDelivery()) {
+        broker_.metrics().mqttQueuedMessages += static_cast<std::int64_t>(delivery->queued.size());
+      }
     }
   }
   stored.sessions.clear();
@@ -167,7 +169,7 @@ void MqttProtocol::publish(Connection& conn, MqttSession& session, const MqttPub
     default: {
       // Method B of 4.3.3: delivered onward now, and not again for this id
       // until its PUBREL.
-      auto& ids = state.awaitingPubrel;
+      auto& ids = state.delivery().awaitingPubrel;
       if (std::find(ids.begin(), ids.end(), packet.packetId) == ids.end()) {
         if (allowed) route(packet.topic, packet.payload, 2, packet.retain);
         ids.push_back(packet.packetId);
@@ -186,11 +188,13 @@ void MqttProtocol::acknowledged(Connection& conn, MqttSession& session, const Mq
     case MqttPacketType::kPubrec: return outbox_.pubrec(state, ack.packetId);
     case MqttPacketType::kPubcomp: return outbox_.pubcomp(state, ack.packetId);
     default: {  // PUBREL: the inbound QoS 2 id is settled; PUBCOMP even for an unknown one
-      auto& ids = state.awaitingPubrel;
-      auto it = std::find(ids.begin(), ids.end(), ack.packetId);
-      if (it != ids.end()) {
-        ids.erase(it);
-        journal_.pubrelSettled(state, ack.packetId);
+      if (MqttDelivery* delivery = state.heldDelivery()) {
+        auto& ids = delivery->awaitingPubrel;
+        auto it = std::find(ids.begin(), ids.end(), ack.packetId);
+        if (it != ids.end()) {
+          ids.erase(it);
+          journal_.pubrelSettled(state, ack.packetId);
+        }
       }
       conn.queue(mqttAck(MqttPacketType::kPubcomp, ack.packetId).view());
       return;
