@@ -15,7 +15,7 @@ import redis as redis_py
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "examples"))
 
-from harness import Proc, Server, free_port, read_text, wait_until  # noqa: E402, F401
+from harness import Proc, Server, accepts, free_port, read_text, wait_until  # noqa: E402, F401
 
 REDIS_SERVER = os.environ.get("REDIS_SERVER", "/usr/bin/redis-server")
 REDIS_SENTINEL = os.environ.get("REDIS_SENTINEL", "/usr/bin/redis-sentinel")
@@ -142,14 +142,6 @@ def mqtt_node(tmp_path, redis_port, name, args=()):
         wait_until(lambda: accepts(port), 10, "the MQTT port")
         return server
     raise AssertionError("no free MQTT port")
-
-
-def accepts(port):
-    try:
-        socket.create_connection(("127.0.0.1", port), timeout=1).close()
-        return True
-    except OSError:
-        return False
 
 
 def resp_messages(pubsub, n, kind="message", field="data"):

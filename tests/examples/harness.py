@@ -76,6 +76,15 @@ def free_port():
         return s.getsockname()[1]
 
 
+def accepts(port):
+    """Whether something listens on 127.0.0.1:port now."""
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+        return True
+    except OSError:
+        return False
+
+
 def wait_until(predicate, timeout=10.0, what="condition"):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

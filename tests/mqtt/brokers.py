@@ -7,7 +7,6 @@ LINECAST_BUILD_DIR/broker/linecast-server, else build/release."""
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -20,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "examples"))
 if "LINECAST_SERVER" not in os.environ and os.environ.get("LINECAST_BUILD_DIR"):
     os.environ["LINECAST_SERVER"] = str(Path(os.environ["LINECAST_BUILD_DIR"]) / "broker" / "linecast-server")
 
-from harness import Proc, Server, free_port, server_binary, wait_until  # noqa: E402
+from harness import Proc, Server, accepts, free_port, server_binary, wait_until  # noqa: E402
 
 # The io_uring pass (LINECAST_TEST_IO=uring) and LINECAST_MQTT_BROKERS=linecast
 # (the sanitizer builds) test linecast alone: only linecast changes there,
@@ -33,14 +32,6 @@ else:
     BROKERS = ["mosquitto", "linecast"]
 
 MOSQUITTO = os.environ.get("MOSQUITTO", "/usr/sbin/mosquitto")
-
-
-def _accepts(port):
-    try:
-        socket.create_connection(("127.0.0.1", port), timeout=1).close()
-        return True
-    except OSError:
-        return False
 
 
 class Mosquitto:
@@ -61,9 +52,9 @@ class Mosquitto:
                             "persistence false\nlog_dest stderr\nlog_type error\nlog_type warning\n")
             self.proc = Proc(self.tmp_path, f"mosquitto-{attempt}", [MOSQUITTO, "-c", str(conf)])
             deadline = time.monotonic() + 10
-            while time.monotonic() < deadline and not self.proc._dead() and not _accepts(self.port):
+            while time.monotonic() < deadline and not self.proc._dead() and not accepts(self.port):
                 time.sleep(0.02)
-            if not self.proc._dead() and _accepts(self.port):
+            if not self.proc._dead() and accepts(self.port):
                 return self
             self.stop()
             if "Address already in use" not in self.proc.err:
@@ -96,7 +87,7 @@ class Linecast:
                 if "Address already in use" in str(e):
                     continue
                 raise
-            wait_until(lambda: _accepts(self.port), timeout=10, what="the MQTT port")
+            wait_until(lambda: accepts(self.port), timeout=10, what="the MQTT port")
             self.line_port = self.server.port
             self.http_port = self.server.http_port
             return self
