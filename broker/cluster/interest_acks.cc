@@ -2,37 +2,51 @@
 
 namespace linecast {
 
-void InterestAcks::advertised(std::uint64_t seq, const std::vector<std::string>& nodes) {
-  waiting_[seq].insert(nodes.begin(), nodes.end());
+void InterestAcks::advertised(std::uint64_t seq, std::size_t needed) {
+  if (seq <= confirmed_) return;
+  Waiting& waiting = waiting_[seq];
+  waiting.needed = needed;
+  auto early = early_.find(seq);
+  if (early != early_.end()) waiting.acked.merge(early->second);
+  early_.erase(early_.begin(), early_.upper_bound(seq));
   advance();
 }
 
 void InterestAcks::acknowledged(std::string_view node, std::uint64_t seq) {
-  for (auto it = waiting_.begin(); it != waiting_.end() && it->first <= seq; ++it) {
-    auto found = it->second.find(node);
-    if (found != it->second.end()) it->second.erase(found);
+  auto it = waiting_.find(seq);
+  if (it == waiting_.end()) {
+    if (seq > confirmed_ && (waiting_.empty() || seq > waiting_.rbegin()->first)) early_[seq].emplace(node);
+    return;
   }
+  if (it->second.acked.find(node) == it->second.acked.end()) it->second.acked.emplace(node);
   advance();
 }
 
 void InterestAcks::gone(std::string_view node) {
-  for (auto& [seq, nodes] : waiting_) {
-    auto found = nodes.find(node);
-    if (found != nodes.end()) nodes.erase(found);
+  for (auto& [seq, waiting] : waiting_) {
+    if (waiting.acked.find(node) == waiting.acked.end() && waiting.needed > 0) --waiting.needed;
   }
   advance();
 }
 
-// Nothing sent will be acknowledged over a lost link: no PONG waits for it.
-void InterestAcks::linkLost() {
-  if (!waiting_.empty()) confirmed_ = waiting_.rbegin()->first;
-  waiting_.clear();
+void InterestAcks::giveUp(std::uint64_t seq) {
+  while (!waiting_.empty() && waiting_.begin()->first <= seq) {
+    confirmed_ = waiting_.begin()->first;
+    waiting_.erase(waiting_.begin());
+  }
+  advance();
 }
 
-// Confirmed moves over the leading advertisements nobody is waited for; a
+void InterestAcks::linkLost() {
+  waiting_.clear();
+  early_.clear();
+  confirmed_ = 0;
+}
+
+// Confirmed moves over the leading advertisements acknowledged enough; a
 // later one acknowledged early waits behind an earlier one still pending.
 void InterestAcks::advance() {
-  while (!waiting_.empty() && waiting_.begin()->second.empty()) {
+  while (!waiting_.empty() && waiting_.begin()->second.acked.size() >= waiting_.begin()->second.needed) {
     confirmed_ = waiting_.begin()->first;
     waiting_.erase(waiting_.begin());
   }

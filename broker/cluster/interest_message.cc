@@ -47,6 +47,7 @@ void InterestMessage::begin(Kind kind, std::string_view sender, std::uint64_t se
   bytes_ += static_cast<char>(kind);
   putNode(sender);
   putLittleEndian(seq, 8);
+  headSize_ = bytes_.size();
 }
 
 void InterestMessage::add(const RedisInterest& name, bool lost) {

@@ -32,11 +32,15 @@ class InterestMessage {
   void add(const RedisInterest& name, bool lost);
   void ack(std::string_view sender, std::string_view acknowledged, std::uint64_t seq);
   std::string_view bytes() const { return bytes_; }
+  // The names after the head: what the kAdvertise script puts behind the
+  // head it writes itself (it alone knows the seq).
+  std::string_view body() const { return std::string_view(bytes_).substr(headSize_); }
 
  private:
   void putLittleEndian(std::uint64_t value, int bytes);
   void putNode(std::string_view node);
   std::string bytes_;  // reused
+  std::size_t headSize_ = 0;
 };
 
 // What a message said; the views point into the decoded bytes.
