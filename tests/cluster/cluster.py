@@ -348,7 +348,8 @@ class HAProxy:
         assert not self.proc._dead(), self.proc.report()
 
     def _accepts(self):
-        return accepts(self.port)
+        # Every frontend: a test may start with any of them.
+        return all(accepts(port) for port in (self.port, self.http_port, self.mqtt_port) if port)
 
     def stop(self):
         self.proc.stop()
