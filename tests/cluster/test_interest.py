@@ -47,7 +47,10 @@ def wait_skipped(server, count, timeout=5):
     """Until the node's skipped count is at least `count` (the publishing
     thread's PONG may come before thread 0 has decided on the run); then the
     count itself."""
-    wait_until(lambda: skipped(server) >= count, timeout, f"cluster_skipped >= {count} on {server.log}")
+    try:
+        wait_until(lambda: skipped(server) >= count, timeout)
+    except AssertionError:
+        raise AssertionError(f"cluster_skipped {skipped(server)} after {timeout}s, not {count}, on {server.log}")
     return skipped(server)
 
 
@@ -97,10 +100,15 @@ def publish_until_skipped(server, client, channel, timeout):
                          f"{read_text(server.log)[-3000:]}")
 
 
-def wait_skipping(server, timeout=10):
-    """Until the node skips a message on a channel nobody holds: its view of
-    the other nodes' interest is complete (until then it publishes
-    everything, which would let the tests below pass without the feature)."""
+def wait_settled(redis, server, timeout=10):
+    """Until every node is registered, `server` has read the heartbeat set
+    since (each node does every second) and loaded their sets, and skips a
+    message on a channel nobody holds: its view of the other nodes' interest
+    is complete. While it is not, the node publishes everything (ignorance
+    costs a PUBLISH, never a message), which would let the tests below pass
+    without the feature, or make a count of skipped messages fall short."""
+    wait_registered(redis)
+    time.sleep(1.5)
     probe = LineClient(server)
     publish_until_skipped(server, probe, "probe.nobody", timeout)
     probe.close()
@@ -119,7 +127,7 @@ def timed_sub(server, pattern, timeout=10):
 def test_a_channel_only_one_node_holds_is_not_published(redis, nodes):
     a, _, _ = nodes
     local = subscriber(a, "solo.x")
-    wait_skipping(a)
+    wait_settled(redis, a)
     skipped_before, publishes_before = skipped(a), redis_publishes(redis)
     pub = LineClient(a)
     # One PUB per round trip: published, each would be a PUBLISH of its own,
@@ -142,7 +150,7 @@ def test_a_channel_only_one_node_holds_is_not_published(redis, nodes):
 def test_after_a_remote_pong_every_message_is_published(redis, nodes):
     a, b, c = nodes
     local = subscriber(a, "both.x")
-    wait_skipping(a)
+    wait_settled(redis, a)
     pub = LineClient(a)
     # The race of 3.3, many times: a fresh name on B, A's message right after
     # B's PONG.
@@ -170,7 +178,7 @@ def test_resp_payloads_with_a_newline_are_skipped_and_published_alike(redis, nod
     """A payload holding a newline takes the other publish path (any bytes,
     not a line-protocol route)."""
     a, b, _ = nodes
-    wait_skipping(a)
+    wait_settled(redis, a)
     r_pub = redis_py.Redis(host="127.0.0.1", port=a.port, socket_timeout=10)
     before = skipped(a)
     for i in range(10):
@@ -192,7 +200,7 @@ def test_after_the_remote_unsubscribe_the_channel_is_skipped_again(redis, nodes)
     a, b, _ = nodes
     local = subscriber(a, "gone.x")
     remote = subscriber(b, "gone.x")
-    wait_skipping(a)
+    wait_settled(redis, a)
     pub = publisher(a, ("gone.x", "first"))
     assert remote.line(timeout=5) == "MSG gone.x first"
     assert local.line() == "MSG gone.x first"
@@ -212,8 +220,8 @@ def test_after_the_remote_unsubscribe_the_channel_is_skipped_again(redis, nodes)
 
 def test_a_stopped_node_holds_a_pong_back_until_it_is_dropped(redis, nodes):
     a, b, c = nodes
-    wait_registered(redis)
-    wait_skipping(a)
+    own = subscriber(c, "c.own")
+    wait_settled(redis, a)
     os.kill(c.proc.pid, signal.SIGSTOP)
     try:
         remote, waited = timed_sub(b, "stopped.x")
@@ -230,6 +238,17 @@ def test_a_stopped_node_holds_a_pong_back_until_it_is_dropped(redis, nodes):
         _, again = timed_sub(b, "stopped.y")
         assert again < 1.0, (f"PONG after {again:.2f}s with n2 already dropped (the first after {waited:.2f}s)\n"
                              f"{read_text(b.log)[-3000:]}")
+        os.kill(c.proc.pid, signal.SIGCONT)
+        # Alive after all: at its next heartbeat it finds itself dropped and
+        # advertises its whole set again.
+        wait_until(lambda: "n2" in live_nodes(redis) and interest_of(redis, "n2") == {"cc.own"}, 5,
+                   "n2 back in Redis with its set")
+        # A new name's PONG on C: A has applied C's advertisements up to it,
+        # the whole set included.
+        fresh, _ = timed_sub(c, "c.fresh")
+        publisher(a, ("c.own", "o"), ("c.fresh", "f"))
+        assert own.line(timeout=5) == "MSG c.own o"
+        assert fresh.line(timeout=5) == "MSG c.fresh f"
     finally:
         os.kill(c.proc.pid, signal.SIGCONT)
         c.stop(expect_clean=False)
@@ -309,7 +328,7 @@ def test_after_redis_restarts_empty_the_nodes_advertise_again(redis, nodes):
     wait_cluster_up(a, b, c, up=1)
     wait_registered(redis)
     wait_until(lambda: "crs.old" in interest_of(redis, "n1"), 10, "n1's set advertised again")
-    wait_skipping(a)  # A's view is complete again, so it decides
+    wait_settled(redis, a)  # A's view is complete again, so it decides
     # A new name on B: its PONG comes after A acknowledged it, and so every
     # earlier advertisement of B's (its reset with rs.old) as well.
     new, _ = timed_sub(b, "rs.new")
