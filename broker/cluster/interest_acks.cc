@@ -1,13 +1,20 @@
 #include "cluster/interest_acks.h"
 
+#include <algorithm>
+
 namespace linecast {
 
-void InterestAcks::advertised(std::uint64_t seq, std::size_t needed) {
+void InterestAcks::advertised(std::uint64_t seq, std::size_t needed, const std::vector<std::string>& excused) {
   if (seq <= confirmed_) return;
   Waiting& waiting = waiting_[seq];
-  waiting.needed = needed;
+  waiting.needed = needed > excused.size() ? needed - excused.size() : 0;
+  waiting.excused = excused;
   auto early = early_.find(seq);
-  if (early != early_.end()) waiting.acked.merge(early->second);
+  if (early != early_.end()) {
+    for (const std::string& node : early->second) {
+      if (std::find(excused.begin(), excused.end(), node) == excused.end()) waiting.acked.insert(node);
+    }
+  }
   early_.erase(early_.begin(), early_.upper_bound(seq));
   advance();
 }
@@ -18,13 +25,16 @@ void InterestAcks::acknowledged(std::string_view node, std::uint64_t seq) {
     if (seq > confirmed_ && (waiting_.empty() || seq > waiting_.rbegin()->first)) early_[seq].emplace(node);
     return;
   }
+  const std::vector<std::string>& excused = it->second.excused;
+  if (std::find(excused.begin(), excused.end(), node) != excused.end()) return;
   if (it->second.acked.find(node) == it->second.acked.end()) it->second.acked.emplace(node);
   advance();
 }
 
 void InterestAcks::gone(std::string_view node) {
   for (auto& [seq, waiting] : waiting_) {
-    if (waiting.acked.find(node) == waiting.acked.end() && waiting.needed > 0) --waiting.needed;
+    bool excused = std::find(waiting.excused.begin(), waiting.excused.end(), node) != waiting.excused.end();
+    if (!excused && waiting.acked.find(node) == waiting.acked.end() && waiting.needed > 0) --waiting.needed;
   }
   advance();
 }

@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_set>
+#include <vector>
 
 #include "util/string_hash.h"
 
@@ -28,8 +29,10 @@ namespace linecast {
 // links): it is kept until then.
 class InterestAcks {
  public:
-  // Advertisement `seq` (increasing) reached `needed` other nodes.
-  void advertised(std::uint64_t seq, std::size_t needed);
+  // Advertisement `seq` (increasing) reached `needed` receivers, of which
+  // `excused` are not to be waited for (dropped nodes whose link is still
+  // subscribed): they neither count in `needed` nor by acknowledging.
+  void advertised(std::uint64_t seq, std::size_t needed, const std::vector<std::string>& excused = {});
   void acknowledged(std::string_view node, std::uint64_t seq);
   // A node went (its heartbeat expired, or it said goodbye): it no longer
   // answers; each advertisement it had not acknowledged needs one less.
@@ -50,6 +53,7 @@ class InterestAcks {
   struct Waiting {
     std::size_t needed = 0;
     std::unordered_set<std::string, StringHash, std::equal_to<>> acked;
+    std::vector<std::string> excused;
   };
   void advance();
 

@@ -2,6 +2,7 @@
 
 #include <hiredis/async.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdlib>
 #include <memory>
@@ -16,8 +17,6 @@ namespace linecast {
 namespace {
 
 constexpr std::string_view kInterestChannel = InterestMessage::kInterestChannel;
-
-bool reserved(std::string_view name) { return name == kRetainedChannel || name == kInterestChannel; }
 
 std::string_view textOf(const redisReply* reply) {
   if (reply == nullptr || (reply->type != REDIS_REPLY_STRING && reply->type != REDIS_REPLY_STATUS) ||
@@ -53,11 +52,17 @@ struct LoadRequest {
 
 InterestExchange::InterestExchange(std::string nodeId, RedisLink& publish, const RedisSubscriptions& subscriptions)
     : node_(std::move(nodeId)),
+      nodeChannel_(std::string(interest_scripts::kNodeChannelPrefix) + node_),
       publish_(publish),
       subscriptions_(subscriptions),
       view_(node_),
       feed_(view_),
       liveness_(node_, kTtlMs) {}
+
+// The channels every node holds for itself are not interest.
+bool InterestExchange::reserved(std::string_view name) const {
+  return name == kRetainedChannel || name == kInterestChannel || name == nodeChannel_;
+}
 
 bool InterestExchange::ready() const { return publish_.up() && interestSubscribed_; }
 
@@ -122,6 +127,7 @@ void InterestExchange::received(std::string_view bytes) {
     acks_.acknowledged(node_, message.seq);
     return settle();
   }
+  std::erase(dropped_, message.sender);  // it advertises: a receiver like any other
   feed_.notice(message.sender, message.notice);
   // Applied, or kept while the node's set loads (wanted() answers true for
   // every channel meanwhile): either way no skip can miss it now.
@@ -153,10 +159,12 @@ void InterestExchange::sendAdvert(char kind) {
   std::string setKey = std::string(interest_scripts::kSetPrefix) + node_;
   std::string seqKey = std::string(interest_scripts::kSeqPrefix) + node_;
   std::string kindText(1, kind);
-  std::vector<std::string_view> args{node_, kindText, message_.body()};
+  std::string dropped = std::to_string(dropped_.size());
+  std::vector<std::string_view> args{node_, kindText, message_.body(), dropped};
+  for (const std::string& node : dropped_) args.push_back(node);
   for (const std::string& member : members_) args.push_back(member);
   evalScript(interest_scripts::kAdvertise, {setKey, seqKey}, args, onAdvertised, this);
-  adverts_.push_back({now_, false, 0});
+  adverts_.push_back({now_, false, 0, dropped_});
   ++sent_;
 }
 
@@ -204,9 +212,18 @@ void InterestExchange::onAdvertised(redisAsyncContext*, void* reply, void* self)
   }
   if (advert == nullptr) return;  // already let go when the link was lost
   advert->answered = true;
-  if (isArray(answer, 2)) {
+  if (isArray(answer, 3) && answer->element[2]->type == REDIS_REPLY_ARRAY) {
     advert->seq = numberOf(answer->element[0]);
-    exchange->acks_.advertised(advert->seq, numberOf(answer->element[1]));
+    std::vector<std::string> silent;
+    for (std::size_t i = 0; i < answer->element[2]->elements; ++i) {
+      silent.emplace_back(textOf(answer->element[2]->element[i]));
+    }
+    exchange->acks_.advertised(advert->seq, numberOf(answer->element[1]), silent);
+    // A dropped node no longer subscribed is gone for good (or will come
+    // back registering): no later advertisement asks about it.
+    for (const std::string& node : advert->askedAbout) {
+      if (std::find(silent.begin(), silent.end(), node) == silent.end()) std::erase(exchange->dropped_, node);
+    }
   } else if (answer != nullptr && answer->type == REDIS_REPLY_ERROR) {
     log(LogLevel::kWarn, "cluster: redis refused this node's interest advertisement (the other nodes may skip "
         "channels it holds): {}", std::string_view(answer->str, answer->len));
@@ -267,6 +284,7 @@ void InterestExchange::heard(const std::vector<std::pair<std::string, std::uint6
     sendSweep(node, cutoff);
   }
   for (const std::string& node : changes.joined) {
+    std::erase(dropped_, node);
     if (loading_.find(node) == loading_.end()) sendLoad(node);
   }
   firstReading_ = false;
@@ -315,6 +333,9 @@ void InterestExchange::onLoaded(redisAsyncContext*, void* reply, void* data) {
 }
 
 void InterestExchange::dropNode(const std::string& node) {
+  // Its link may still be subscribed (stopped, cut off from Redis): later
+  // advertisements ask Redis, and do not wait for it if so.
+  if (std::find(dropped_.begin(), dropped_.end(), node) == dropped_.end()) dropped_.push_back(node);
   feed_.gone(node);
   acks_.gone(node);
   loading_.erase(node);
@@ -346,10 +367,12 @@ bool InterestExchange::endTurn() {
     wrote = true;
   }
   for (const auto& [node, seq] : toAck_) {
+    // To the advertiser's own channel: only it needs to hear.
     message_.ack(node_, node, seq);
     std::string_view bytes = message_.bytes();
-    const char* argv[3] = {"PUBLISH", kInterestChannel.data(), bytes.data()};
-    std::size_t lengths[3] = {7, kInterestChannel.size(), bytes.size()};
+    std::string channel = std::string(interest_scripts::kNodeChannelPrefix) + node;
+    const char* argv[3] = {"PUBLISH", channel.data(), bytes.data()};
+    std::size_t lengths[3] = {7, channel.size(), bytes.size()};
     redisAsyncCommandArgv(publish_.context(), nullptr, nullptr, 3, argv, lengths);
     wrote = true;
   }

@@ -74,6 +74,9 @@ class InterestExchange {
   // Whether some other node may want a PUBLISH on this Redis channel.
   bool wanted(std::string_view channel) { return verdicts_.wanted(channel, view_); }
   const RemoteInterest& view() const { return view_; }
+  // This node's own channel (kNodeChannelPrefix + id), which the subscribe
+  // link holds: acknowledgments of its advertisements come there.
+  const std::string& nodeChannel() const { return nodeChannel_; }
   // Advertisements sent, and confirmed (acknowledged, or no longer waited
   // for), counted from the first (RedisAcks).
   std::uint64_t sent() const { return sent_; }
@@ -84,6 +87,7 @@ class InterestExchange {
     double sentAt = 0;
     bool answered = false;
     std::uint64_t seq = 0;  // 0: refused, or the link was lost
+    std::vector<std::string> askedAbout;  // the dropped nodes it asked Redis about
   };
   void sendAdvert(char kind);
   void sendResetAdvert();
@@ -104,8 +108,10 @@ class InterestExchange {
   void checkComplete();
   void becomeIncomplete();
   bool ready() const;
+  bool reserved(std::string_view name) const;
 
   std::string node_;
+  std::string nodeChannel_;
   RedisLink& publish_;
   const RedisSubscriptions& subscriptions_;
   RemoteInterest view_;
@@ -122,6 +128,9 @@ class InterestExchange {
   // each acknowledged at the turn's end.
   std::vector<std::pair<std::string, std::uint64_t>> toAck_;
   std::vector<std::string> retryLoads_;
+  // Nodes dropped (silent too long, or gone) that have not registered
+  // again: their link may still be subscribed and counted as a receiver.
+  std::vector<std::string> dropped_;
   // Loads in flight since the links came up, before the view is complete.
   std::unordered_map<std::string, std::uint64_t, StringHash, std::equal_to<>> loading_;
   std::uint64_t loadRound_ = 0;  // a load's answer from before a link loss is ignored

@@ -16,6 +16,10 @@ namespace linecast::interest_scripts {
 inline constexpr std::string_view kNodes = "linecast:nodes";
 inline constexpr std::string_view kSetPrefix = "linecast:interest:";
 inline constexpr std::string_view kSeqPrefix = "linecast:interest-seq:";
+// Each node's own channel, which its subscribe link holds for as long as it
+// runs: acknowledgments of its advertisements come there (not to every
+// node), and whether a node's link is still subscribed shows there.
+inline constexpr std::string_view kNodeChannelPrefix = "linecast:node:";
 
 // The seq as 8 little-endian bytes: Lua's numbers are doubles, exact to
 // 2^53, far beyond any count of advertisements.
@@ -24,13 +28,17 @@ inline constexpr std::string_view kSeqPrefix = "linecast:interest-seq:";
   "n = math.floor(n / 256) end return table.concat(b) end "
 
 // KEYS: set, seq. ARGV: node id, kind ('C' change, 'R' reset), the
-// message's names part (InterestMessage's encoding), then one member per
-// argument with '+' (add) or '-' (remove) in front. Publishes the whole
-// InterestMessage on linecast:interest; returns {seq, receivers}.
+// message's names part (InterestMessage's encoding), k, then k ids of
+// nodes this node dropped, then one member per argument with '+' (add) or
+// '-' (remove) in front. Publishes the whole InterestMessage on
+// linecast:interest; returns {seq, receivers, the dropped nodes whose link
+// still received it}: a node dropped for silence (stopped, cut off) may
+// still be subscribed, and will not answer in time.
 inline constexpr std::string_view kAdvertise =
     LINECAST_LUA_SEQ_BYTES
     "if ARGV[2] == 'R' then redis.call('DEL', KEYS[1]) end "
-    "for i = 4, #ARGV do "
+    "local k = tonumber(ARGV[4]) "
+    "for i = 5 + k, #ARGV do "
     "  local m = ARGV[i] "
     "  if string.sub(m, 1, 1) == '+' then redis.call('SADD', KEYS[1], string.sub(m, 2)) "
     "  else redis.call('SREM', KEYS[1], string.sub(m, 2)) end "
@@ -38,7 +46,12 @@ inline constexpr std::string_view kAdvertise =
     "local seq = redis.call('INCR', KEYS[2]) "
     "local n = redis.call('PUBLISH', 'linecast:interest', "
     "  'LI' .. ARGV[2] .. string.char(#ARGV[1]) .. ARGV[1] .. le64(seq) .. ARGV[3]) "
-    "return {seq, n}";
+    "local silent = {} "
+    "for i = 5, 4 + k do "
+    "  if redis.call('PUBSUB', 'NUMSUB', 'linecast:node:' .. ARGV[i])[2] > 0 then "
+    "    silent[#silent + 1] = ARGV[i] end "
+    "end "
+    "return {seq, n, silent}";
 
 // KEYS: nodes. ARGV: node id. The heartbeat in Redis's own clock (so
 // nodes with skewed clocks do not declare each other dead), and the whole

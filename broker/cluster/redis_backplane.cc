@@ -53,6 +53,7 @@ RedisBackplane::RedisBackplane(const ClusterUrl& url, ClusterHub& hub, Broker& b
   hub_.outbox(0).setInterest(&interest_.view());
   subscriptions_.add(false, kRetainedChannel);  // for as long as the node runs
   subscriptions_.add(false, InterestMessage::kInterestChannel);
+  subscriptions_.add(false, interest_.nodeChannel());
   if (url.viaSentinels()) {
     SentinelWatch::Owner& owner = *this;  // a private base: converted here, where it is accessible
     sentinels_ = std::make_unique<SentinelWatch>(url, reactor, kFirstKey + 2, owner);
@@ -233,7 +234,8 @@ void RedisBackplane::onPush(redisAsyncContext*, void* reply, void* self) {
     return {e->str, e->len};
   };
   std::string_view kind = text(0);
-  if (kind == "message" && text(1) == InterestMessage::kInterestChannel) {
+  if (kind == "message" &&
+      (text(1) == InterestMessage::kInterestChannel || text(1) == backplane->interest_.nodeChannel())) {
     return backplane->interest_.received(text(2));
   }
   if (kind == "message") return backplane->received(text(1), text(2));

@@ -19,6 +19,7 @@ from harness import Proc, Server, accepts, free_port, read_text, wait_until  # n
 
 REDIS_SERVER = os.environ.get("REDIS_SERVER", "/usr/bin/redis-server")
 INTEREST_CHANNEL = "linecast:interest"
+NODE_CHANNELS = "linecast:node:*"
 REDIS_SENTINEL = os.environ.get("REDIS_SENTINEL", "/usr/bin/redis-sentinel")
 
 
@@ -248,8 +249,9 @@ RETAINED_CHANNEL = "linecast:retained"
 def redis_subscriptions(redis):
     """(channels, patterns) Redis holds over all its clients (CLIENT LIST's
     sub= and psub=) for the nodes' clients: how a test knows the nodes'
-    SUBSCRIBEs arrived. Not counted: the channels of retained values and of
-    interest advertisements, which every node holds for itself."""
+    SUBSCRIBEs arrived. Not counted: the channels of retained values, of
+    interest advertisements and each node's own, which every node holds
+    for itself."""
     listing = redis.command("CLIENT", "LIST")
     subs = pats = 0
     for line in listing.splitlines():
@@ -260,6 +262,7 @@ def redis_subscriptions(redis):
         pats += int(fields.get("psub", 0))
     subs -= redis.command("PUBSUB", "NUMSUB", RETAINED_CHANNEL)[1]
     subs -= redis.command("PUBSUB", "NUMSUB", INTEREST_CHANNEL)[1]
+    subs -= len(redis.command("PUBSUB", "CHANNELS", NODE_CHANNELS))  # each node's own
     return subs, pats
 
 

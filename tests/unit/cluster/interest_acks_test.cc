@@ -75,6 +75,27 @@ TEST(InterestAcks, GoneNodeThatAckedTakesNothingAway) {
   EXPECT_EQ(acks.confirmed(), 1u);
 }
 
+TEST(InterestAcks, ExcusedReceiversAreNotWaitedForAndTheirAcksDoNotCount) {
+  InterestAcks acks;
+  // Received by this node, b, and c: c was dropped (stopped) but its link
+  // is still subscribed.
+  acks.advertised(1, 3, {"c"});
+  acks.acknowledged("self", 1);
+  acks.acknowledged("c", 1);  // c resumed: its ack must not stand in for b's
+  EXPECT_EQ(acks.confirmed(), 0u);
+  acks.acknowledged("b", 1);
+  EXPECT_EQ(acks.confirmed(), 1u);
+}
+
+TEST(InterestAcks, AnEarlyAckOfAnExcusedNodeDoesNotCount) {
+  InterestAcks acks;
+  acks.acknowledged("c", 1);
+  acks.advertised(1, 2, {"c"});
+  EXPECT_EQ(acks.confirmed(), 0u);
+  acks.acknowledged("b", 1);
+  EXPECT_EQ(acks.confirmed(), 1u);
+}
+
 TEST(InterestAcks, GivingUpConfirmsUpToTheSeq) {
   InterestAcks acks;
   acks.advertised(1, 1);
