@@ -1,7 +1,7 @@
-"""Interest propagation (docs/notes-cluster-interest.md, sections 3-4): a
+"""Interest propagation (docs/PROTOCOL.md, "Cluster"): a
 node publishes a message to Redis only when another node wants its
 channel, and a PONG after a SUB that adds a Redis name waits until every
-other live node has acknowledged the advertisement, so that no publisher
+other node that received the advertisement acknowledged it, so that no publisher
 skips the channel after that PONG.
 
 What Redis holds, per node <id> (the `nodes` fixture's ids: n0, n1, n2):
