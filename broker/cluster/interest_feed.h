@@ -14,7 +14,7 @@
 namespace linecast {
 
 // One node's advertisement of a change to its Redis names, numbered by
-// that node (docs/notes-cluster-interest.md, 3.3): either its whole set
+// that node (docs/PROTOCOL.md, "Cluster", interest propagation): either its whole set
 // (`reset`, after it (re)connected) or names gained and lost.
 struct InterestNotice {
   std::uint64_t seq = 0;

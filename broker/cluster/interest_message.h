@@ -9,8 +9,8 @@
 namespace linecast {
 
 // The payload of one PUBLISH on the Redis channel kInterestChannel, which
-// every interest-propagating node subscribes to (docs/notes-cluster-interest.md,
-// 3.1-3.4). Binary, little-endian, like the envelope (envelope.h), because
+// every interest-propagating node subscribes to (docs/PROTOCOL.md, "Cluster",
+// interest propagation). Binary, little-endian, like the envelope (envelope.h), because
 // names may hold any byte (MQTT topics: spaces, Unicode):
 //
 //   "LI" kind                     magic, then one of the kinds below

@@ -12,8 +12,8 @@ namespace linecast {
 // RemoteInterest's answers per Redis channel, remembered with the view's
 // version they were given at, so that deciding whether a run of messages is
 // published costs a hash and a compare, and the glob scan runs once per
-// channel per change of interest anywhere (docs/notes-cluster-interest.md,
-// 3.2, place 1: thread 0's publishRuns). Direct-mapped like RouteCache: a
+// channel per change of interest anywhere (docs/ARCHITECTURE.md, 5b,
+// thread 0's publishRuns, for other threads' runs). Direct-mapped like RouteCache: a
 // slot taken by another channel keeps its string's capacity, so a stream of
 // distinct channels stops allocating once the slots have grown.
 class InterestVerdicts {

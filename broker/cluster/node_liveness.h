@@ -12,7 +12,7 @@
 namespace linecast {
 
 // Which other nodes are alive, from the heartbeat set in Redis
-// (docs/notes-cluster-interest.md, 3.4: a ZSET, member the node id, score
+// (docs/PROTOCOL.md, "Cluster": a ZSET, member the node id, score
 // the time of its last heartbeat, in Redis's clock). Plain state, no I/O:
 // the backplane reads the set every second and asks what changed.
 class NodeLiveness {

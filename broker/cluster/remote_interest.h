@@ -17,7 +17,7 @@ namespace linecast {
 // What the other nodes hold in Redis (their SUBSCRIBE channels and
 // PSUBSCRIBE globs), as this node has learned it: the view that lets a node
 // skip the PUBLISH of a channel no other node wants (interest propagation,
-// docs/notes-cluster-interest.md). Plain state, no I/O, on thread 0: the
+// docs/PROTOCOL.md, "Cluster"). Plain state, no I/O, on thread 0: the
 // backplane feeds it each node's advertised set and its changes.
 //
 // wanted() answers exactly what Redis would do with a PUBLISH on the
