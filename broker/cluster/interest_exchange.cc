@@ -68,6 +68,7 @@ bool InterestExchange::ready() const { return publish_.up() && interestSubscribe
 
 void InterestExchange::publishUp() {
   resetDue_ = true;
+  refusalLogged_ = false;
   registered_ = false;
 }
 
@@ -225,8 +226,7 @@ void InterestExchange::onAdvertised(redisAsyncContext*, void* reply, void* self)
       if (std::find(silent.begin(), silent.end(), node) == silent.end()) std::erase(exchange->dropped_, node);
     }
   } else if (answer != nullptr && answer->type == REDIS_REPLY_ERROR) {
-    log(LogLevel::kWarn, "cluster: redis refused this node's interest advertisement (the other nodes may skip "
-        "channels it holds): {}", std::string_view(answer->str, answer->len));
+    exchange->refused("this node's interest advertisement (the other nodes may skip channels it holds)", answer);
   }
   exchange->settle();
 }
@@ -250,8 +250,7 @@ void InterestExchange::onHeartbeat(redisAsyncContext*, void* reply, void* self) 
   auto* answer = static_cast<redisReply*>(reply);
   if (!isArray(answer, 3) || answer->element[2]->type != REDIS_REPLY_ARRAY) {
     if (answer != nullptr && answer->type == REDIS_REPLY_ERROR) {
-      log(LogLevel::kWarn, "cluster: redis refused this node's heartbeat: {}",
-          std::string_view(answer->str, answer->len));
+      exchange->refused("this node's heartbeat", answer);
     }
     return;
   }
@@ -349,11 +348,18 @@ void InterestExchange::sendSweep(std::string_view node, std::string_view cutoff)
   evalScript(interest_scripts::kSweep, {interest_scripts::kNodes, setKey, seqKey}, {node, cutoff}, onAnswer, this);
 }
 
-void InterestExchange::onAnswer(redisAsyncContext*, void* reply, void*) {
+void InterestExchange::onAnswer(redisAsyncContext*, void* reply, void* self) {
   auto* answer = static_cast<redisReply*>(reply);
-  if (answer != nullptr && answer->type == REDIS_REPLY_ERROR) {
-    log(LogLevel::kWarn, "cluster: redis refused an interest command: {}", std::string_view(answer->str, answer->len));
-  }
+  if (answer != nullptr && answer->type == REDIS_REPLY_ERROR) static_cast<InterestExchange*>(self)->refused("a sweep", answer);
+}
+
+// Once per link-up at warning level (a Redis user without EVAL would
+// otherwise log every second), then at debug.
+void InterestExchange::refused(std::string_view what, const redisReply* answer) {
+  std::string_view why(answer->str, answer->len);
+  if (refusalLogged_) return log(LogLevel::kDebug, "cluster: redis refused {}: {}", what, why);
+  refusalLogged_ = true;
+  log(LogLevel::kWarn, "cluster: redis refused {}: {} (further refusals at debug level until it reconnects)", what, why);
 }
 
 bool InterestExchange::endTurn() {

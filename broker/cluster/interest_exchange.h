@@ -19,6 +19,7 @@
 #include "util/string_hash.h"
 
 struct redisAsyncContext;
+struct redisReply;
 
 namespace linecast {
 
@@ -109,6 +110,7 @@ class InterestExchange {
   void becomeIncomplete();
   bool ready() const;
   bool reserved(std::string_view name) const;
+  void refused(std::string_view what, const redisReply* answer);
 
   std::string node_;
   std::string nodeChannel_;
@@ -138,7 +140,8 @@ class InterestExchange {
   bool interestSubscribed_ = false;
   bool firstReading_ = true;  // the next heartbeat reading makes the view complete once loaded
   bool complete_ = false;
-  bool registered_ = false;  // a heartbeat was answered since the publish link came up
+  bool registered_ = false;
+  bool refusalLogged_ = false;  // a heartbeat was answered since the publish link came up
   double now_ = 0;
   double nextBeat_ = 0;
 };
