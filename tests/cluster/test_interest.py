@@ -17,6 +17,7 @@ import urllib.request
 
 import redis as redis_py
 
+import cluster
 from cluster import LineClient, publisher, resp_messages, resp_subscriber, stats, subscriber, wait_cluster_up
 from harness import read_text, wait_until
 
@@ -339,3 +340,33 @@ def test_after_redis_restarts_empty_the_nodes_advertise_again(redis, nodes):
     pub.sync()
     assert old.line(timeout=5) == "MSG rs.old o2"
     assert old.nothing_more() and new.nothing_more()
+
+
+def test_a_redis_user_without_eval_gets_a_cluster_that_skips_nothing(tmp_path, redis):
+    """The advertisement and the heartbeat are Lua scripts: where the ACL
+    refuses EVAL, no node's view completes, so nothing is skipped and every
+    message still crosses (docs/PROTOCOL.md, "Cluster"); the refusal is
+    logged once, not every second."""
+    redis.command("ACL", "SETUSER", "noeval", "on", ">pw", "~*", "&*", "+@all", "-eval", "-evalsha")
+    url = f"redis://noeval:pw@127.0.0.1:{redis.port}"
+    a, b = (cluster.node(tmp_path, redis.port, f"ne{i}", url=url) for i in range(2))
+    try:
+        wait_cluster_up(a, b)
+        local = subscriber(a, "plain.x")
+        remote, _ = timed_sub(b, "plain.x")
+        time.sleep(2.5)  # two heartbeats refused
+        pub = publisher(a, *(("plain.x", f"m{i}") for i in range(200)))
+        expected = [f"MSG plain.x m{i}" for i in range(200)]
+        assert remote.lines(200) == expected
+        assert local.lines(200) == expected
+        solo = subscriber(a, "alone.x")
+        pub.send("".join(f"PUB alone.x n{i}\n" for i in range(50)))
+        pub.sync()
+        assert solo.lines(50) == [f"MSG alone.x n{i}" for i in range(50)]
+        assert skipped(a) == 0 and skipped(b) == 0
+        for server in (a, b):
+            log = read_text(server.log)
+            assert log.count("WARN cluster: redis refused") == 1, log[-3000:]
+    finally:
+        for server in (a, b):
+            server.stop()
