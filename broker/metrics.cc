@@ -26,6 +26,7 @@ void MetricsTotals::add(const Metrics& m) {
   clusterPublished += m.clusterPublished;
   clusterReceived += m.clusterReceived;
   clusterDropped += m.clusterDropped;
+  clusterSkipped += m.clusterSkipped;
   for (std::size_t i = 0; i < permissionDenied.size(); ++i) permissionDenied[i] += m.permissionDenied[i];
   for (std::size_t i = 0; i < httpRequests.size(); ++i) httpRequests[i] += m.httpRequests[i];
 }

@@ -65,12 +65,14 @@ struct Metrics {
   Counter<std::int64_t> mqttQueuedMessages;
   Counter<std::uint64_t> mqttDropped;
   // --cluster (thread 0 holds them all): the link to the other nodes is up
-  // (gauge, 0/1); messages sent to them, received from them, and not sent
-  // because the link was down.
+  // (gauge, 0/1); messages sent to them, received from them, not sent
+  // because the link was down, and not sent because no other node wanted
+  // their channel (interest propagation).
   Counter<std::int64_t> clusterUp;
   Counter<std::uint64_t> clusterPublished;
   Counter<std::uint64_t> clusterReceived;
   Counter<std::uint64_t> clusterDropped;
+  Counter<std::uint64_t> clusterSkipped;
   std::array<Counter<std::uint64_t>, kMaxHttpStatus - kMinHttpStatus + 1> httpRequests;
 
   void countHttpStatus(int status) {
@@ -104,6 +106,7 @@ struct MetricsTotals {
   std::uint64_t clusterPublished = 0;
   std::uint64_t clusterReceived = 0;
   std::uint64_t clusterDropped = 0;
+  std::uint64_t clusterSkipped = 0;
   std::array<std::uint64_t, kMaxHttpStatus - kMinHttpStatus + 1> httpRequests{};
   // Not per thread: the process's RetainedStore, filled in by Broker::metricsTotals.
   std::int64_t retainedMessages = 0;

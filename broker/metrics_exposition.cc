@@ -64,6 +64,8 @@ std::vector<Figure> figuresOf(const MetricsTotals& m) {
        d(m.clusterReceived)},
       {"cluster_dropped_total", "counter", "Messages not sent to the other nodes: the --cluster link was down.",
        d(m.clusterDropped)},
+      {"cluster_skipped_total", "counter", "Messages not sent to the other nodes: none of them wanted the channel.",
+       d(m.clusterSkipped)},
       {"store_writes_total", "counter", "Records written to the --data-dir store (after coalescing).",
        d(m.storeWrites)},
       {"store_fsyncs_total", "counter", "Times the --data-dir store was forced to the disk.", d(m.storeSyncs)},

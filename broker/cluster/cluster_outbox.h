@@ -7,10 +7,13 @@
 #include <cstring>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "cluster/cluster_mark.h"
+#include "cluster/remote_interest.h"
 #include "routing/interest_sink.h"
+#include "routing/route_cache.h"
 
 namespace linecast {
 
@@ -44,6 +47,24 @@ class ClusterOutbox final : public InterestSink {
   // A message on a channel, marked as what is being published now (see
   // setMark).
   void publish(std::string_view channel, std::string_view payload) { append(mark_, channel, payload); }
+  // The same for a routed channel: on thread 0, where the backplane's view
+  // of the other nodes' interest lives (setInterest), a channel no other
+  // node wants is not even copied (counted in skipped()). The answer is
+  // kept in the route with the view's version, so a message costs a
+  // compare. Other threads' messages are decided by the backplane.
+  void publish(PublishRoute& route, std::string_view payload) {
+    if (interest_ != nullptr) {
+      if (route.clusterVersion != interest_->version()) {
+        route.clusterWanted = interest_->wanted(route.channel);
+        route.clusterVersion = interest_->version();
+      }
+      if (!route.clusterWanted) {
+        ++skipped_;
+        return;
+      }
+    }
+    append(mark_, route.channel, payload);
+  }
   // An MQTT-only topic's message: MQTT subscribers on other nodes only.
   void publishMqttTopic(std::string_view topic, std::string_view payload, std::uint8_t qos) {
     append(cluster_mark::mqttTopic(qos), topic, payload);
@@ -94,6 +115,10 @@ class ClusterOutbox final : public InterestSink {
   void setAvailable(bool up) { available_.store(up, std::memory_order_relaxed); }
   bool available() const { return available_.load(std::memory_order_relaxed); }
 
+  // Thread 0's outbox only, by the backplane on that thread.
+  void setInterest(const RemoteInterest* interest) { interest_ = interest; }
+  std::uint64_t takeSkipped() { return std::exchange(skipped_, 0); }
+
   // Calls onMessage(channel, payload, mark) for each record of `records`.
   template <class OnMessage>
   static void forEachMessage(std::string_view records, OnMessage&& onMessage);
@@ -113,6 +138,8 @@ class ClusterOutbox final : public InterestSink {
   }
 
   std::uint8_t mark_ = cluster_mark::kChannel;
+  const RemoteInterest* interest_ = nullptr;
+  std::uint64_t skipped_ = 0;
   std::string messages_;
   std::vector<InterestChange> changes_;
   std::uint64_t handedBatches_ = 0;  // the owning thread's alone

@@ -8,7 +8,7 @@ void RedisAcks::applied(std::size_t thread, std::uint64_t batch) {
 
 void RedisAcks::number(bool resubscribing) {
   if (resubscribing) return;
-  for (auto [thread, batch] : unnumbered_) pending_[thread].push_back({batch, sent_, storesSent_});
+  for (auto [thread, batch] : unnumbered_) pending_[thread].push_back({batch, sent_, storesSent_, advertsSent_});
   unnumbered_.clear();
 }
 

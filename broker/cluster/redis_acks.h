@@ -36,6 +36,13 @@ class RedisAcks {
   // link lost, which answers every pending command with nothing).
   void storing() { ++storesSent_; }
   void stored() { ++storesAnswered_; }
+  // Interest advertisements (InterestExchange), counted from the first:
+  // `sent` were sent, `confirmed` of them are acknowledged by the other
+  // nodes (or no longer waited for).
+  void adverts(std::uint64_t sent, std::uint64_t confirmed) {
+    advertsSent_ = sent;
+    advertsConfirmed_ = confirmed;
+  }
   // The end of a turn, after its commands were sent: the applied batches
   // need everything sent so far, unless a name still waits to be sent
   // again (`resubscribing`).
@@ -46,7 +53,8 @@ class RedisAcks {
   void release(Confirm&& confirm);
   // Redis's subscribe link is down (or was lost): no (P)SUBSCRIBE will be
   // answered and none needs to be, so every batch is confirmed once its
-  // stores are; the subscribe counters start again in step. (Stores need
+  // stores and advertisements are (the InterestExchange stops waiting for
+  // acknowledgments then); the subscribe counters start again in step. (Stores need
   // no such reset: each is answered, if only by its link's loss.)
   template <class Confirm>
   void releaseAll(Confirm&& confirm);
@@ -56,6 +64,7 @@ class RedisAcks {
     std::uint64_t batch;
     std::uint64_t needs;   // the sequence number Redis's answers must reach
     std::uint64_t stores;  // the count of HSET/HDEL answers it needs
+    std::uint64_t adverts;  // the count of confirmed advertisements it needs
   };
   std::vector<std::deque<Waiting>> pending_;  // per thread, in batch order
   std::vector<std::pair<std::size_t, std::uint64_t>> unnumbered_;  // (thread, batch)
@@ -63,6 +72,8 @@ class RedisAcks {
   std::uint64_t answered_ = 0;
   std::uint64_t storesSent_ = 0;
   std::uint64_t storesAnswered_ = 0;
+  std::uint64_t advertsSent_ = 0;
+  std::uint64_t advertsConfirmed_ = 0;
 };
 
 template <class Confirm>
@@ -70,7 +81,8 @@ void RedisAcks::release(Confirm&& confirm) {
   for (std::size_t thread = 0; thread < pending_.size(); ++thread) {
     std::deque<Waiting>& waiting = pending_[thread];
     std::uint64_t confirmed = 0;
-    while (!waiting.empty() && waiting.front().needs <= answered_ && waiting.front().stores <= storesAnswered_) {
+    while (!waiting.empty() && waiting.front().needs <= answered_ && waiting.front().stores <= storesAnswered_ &&
+           waiting.front().adverts <= advertsConfirmed_) {
       confirmed = waiting.front().batch;
       waiting.pop_front();
     }
@@ -80,7 +92,7 @@ void RedisAcks::release(Confirm&& confirm) {
 
 template <class Confirm>
 void RedisAcks::releaseAll(Confirm&& confirm) {
-  for (auto [thread, batch] : unnumbered_) pending_[thread].push_back({batch, 0, storesSent_});
+  for (auto [thread, batch] : unnumbered_) pending_[thread].push_back({batch, 0, storesSent_, advertsSent_});
   unnumbered_.clear();
   answered_ = sent_;
   release(confirm);

@@ -47,8 +47,13 @@ RedisBackplane::RedisBackplane(const ClusterUrl& url, ClusterHub& hub, Broker& b
       broker_(broker),
       metrics_(metrics),
       acks_(hub.threads()),
+      interest_(hub.nodeId(), publish_, subscriptions_),
       publish_("publish", url, reactor, kFirstKey, *this),
       subscribe_("subscribe", url, reactor, kFirstKey + 1, *this) {
+  hub_.outbox(0).setInterest(&interest_.view());
+  subscriptions_.add(false, kRetainedChannel);  // for as long as the node runs
+  subscriptions_.add(false, InterestMessage::kInterestChannel);
+  subscriptions_.add(false, interest_.nodeChannel());
   if (url.viaSentinels()) {
     SentinelWatch::Owner& owner = *this;  // a private base: converted here, where it is accessible
     sentinels_ = std::make_unique<SentinelWatch>(url, reactor, kFirstKey + 2, owner);
@@ -59,12 +64,15 @@ RedisBackplane::RedisBackplane(const ClusterUrl& url, ClusterHub& hub, Broker& b
     return;
   }
   log(LogLevel::kInfo, "cluster: node {}, redis at {}:{}", hub_.nodeId(), url_.host, url_.port);
-  subscriptions_.add(false, kRetainedChannel);  // for as long as the node runs
 }
 
 // The threads may be gone (their wake descriptors closed): the links'
 // last answers must not reach them.
-RedisBackplane::~RedisBackplane() { closing_ = true; }
+RedisBackplane::~RedisBackplane() {
+  hub_.outbox(0).setInterest(nullptr);
+  interest_.leave();
+  closing_ = true;
+}
 
 void RedisBackplane::onEvent(std::uint64_t key, std::uint32_t events) {
   if (key == kFirstKey + 2) {
@@ -72,12 +80,17 @@ void RedisBackplane::onEvent(std::uint64_t key, std::uint32_t events) {
     return;
   }
   (key == kFirstKey ? publish_ : subscribe_).onEvent(events);
+  acks_.adverts(interest_.sent(), interest_.confirmed());
+  releaseConfirmed();
 }
 
 void RedisBackplane::cron(double now) {
   if (sentinels_) sentinels_->cron(now);
   publish_.cron(now);
   subscribe_.cron(now);
+  interest_.cron(now);
+  acks_.adverts(interest_.sent(), interest_.confirmed());
+  releaseConfirmed();
 }
 
 void RedisBackplane::endTurn() {
@@ -91,10 +104,15 @@ void RedisBackplane::endTurn() {
     publishRuns(handed.messages);
     published = true;
   }
+  takeSkipped();
   if (subscribe_.up()) sendSubscriptions();
+  if (interest_.endTurn()) published = true;
+  acks_.adverts(interest_.sent(), interest_.confirmed());
   confirmSubscriptions();
   if (published) publish_.flush();
 }
+
+void RedisBackplane::takeSkipped() { metrics_.clusterSkipped += hub_.outbox(0).takeSkipped(); }
 
 // What each thread waits on (ClusterOutbox::confirm).
 auto RedisBackplane::confirmBatch() {
@@ -138,12 +156,17 @@ void RedisBackplane::publishRuns(std::string_view records) {
   std::string_view channel;
   std::uint8_t mark = 0;
   bool open = false;
+  std::size_t skipped = 0;
   ClusterOutbox::forEachMessage(records, [&](std::string_view next, std::string_view payload, std::uint8_t nextMark) {
     if (nextMark == cluster_mark::kRetained) {
       // A retained value goes alone, between the runs, in its order.
       if (open) publishEnvelope(channel);
       open = false;
       return storeRetained(next, payload);
+    }
+    if (!interest_.wanted(next)) {
+      ++skipped;
+      return;
     }
     if (open && (next != channel || nextMark != mark || envelope_.bytes().size() >= kEnvelopeBytes)) {
       publishEnvelope(channel);
@@ -158,6 +181,7 @@ void RedisBackplane::publishRuns(std::string_view records) {
     envelope_.add(payload);
   });
   if (open) publishEnvelope(channel);
+  metrics_.clusterSkipped += skipped;
 }
 
 void RedisBackplane::publishEnvelope(std::string_view channel) {
@@ -183,6 +207,7 @@ void RedisBackplane::sendSubscriptions() {
   sendCommand("PSUBSCRIBE", commands_.psubscribe);
   acks_.sent(commands_.subscribe.size() + commands_.psubscribe.size());
   subscribe_.flush();
+  interest_.advertise(commands_);
 }
 
 void RedisBackplane::sendCommand(const char* verb, const std::vector<std::string>& names) {
@@ -209,11 +234,16 @@ void RedisBackplane::onPush(redisAsyncContext*, void* reply, void* self) {
     return {e->str, e->len};
   };
   std::string_view kind = text(0);
+  if (kind == "message" &&
+      (text(1) == InterestMessage::kInterestChannel || text(1) == backplane->interest_.nodeChannel())) {
+    return backplane->interest_.received(text(2));
+  }
   if (kind == "message") return backplane->received(text(1), text(2));
   if (kind == "pmessage" && push->elements >= 4) return backplane->received(text(2), text(3));
   if (kind == "unsubscribe") return backplane->subscriptions_.unsubscribed(false, text(1));
   if (kind == "punsubscribe") return backplane->subscriptions_.unsubscribed(true, text(1));
   if (kind == "subscribe" || kind == "psubscribe") {
+    if (kind == "subscribe" && text(1) == InterestMessage::kInterestChannel) backplane->interest_.interestSubscribed();
     backplane->acks_.answered();
     backplane->releaseConfirmed();
   }
@@ -247,13 +277,18 @@ void RedisBackplane::linkUp(RedisLink& link) {
   log(LogLevel::kInfo, "cluster: {} link to redis {}:{} up", link.name(), url_.host, url_.port);
   quiet_[&link == &subscribe_ ? 1 : 0] = false;
   if (&link == &subscribe_) sendSubscriptions();
-  if (&link == &publish_) loadRetained();
+  if (&link == &publish_) {
+    interest_.publishUp();
+    loadRetained();
+  }
   updateUp();
 }
 
 void RedisBackplane::linkDown(RedisLink& link, bool wasUp, const std::string& why) {
   if (sentinels_ && link.refusedAsReplica()) sentinels_->requery();
+  if (&link == &publish_ && wasUp) interest_.publishLost();
   if (&link == &subscribe_) {
+    if (wasUp) interest_.subscribeLost();
     subscriptions_.linkLost();
     lastOrigin_.clear();
     confirmSubscriptions();  // nothing sent will be answered: no SUB waits for it

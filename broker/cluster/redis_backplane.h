@@ -12,6 +12,7 @@
 #include "cluster/cluster_hub.h"
 #include "cluster/cluster_url.h"
 #include "cluster/envelope.h"
+#include "cluster/interest_exchange.h"
 #include "cluster/redis_acks.h"
 #include "cluster/redis_link.h"
 #include "cluster/redis_subscriptions.h"
@@ -41,6 +42,9 @@ namespace linecast {
 //
 // Behind Sentinels (sentinel://) a SentinelWatch names the master; both
 // links require ROLE master and move when it switches.
+//
+// Interest propagation (InterestExchange): a run no other node wants is
+// not published at all; on thread 0 it is not even copied (ClusterOutbox).
 //
 // Retained: a RETAIN (or a clear) is an HSET (HDEL) of the hash
 // kRetainedHash on the publish link, then a retained envelope the other
@@ -81,6 +85,7 @@ class RedisBackplane final : public Backplane, private RedisLink::Owner, private
   void confirmSubscriptions();
   auto confirmBatch();
   void releaseConfirmed();
+  void takeSkipped();
 
   ClusterUrl url_;
   ClusterHub& hub_;
@@ -89,6 +94,9 @@ class RedisBackplane final : public Backplane, private RedisLink::Owner, private
   // Which threads' batches Redis confirmed. Before the links: a link's
   // destruction answers its pending commands (onStored) with nothing.
   RedisAcks acks_;
+  // Before the links too (their destruction answers its commands); it
+  // reads subscriptions_ only from endTurn on.
+  InterestExchange interest_;
   RedisLink publish_;
   RedisLink subscribe_;
   std::unique_ptr<SentinelWatch> sentinels_;  // sentinel:// only

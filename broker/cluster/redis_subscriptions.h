@@ -50,6 +50,15 @@ class RedisSubscriptions {
   // subscribed again at the next sync().
   void linkLost();
 
+  // Calls f(key) for each name counted, as a key: 'c' or 'p', then the
+  // name (the form of the interest set in Redis).
+  template <class F>
+  void forEachCounted(F&& f) const {
+    for (const auto& [key, entry] : entries_) {
+      if (entry.count > 0) f(std::string_view(key));
+    }
+  }
+
   // Distinct names counted (what Redis should hold).
   std::size_t held() const { return held_; }
   // Names counted again while their UNSUBSCRIBE is unanswered: sync() sends

@@ -67,7 +67,7 @@ std::size_t Broker::deliver(PublishRoute& route, std::string_view payload) {
   ++metrics_.messagesPublished;
   std::size_t delivered = deliverLocal(route, payload);
   if (net_ != nullptr) delivered += forward(route, route.channel, payload, false);
-  if (cluster_ != nullptr) cluster_->publish(route.channel, payload);
+  if (cluster_ != nullptr) cluster_->publish(route, payload);
   return delivered;
 }
 

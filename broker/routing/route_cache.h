@@ -40,6 +40,10 @@ struct PublishRoute {
   std::vector<Remote> remote;
   // The RetainedStore's node for this channel, after a RETAIN through it.
   RetainedHint retained;
+  // --cluster, thread 0: whether another node wants this channel, and the
+  // version of the view of their interest that answer is from (0: none).
+  std::uint64_t clusterVersion = 0;
+  bool clusterWanted = true;
 };
 
 // A direct-mapped cache of PublishRoutes keyed by channel, so a hot channel costs
@@ -76,6 +80,7 @@ class RouteCache {
       route.status = checkPublishChannel(channel);
       route.msgPrefix.assign("MSG ").append(channel).push_back(' ');
       route.retained = {};
+      route.clusterVersion = 0;
     }
     return route;
   }

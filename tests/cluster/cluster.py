@@ -18,6 +18,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "examples"))
 from harness import Proc, Server, accepts, free_port, read_text, wait_until  # noqa: E402, F401
 
 REDIS_SERVER = os.environ.get("REDIS_SERVER", "/usr/bin/redis-server")
+INTEREST_CHANNEL = "linecast:interest"
+NODE_CHANNELS = "linecast:node:*"
 REDIS_SENTINEL = os.environ.get("REDIS_SENTINEL", "/usr/bin/redis-sentinel")
 
 
@@ -247,8 +249,9 @@ RETAINED_CHANNEL = "linecast:retained"
 def redis_subscriptions(redis):
     """(channels, patterns) Redis holds over all its clients (CLIENT LIST's
     sub= and psub=) for the nodes' clients: how a test knows the nodes'
-    SUBSCRIBEs arrived. Not counted: the channel of retained values, which
-    every node holds for itself."""
+    SUBSCRIBEs arrived. Not counted: the channels of retained values, of
+    interest advertisements and each node's own, which every node holds
+    for itself."""
     listing = redis.command("CLIENT", "LIST")
     subs = pats = 0
     for line in listing.splitlines():
@@ -258,6 +261,8 @@ def redis_subscriptions(redis):
         subs += int(fields.get("sub", 0))
         pats += int(fields.get("psub", 0))
     subs -= redis.command("PUBSUB", "NUMSUB", RETAINED_CHANNEL)[1]
+    subs -= redis.command("PUBSUB", "NUMSUB", INTEREST_CHANNEL)[1]
+    subs -= len(redis.command("PUBSUB", "CHANNELS", NODE_CHANNELS))  # each node's own
     return subs, pats
 
 
@@ -346,7 +351,8 @@ class HAProxy:
         assert not self.proc._dead(), self.proc.report()
 
     def _accepts(self):
-        return accepts(self.port)
+        # Every frontend: a test may start with any of them.
+        return all(accepts(port) for port in (self.port, self.http_port, self.mqtt_port) if port)
 
     def stop(self):
         self.proc.stop()
