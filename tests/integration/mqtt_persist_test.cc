@@ -14,6 +14,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "../temp_file.h"
@@ -312,6 +313,11 @@ TEST_F(MqttPersistTest, UnderFsyncAlwaysEveryAcknowledgedQos1PublishSurvivesKill
 TEST_F(MqttPersistTest, UnderFsyncEverySecAKillNineMidStreamIsMeasured) {
   ServerProcess& first = run("everysec");
   offlineSubscriber("d/t");
+  // What is measured is the stream's loss, so the subscriber's session must
+  // be on the disk before it starts: under everysec it is within a second
+  // of the SUBSCRIBE, and a stream killed sooner lost the session itself
+  // (the reconnect found none).
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
   auto began = std::chrono::steady_clock::now();
   int acked = publishUntilKilled(first, 10'000, 5'000);
   auto took = std::chrono::steady_clock::now() - began;
