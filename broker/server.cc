@@ -407,7 +407,7 @@ void Server::resumeConfirmed() {
   for (std::uint64_t id : clusterParkedNow_) {
     Connection* conn = find(id);
     if (conn == nullptr || !conn->clusterParked) continue;
-    if (!broker_.clusterConfirmed(conn->clusterNeed)) {
+    if (!broker_.clusterConfirmed(conn->clusterNeed())) {
       clusterParked_.push_back(id);
       continue;
     }
@@ -500,13 +500,13 @@ void Server::flush(Connection& conn) {
   // has room, a write would only fail with EAGAIN, once per turn.
   if (conn.socketFull) return;
   std::size_t written = 0;
-  std::uint64_t callsBefore = conn.writeCalls;
+  std::uint64_t callsBefore = endOfTurn_.writeCalls;
   // A transport may hold bytes of its own (TLS records under io_uring).
   bool nothing = conn.output().empty() && !conn.transport().pendingWire();
   auto result = nothing  ? Connection::WriteResult::kDone
                 : uring_ ? uringSend(conn)
                          : conn.writeSocket(written);
-  lastTurnWriteCalls_ += conn.writeCalls - callsBefore;
+  lastTurnWriteCalls_ += endOfTurn_.writeCalls - callsBefore;
   ++lastTurnFlushes_;
   metrics_.bytesOut += written;
   if (written > 0) conn.lastActive = now_;

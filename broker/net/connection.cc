@@ -151,7 +151,7 @@ Connection::WriteResult Connection::writeSocket(std::size_t& bytesWritten) {
     iovec iov[2] = {{const_cast<char*>(spans[0].data()), spans[0].size()},
                     {const_cast<char*>(spans[1].data()), spans[1].size()}};
     std::size_t total = spans[0].size() + spans[1].size();
-    ++writeCalls;
+    countWriteCall();
     ssize_t n = transport_->send(fd_, iov, spans[1].empty() ? 1 : 2);
     if (n >= 0) {
       // A write that took everything ends where a frame ends (a WebSocket
@@ -173,6 +173,7 @@ Connection::WriteResult Connection::writeSocket(std::size_t& bytesWritten) {
 void Connection::releaseIdleBuffers() {
   input_.releaseIfEmpty();
   output_.releaseIfEmpty();
+  writesSinceIdle_ = 0;
   transport_->releaseIdleBuffers();
 }
 

@@ -36,6 +36,9 @@ struct EndOfTurn {
   // got CONNACK hold none, while busy ones cycle blocks without allocating.
   RingBuffer spareInput;
   RingBuffer spareOutput;
+  // writev()/send calls of this thread's connections, for tests of batching
+  // (Server::lastTurnWriteCalls).
+  std::uint64_t writeCalls = 0;
 };
 
 // One client socket with its input and output rings and its protocol's
@@ -73,15 +76,15 @@ class Connection : public Subscriber {
   Transport& transport() { return *transport_; }
   // A transport with state (TLS); the default is the shared plain socket.
   void setTransport(std::unique_ptr<Transport> transport) {
-    ownedTransport_ = std::move(transport);
-    transport_ = ownedTransport_.get();
+    extras().ownedTransport = std::move(transport);
+    transport_ = extras_->ownedTransport.get();
   }
   // The transport the connection owned (null: the shared plain socket),
   // given up to be stacked on (MQTT over WebSocket) or moved with the
   // connection; the connection then has the plain socket.
   std::unique_ptr<Transport> releaseTransport() {
     transport_ = &PlainTransport::instance();
-    return std::move(ownedTransport_);
+    return extras_ ? std::move(extras_->ownedTransport) : nullptr;
   }
   // The socket leaves this Connection open, for another thread to adopt.
   int releaseFd() { return std::exchange(fd_, -1); }
@@ -100,8 +103,8 @@ class Connection : public Subscriber {
   // WebSocket, an event stream): the session that asked is still running,
   // so the Server installs `next` once its onInput returns (takeUpgrade)
   // and hands it the bytes that followed the request.
-  void upgradeSession(std::unique_ptr<Session> next) { nextSession_ = std::move(next); }
-  std::unique_ptr<Session> takeUpgrade() { return std::move(nextSession_); }
+  void upgradeSession(std::unique_ptr<Session> next) { extras().nextSession = std::move(next); }
+  std::unique_ptr<Session> takeUpgrade() { return extras_ ? std::move(extras_->nextSession) : nullptr; }
   // Session::framesAsRouteLine() of its session, kept here because the
   // fan-out reads it for every delivery.
   bool framesAsRouteLine() const { return routeLine_; }
@@ -152,6 +155,8 @@ class Connection : public Subscriber {
   enum class WriteResult { kDone, kPending, kError };
   // Writes the output ring with writev over its two spans.
   WriteResult writeSocket(std::size_t& bytesWritten);
+  // A send of the output (io_uring's counts here too).
+  void countWriteCall() { ++endOfTurn_.writeCalls; }
   // The bytes written so far end with a whole frame: a line written now
   // (the slow-consumer error) cannot land inside one.
   bool atFrameBoundary() const { return !outputTorn_; }
@@ -171,17 +176,29 @@ class Connection : public Subscriber {
     if (input_.capacity() == 0 && endOfTurn_.spareInput.capacity() > 0) input_ = std::move(endOfTurn_.spareInput);
   }
   void returnEmptyInput() { giveBack(input_, endOfTurn_.spareInput); }
-  void returnEmptyOutput() { giveBack(output_, endOfTurn_.spareOutput); }
+  // An emptied output block whose spare slot is taken (many connections
+  // answered in one turn: a burst of CONNECTs) goes back to the allocator
+  // at once during a connection's first kQuietWrites writes since it was
+  // last idle, so a burst leaves no block per connection until the idle
+  // release, nor holes where those blocks were. From then on the
+  // connection is a stream and keeps its block (no allocation per flush).
+  void returnEmptyOutput() {
+    giveBack(output_, endOfTurn_.spareOutput);
+    if (writesSinceIdle_ < kQuietWrites) {
+      ++writesSinceIdle_;
+      output_.releaseIfEmpty();
+    }
+  }
 
   // What the connection's user may do; null: everything (the token, or no
   // authentication configured). `user` names it in the log.
   const Permissions* permissions() const { return permissions_.get(); }
   // The same, for a holder that outlives the connection (an MQTT session).
   const std::shared_ptr<const Permissions>& sharedPermissions() const { return permissions_; }
-  const std::string& user() const { return user_; }
+  const std::string& user() const { return extras_ ? extras_->user : noUser(); }
   void setPermissions(std::shared_ptr<const Permissions> permissions, std::string user) {
     permissions_ = std::move(permissions);
-    user_ = std::move(user);
+    if (extras_ || !user.empty()) extras().user = std::move(user);
     publishAllowedRoute_ = kNoRoute;
   }
   // The route (PublishRoute::serial) of the last channel a PUB was allowed
@@ -196,10 +213,26 @@ class Connection : public Subscriber {
            permissions_->deniesDelivery(channel);
   }
 
-  // Subscriptions, kept here to make SUB idempotent, count --max-subs and
-  // clean up on close; the Router holds the matching index.
-  std::unordered_set<std::string, StringHash, std::equal_to<>>& patterns() { return patterns_; }
-  const std::unordered_set<std::string, StringHash, std::equal_to<>>& patterns() const { return patterns_; }
+  // Subscriptions (line protocol, RESP, WebSocket, SSE), kept here to make
+  // SUB idempotent, count --max-subs and clean up on close; the Router holds
+  // the matching index. Reading them makes nothing; editPatterns() makes
+  // the connection's Extras.
+  using PatternSet = std::unordered_set<std::string, StringHash, std::equal_to<>>;
+  const PatternSet& patterns() const { return extras_ ? extras_->patterns : noPatterns(); }
+  PatternSet& editPatterns() { return extras().patterns; }
+
+  // A JWT's exp (with its leeway) on the monotonic clock; 0: the
+  // credentials never expire.
+  double credentialsExpire() const { return extras_ ? extras_->credentialsExpire : 0; }
+  void setCredentialsExpire(double at) {
+    if (extras_ || at != 0) extras().credentialsExpire = at;
+  }
+  // --cluster: the batch of interest changes (ClusterOutbox::mark) its last
+  // SUB needs confirmed by Redis before a PING is answered (0: none).
+  std::uint64_t clusterNeed() const { return extras_ ? extras_->clusterNeed : 0; }
+  void setClusterNeed(std::uint64_t batch) {
+    if (extras_ || batch != 0) extras().clusterNeed = batch;
+  }
 
   std::uint16_t listener = 0;   // the row of the listener that accepted it
   bool detecting = false;       // the first byte may still pick another protocol
@@ -215,9 +248,9 @@ class Connection : public Subscriber {
   // end, then moves to thread 0; received bytes only collect meanwhile.
   bool movingToFirstThread = false;
   bool repliesOff = false;  // queueReply() drops what it is given
-  // A JWT's exp (with its leeway) on the monotonic clock; 0: the
-  // credentials never expire.
-  double credentialsExpire = 0;
+  // --cluster: input is parked on a PING (inputWaiting too) until Redis
+  // confirmed clusterNeed(). Read per line, so not among the Extras.
+  bool clusterParked = false;
   bool flushQueued = false;     // already in EndOfTurn::flush
   bool readQueued = false;      // read budget spent: resume next turn
   bool wantsWritable = false;   // EPOLLOUT is registered
@@ -237,18 +270,12 @@ class Connection : public Subscriber {
   std::uint64_t fanoutTurn = 0;  // the turn fanoutLeft counts
   bool inputWaiting = false;     // complete requests wait in the input ring
   bool peerEnded = false;        // EOF came while input waited: drain after it
-  // --cluster: the batch of interest changes (ClusterOutbox::mark) its last
-  // SUB needs confirmed by Redis before a PING is answered (0: none), and
-  // whether its input is parked on that PING (inputWaiting too) until then.
-  std::uint64_t clusterNeed = 0;
-  bool clusterParked = false;
   void chargeFanout(std::size_t bytes) { fanoutLeft -= static_cast<std::int64_t>(bytes); }
   bool fanoutSpent() const { return fanoutLeft <= 0; }
   double openedAt;              // for --auth-timeout
   double partialSince = -1;     // when unparsed bytes first waited; -1: none
   double drainDeadline = 0;     // kDraining/kLingering: cut then; 0 until the first flush
   double lastActive;            // last read or write, for buffer release
-  std::uint64_t writeCalls = 0;  // writev() calls, for tests of batching
   UringSlot* uringSlot = nullptr;  // the io_uring backend's state for it
   std::size_t outputInFlight = 0;  // io_uring: output bytes of the send in the kernel
 
@@ -271,19 +298,46 @@ class Connection : public Subscriber {
   CloseReason reason_ = CloseReason::kNone;
   bool lastReadFilled_ = false;
   bool outputTorn_ = false;  // the last write stopped inside a frame
+  // Writes that emptied the output since the last idle release, up to
+  // kQuietWrites (returnEmptyOutput). 4: an MQTT subscriber's CONNACK,
+  // SUBACK and first message, a Redis client's first replies.
+  static constexpr std::uint8_t kQuietWrites = 4;
+  std::uint8_t writesSinceIdle_ = 0;
   std::size_t maxPending_;
   std::size_t maxOutbuf_;
   EndOfTurn& endOfTurn_;
   RingBuffer input_;
   RingBuffer output_;
+  // What few connections use, made on first use, so a connection without
+  // any (an idle MQTT subscriber: issue 14) carries one null pointer
+  // instead of 120 bytes. Declared after session_, so a transport or an
+  // upgrade is destroyed before the session, as when they were members.
+  struct Extras {
+    PatternSet patterns;
+    std::string user;  // who setPermissions() said; empty: none
+    std::unique_ptr<Session> nextSession;  // upgradeSession()
+    std::unique_ptr<Transport> ownedTransport;  // setTransport()
+    std::uint64_t clusterNeed = 0;
+    double credentialsExpire = 0;
+  };
+  Extras& extras() {
+    if (!extras_) extras_ = std::make_unique<Extras>();
+    return *extras_;
+  }
+  static const PatternSet& noPatterns() {
+    static const PatternSet none;
+    return none;
+  }
+  static const std::string& noUser() {
+    static const std::string none;
+    return none;
+  }
+
   std::unique_ptr<Session> session_;
-  std::unique_ptr<Session> nextSession_;  // upgradeSession()
   Transport* transport_ = &PlainTransport::instance();
-  std::unique_ptr<Transport> ownedTransport_;
+  std::unique_ptr<Extras> extras_;
   bool routeLine_ = false;  // session_->framesAsRouteLine(), read per delivery
-  std::unordered_set<std::string, StringHash, std::equal_to<>> patterns_;
   std::shared_ptr<const Permissions> permissions_;
-  std::string user_;
   // Route serials count up from 1; 0 is the uncached route of a channel too
   // long to cache, never remembered.
   static constexpr std::uint64_t kNoRoute = ~std::uint64_t{0};

@@ -201,7 +201,7 @@ void UringLoop::send(Connection& conn) {
   // transport that sealed them into its own ring took them out already.
   conn.outputInFlight = &wire == &conn.output() ? slot->sending : 0;
   wire.pin();
-  ++conn.writeCalls;
+  conn.countWriteCall();
 }
 
 void UringLoop::prepSend(UringSlot& slot) {

@@ -16,7 +16,7 @@ AccessControl::AccessControl(std::string token, std::shared_ptr<UserDirectorySto
 
 void AccessControl::admit(Connection& conn) const {
   conn.authenticated = !required();
-  conn.credentialsExpire = 0;
+  conn.setCredentialsExpire(0);
   conn.setPermissions(nullptr, {});
   if (!users_) return;
   auto directory = users_->current();
@@ -38,7 +38,7 @@ bool AccessControl::withToken(Connection& conn, std::string_view token) {
     return false;
   }
   conn.authenticated = true;
-  conn.credentialsExpire = 0;
+  conn.setCredentialsExpire(0);
   conn.setPermissions(nullptr, {});
   broker_.permissionsChanged();
   return true;
@@ -72,7 +72,7 @@ bool AccessControl::withJwt(Connection& conn, std::string_view text) {
 void AccessControl::grant(Connection& conn, std::shared_ptr<const Permissions> permissions, std::string name,
                           double expires) {
   conn.authenticated = true;
-  conn.credentialsExpire = expires;
+  conn.setCredentialsExpire(expires);
   // Re-authentication replaces the permissions in place: what they no
   // longer allow goes.
   std::vector<std::string> dropped;

@@ -29,7 +29,7 @@ struct TimeoutLines {
 // request is never a timeout. kNone when none has passed.
 inline CloseReason commandTimeout(const Connection& conn, double now, const CommandTimeouts& timeouts,
                                   Metrics& metrics) {
-  if (conn.credentialsExpire > 0 && now >= conn.credentialsExpire) return CloseReason::kTokenExpired;
+  if (conn.credentialsExpire() > 0 && now >= conn.credentialsExpire()) return CloseReason::kTokenExpired;
   if (timeouts.authRequired && !conn.authenticated && now - conn.openedAt >= timeouts.auth) {
     ++metrics.protocolErrors;
     return CloseReason::kAuthTimeout;

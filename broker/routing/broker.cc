@@ -269,7 +269,7 @@ MetricsTotals Broker::metricsTotals() const {
 }
 
 bool Broker::subscribe(Connection& conn, std::string_view pattern) {
-  auto [it, added] = conn.patterns().emplace(pattern);
+  auto [it, added] = conn.editPatterns().emplace(pattern);
   if (!added) return false;
   SubscriptionChange change(*this);
   router_.subscribe(&conn, *it);
@@ -277,11 +277,12 @@ bool Broker::subscribe(Connection& conn, std::string_view pattern) {
 }
 
 bool Broker::unsubscribe(Connection& conn, std::string_view pattern) {
-  auto it = conn.patterns().find(pattern);
-  if (it == conn.patterns().end()) return false;
+  if (!conn.patterns().contains(pattern)) return false;
+  auto& held = conn.editPatterns();
+  auto it = held.find(pattern);
   SubscriptionChange change(*this);
   router_.unsubscribe(&conn, *it);
-  conn.patterns().erase(it);
+  held.erase(it);
   return true;
 }
 
@@ -289,7 +290,7 @@ void Broker::unsubscribeAll(Connection& conn) {
   if (conn.patterns().empty()) return;
   SubscriptionChange change(*this);
   for (const std::string& pattern : conn.patterns()) router_.unsubscribe(&conn, pattern);
-  conn.patterns().clear();
+  conn.editPatterns().clear();
 }
 
 }  // namespace linecast

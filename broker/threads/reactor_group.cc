@@ -45,7 +45,9 @@ void ReactorGroup::openDataDir(Config& config) {
       DataStore::kEngine, fsyncPolicyName(policy), loaded, loaded == 1 ? "" : "s");
   if (!mqtt->sessions.empty() || mqtt->retainedCount > 0) {
     std::size_t queued = 0;
-    for (const auto& state : mqtt->sessions) queued += state->inflight.size() + state->queued.size();
+    for (const auto& state : mqtt->sessions) {
+      if (const MqttDelivery* held = state->heldDelivery()) queued += held->inflight.size() + held->queued.size();
+    }
     log(LogLevel::kInfo, "data directory {}: {} persistent MQTT session{} ({} message{} held), {} MQTT-only retained "
         "message{} loaded", store->directory(), mqtt->sessions.size(), mqtt->sessions.size() == 1 ? "" : "s", queued,
         queued == 1 ? "" : "s", mqtt->retainedCount, mqtt->retainedCount == 1 ? "" : "s");

@@ -216,14 +216,14 @@ void HttpProtocol::process(Connection& conn, HttpSession& session, double now) {
 
 void HttpProtocol::respondOnceStored(Connection& conn, HttpSession& session, int status,
                                      std::string_view contentType, std::string_view body, bool close) {
-  conn.clusterNeed = broker_.clusterMark();
-  if (broker_.clusterConfirmed(conn.clusterNeed)) return respond(conn, status, contentType, body, close);
+  conn.setClusterNeed(broker_.clusterMark());
+  if (broker_.clusterConfirmed(conn.clusterNeed())) return respond(conn, status, contentType, body, close);
   session.held = HttpSession::HeldResponse{status, std::string(contentType), std::string(body), close};
   http_parser_pause(&session.parser, 1);
 }
 
 bool HttpProtocol::releaseHeld(Connection& conn, HttpSession& session) {
-  if (!broker_.clusterConfirmed(conn.clusterNeed)) {
+  if (!broker_.clusterConfirmed(conn.clusterNeed())) {
     conn.clusterParked = true;
     conn.inputWaiting = true;
     return false;

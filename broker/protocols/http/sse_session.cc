@@ -22,7 +22,7 @@ bool SseSession::deliver(Connection& conn, const Delivery& message) {
 }
 
 void SseSession::checkTimeouts(Connection& conn, double now) {
-  if (conn.credentialsExpire > 0 && now >= conn.credentialsExpire) {
+  if (conn.credentialsExpire() > 0 && now >= conn.credentialsExpire()) {
     conn.drain(CloseReason::kTokenExpired);
   } else if (keepalive_ > 0 && now - conn.lastActive >= keepalive_) {
     conn.queue(std::string_view(": keepalive\n\n"));

@@ -95,9 +95,9 @@ void LineProtocol::process(Connection& conn, LineParser& parser, std::span<char>
 // One compare per line otherwise; the verb is looked at only while a
 // confirmation is outstanding (about one Redis round trip after a SUB).
 bool LineProtocol::parksOn(Connection& conn, std::string_view line) {
-  if (conn.clusterNeed == 0) return false;
-  if (broker_.clusterConfirmed(conn.clusterNeed)) {
-    conn.clusterNeed = 0;
+  if (conn.clusterNeed() == 0) return false;
+  if (broker_.clusterConfirmed(conn.clusterNeed())) {
+    conn.setClusterNeed(0);
     return false;
   }
   if (parseCommand(line).verb != Verb::kPing) return false;
@@ -190,7 +190,7 @@ void LineProtocol::publish(Connection& conn, LineOutput& out, std::string_view r
     if (broker_.retain(route, payload) == RetainedStore::Outcome::kOverLimit) {
       return error(conn, out, "too many retained messages");
     }
-    conn.clusterNeed = broker_.clusterMark();
+    conn.setClusterNeed(broker_.clusterMark());
   }
   std::size_t delivered = broker_.deliver(route, payload);
   // A publish to one subscriber appends about what it read, which the read
@@ -269,7 +269,7 @@ bool LineProtocol::checkSubscribe(Connection& conn, LineOutput& out, std::string
 void LineProtocol::subscribe(Connection& conn, LineOutput& out, std::string_view rest, Session& session) {
   if (!checkSubscribe(conn, out, rest)) return;
   // Add one by one so duplicates inside the command count once.
-  auto& held = conn.patterns();
+  auto& held = conn.editPatterns();
   added_.clear();
   std::string_view pattern;
   while (nextArgument(rest, pattern)) {
@@ -281,7 +281,7 @@ void LineProtocol::subscribe(Connection& conn, LineOutput& out, std::string_view
     Broker::SubscriptionChange change(broker_);
     for (std::string_view p : added_) broker_.router().subscribe(&conn, p);
   }
-  conn.clusterNeed = broker_.clusterMark();
+  conn.setClusterNeed(broker_.clusterMark());
   // After the subscriptions took effect: a RETAIN racing this SUB on
   // another thread may then reach this connection twice (kept and
   // delivered), never not at all.

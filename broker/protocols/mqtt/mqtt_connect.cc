@@ -27,8 +27,8 @@ void MqttProtocol::connect(Connection& conn, MqttSession& session, const MqttCon
   session.keepAlive = packet.keepAlive;
   session.lastPacket = now;
   if (packet.hasWill) {
-    session.will = MqttPendingWill{true, std::string(packet.will.topic), std::string(packet.will.payload),
-                                   packet.will.qos, packet.will.retain};
+    session.will.reset(new MqttPendingWill{std::string(packet.will.topic), std::string(packet.will.payload),
+                                           packet.will.qos, packet.will.retain});
   }
   MqttSessionState* state = table_.find(clientId);
   if (state != nullptr && state->connection != nullptr) {
@@ -108,8 +108,8 @@ void MqttProtocol::endSession(Connection& conn, MqttSession& session, bool publi
   MqttSessionState* state = session.state;
   if (state == nullptr) return;  // never connected, or already ended
   session.state = nullptr;
-  if (publishWill && session.will.set) {
-    const MqttPendingWill& will = session.will;
+  if (publishWill && session.will != nullptr) {
+    const MqttPendingWill& will = *session.will;
     const Permissions* permissions = conn.permissions();
     if (permissions == nullptr || permissions->mayPublishTopic(will.topic)) {
       route(will.topic, will.payload, will.qos, will.retain);
@@ -117,7 +117,7 @@ void MqttProtocol::endSession(Connection& conn, MqttSession& session, bool publi
       ++broker_.metrics().permissionDenied[0];
     }
   }
-  session.will = MqttPendingWill{};
+  session.will.reset();
   if (state->clean) {
     discardState(*state);  // 3.1.2-6: it lasts as long as the connection
   } else {

@@ -1,7 +1,9 @@
 #include "protocols/mqtt/mqtt_decoder.h"
 
+#include <algorithm>
 #include <cstring>
 
+#include "protocols/mqtt/mqtt_encoder.h"
 #include "protocols/mqtt/mqtt_topic.h"
 #include "protocols/ws/ws_utf8.h"
 
@@ -71,13 +73,18 @@ bool isServerToClient(unsigned type) {
 
 }  // namespace
 
+std::uint32_t MqttDecoder::clampedLimit(std::size_t maxRemainingLength) {
+  return static_cast<std::uint32_t>(std::min(maxRemainingLength, kMqttMaxRemainingLength));
+}
+
 MqttDecoder::MqttDecoder(std::size_t maxRemainingLength)
-    : maxRemainingLength_(maxRemainingLength),
+    : maxRemainingLength_(clampedLimit(maxRemainingLength)),
       owned_(std::make_unique<MqttDecodedPacket>()),
       packet_(owned_.get()) {}
 
 MqttDecoder::MqttDecoder(std::size_t maxRemainingLength, MqttDecodedPacket& shared)
-    : maxRemainingLength_(maxRemainingLength), packet_(&shared) {}
+    : maxRemainingLength_(clampedLimit(maxRemainingLength)),
+      packet_(&shared) {}
 
 MqttDecoder::Status MqttDecoder::fail(std::string_view text) {
   failed_ = true;
@@ -163,8 +170,8 @@ MqttDecoder::Status MqttDecoder::parseFixedHeader(const RingBuffer& in) {
       break;
   }
   firstByte_ = b0;
-  headerSize_ = size;
-  remaining_ = remaining;
+  headerSize_ = static_cast<std::uint8_t>(size);
+  remaining_ = static_cast<std::uint32_t>(remaining);  // <= maxRemainingLength_, checked above
   haveHeader_ = true;
   return Status::kNeedMore;
 }

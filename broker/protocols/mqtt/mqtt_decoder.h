@@ -83,15 +83,19 @@ class MqttDecoder {
   Status decodePublish(std::string_view body);
   Status decodeTopicList(std::string_view body);
   Status fail(std::string_view text);
+  static std::uint32_t clampedLimit(std::size_t maxRemainingLength);
 
-  std::size_t maxRemainingLength_;
+  // Sizes as 32-bit and 8-bit fields: every MQTT connection holds a
+  // decoder, idle or not (72 -> 48 bytes; docs/notes-mqtt-compact.md).
+  // At most kMqttMaxRemainingLength: a larger limit could never be reached.
+  std::uint32_t maxRemainingLength_;
   bool failed_ = false;
 
   // The fixed header of the packet at the front of the ring, once decoded.
   bool haveHeader_ = false;
   std::uint8_t firstByte_ = 0;
-  std::size_t headerSize_ = 0;
-  std::size_t remaining_ = 0;
+  std::uint8_t headerSize_ = 0;  // at most kMaxFixedHeader
+  std::uint32_t remaining_ = 0;  // at most maxRemainingLength_
 
   // What the last call handed up (the rest is in *packet_).
   MqttPacketType type_ = MqttPacketType::kConnect;

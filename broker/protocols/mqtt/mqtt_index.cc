@@ -92,7 +92,7 @@ void MqttIndex::add(MqttSessionState& state, std::string_view filter, std::uint8
   if (!hasWildcard(filter)) {
     auto it = exact_.find(filter);
     if (it == exact_.end()) {
-      it = exact_.emplace(std::string(filter), std::vector<Entry>{}).first;
+      it = exact_.try_emplace(std::string(filter)).first;
       if (interest_ != nullptr) interest_->gained(InterestKind::kMqttFilter, filter);
     }
     for (Entry& e : it->second) {
@@ -120,7 +120,7 @@ void MqttIndex::remove(MqttSessionState& state, std::string_view filter) {
   if (!hasWildcard(filter)) {
     auto it = exact_.find(filter);
     if (it == exact_.end()) return;
-    std::vector<Entry>& entries = it->second;
+    MqttFilterSubscribers& entries = it->second;
     auto e = std::find_if(entries.begin(), entries.end(), [&](const Entry& x) { return x.state == &state; });
     if (e == entries.end()) return;
     entries.erase(e);

@@ -7,6 +7,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "protocols/mqtt/mqtt_filter_subscribers.h"
 #include "protocols/mqtt/mqtt_outbox.h"
 #include "protocols/mqtt/mqtt_session_state.h"
 #include "routing/subscription_index.h"
@@ -60,10 +61,7 @@ class MqttIndex final : public SubscriptionIndex {
   void remove(MqttSessionState& state, std::string_view filter);
 
  private:
-  struct Entry {
-    MqttSessionState* state;
-    std::uint8_t qos;
-  };
+  using Entry = MqttSubscriber;
   struct WildcardEntry {
     std::string filter;
     MqttSessionState* state;
@@ -75,7 +73,7 @@ class MqttIndex final : public SubscriptionIndex {
   bool holdsWildcard(std::string_view filter) const;
 
   MqttOutbox& outbox_;
-  std::unordered_map<std::string, std::vector<Entry>, StringHash, std::equal_to<>> exact_;
+  std::unordered_map<std::string, MqttFilterSubscribers, StringHash, std::equal_to<>> exact_;
   std::vector<WildcardEntry> wildcards_;
   std::size_t count_ = 0;
   InterestSink* interest_ = nullptr;

@@ -10,7 +10,7 @@ void MqttJournal::connected(MqttSessionState& state) {
   if (!enabled()) return;
   if (state.storeId == 0) {
     state.storeId = nextSessionId_++;
-    state.nextStoreSequence = 1;
+    if (MqttDelivery* delivery = state.heldDelivery()) delivery->nextStoreSequence = 1;
   }
   turn_.put(kSessions, sessionKey(key_, state.storeId),
             sessionValue(value_, state.clientId, state.permissions.get()));
@@ -19,9 +19,11 @@ void MqttJournal::connected(MqttSessionState& state) {
 void MqttJournal::discarded(const MqttSessionState& state) {
   if (state.storeId == 0) return;
   for (const auto& [filter, qos] : state.subscriptions) turn_.erase(kSubscriptions, subscriptionKey(key_, state.storeId, filter));
-  for (const MqttInflight& m : state.inflight) eraseMessage(state, m.message.storeSequence);
-  for (const MqttMessage& m : state.queued) eraseMessage(state, m.storeSequence);
-  for (std::uint16_t id : state.awaitingPubrel) turn_.erase(kAwaitingPubrel, pubrelKey(key_, state.storeId, id));
+  if (const MqttDelivery* delivery = state.heldDelivery()) {
+    for (const MqttInflight& m : delivery->inflight) eraseMessage(state, m.message.storeSequence);
+    for (const MqttMessage& m : delivery->queued) eraseMessage(state, m.storeSequence);
+    for (std::uint16_t id : delivery->awaitingPubrel) turn_.erase(kAwaitingPubrel, pubrelKey(key_, state.storeId, id));
+  }
   turn_.erase(kSessions, sessionKey(key_, state.storeId));
 }
 
@@ -45,7 +47,7 @@ void MqttJournal::inflight(MqttSessionState& state, MqttInflight& message) {
 
 void MqttJournal::store(MqttSessionState& state, MqttMessage& message, const MqttInflight* inflight) {
   if (state.storeId == 0) return;
-  if (message.storeSequence == 0) message.storeSequence = state.nextStoreSequence++;
+  if (message.storeSequence == 0) message.storeSequence = state.delivery().nextStoreSequence++;
   turn_.put(kMessages, messageKey(key_, state.storeId, message.storeSequence),
             messageValue(value_, message, inflight));
 }

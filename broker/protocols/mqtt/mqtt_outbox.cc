@@ -24,12 +24,13 @@ bool MqttOutbox::deliver(MqttSessionState& state, std::string_view topic, std::s
     return state.connection->queue(head.view(), topic, payload);
   }
   MqttMessage message{std::string(topic), std::string(payload), qos, retain};
-  if (!online(state) || !state.queued.empty() || state.inflight.size() >= limits_.maxInflight) {
+  MqttDelivery& delivery = state.delivery();
+  if (!online(state) || !delivery.queued.empty() || delivery.inflight.size() >= limits_.maxInflight) {
     hold(state, std::move(message));
     return true;
   }
-  std::uint16_t id = state.allocatePacketId();
-  MqttInflight& sent = state.inflight.emplace_back();
+  std::uint16_t id = delivery.allocatePacketId();
+  MqttInflight& sent = delivery.inflight.emplace_back();
   sent.packetId = id;
   sent.stage = qos == 1 ? MqttInflight::Stage::kAwaitPuback : MqttInflight::Stage::kAwaitPubrec;
   sent.message = std::move(message);
@@ -43,14 +44,15 @@ void MqttOutbox::hold(MqttSessionState& state, MqttMessage message) {
     ++metrics_.mqttDropped;
     return;
   }
-  if (state.queued.size() >= limits_.maxQueued) {
-    journal_.settled(state, state.queued.front());
-    state.queued.pop_front();
+  auto& queued = state.delivery().queued;
+  if (queued.size() >= limits_.maxQueued) {
+    journal_.settled(state, queued.front());
+    queued.pop_front();
     --metrics_.mqttQueuedMessages;
     ++metrics_.mqttDropped;
   }
-  state.queued.push_back(std::move(message));
-  journal_.queued(state, state.queued.back());
+  queued.push_back(std::move(message));
+  journal_.queued(state, queued.back());
   ++metrics_.mqttQueuedMessages;
 }
 
@@ -66,29 +68,36 @@ void MqttOutbox::send(Connection& conn, const MqttInflight& message, bool dup) {
 }
 
 void MqttOutbox::pump(MqttSessionState& state) {
-  while (online(state) && !state.queued.empty() && state.inflight.size() < limits_.maxInflight) {
-    std::uint16_t id = state.allocatePacketId();
-    MqttInflight& sent = state.inflight.emplace_back();
+  MqttDelivery* delivery = state.heldDelivery();
+  if (delivery == nullptr) return;
+  while (online(state) && !delivery->queued.empty() && delivery->inflight.size() < limits_.maxInflight) {
+    std::uint16_t id = delivery->allocatePacketId();
+    MqttInflight& sent = delivery->inflight.emplace_back();
     sent.packetId = id;
-    sent.message = std::move(state.queued.front());
+    sent.message = std::move(delivery->queued.front());
     sent.stage = sent.message.qos == 1 ? MqttInflight::Stage::kAwaitPuback : MqttInflight::Stage::kAwaitPubrec;
-    state.queued.pop_front();
+    delivery->queued.pop_front();
     --metrics_.mqttQueuedMessages;
     journal_.inflight(state, sent);
     send(*state.connection, sent, false);
   }
 }
 
+MqttInflight* MqttOutbox::inflight(MqttSessionState& state, std::uint16_t packetId) {
+  MqttDelivery* delivery = state.heldDelivery();
+  return delivery == nullptr ? nullptr : delivery->findInflight(packetId);
+}
+
 void MqttOutbox::puback(MqttSessionState& state, std::uint16_t packetId) {
-  MqttInflight* m = state.findInflight(packetId);
+  MqttInflight* m = inflight(state, packetId);
   if (m == nullptr || m->stage != MqttInflight::Stage::kAwaitPuback) return;
   journal_.settled(state, m->message);
-  state.eraseInflight(packetId);
+  state.heldDelivery()->eraseInflight(packetId);
   pump(state);
 }
 
 void MqttOutbox::pubrec(MqttSessionState& state, std::uint16_t packetId) {
-  MqttInflight* m = state.findInflight(packetId);
+  MqttInflight* m = inflight(state, packetId);
   if (m == nullptr) return;
   // A PUBREC repeated after our PUBREL gets the PUBREL again.
   if (m->stage == MqttInflight::Stage::kAwaitPuback) return;
@@ -104,24 +113,27 @@ void MqttOutbox::pubrec(MqttSessionState& state, std::uint16_t packetId) {
 }
 
 void MqttOutbox::pubcomp(MqttSessionState& state, std::uint16_t packetId) {
-  MqttInflight* m = state.findInflight(packetId);
+  MqttInflight* m = inflight(state, packetId);
   if (m == nullptr || m->stage != MqttInflight::Stage::kAwaitPubcomp) return;
   journal_.settled(state, m->message);
-  state.eraseInflight(packetId);
+  state.heldDelivery()->eraseInflight(packetId);
   pump(state);
 }
 
 void MqttOutbox::resume(MqttSessionState& state) {
-  if (!online(state)) return;
-  for (const MqttInflight& m : state.inflight) send(*state.connection, m, true);
+  const MqttDelivery* delivery = state.heldDelivery();
+  if (!online(state) || delivery == nullptr) return;
+  for (const MqttInflight& m : delivery->inflight) send(*state.connection, m, true);
   pump(state);
 }
 
 void MqttOutbox::forget(MqttSessionState& state) {
-  metrics_.mqttQueuedMessages -= static_cast<std::int64_t>(state.queued.size());
-  state.queued.clear();
-  state.inflight.clear();
-  state.inflightReset();
+  MqttDelivery* delivery = state.heldDelivery();
+  if (delivery == nullptr) return;
+  metrics_.mqttQueuedMessages -= static_cast<std::int64_t>(delivery->queued.size());
+  delivery->queued.clear();
+  delivery->inflight.clear();
+  delivery->inflightReset();
 }
 
 }  // namespace linecast

@@ -52,6 +52,8 @@ class MqttOutbox {
   void send(Connection& conn, const MqttInflight& message, bool dup);
   // Moves queued messages into the window while it has room.
   void pump(MqttSessionState& state);
+  // The message in flight with that id; null: none (or no QoS 1/2 side yet).
+  static MqttInflight* inflight(MqttSessionState& state, std::uint16_t packetId);
   void hold(MqttSessionState& state, MqttMessage message);
 
   MqttLimits limits_;

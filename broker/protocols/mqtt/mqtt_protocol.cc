@@ -55,7 +55,9 @@ void MqttProtocol::restore(MqttStoredState& stored) {
     for (auto& owned : stored.sessions) {
       MqttSessionState& state = table_.adopt(std::move(owned));
       for (const auto& [filter, qos] : state.subscriptions) index_.add(state, filter, qos);
-      broker_.metrics().mqttQueuedMessages += static_cast<std::int64_t>(state.queued.size());
+      if (const MqttDelivery* delivery = state.heldDelivery()) {
+        broker_.metrics().mqttQueuedMessages += static_cast<std::int64_t>(delivery->queued.size());
+      }
     }
   }
   stored.sessions.clear();
@@ -94,8 +96,8 @@ void MqttProtocol::process(Connection& conn, MqttSession& session, double now) {
 }
 
 void MqttProtocol::acknowledgePublish(Connection& conn, MqttSession& session, MqttBytes ack, bool retain) {
-  if (retain) conn.clusterNeed = broker_.clusterMark();
-  if (!retain || broker_.clusterConfirmed(conn.clusterNeed)) {
+  if (retain) conn.setClusterNeed(broker_.clusterMark());
+  if (!retain || broker_.clusterConfirmed(conn.clusterNeed())) {
     conn.queue(ack.view());
     return;
   }
@@ -104,7 +106,7 @@ void MqttProtocol::acknowledgePublish(Connection& conn, MqttSession& session, Mq
 }
 
 bool MqttProtocol::releaseHeldAck(Connection& conn, MqttSession& session) {
-  if (!broker_.clusterConfirmed(conn.clusterNeed)) {
+  if (!broker_.clusterConfirmed(conn.clusterNeed())) {
     conn.clusterParked = true;
     conn.inputWaiting = true;
     return false;
@@ -140,7 +142,7 @@ void MqttProtocol::dispatch(Connection& conn, MqttSession& session, double now) 
       // The will is discarded (3.14.4-3); the session ends as the
       // connection does.
       session.disconnected = true;
-      session.will = MqttPendingWill{};
+      session.will.reset();
       conn.drain(CloseReason::kQuit);
       return;
     default:  // a packet only a server sends
@@ -167,7 +169,7 @@ void MqttProtocol::publish(Connection& conn, MqttSession& session, const MqttPub
     default: {
       // Method B of 4.3.3: delivered onward now, and not again for this id
       // until its PUBREL.
-      auto& ids = state.awaitingPubrel;
+      auto& ids = state.delivery().awaitingPubrel;
       if (std::find(ids.begin(), ids.end(), packet.packetId) == ids.end()) {
         if (allowed) route(packet.topic, packet.payload, 2, packet.retain);
         ids.push_back(packet.packetId);
@@ -186,11 +188,13 @@ void MqttProtocol::acknowledged(Connection& conn, MqttSession& session, const Mq
     case MqttPacketType::kPubrec: return outbox_.pubrec(state, ack.packetId);
     case MqttPacketType::kPubcomp: return outbox_.pubcomp(state, ack.packetId);
     default: {  // PUBREL: the inbound QoS 2 id is settled; PUBCOMP even for an unknown one
-      auto& ids = state.awaitingPubrel;
-      auto it = std::find(ids.begin(), ids.end(), ack.packetId);
-      if (it != ids.end()) {
-        ids.erase(it);
-        journal_.pubrelSettled(state, ack.packetId);
+      if (MqttDelivery* delivery = state.heldDelivery()) {
+        auto& ids = delivery->awaitingPubrel;
+        auto it = std::find(ids.begin(), ids.end(), ack.packetId);
+        if (it != ids.end()) {
+          ids.erase(it);
+          journal_.pubrelSettled(state, ack.packetId);
+        }
       }
       conn.queue(mqttAck(MqttPacketType::kPubcomp, ack.packetId).view());
       return;
@@ -260,7 +264,7 @@ void MqttProtocol::checkTimeouts(Connection& conn, MqttSession& session, double 
     if (now - conn.openedAt >= settings_.authTimeout) close(conn, CloseReason::kAuthTimeout);
     return;
   }
-  if (conn.credentialsExpire > 0 && now >= conn.credentialsExpire) return conn.drain(CloseReason::kTokenExpired);
+  if (conn.credentialsExpire() > 0 && now >= conn.credentialsExpire()) return conn.drain(CloseReason::kTokenExpired);
   // One and a half keep-alive periods without a packet (3.1.2.10).
   if (session.keepAlive > 0 && now - session.lastPacket >= 1.5 * session.keepAlive) {
     conn.drain(CloseReason::kIdleTimeout);

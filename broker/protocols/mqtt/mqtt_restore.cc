@@ -59,24 +59,27 @@ std::unique_ptr<MqttStoredState> restoreMqtt(DataStore& store, RetainedLimits li
     MqttSessionState* state = sessionOf(key, 8, "message");
     auto message = parseMessage(key, value);
     if (!message) corrupt(store, "message");
-    state->nextStoreSequence = std::max(state->nextStoreSequence, message->sequence + 1);
+    MqttDelivery& delivery = state->delivery();
+    delivery.nextStoreSequence = std::max(delivery.nextStoreSequence, message->sequence + 1);
     if (message->stage == kQueued) {
-      state->queued.push_back(std::move(message->message));
+      delivery.queued.push_back(std::move(message->message));
       return;
     }
     MqttInflight sent;
     sent.packetId = message->packetId;
     sent.stage = static_cast<MqttInflight::Stage>(message->stage - 1);
     sent.message = std::move(message->message);
-    state->inflight.push_back(std::move(sent));
+    delivery.inflight.push_back(std::move(sent));
   });
   store.forEach(kAwaitingPubrel, [&](std::string_view key, std::string_view) {
     MqttSessionState* state = sessionOf(key, 2, "QoS 2 id");
     auto id = static_cast<std::uint16_t>(readBigEndian(key.substr(kIdBytes)));
     if (key.size() != kIdBytes + 2 || id == 0) corrupt(store, "QoS 2 id");
-    state->awaitingPubrel.push_back(id);
+    state->delivery().awaitingPubrel.push_back(id);
   });
-  for (auto& state : stored->sessions) state->inflightRestored();
+  for (auto& state : stored->sessions) {
+    if (MqttDelivery* delivery = state->heldDelivery()) delivery->inflightRestored();
+  }
   store.forEach(kRetained, [&](std::string_view topic, std::string_view value) {
     if (value.size() < 2 || static_cast<unsigned char>(value[0]) > 2 || !mqttTopicNameValid(topic)) {
       corrupt(store, "retained");

@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -16,9 +17,11 @@ namespace linecast {
 class MqttProtocol;
 
 // The will message a CONNECT registered (OASIS 3.1.2.5), copied out of the
-// packet: published when the connection ends without DISCONNECT.
+// packet: published when the connection ends without DISCONNECT. Few
+// clients register one, so a session holds it behind a pointer (80 bytes
+// inline made every idle MQTT connection pay them; see
+// docs/notes-mqtt-compact.md).
 struct MqttPendingWill {
-  bool set = false;
   std::string topic;
   std::string payload;
   std::uint8_t qos = 0;
@@ -44,14 +47,18 @@ class MqttSession final : public Session {
 
   MqttDecoder decoder;
   MqttSessionState* state = nullptr;  // null before CONNECT and once detached
+  // The small fields side by side (flags, keep-alive, heldAck: 14 bytes,
+  // one 16-byte slot): every MQTT connection holds this object, so its
+  // padding counts (120 -> 104 bytes, heap chunk 128 -> 112;
+  // docs/notes-mqtt-compact.md).
   bool connected = false;             // CONNECT accepted (a second one is a violation)
   bool disconnected = false;          // DISCONNECT received: no will
-  double keepAlive = 0;               // seconds; 0: none
-  double lastPacket = 0;              // when the last whole packet came
-  MqttPendingWill will;
+  std::uint16_t keepAlive = 0;        // seconds, as CONNECT gave it; 0: none
   // --cluster: the PUBACK or PUBREC of a retained message, held until Redis
   // stored it (docs/PROTOCOL.md, "Cluster"); the packets after it wait.
   std::optional<MqttBytes> heldAck;
+  double lastPacket = 0;              // when the last whole packet came
+  std::unique_ptr<MqttPendingWill> will;  // null: none registered, or discarded
 
  private:
   MqttProtocol& protocol_;

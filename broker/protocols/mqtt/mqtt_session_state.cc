@@ -11,7 +11,7 @@ std::uint32_t distance(std::uint16_t from, std::uint16_t id) {
 }
 }  // namespace
 
-std::uint16_t MqttSessionState::allocatePacketId() {
+std::uint16_t MqttDelivery::allocatePacketId() {
   for (;;) {
     std::uint16_t id = nextPacketId;
     nextPacketId = nextPacketId == 65535 ? 1 : static_cast<std::uint16_t>(nextPacketId + 1);
@@ -24,7 +24,7 @@ std::uint16_t MqttSessionState::allocatePacketId() {
   }
 }
 
-LazyRing<MqttInflight>::iterator MqttSessionState::locateInflight(std::uint16_t packetId) {
+LazyRing<MqttInflight>::iterator MqttDelivery::locateInflight(std::uint16_t packetId) {
   if (inflight.empty()) return inflight.end();
   // Acknowledgements mostly come in order: the oldest first.
   if (inflight.front().packetId == packetId) return inflight.begin();
@@ -38,12 +38,12 @@ LazyRing<MqttInflight>::iterator MqttSessionState::locateInflight(std::uint16_t 
   return it != inflight.end() && it->packetId == packetId ? it : inflight.end();
 }
 
-MqttInflight* MqttSessionState::findInflight(std::uint16_t packetId) {
+MqttInflight* MqttDelivery::findInflight(std::uint16_t packetId) {
   auto it = locateInflight(packetId);
   return it == inflight.end() ? nullptr : &*it;
 }
 
-bool MqttSessionState::eraseInflight(std::uint16_t packetId) {
+bool MqttDelivery::eraseInflight(std::uint16_t packetId) {
   auto it = locateInflight(packetId);
   if (it == inflight.end()) return false;
   inflight.erase(it);
@@ -51,7 +51,7 @@ bool MqttSessionState::eraseInflight(std::uint16_t packetId) {
   return true;
 }
 
-void MqttSessionState::inflightRestored() {
+void MqttDelivery::inflightRestored() {
   inflightInIdOrder_ = true;
   if (inflight.empty()) return;
   std::uint16_t oldest = inflight.front().packetId;

@@ -35,14 +35,12 @@ struct MqttInflight {
   MqttMessage message;  // the payload is dropped once PUBREC came
 };
 
-// What the server keeps of one MQTT client id (OASIS 3.1.2.4): plain data,
-// so a store can write it out and read it back. A persistent session
-// (clean session 0) outlives its connection; a clean one ends with it.
-struct MqttSessionState {
-  std::string clientId;
-  bool clean = true;
-  // Filter -> the QoS granted for it.
-  std::map<std::string, std::uint8_t, std::less<>> subscriptions;
+// The QoS 1/2 side of a session: its window, its queue and the inbound
+// QoS 2 ids. Made on the session's first QoS 1/2 message out, first inbound
+// QoS 2 PUBLISH, or when read back from the store, so a session that only
+// ever uses QoS 0 (most idle subscribers: issue 14) carries a null pointer
+// instead of these 88 bytes.
+struct MqttDelivery {
   // Sent and unacknowledged, in the order sent (at most --mqtt-max-inflight).
   LazyRing<MqttInflight> inflight;
   // Waiting for room in the window, oldest first (at most --mqtt-max-queued).
@@ -51,28 +49,9 @@ struct MqttSessionState {
   // method B: a duplicate PUBLISH with one of these is not delivered again).
   std::vector<std::uint16_t> awaitingPubrel;
   std::uint16_t nextPacketId = 1;
-  // In --data-dir (MqttJournal): the number keying its records (0: not
-  // stored: a clean session, or no --data-dir), and the sequence number
-  // of the next message it holds.
-  std::uint64_t storeId = 0;
+  // In --data-dir (MqttJournal): the sequence number of the next message
+  // the session holds.
   std::uint64_t nextStoreSequence = 1;
-
-  // Runtime only, never stored. The connection it is attached to (null:
-  // offline), and the permissions of the user it last connected as (its
-  // deliveries are checked against them while offline too).
-  Connection* connection = nullptr;
-  std::shared_ptr<const Permissions> permissions;
-  // MqttIndex's de-duplication of one publish's matches (see mqtt_index.h).
-  std::uint64_t matchStamp = 0;
-  std::uint8_t matchQos = 0;
-
-  // Whether its user may receive a message on `topic`: deny_subscribe,
-  // and the subscribe patterns for the one topic an allowed filter may
-  // match outside them ("a" under "a/#"). Checked per delivery, only for a
-  // user with permissions.
-  bool permits(std::string_view topic) const {
-    return permissions == nullptr || (!permissions->deniesTopic(topic) && permissions->maySubscribeTopic(topic));
-  }
 
   // The next packet id not in flight (1..65535; 0 is not a packet id), to
   // be appended to `inflight` at once. There must be one free (the window
@@ -96,6 +75,48 @@ struct MqttSessionState {
   // search is linear until the window empties.
   LazyRing<MqttInflight>::iterator locateInflight(std::uint16_t packetId);
   bool inflightInIdOrder_ = true;
+};
+
+// What the server keeps of one MQTT client id (OASIS 3.1.2.4): plain data,
+// so a store can write it out and read it back. A persistent session
+// (clean session 0) outlives its connection; a clean one ends with it.
+struct MqttSessionState {
+  std::string clientId;
+  // Filter -> the QoS granted for it.
+  std::map<std::string, std::uint8_t, std::less<>> subscriptions;
+  // In --data-dir (MqttJournal): the number keying its records (0: not
+  // stored: a clean session, or no --data-dir).
+  std::uint64_t storeId = 0;
+
+  // Runtime only, never stored. The connection it is attached to (null:
+  // offline), and the permissions of the user it last connected as (its
+  // deliveries are checked against them while offline too).
+  Connection* connection = nullptr;
+  std::shared_ptr<const Permissions> permissions;
+  // MqttIndex's de-duplication of one publish's matches (see mqtt_index.h).
+  std::uint64_t matchStamp = 0;
+  std::uint8_t matchQos = 0;
+  bool clean = true;  // here, beside matchQos, to fill one 8-byte slot
+
+  // Whether its user may receive a message on `topic`: deny_subscribe,
+  // and the subscribe patterns for the one topic an allowed filter may
+  // match outside them ("a" under "a/#"). Checked per delivery, only for a
+  // user with permissions.
+  bool permits(std::string_view topic) const {
+    return permissions == nullptr || (!permissions->deniesTopic(topic) && permissions->maySubscribeTopic(topic));
+  }
+
+  // Its QoS 1/2 side, made by the first call; heldDelivery() is null until
+  // then (readers that find nothing to do need not make it).
+  MqttDelivery& delivery() {
+    if (!delivery_) delivery_ = std::make_unique<MqttDelivery>();
+    return *delivery_;
+  }
+  MqttDelivery* heldDelivery() { return delivery_.get(); }
+  const MqttDelivery* heldDelivery() const { return delivery_.get(); }
+
+ private:
+  std::unique_ptr<MqttDelivery> delivery_;
 };
 
 }  // namespace linecast

@@ -4,7 +4,7 @@ namespace linecast {
 
 MqttSessionState* MqttSessionTable::find(std::string_view clientId) {
   auto it = sessions_.find(clientId);
-  return it == sessions_.end() ? nullptr : it->second.get();
+  return it == sessions_.end() ? nullptr : it->get();
 }
 
 MqttSessionState& MqttSessionTable::create(std::string_view clientId) {
@@ -15,7 +15,7 @@ MqttSessionState& MqttSessionTable::create(std::string_view clientId) {
 
 MqttSessionState& MqttSessionTable::adopt(std::unique_ptr<MqttSessionState> state) {
   MqttSessionState& made = *state;
-  sessions_.emplace(made.clientId, std::move(state));
+  sessions_.insert(std::move(state));
   ++metrics_.mqttSessions;
   return made;
 }

@@ -256,6 +256,20 @@ TEST(MqttDecoderTest, OversizedPacketIsRefusedFromItsFixedHeader) {
   EXPECT_EQ(decoder.maxPending(), kMaxRemaining + 5);
 }
 
+// A limit above what 4 length bytes can say (a huge --max-line) is held
+// as that maximum: the largest packet still waits for its body, and the
+// pending bound is the largest packet, not the limit given.
+TEST(MqttDecoderTest, ALimitPastTheEncodingsMaximumIsTheMaximum) {
+  constexpr std::size_t kEncodingMax = 268'435'455;  // 0xFF 0xFF 0xFF 0x7F
+  MqttDecoder decoder(std::size_t{1} << 40);
+  EXPECT_EQ(decoder.maxPending(), kEncodingMax + 5);
+  RingBuffer ring;
+  ASSERT_TRUE(ring.reserve(kRing, kRing));
+  std::size_t length = 0;
+  ring.append(std::string("\x30\xFF\xFF\xFF\x7F", 5));
+  EXPECT_EQ(decoder.next(ring, length), Status::kNeedMore);
+}
+
 // --- malformed packets: each closes the connection ---
 
 std::string malformed(std::string_view wire) {

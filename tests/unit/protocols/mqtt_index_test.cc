@@ -30,14 +30,28 @@ TEST(MqttIndex, OncePerSessionAtTheHighestGrantedQos) {
   f.index.add(s, "a/b", 0);
   EXPECT_EQ(f.index.subscriptionCount(), 3u);
   EXPECT_EQ(f.index.publishTopic("a/b", "x", 2), 1u);
-  ASSERT_EQ(s.queued.size(), 1u);
-  EXPECT_EQ(s.queued.front().qos, 2);
+  ASSERT_EQ(s.delivery().queued.size(), 1u);
+  EXPECT_EQ(s.delivery().queued.front().qos, 2);
   // Capped by the message's QoS.
   EXPECT_EQ(f.index.publishTopic("a/b", "y", 1), 1u);
-  EXPECT_EQ(s.queued.back().qos, 1);
+  EXPECT_EQ(s.delivery().queued.back().qos, 1);
   // QoS 0 to an offline session is dropped.
   EXPECT_EQ(f.index.publishTopic("a/b", "z", 0), 0u);
-  EXPECT_EQ(s.queued.size(), 2u);
+  EXPECT_EQ(s.delivery().queued.size(), 2u);
+}
+
+// Issue 14: the QoS 1/2 side of a session (MqttDelivery) is made only when
+// a QoS 1/2 message is held for it, never for QoS 0 traffic.
+TEST(MqttIndex, AQos0SubscriberGetsNoQos12Side) {
+  IndexFixture f;
+  MqttSessionState s;
+  f.index.add(s, "a/b", 0);
+  EXPECT_EQ(f.index.publishTopic("a/b", "x", 2), 0u) << "capped at QoS 0, offline: dropped";
+  EXPECT_EQ(s.heldDelivery(), nullptr);
+  f.index.add(s, "a/b", 1);
+  EXPECT_EQ(f.index.publishTopic("a/b", "y", 1), 1u);
+  ASSERT_NE(s.heldDelivery(), nullptr);
+  EXPECT_EQ(s.heldDelivery()->queued.size(), 1u);
 }
 
 TEST(MqttIndex, ChannelsFromOtherProtocolsComeAtQos1) {
@@ -47,9 +61,9 @@ TEST(MqttIndex, ChannelsFromOtherProtocolsComeAtQos1) {
   EXPECT_EQ(f.index.countMatches("room1.tv.volume"), 1u);
   EXPECT_EQ(f.index.countMatches("room2"), 0u);
   EXPECT_EQ(f.index.publish("room1.tv.volume", "7"), 1u);
-  ASSERT_EQ(s.queued.size(), 1u);
-  EXPECT_EQ(s.queued.front().topic, "room1/tv/volume");
-  EXPECT_EQ(s.queued.front().qos, 1);
+  ASSERT_EQ(s.delivery().queued.size(), 1u);
+  EXPECT_EQ(s.delivery().queued.front().topic, "room1/tv/volume");
+  EXPECT_EQ(s.delivery().queued.front().qos, 1);
   // "a/#" matches "a" (4.7.1-2).
   EXPECT_EQ(f.index.publish("room1", "p"), 1u);
 }
@@ -66,8 +80,8 @@ TEST(MqttIndex, RemoveAndReplace) {
   f.index.remove(s, "x");
   EXPECT_EQ(f.index.subscriptionCount(), 1u);
   EXPECT_EQ(f.index.publishTopic("x", "m", 1), 1u);
-  EXPECT_TRUE(s.queued.empty());
-  EXPECT_EQ(t.queued.size(), 1u);
+  EXPECT_EQ(s.heldDelivery(), nullptr) << "no QoS 1/2 side made for a session that got nothing";
+  EXPECT_EQ(t.delivery().queued.size(), 1u);
 }
 
 struct InterestLog final : InterestSink {
@@ -109,8 +123,8 @@ TEST(MqttOutbox, QueueDropsTheOldestPastTheLimit) {
   IndexFixture f;
   MqttSessionState s;
   for (int i = 0; i < 5; ++i) f.outbox.deliver(s, "t", std::to_string(i), 1, false);
-  ASSERT_EQ(s.queued.size(), 3u);
-  EXPECT_EQ(s.queued.front().payload, "2");
+  ASSERT_EQ(s.delivery().queued.size(), 3u);
+  EXPECT_EQ(s.delivery().queued.front().payload, "2");
   EXPECT_EQ(f.metrics.mqttDropped.load(), 2u);
   EXPECT_EQ(f.metrics.mqttQueuedMessages.load(), 3);
   f.outbox.forget(s);
@@ -119,12 +133,12 @@ TEST(MqttOutbox, QueueDropsTheOldestPastTheLimit) {
 
 TEST(MqttSessionState, PacketIdsSkipThoseInFlightAndZero) {
   MqttSessionState s;
-  s.nextPacketId = 65535;
-  s.inflight.push_back(MqttInflight{1, MqttInflight::Stage::kAwaitPuback, {}});
-  EXPECT_EQ(s.allocatePacketId(), 65535);
-  EXPECT_EQ(s.allocatePacketId(), 2);  // 0 is no id, 1 is in flight
-  EXPECT_TRUE(s.eraseInflight(1));
-  EXPECT_FALSE(s.eraseInflight(1));
+  s.delivery().nextPacketId = 65535;
+  s.delivery().inflight.push_back(MqttInflight{1, MqttInflight::Stage::kAwaitPuback, {}});
+  EXPECT_EQ(s.delivery().allocatePacketId(), 65535);
+  EXPECT_EQ(s.delivery().allocatePacketId(), 2);  // 0 is no id, 1 is in flight
+  EXPECT_TRUE(s.delivery().eraseInflight(1));
+  EXPECT_FALSE(s.delivery().eraseInflight(1));
 }
 
 }  // namespace

@@ -59,7 +59,7 @@ TEST(MqttJournal, AStoredSessionReadsBackAsItWas) {
     s.subscriptions = {{"a/#", 2}, {"b", 1}};
     // Offline: all four are queued, the oldest dropped past 3.
     for (int i = 0; i < 4; ++i) j.outbox.deliver(s, "a/x", "m" + std::to_string(i), i % 2 == 0 ? 1 : 2, false);
-    s.awaitingPubrel.push_back(7);
+    s.delivery().awaitingPubrel.push_back(7);
     j.journal.pubrelAwaited(s, 7);
     j.journal.unsubscribed(s, "b");
     s.subscriptions.erase("b");
@@ -72,14 +72,16 @@ TEST(MqttJournal, AStoredSessionReadsBackAsItWas) {
   EXPECT_EQ(s.clientId, "dev");
   EXPECT_FALSE(s.clean);
   EXPECT_EQ(s.subscriptions, (std::map<std::string, std::uint8_t, std::less<>>{{"a/#", 2}}));
-  ASSERT_EQ(s.queued.size(), 3u);
-  EXPECT_EQ(s.queued[0].payload, "m1");
-  EXPECT_EQ(s.queued[0].qos, 2);
-  EXPECT_EQ(s.queued[2].payload, "m3");
-  EXPECT_EQ(s.queued[2].topic, "a/x");
-  EXPECT_TRUE(s.inflight.empty());
-  EXPECT_EQ(s.awaitingPubrel, std::vector<std::uint16_t>{7});
-  EXPECT_EQ(s.nextStoreSequence, 5u);
+  ASSERT_NE(s.heldDelivery(), nullptr) << "made on restore: the session holds messages";
+  const MqttDelivery& held = *s.heldDelivery();
+  ASSERT_EQ(held.queued.size(), 3u);
+  EXPECT_EQ(held.queued[0].payload, "m1");
+  EXPECT_EQ(held.queued[0].qos, 2);
+  EXPECT_EQ(held.queued[2].payload, "m3");
+  EXPECT_EQ(held.queued[2].topic, "a/x");
+  EXPECT_TRUE(held.inflight.empty());
+  EXPECT_EQ(held.awaitingPubrel, std::vector<std::uint16_t>{7});
+  EXPECT_EQ(held.nextStoreSequence, 5u);
   // Its deliveries are checked against these until its client is back.
   ASSERT_NE(s.permissions, nullptr);
   EXPECT_EQ(s.permissions->subscribe, (std::vector<std::string>{"a.>", "b"}));
@@ -101,30 +103,30 @@ TEST(MqttJournal, TheWindowKeepsItsIdsAndStagesAndAnAckErasesTheRecord) {
     // window the way a reconnect's pump would, through the journal.
     for (int i = 0; i < 3; ++i) {
       MqttInflight m;
-      m.packetId = s.allocatePacketId();
+      m.packetId = s.delivery().allocatePacketId();
       m.stage = i == 2 ? MqttInflight::Stage::kAwaitPubrec : MqttInflight::Stage::kAwaitPuback;
       m.message = MqttMessage{"t", "p" + std::to_string(i), static_cast<std::uint8_t>(i == 2 ? 2 : 1), false, 0};
-      s.inflight.push_back(std::move(m));
-      j.journal.inflight(s, s.inflight.back());
+      s.delivery().inflight.push_back(std::move(m));
+      j.journal.inflight(s, s.delivery().inflight.back());
     }
-    firstId = s.inflight[0].packetId;
+    firstId = s.delivery().inflight[0].packetId;
     j.outbox.puback(s, firstId);  // erases its record
-    j.outbox.pubrec(s, s.inflight[1].packetId);  // at the wrong stage: nothing
-    j.outbox.pubrec(s, s.inflight.back().packetId);  // the QoS 2 one passes PUBREC
+    j.outbox.pubrec(s, s.delivery().inflight[1].packetId);  // at the wrong stage: nothing
+    j.outbox.pubrec(s, s.delivery().inflight.back().packetId);  // the QoS 2 one passes PUBREC
   }
   DataStore store(dir.path());
   auto stored = restoreMqtt(store, kLimits);
   ASSERT_EQ(stored->sessions.size(), 1u);
   MqttSessionState& s = *stored->sessions[0];
-  ASSERT_EQ(s.inflight.size(), 2u);
-  EXPECT_EQ(s.inflight[0].packetId, firstId + 1);
-  EXPECT_EQ(s.inflight[0].stage, MqttInflight::Stage::kAwaitPuback);
-  EXPECT_EQ(s.inflight[0].message.payload, "p1");
-  EXPECT_EQ(s.inflight[1].packetId, firstId + 2);
-  EXPECT_EQ(s.inflight[1].stage, MqttInflight::Stage::kAwaitPubcomp);
+  ASSERT_EQ(s.delivery().inflight.size(), 2u);
+  EXPECT_EQ(s.delivery().inflight[0].packetId, firstId + 1);
+  EXPECT_EQ(s.delivery().inflight[0].stage, MqttInflight::Stage::kAwaitPuback);
+  EXPECT_EQ(s.delivery().inflight[0].message.payload, "p1");
+  EXPECT_EQ(s.delivery().inflight[1].packetId, firstId + 2);
+  EXPECT_EQ(s.delivery().inflight[1].stage, MqttInflight::Stage::kAwaitPubcomp);
   // The next id follows the newest, and the restored window is searchable.
-  EXPECT_EQ(s.nextPacketId, firstId + 3);
-  EXPECT_NE(s.findInflight(static_cast<std::uint16_t>(firstId + 2)), nullptr);
+  EXPECT_EQ(s.delivery().nextPacketId, firstId + 3);
+  EXPECT_NE(s.delivery().findInflight(static_cast<std::uint16_t>(firstId + 2)), nullptr);
 }
 
 TEST(MqttJournal, CleanSessionsAndDiscardedOnesLeaveNothing) {
@@ -142,7 +144,7 @@ TEST(MqttJournal, CleanSessionsAndDiscardedOnesLeaveNothing) {
     ASSERT_TRUE(j.journal.subscribed(gone, "y", 1));
     gone.subscriptions.emplace("y", 1);
     j.outbox.deliver(gone, "y", "1", 1, false);
-    gone.awaitingPubrel.push_back(3);
+    gone.delivery().awaitingPubrel.push_back(3);
     j.journal.pubrelAwaited(gone, 3);
     j.journal.discarded(gone);
     EXPECT_GT(j.writer.staged(), 0u);

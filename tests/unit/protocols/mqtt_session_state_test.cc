@@ -1,4 +1,4 @@
-// MqttSessionState's packet ids: allocation skips ids in flight, and
+// MqttDelivery's packet ids: allocation skips ids in flight, and
 // acknowledgements find their message whatever order they come in,
 // including a window whose ids span the whole circle.
 
@@ -9,14 +9,14 @@
 namespace linecast {
 namespace {
 
-std::uint16_t send(MqttSessionState& s) {
+std::uint16_t send(MqttDelivery& s) {
   std::uint16_t id = s.allocatePacketId();
   s.inflight.push_back(MqttInflight{id, MqttInflight::Stage::kAwaitPuback, {}});
   return id;
 }
 
-TEST(MqttSessionState, AFullWindowIsFoundAndAcknowledgedInOrder) {
-  MqttSessionState s;
+TEST(MqttDelivery, AFullWindowIsFoundAndAcknowledgedInOrder) {
+  MqttDelivery s;
   for (std::uint32_t i = 1; i <= 65534; ++i) ASSERT_EQ(send(s), i);
   EXPECT_EQ(send(s), 65535);
   for (std::uint32_t i = 1; i <= 65535; ++i) {
@@ -28,8 +28,8 @@ TEST(MqttSessionState, AFullWindowIsFoundAndAcknowledgedInOrder) {
   EXPECT_EQ(send(s), 1);  // wrapped past 65535, 0 skipped
 }
 
-TEST(MqttSessionState, AcknowledgementsOutOfOrder) {
-  MqttSessionState s;
+TEST(MqttDelivery, AcknowledgementsOutOfOrder) {
+  MqttDelivery s;
   for (int i = 0; i < 10; ++i) send(s);
   EXPECT_TRUE(s.eraseInflight(3));
   EXPECT_TRUE(s.eraseInflight(10));
@@ -42,8 +42,8 @@ TEST(MqttSessionState, AcknowledgementsOutOfOrder) {
   EXPECT_TRUE(s.inflight.empty());
 }
 
-TEST(MqttSessionState, AWindowSpanningTheWholeCircleStillFindsEveryId) {
-  MqttSessionState s;
+TEST(MqttDelivery, AWindowSpanningTheWholeCircleStillFindsEveryId) {
+  MqttDelivery s;
   std::uint16_t stuck = send(s);  // never acknowledged
   EXPECT_EQ(stuck, 1);
   // 65534 others come and go, the last one stays: ids 2..65535.
