@@ -287,7 +287,7 @@ void Server::readSocketUntilDone(Connection& conn, bool hangup) {
     if (n > 0) {
       metrics_.bytesIn += n;
       spent += n;
-      conn.lastActive = now_;
+      conn.markActive(now_);
       dispatchInput(conn);
       if (!conn.open()) return;
       if (conn.inputWaiting) {
@@ -359,9 +359,9 @@ void Server::dispatchInput(Connection& conn) {
     if (conn.plaintextRefused) return conn.session().refusePlaintext(conn);
   }
   // The fan-out budget is per connection per turn.
-  if (conn.fanoutTurn != turns_) {
-    conn.fanoutTurn = turns_;
-    conn.fanoutLeft = static_cast<std::int64_t>(conn.fanoutBudget);
+  if (conn.fanoutTurn != static_cast<std::uint32_t>(turns_)) {
+    conn.fanoutTurn = static_cast<std::uint32_t>(turns_);
+    conn.fanoutLeft = static_cast<std::int64_t>(fanoutBudget_);
   }
   conn.session().onInput(conn, scratch_, now_);
   // An upgrade: the new session runs the bytes that came after the request.
@@ -448,17 +448,18 @@ void Server::checkTimeouts(Connection& conn) {
       break;
     case Connection::State::kDraining:
     case Connection::State::kLingering:
-      // 0: drained in this very turn, whose endTurn() has not stamped the
+      // No deadline: drained in this very turn, whose endTurn() has not stamped the
       // deadline yet (the cron runs before it). Cutting it now dropped the
       // pending output and the last reply (issue 18).
-      if (conn.drainDeadline != 0 && now_ >= conn.drainDeadline) conn.abort(conn.reason());
+      if (conn.drainDeadlinePassed(now_)) conn.abort(conn.reason());
       return;
     case Connection::State::kClosing:
       return;
   }
+  conn.ageTimes(now_);
   if (handshakeOverdue(conn)) return;
   conn.session().checkTimeouts(conn, now_);
-  if (conn.open() && now_ - conn.lastActive >= kIdleRelease) conn.releaseIdleBuffers();
+  if (conn.open() && conn.idleSeconds(now_) >= kIdleRelease) conn.releaseIdleBuffers();
 }
 
 void Server::endTurn() {
@@ -493,8 +494,8 @@ void Server::flush(Connection& conn) {
   if (state == Connection::State::kClosing || state == Connection::State::kLingering) return;
   // drain() always asks for a flush in the same turn, so this stamps every
   // draining connection before any cron can judge it.
-  if (state == Connection::State::kDraining && conn.drainDeadline == 0) {
-    conn.drainDeadline = now_ + config_.shutdownGrace;
+  if (state == Connection::State::kDraining && !conn.hasDrainDeadline()) {
+    conn.tightenDrainDeadline(now_ + config_.shutdownGrace, now_);
   }
   // A subscriber that stopped reading: until the kernel says its socket
   // has room, a write would only fail with EAGAIN, once per turn.
@@ -509,7 +510,7 @@ void Server::flush(Connection& conn) {
   lastTurnWriteCalls_ += endOfTurn_.writeCalls - callsBefore;
   ++lastTurnFlushes_;
   metrics_.bytesOut += written;
-  if (written > 0) conn.lastActive = now_;
+  if (written > 0) conn.markActive(now_);
   switch (result) {
     case Connection::WriteResult::kError:
       conn.abort(CloseReason::kIoError);
@@ -537,7 +538,7 @@ void Server::flush(Connection& conn) {
     // before its socket closes).
     unsubscribeEverywhere(conn);
     conn.startLingering();
-    conn.drainDeadline = std::min(conn.drainDeadline, now_ + kLingerSeconds);
+    conn.tightenDrainDeadline(now_ + kLingerSeconds, now_);
     discard(conn);
   }
 }
@@ -605,7 +606,7 @@ void Server::beginShutdown() {
     conn->drain(CloseReason::kShutdown);
     // One already lingering keeps its shorter wait for the client's FIN:
     // it has nothing left to flush.
-    conn->drainDeadline = conn->drainDeadline == 0 ? deadline : std::min(conn->drainDeadline, deadline);
+    conn->tightenDrainDeadline(deadline, now_);
   }
 }
 

@@ -117,7 +117,6 @@ void Server::adopt(PendingConnection pending) {
   }
   conn->tlsPossible = row.spec.tls != nullptr && !pending.mqttOverWebSocket;
   access_.admit(*conn);
-  conn->fanoutBudget = fanoutBudget_;
   if (uring_) {
     uringAttach(*conn);
   } else {

@@ -32,7 +32,7 @@ void Server::startMqttOverWebSocket(Connection& conn) {
     movingToFirstThread_.push_back(conn.id());
     return;
   }
-  if (conn.outputInFlight > 0) {
+  if (conn.outputInFlight() > 0) {
     // io_uring, plain socket: a send of an earlier response (a request
     // pipelined before the upgrade) still reads the output ring, which the
     // framing would no longer name as the wire. Browsers never do this.
@@ -111,9 +111,9 @@ void Server::runMqttOverWebSocket(Connection& conn) {
   if (mqtt == nullptr) return conn.abort(CloseReason::kProtocolError);
   switchSession(conn, mqtt->open(conn));
   if (!conn.input().empty()) {
-    if (conn.fanoutTurn != turns_) {
-      conn.fanoutTurn = turns_;
-      conn.fanoutLeft = static_cast<std::int64_t>(conn.fanoutBudget);
+    if (conn.fanoutTurn != static_cast<std::uint32_t>(turns_)) {
+      conn.fanoutTurn = static_cast<std::uint32_t>(turns_);
+      conn.fanoutLeft = static_cast<std::int64_t>(fanoutBudget_);
     }
     conn.session().onInput(conn, scratch_, now_);
   }

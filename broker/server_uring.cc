@@ -83,7 +83,7 @@ void Server::onUringEvent(const UringEvent& event) {
         return conn.abort(conn.transport().handshaking() ? CloseReason::kTlsHandshake : CloseReason::kIoError);
       }
       metrics_.bytesIn += event.size;
-      conn.lastActive = now_;
+      conn.markActive(now_);
       // A transport may answer by itself (a TLS handshake flight), and
       // may have no plaintext for the session yet.
       if (conn.transport().pendingWire()) conn.requestFlush();
@@ -126,9 +126,9 @@ void Server::onUringEvent(const UringEvent& event) {
       // Consumed and no longer in flight at once: until here the sent bytes
       // still count as handed to the kernel (Connection::reserveOutput).
       conn.wireOutput().consume(sent);
-      conn.outputInFlight = 0;
+      conn.uringSlot->outputInFlight = 0;
       metrics_.bytesOut += sent;
-      if (sent > 0) conn.lastActive = now_;
+      if (sent > 0) conn.markActive(now_);
       // A short send, or bytes queued while it was in flight, or a draining
       // connection to finish: flush it again at the end of this turn.
       bool more = !conn.output().empty() || conn.transport().pendingWire() ||

@@ -80,14 +80,14 @@ void appendClientLine(std::string& out, const Connection& conn, std::string_view
   const RingBuffer& pending = conn.output();
   // Redis's per-client memory is its buffers; ours are the two rings.
   std::size_t memory = in.capacity() + pending.capacity() + sizeof(Connection);
-  auto seconds = [&](double since) { return static_cast<long long>(std::max(0.0, now - since)); };
+  auto seconds = [](double elapsed) { return static_cast<long long>(std::max(0.0, elapsed)); };
   // Compiled: parsing the format string was a tenth of a CLIENT LIST.
   fmt::format_to(std::back_inserter(out),
                  FMT_COMPILE("id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db=0 sub={} psub={} "
                  "ssub={} multi={} qbuf={} qbuf-free={} argv-mem=0 multi-mem={} rbs={} rbp={} obl=0 "
                  "oll=0 omem={} tot-mem={} events={} cmd={} user={} redir=-1 resp={} protocol={}"),
                  conn.id(), conn.peer(), laddr, conn.fd(), about.name,
-                 seconds(conn.openedAt), seconds(conn.lastActive), flags, about.channels, about.patterns,
+                 seconds(now - conn.openedAt), seconds(conn.idleSeconds(now)), flags, about.channels, about.patterns,
                  about.shardChannels, about.queued, in.size(), in.freeSpace(), about.queuedBytes,
                  in.capacity(), in.capacity(), pending.size(), memory,
                  conn.wantsWritable ? "rw" : "r", about.lastCommand, userOf(conn), about.resp,

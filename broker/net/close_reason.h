@@ -1,11 +1,12 @@
 #pragma once
 
+#include <cstdint>
 #include <string_view>
 
 namespace linecast {
 
 // Why a connection ends; named in the log line and counted in the stats.
-enum class CloseReason {
+enum class CloseReason : std::uint8_t {
   kNone,
   kPeerClosed,      // EOF from the client
   kQuit,            // QUIT

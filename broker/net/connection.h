@@ -1,5 +1,6 @@
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <memory>
@@ -11,6 +12,7 @@
 
 #include "auth/permissions.h"
 #include "net/close_reason.h"
+#include "net/recent_time.h"
 #include "net/ring_buffer.h"
 #include "net/session.h"
 #include "net/transport.h"
@@ -46,7 +48,7 @@ struct EndOfTurn {
 // descriptor and closes it when destroyed, and its Session.
 class Connection : public Subscriber {
  public:
-  enum class State {
+  enum class State : std::uint8_t {
     kOpen,      // reading and writing
     kDraining,   // no more input is processed; close once output is written
     kLingering,  // output written and FIN sent; unread input is discarded
@@ -163,7 +165,9 @@ class Connection : public Subscriber {
 
   // The most unparsed input the protocol may leave in the ring (by default
   // one line: max-line + 2); the ring is sized so a read always has room.
-  void setMaxPending(std::size_t bytes) { maxPending_ = bytes; }
+  void setMaxPending(std::size_t bytes) {
+    maxPending_ = static_cast<std::uint32_t>(std::min<std::size_t>(bytes, UINT32_MAX));
+  }
 
   // Gives back empty ring blocks of an idle connection.
   void releaseIdleBuffers();
@@ -234,50 +238,125 @@ class Connection : public Subscriber {
     if (extras_ || batch != 0) extras().clusterNeed = batch;
   }
 
-  std::uint16_t listener = 0;   // the row of the listener that accepted it
-  bool detecting = false;       // the first byte may still pick another protocol
-  bool tlsPossible = false;     // the first byte picks the transport: 0x16 is TLS
-  bool plaintextRefused = false;  // --tls-required: refuse once the protocol is known
-  bool tlsIdentity = false;     // TLS: look at the client certificate before the first byte runs
-  bool authenticated = false;
-  // The HTTP session answered an upgrade to MQTT over WebSocket: the Server
-  // stacks the framing on the transport and hands the connection to MQTT
-  // (on thread 0) once that session's onInput returns.
-  bool becomesMqttOverWebSocket = false;
-  // io_uring, not thread 0: it waits for its recv and send in the kernel to
-  // end, then moves to thread 0; received bytes only collect meanwhile.
-  bool movingToFirstThread = false;
-  bool repliesOff = false;  // queueReply() drops what it is given
-  // --cluster: input is parked on a PING (inputWaiting too) until Redis
-  // confirmed clusterNeed(). Read per line, so not among the Extras.
-  bool clusterParked = false;
-  bool flushQueued = false;     // already in EndOfTurn::flush
-  bool readQueued = false;      // read budget spent: resume next turn
-  bool wantsWritable = false;   // EPOLLOUT is registered
-  bool socketFull = false;      // the last write stopped short: wait for EPOLLOUT
-  bool refusedNameLogged = false;  // logRefusedName() said it at info once
+  // When the connection was opened (or, RESP's AUTH/HELLO, its session
+  // renewed): --auth-timeout and CLIENT LIST's age. A double, unlike the
+  // other times, so a connection's age reads right however old it is.
+  double openedAt;
+
+  // The last read or write: the idle buffer release, idle timeouts and
+  // CLIENT LIST's idle (which reads RecentTime::kMaxAge at most).
+  void markActive(double now) { lastActive_ = RecentTime(now); }
+  double idleSeconds(double now) const { return lastActive_.secondsBefore(now); }
+  // Unparsed bytes wait in the input (a partial line or request) since
+  // `now`, for the read timeouts; cleared once none waits.
+  void notePartial(bool waiting, double now) {
+    partialWaiting_ = waiting;
+    if (waiting) partialSince_ = RecentTime(now);
+  }
+  void clearPartial() { partialWaiting_ = false; }
+  bool partialWaiting() const { return partialWaiting_; }
+  double partialSeconds(double now) const { return partialSince_.secondsBefore(now); }
+  // kDraining/kLingering: cut at the drain deadline; none until the first
+  // flush stamps one. tightenDrainDeadline sets it, or moves it earlier
+  // when one is set (never later); at most RecentTime::kMaxAge ahead.
+  bool hasDrainDeadline() const { return drainDeadlineSet_; }
+  void tightenDrainDeadline(double at, double now) {
+    if (at - now > RecentTime::kMaxAge) at = now + RecentTime::kMaxAge;
+    RecentTime deadline(at);
+    if (!drainDeadlineSet_ || deadline.secondsBefore(now) > drainDeadline_.secondsBefore(now)) {
+      drainDeadline_ = deadline;
+      drainDeadlineSet_ = true;
+    }
+  }
+  bool drainDeadlinePassed(double now) const {
+    return drainDeadlineSet_ && drainDeadline_.secondsBefore(now) >= 0;
+  }
+  // The cron, every second: keeps the 32-bit times from wrapping (see
+  // RecentTime).
+  void ageTimes(double now) {
+    lastActive_.age(now);
+    partialSince_.age(now);
+  }
+
   // The fan-out budget: bytes this connection's publishes queued for
-  // subscribers in this turn. Past fanoutBudget its protocol stops
+  // subscribers in this turn. Past the thread's budget (Server's
+  // fanoutBudget_, the same for all its connections) its protocol stops
   // executing and leaves the rest of its input for the next turn
   // (inputWaiting), so one turn's work is bounded by what it appends, not by
   // what it read: a 32-byte PUB to 10,000 subscribers appends 300 KB.
   // 64 MiB measured best at 1->10,000 (bench/README, "Broadcast").
   static constexpr std::size_t kFanoutBudget = 64 * 1024 * 1024;
-  std::size_t fanoutBudget = kFanoutBudget;
-  // What is left of it in this turn: one signed counter, so the check per
-  // line is one load (it is on the hot path).
-  std::int64_t fanoutLeft = static_cast<std::int64_t>(kFanoutBudget);
-  std::uint64_t fanoutTurn = 0;  // the turn fanoutLeft counts
-  bool inputWaiting = false;     // complete requests wait in the input ring
-  bool peerEnded = false;        // EOF came while input waited: drain after it
   void chargeFanout(std::size_t bytes) { fanoutLeft -= static_cast<std::int64_t>(bytes); }
   bool fanoutSpent() const { return fanoutLeft <= 0; }
-  double openedAt;              // for --auth-timeout
-  double partialSince = -1;     // when unparsed bytes first waited; -1: none
-  double drainDeadline = 0;     // kDraining/kLingering: cut then; 0 until the first flush
-  double lastActive;            // last read or write, for buffer release
-  UringSlot* uringSlot = nullptr;  // the io_uring backend's state for it
-  std::size_t outputInFlight = 0;  // io_uring: output bytes of the send in the kernel
+  // The io_uring backend's state for it (null under epoll).
+  UringSlot* uringSlot = nullptr;
+  // io_uring: output bytes of the send in the kernel (0 under epoll); kept
+  // in the UringSlot, which only io_uring connections have.
+  std::size_t outputInFlight() const;
+
+  // The data members, in an order that leaves no padding (issue 14: an
+  // idle MQTT connection's bytes; docs/notes-mqtt-compact.md, step 4).
+  // Flags are bit-fields: set and read them as bools, never by reference.
+  std::uint16_t listener = 0;   // the row of the listener that accepted it
+  bool detecting : 1 = false;   // the first byte may still pick another protocol
+  bool tlsPossible : 1 = false;  // the first byte picks the transport: 0x16 is TLS
+  bool plaintextRefused : 1 = false;  // --tls-required: refuse once the protocol is known
+  bool tlsIdentity : 1 = false;  // TLS: look at the client certificate before the first byte runs
+  bool authenticated : 1 = false;
+  // The HTTP session answered an upgrade to MQTT over WebSocket: the Server
+  // stacks the framing on the transport and hands the connection to MQTT
+  // (on thread 0) once that session's onInput returns.
+  bool becomesMqttOverWebSocket : 1 = false;
+  // io_uring, not thread 0: it waits for its recv and send in the kernel to
+  // end, then moves to thread 0; received bytes only collect meanwhile.
+  bool movingToFirstThread : 1 = false;
+  bool repliesOff : 1 = false;  // queueReply() drops what it is given
+  // --cluster: input is parked on a PING (inputWaiting too) until Redis
+  // confirmed clusterNeed(). Read per line, so not among the Extras.
+  bool clusterParked : 1 = false;
+  bool flushQueued : 1 = false;    // already in EndOfTurn::flush
+  bool readQueued : 1 = false;     // read budget spent: resume next turn
+  bool wantsWritable : 1 = false;  // EPOLLOUT is registered
+  bool socketFull : 1 = false;     // the last write stopped short: wait for EPOLLOUT
+  bool refusedNameLogged : 1 = false;  // logRefusedName() said it at info once
+  bool inputWaiting : 1 = false;   // complete requests wait in the input ring
+  bool peerEnded : 1 = false;      // EOF came while input waited: drain after it
+
+ private:
+  bool lastReadFilled_ : 1 = false;
+  bool outputTorn_ : 1 = false;  // the last write stopped inside a frame
+  bool routeLine_ : 1 = false;   // session_->framesAsRouteLine(), read per delivery
+  bool partialWaiting_ : 1 = false;    // partialSince_ holds a time
+  bool drainDeadlineSet_ : 1 = false;  // drainDeadline_ holds a time
+  // Writes that emptied the output since the last idle release, up to
+  // kQuietWrites (returnEmptyOutput). 4: an MQTT subscriber's CONNACK,
+  // SUBACK and first message, a Redis client's first replies.
+  static constexpr std::uint8_t kQuietWrites = 4;
+  std::uint8_t writesSinceIdle_ : 3 = 0;
+  State state_ = State::kOpen;
+  CloseReason reason_ = CloseReason::kNone;
+  int fd_;
+
+ public:
+  // The turn fanoutLeft counts (the Server's turn number, truncated: a
+  // connection silent for exactly 2^32 turns keeps a spent budget for one
+  // turn at most).
+  std::uint32_t fanoutTurn = 0;
+
+ private:
+  std::uint64_t id_;
+  RecentTime partialSince_;  // when unparsed bytes waited (partialWaiting_)
+  RecentTime drainDeadline_;  // drainDeadlineSet_
+  RecentTime lastActive_;
+  // The most unparsed input (setMaxPending), at most 4 GiB: past any limit
+  // a protocol sets.
+  std::uint32_t maxPending_;
+  std::size_t maxOutbuf_;
+
+ public:
+  // What is left of the fan-out budget in this turn: one signed counter, so
+  // the check per line is one load (it is on the hot path).
+  std::int64_t fanoutLeft = static_cast<std::int64_t>(kFanoutBudget);
 
  private:
   void markForFlush() {
@@ -291,20 +370,10 @@ class Connection : public Subscriber {
     if (ring.empty() && ring.capacity() > 0 && spare.capacity() == 0) spare = std::move(ring);
   }
 
-  int fd_;
-  std::uint64_t id_;
-  std::string peer_;
-  State state_ = State::kOpen;
-  CloseReason reason_ = CloseReason::kNone;
-  bool lastReadFilled_ = false;
-  bool outputTorn_ = false;  // the last write stopped inside a frame
-  // Writes that emptied the output since the last idle release, up to
-  // kQuietWrites (returnEmptyOutput). 4: an MQTT subscriber's CONNACK,
-  // SUBACK and first message, a Redis client's first replies.
-  static constexpr std::uint8_t kQuietWrites = 4;
-  std::uint8_t writesSinceIdle_ = 0;
-  std::size_t maxPending_;
-  std::size_t maxOutbuf_;
+  // Route serials count up from 1; 0 is the uncached route of a channel too
+  // long to cache, never remembered.
+  static constexpr std::uint64_t kNoRoute = ~std::uint64_t{0};
+  std::uint64_t publishAllowedRoute_ = kNoRoute;
   EndOfTurn& endOfTurn_;
   RingBuffer input_;
   RingBuffer output_;
@@ -336,12 +405,8 @@ class Connection : public Subscriber {
   std::unique_ptr<Session> session_;
   Transport* transport_ = &PlainTransport::instance();
   std::unique_ptr<Extras> extras_;
-  bool routeLine_ = false;  // session_->framesAsRouteLine(), read per delivery
   std::shared_ptr<const Permissions> permissions_;
-  // Route serials count up from 1; 0 is the uncached route of a channel too
-  // long to cache, never remembered.
-  static constexpr std::uint64_t kNoRoute = ~std::uint64_t{0};
-  std::uint64_t publishAllowedRoute_ = kNoRoute;
+  std::string peer_;
 };
 
 namespace detail {

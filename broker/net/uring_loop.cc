@@ -199,7 +199,7 @@ void UringLoop::send(Connection& conn) {
   slot->sending = spans[0].size() + spans[1].size();
   // Bytes still in the output ring count as written (reserveOutput); a
   // transport that sealed them into its own ring took them out already.
-  conn.outputInFlight = &wire == &conn.output() ? slot->sending : 0;
+  slot->outputInFlight = &wire == &conn.output() ? slot->sending : 0;
   wire.pin();
   conn.countWriteCall();
 }

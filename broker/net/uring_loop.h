@@ -30,6 +30,9 @@ struct UringSlot {
   bool rearmQueued = false;   // in UringLoop::rearm_
   bool torn = false;          // the bytes sent so far end inside a frame
   std::size_t sending = 0;    // bytes the send in flight was given
+  // Of those, the bytes of the connection's own output ring (0 when the
+  // send is a transport's ring): Connection::outputInFlight().
+  std::size_t outputInFlight = 0;
   RingBuffer orphanOutput;    // a destroyed connection's output, until its send ends
   iovec iov[2]{};
   msghdr msg{};

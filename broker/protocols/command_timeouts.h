@@ -34,7 +34,7 @@ inline CloseReason commandTimeout(const Connection& conn, double now, const Comm
     ++metrics.protocolErrors;
     return CloseReason::kAuthTimeout;
   }
-  if (timeouts.read > 0 && conn.partialSince >= 0 && now - conn.partialSince >= timeouts.read) {
+  if (timeouts.read > 0 && conn.partialWaiting() && conn.partialSeconds(now) >= timeouts.read) {
     ++metrics.protocolErrors;
     return CloseReason::kReadTimeout;
   }

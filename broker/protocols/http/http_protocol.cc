@@ -238,9 +238,9 @@ bool HttpProtocol::releaseHeld(Connection& conn, HttpSession& session) {
 void HttpProtocol::checkTimeouts(Connection& conn, double now) {
   double limit = settings_.readTimeout;
   if (limit <= 0) return;
-  if (conn.partialSince >= 0) {
-    if (now - conn.partialSince >= limit) respondError(conn, 408, errorText(408), true);
-  } else if (now - conn.lastActive >= limit) {
+  if (conn.partialWaiting()) {
+    if (conn.partialSeconds(now) >= limit) respondError(conn, 408, errorText(408), true);
+  } else if (conn.idleSeconds(now) >= limit) {
     conn.drain(CloseReason::kIdleTimeout);  // an idle keep-alive connection
   }
 }
@@ -256,7 +256,7 @@ int HttpProtocol::onMessageBegin(http_parser* parser) {
   session.lastWasValue = false;
   session.earlyStatus = 0;
   // A request must complete within --read-timeout, from its first byte.
-  context.conn.partialSince = context.now;
+  context.conn.notePartial(true, context.now);
   return 0;
 }
 
@@ -369,7 +369,7 @@ int HttpProtocol::onMessageComplete(http_parser* parser) {
 }
 
 void HttpProtocol::complete(Connection& conn, HttpSession& session) {
-  conn.partialSince = -1;
+  conn.clearPartial();
   // After a request that asked to switch protocols http-parser parses
   // nothing more: unless it becomes a WebSocket, the connection ends.
   bool close = !http_should_keep_alive(&session.parser) || session.parser.upgrade;

@@ -24,9 +24,9 @@ bool SseSession::deliver(Connection& conn, const Delivery& message) {
 void SseSession::checkTimeouts(Connection& conn, double now) {
   if (conn.credentialsExpire() > 0 && now >= conn.credentialsExpire()) {
     conn.drain(CloseReason::kTokenExpired);
-  } else if (keepalive_ > 0 && now - conn.lastActive >= keepalive_) {
+  } else if (keepalive_ > 0 && conn.idleSeconds(now) >= keepalive_) {
     conn.queue(std::string_view(": keepalive\n\n"));
-    conn.lastActive = now;  // the next one after as long again, written or not
+    conn.markActive(now);  // the next one after as long again, written or not
   }
 }
 

@@ -84,7 +84,7 @@ void LineProtocol::process(Connection& conn, LineParser& parser, std::span<char>
   conn.inputWaiting = conn.open() && (conn.fanoutSpent() || conn.clusterParked) && !in.empty();
   // Silence after a whole line is never a timeout; a partial line is timed
   // from its last byte (--read-timeout).
-  conn.partialSince = conn.open() && !in.empty() && !conn.inputWaiting ? now : -1;
+  conn.notePartial(conn.open() && !in.empty() && !conn.inputWaiting, now);
 }
 
 // --cluster: a PING after a SUB is answered once Redis confirmed the

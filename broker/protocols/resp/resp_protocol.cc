@@ -165,7 +165,7 @@ void RespProtocol::process(Connection& conn, RespSession& session, std::span<cha
   conn.inputWaiting = conn.open() && conn.fanoutSpent() && !in.empty();
   // Silence between requests is never a timeout; a partial request is timed
   // from its last byte (--read-timeout).
-  conn.partialSince = conn.open() && !in.empty() && !conn.inputWaiting ? now : -1;
+  conn.notePartial(conn.open() && !in.empty() && !conn.inputWaiting, now);
 }
 
 void RespProtocol::execute(Connection& conn, std::span<const std::string_view> argv, double now) {

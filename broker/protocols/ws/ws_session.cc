@@ -58,7 +58,7 @@ void WsSession::onInput(Connection& conn, std::span<char> scratch, double now) {
   if (!conn.open()) return;
   conn.inputWaiting = conn.fanoutSpent() && !in.empty();
   // A partial frame is timed like a partial line (--read-timeout).
-  conn.partialSince = !in.empty() && !conn.inputWaiting ? now : -1;
+  conn.notePartial(!in.empty() && !conn.inputWaiting, now);
 }
 
 bool WsSession::inflate(Connection& conn, std::string_view& payload) {
@@ -153,7 +153,7 @@ void WsSession::closeWith(Connection& conn, CloseReason reason, std::uint16_t co
 
 void WsSession::checkTimeouts(Connection& conn, double now) {
   lines_.checkTimeouts(conn, *this, now);
-  if (compression_ != nullptr && now - conn.lastActive >= kDeflateIdleRelease) compression_->deflater.release();
+  if (compression_ != nullptr && conn.idleSeconds(now) >= kDeflateIdleRelease) compression_->deflater.release();
 }
 
 std::string_view WsSession::slowConsumerLine() const {
