@@ -54,7 +54,7 @@ Server::Server(const Config& config, Interconnect* net, std::size_t index,
                                               config.maxRetained, config.maxRetainedBytes})),
       access_(config.authToken, config.users, config.jwt, broker_),
       clients_([this](const std::function<void(Connection&)>& visit) {
-                 for (auto& [id, conn] : connections_) visit(*conn);
+                 connections_.forEach(visit);
                },
                now_),
       protocols_(makeProtocols(broker_, clients_, config, index)),
@@ -122,7 +122,7 @@ Server::Server(const Config& config, Interconnect* net, std::size_t index,
 
 Server::~Server() {
   if (uring_) {
-    for (auto& [id, conn] : connections_) uringDetach(*conn);
+    connections_.forEach([this](Connection& conn) { uringDetach(conn); });
   }
   connections_.clear();
   uring_.reset();  // waits for cancelled sends before their blocks go
@@ -155,7 +155,7 @@ int Server::run() {
   beginShutdown();
   while (!connections_.empty() && now_ < deadline) runOnce(50);
   std::size_t cut = connections_.size();
-  for (auto& [id, conn] : connections_) conn->abort(CloseReason::kShutdown);
+  connections_.forEach([](Connection& conn) { conn.abort(CloseReason::kShutdown); });
   endTurn();
   if (cut > 0 || index_ == 0) {
     log(LogLevel::kInfo, "stopped ({} connections cut at the grace deadline)", cut);
@@ -230,8 +230,7 @@ void Server::onEvent(std::uint64_t key, std::uint32_t events) {
 }
 
 Connection* Server::find(std::uint64_t id) {
-  auto it = connections_.find(id);
-  return it == connections_.end() ? nullptr : it->second.get();
+  return connections_.find(id);
 }
 
 // Messages from other threads are delivered before this turn's first
@@ -439,7 +438,7 @@ void Server::cron() {
   retryStalledAccepts();
   reloadIfAsked();
   if (backplane_) backplane_->cron(now_);
-  for (auto& [id, conn] : connections_) checkTimeouts(*conn);
+  connections_.forEach([this](Connection& conn) { checkTimeouts(conn); });
 }
 
 void Server::checkTimeouts(Connection& conn) {
@@ -602,12 +601,12 @@ void Server::beginShutdown() {
       connections_.size(), config_.shutdownGrace);
   closeListeners();
   double deadline = now_ + config_.shutdownGrace;
-  for (auto& [id, conn] : connections_) {
-    conn->drain(CloseReason::kShutdown);
+  connections_.forEach([&](Connection& conn) {
+    conn.drain(CloseReason::kShutdown);
     // One already lingering keeps its shorter wait for the client's FIN:
     // it has nothing left to flush.
-    conn->tightenDrainDeadline(deadline, now_);
-  }
+    conn.tightenDrainDeadline(deadline, now_);
+  });
 }
 
 }  // namespace linecast

@@ -3,13 +3,13 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
-#include <unordered_map>
 #include <vector>
 
 #include "client_directory.h"
 #include "config.h"
 #include "metrics.h"
 #include "net/connection.h"
+#include "net/connection_table.h"
 #include "net/listener.h"
 #include "net/listener_spec.h"
 #include "net/reactor.h"
@@ -188,7 +188,7 @@ class Server {
   ClientDirectory clients_;  // CLIENT LIST/KILL: this thread's connections, and the way to the others'
   std::vector<std::unique_ptr<Protocol>> protocols_;  // this thread's handlers
   std::vector<ListenerRow> listeners_;
-  std::unordered_map<std::uint64_t, std::unique_ptr<Connection>> connections_;
+  ConnectionTable connections_;  // by id, no heap node per connection (issue 14)
   EndOfTurn endOfTurn_;
   std::vector<std::uint64_t> readAgain_;  // read budget spent: resume next turn
   std::vector<std::uint64_t> movingToFirstThread_;  // io_uring: moveWaitingConnections()

@@ -127,7 +127,7 @@ void Server::adopt(PendingConnection pending) {
   ++metrics_.connectionsTotal;
   log(LogLevel::kInfo, "conn {} open {}", id, conn->peer());
   Connection& adopted = *conn;
-  connections_.emplace(id, std::move(conn));
+  connections_.insert(std::move(conn));
   if (pending.mqttOverWebSocket) adoptMqttOverWebSocket(adopted, pending);
 }
 

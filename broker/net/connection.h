@@ -271,7 +271,7 @@ class Connection : public Subscriber {
   bool drainDeadlinePassed(double now) const {
     return drainDeadlineSet_ && drainDeadline_.secondsBefore(now) >= 0;
   }
-  // The cron, every second: keeps the 32-bit times from wrapping (see
+  // The cron (every 0.1 s): keeps the 32-bit times from wrapping (see
   // RecentTime).
   void ageTimes(double now) {
     lastActive_.age(now);

@@ -11,7 +11,7 @@ namespace linecast {
 // 2^31 ms (24.8 days) either way. A Connection keeps its last activity and
 // its partial input's start so (issue 14: 4 bytes each instead of 8); a
 // moment that could grow older than that is held at kMaxAge by age() (the
-// cron calls it every second), so its age reads as kMaxAge at most and
+// cron calls it every 0.1 s), so its age reads as kMaxAge at most and
 // never wraps to a young one. Deadlines ahead are bounded by kMaxAge too.
 class RecentTime {
  public:

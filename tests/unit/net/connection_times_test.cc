@@ -27,7 +27,7 @@ TEST(RecentTime, AgeAndDeadlineAcrossTheWrap) {
 TEST(RecentTime, AnOldMomentIsHeldAtTheMaximumAge) {
   RecentTime moment(100.0);
   double now = 100.0;
-  // The cron ages it every second; here once a day for 60 days (past the
+  // The cron ages it every 0.1 s; here once a day for 60 days (past the
   // 24.8 days at which the 32-bit distance would turn negative).
   for (int day = 1; day <= 60; ++day) {
     now = 100.0 + day * 24 * 3600.0;
