@@ -25,7 +25,7 @@ void MqttProtocol::connect(Connection& conn, MqttSession& session, const MqttCon
 
   session.connected = true;
   session.keepAlive = packet.keepAlive;
-  session.lastPacket = now;
+  session.packetAt(conn.openedAt, now);
   if (packet.hasWill) {
     session.will.reset(new MqttPendingWill{std::string(packet.will.topic), std::string(packet.will.payload),
                                            packet.will.qos, packet.will.retain});

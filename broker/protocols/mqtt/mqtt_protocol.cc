@@ -12,6 +12,10 @@ namespace linecast {
 // topic and header (docs/PROTOCOL.md, decisions).
 static constexpr std::size_t kMqttHeaderRoom = 64 * 1024;
 
+MqttSession::~MqttSession() {
+  if (ackHeld) protocol_.forgetHeldAck(*this);
+}
+
 void MqttSession::onInput(Connection& conn, std::span<char>, double now) { protocol_.process(conn, *this, now); }
 
 bool MqttSession::deliver(Connection&, const Delivery&) {
@@ -70,13 +74,12 @@ MqttProtocol::~MqttProtocol() { broker_.removeIndex(index_); }
 std::unique_ptr<Session> MqttProtocol::open(Connection& conn) {
   auto session = std::make_unique<MqttSession>(*this, settings_.maxLine + kMqttHeaderRoom, decoded_);
   conn.setMaxPending(session->decoder.maxPending());
-  session->lastPacket = conn.openedAt;
-  return session;
+    return session;
 }
 
 void MqttProtocol::process(Connection& conn, MqttSession& session, double now) {
   RingBuffer& in = conn.input();
-  if (session.heldAck && !releaseHeldAck(conn, session)) return;
+  if (session.ackHeld && !releaseHeldAck(conn, session)) return;
   while (conn.open() && !conn.fanoutSpent() && !conn.clusterParked && !in.empty()) {
     std::size_t length = 0;
     auto status = session.decoder.next(in, length);
@@ -86,7 +89,7 @@ void MqttProtocol::process(Connection& conn, MqttSession& session, double now) {
           session.decoder.errorText());
       return close(conn, CloseReason::kProtocolError);
     }
-    session.lastPacket = now;
+    session.packetAt(conn.openedAt, now);
     dispatch(conn, session, now);
     // A close dropped the input: nothing is left to consume.
     if (!conn.open()) return;
@@ -101,7 +104,8 @@ void MqttProtocol::acknowledgePublish(Connection& conn, MqttSession& session, Mq
     conn.queue(ack.view());
     return;
   }
-  session.heldAck = ack;
+  heldAcks_.insert_or_assign(&session, ack);
+  session.ackHeld = true;
   conn.clusterParked = true;
 }
 
@@ -111,10 +115,14 @@ bool MqttProtocol::releaseHeldAck(Connection& conn, MqttSession& session) {
     conn.inputWaiting = true;
     return false;
   }
-  conn.queue(session.heldAck->view());
-  session.heldAck.reset();
+  auto held = heldAcks_.find(&session);
+  conn.queue(held->second.view());
+  heldAcks_.erase(held);
+  session.ackHeld = false;
   return true;
 }
+
+void MqttProtocol::forgetHeldAck(const MqttSession& session) { heldAcks_.erase(&session); }
 
 void MqttProtocol::close(Connection& conn, CloseReason reason) {
   ++broker_.metrics().protocolErrors;
@@ -266,7 +274,7 @@ void MqttProtocol::checkTimeouts(Connection& conn, MqttSession& session, double 
   }
   if (conn.credentialsExpire() > 0 && now >= conn.credentialsExpire()) return conn.drain(CloseReason::kTokenExpired);
   // One and a half keep-alive periods without a packet (3.1.2.10).
-  if (session.keepAlive > 0 && now - session.lastPacket >= 1.5 * session.keepAlive) {
+  if (session.keepAlive > 0 && session.sinceLastPacketMs(conn.openedAt, now) >= 1500u * session.keepAlive) {
     conn.drain(CloseReason::kIdleTimeout);
   }
 }
