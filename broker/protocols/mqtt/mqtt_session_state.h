@@ -116,7 +116,9 @@ struct MqttSessionState {
   const MqttDelivery* heldDelivery() const { return delivery_.get(); }
 
  private:
+  friend class MqttSessionTable;
   std::unique_ptr<MqttDelivery> delivery_;
+  MqttSessionState* tableNext_ = nullptr;  // MqttSessionTable's chain
 };
 
 }  // namespace linecast
