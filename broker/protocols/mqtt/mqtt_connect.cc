@@ -129,7 +129,7 @@ void MqttProtocol::discardState(MqttSessionState& state) {
   journal_.discarded(state);
   {
     Broker::SubscriptionChange change(broker_);
-    for (const auto& [filter, qos] : state.subscriptions) index_.remove(state, filter);
+    index_.removeAll(state);
   }
   outbox_.forget(state);
   table_.erase(state.clientId);  // the state is gone after this

@@ -32,7 +32,7 @@ void MqttSession::describe(const Connection&, SessionDescription& out) const {
   out.protocol = "mqtt";
   if (state != nullptr) {
     out.name = state->clientId;
-    out.channels = state->subscriptions.size();
+    out.channels = state->filters.size();
   }
 }
 
@@ -58,13 +58,15 @@ void MqttProtocol::restore(MqttStoredState& stored) {
     Broker::SubscriptionChange change(broker_);
     for (auto& owned : stored.sessions) {
       MqttSessionState& state = table_.adopt(std::move(owned));
-      for (const auto& [filter, qos] : state.subscriptions) index_.add(state, filter, qos);
       if (const MqttDelivery* delivery = state.heldDelivery()) {
         broker_.metrics().mqttQueuedMessages += static_cast<std::int64_t>(delivery->queued.size());
       }
     }
+    // The table holds the states now; their filters become index records.
+    for (const auto& held : stored.subscriptions) index_.add(*held.state, held.filter, held.qos);
   }
   stored.sessions.clear();
+  stored.subscriptions.clear();
   localRetained_ = std::move(stored.retained);
   journal_.resumeIdsAt(stored.nextSessionId);
 }
@@ -228,13 +230,7 @@ void MqttProtocol::subscribe(Connection& conn, MqttSession& session, const MqttS
         codes_.push_back(kMqttSubackFailure);
         continue;
       }
-      auto it = state.subscriptions.find(request.filter);
-      if (it == state.subscriptions.end()) {
-        state.subscriptions.emplace(std::string(request.filter), granted);
-      } else {
-        it->second = granted;  // replaced (3.8.4-3)
-      }
-      index_.add(state, request.filter, granted);
+      index_.add(state, request.filter, granted);  // or replaced (3.8.4-3)
       codes_.push_back(granted);
     }
   }
@@ -252,10 +248,7 @@ void MqttProtocol::unsubscribe(Connection& conn, MqttSession& session, const Mqt
   {
     Broker::SubscriptionChange change(broker_);
     for (const MqttTopicRequest& request : *packet.topics) {
-      auto it = state.subscriptions.find(request.filter);
-      if (it == state.subscriptions.end()) continue;
-      state.subscriptions.erase(it);
-      index_.remove(state, request.filter);
+      if (!index_.remove(state, request.filter)) continue;
       journal_.unsubscribed(state, request.filter);
     }
   }

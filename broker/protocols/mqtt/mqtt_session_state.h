@@ -2,13 +2,13 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "auth/permissions.h"
+#include "protocols/mqtt/mqtt_session_filters.h"
 #include "util/lazy_ring.h"
 
 namespace linecast {
@@ -82,8 +82,11 @@ struct MqttDelivery {
 // (clean session 0) outlives its connection; a clean one ends with it.
 struct MqttSessionState {
   std::string clientId;
-  // Filter -> the QoS granted for it.
-  std::map<std::string, std::uint8_t, std::less<>> subscriptions;
+  // The filters it is subscribed to: the MqttIndex's records, which hold
+  // each filter's text and the QoS granted (MqttIndex::add and remove keep
+  // this in step). A restore reads the filters into MqttStoredState and
+  // adds them to the index (MqttProtocol::restore).
+  MqttSessionFilters filters;
   // In --data-dir (MqttJournal): the number keying its records (0: not
   // stored: a clean session, or no --data-dir).
   std::uint64_t storeId = 0;
