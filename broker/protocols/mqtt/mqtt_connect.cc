@@ -31,7 +31,7 @@ void MqttProtocol::connect(Connection& conn, MqttSession& session, const MqttCon
                                            packet.will.qos, packet.will.retain});
   }
   MqttSessionState* state = table_.find(clientId);
-  if (state != nullptr && state->connection != nullptr) {
+  if (state != nullptr && state->connection() != nullptr) {
     takeOver(*state);
     state = table_.find(clientId);  // a clean session ended with its connection
   }
@@ -42,8 +42,7 @@ void MqttProtocol::connect(Connection& conn, MqttSession& session, const MqttCon
   bool present = state != nullptr;
   if (state == nullptr) state = &table_.create(clientId);
   state->clean = packet.cleanSession;
-  state->connection = &conn;
-  state->permissions = conn.sharedPermissions();
+  state->attach(conn);  // with the connection's permissions
   // A persistent session is stored from here (--data-dir), with the
   // permissions it connected with; CONNACK waits for it under --fsync
   // always.
@@ -89,7 +88,7 @@ void MqttProtocol::refuseConnect(Connection& conn, MqttConnackCode code) {
 }
 
 void MqttProtocol::takeOver(MqttSessionState& state) {
-  Connection& old = *state.connection;
+  Connection& old = *state.connection();
   MqttSession& session = mqttSession(old);
   log(LogLevel::kInfo, "conn {} {} MQTT client id taken over", old.id(), old.peer());
   // Closed without DISCONNECT as far as the old client is concerned: its
@@ -121,7 +120,7 @@ void MqttProtocol::endSession(Connection& conn, MqttSession& session, bool publi
   if (state->clean) {
     discardState(*state);  // 3.1.2-6: it lasts as long as the connection
   } else {
-    state->connection = nullptr;  // offline: QoS 1/2 deliveries queue
+    state->detach();  // offline: QoS 1/2 deliveries queue
   }
 }
 

@@ -13,7 +13,7 @@ void MqttJournal::connected(MqttSessionState& state) {
     if (MqttDelivery* delivery = state.heldDelivery()) delivery->nextStoreSequence = 1;
   }
   turn_.put(kSessions, sessionKey(key_, state.storeId),
-            sessionValue(value_, state.clientId, state.permissions.get()));
+            sessionValue(value_, state.clientId, state.permissions()));
 }
 
 void MqttJournal::discarded(const MqttSessionState& state) {

@@ -31,7 +31,7 @@ std::unique_ptr<MqttStoredState> restoreMqtt(DataStore& store, RetainedLimits li
     if (key.size() != kIdBytes || id == 0 || !session || byId.contains(id)) corrupt(store, "session");
     auto state = std::make_unique<MqttSessionState>();
     state->clientId = std::move(session->clientId);
-    state->permissions = std::move(session->permissions);
+    state->detachWith(std::move(session->permissions));  // offline
     state->clean = false;
     state->storeId = id;
     byId.emplace(id, state.get());

@@ -53,7 +53,7 @@ TEST(MqttJournal, AStoredSessionReadsBackAsItWas) {
     MqttSessionState s;
     s.clientId = "dev";
     s.clean = false;
-    s.permissions = std::make_shared<Permissions>(Permissions{{"a.>"}, {"a.>", "b"}, {"a.x"}});
+    s.detachWith(std::make_shared<Permissions>(Permissions{{"a.>"}, {"a.>", "b"}, {"a.x"}}));
     j.journal.connected(s);
     ASSERT_NE(s.storeId, 0u);
     ASSERT_TRUE(j.journal.subscribed(s, "a/#", 2));
@@ -91,9 +91,10 @@ TEST(MqttJournal, AStoredSessionReadsBackAsItWas) {
   EXPECT_EQ(held.awaitingPubrel, std::vector<std::uint16_t>{7});
   EXPECT_EQ(held.nextStoreSequence, 5u);
   // Its deliveries are checked against these until its client is back.
-  ASSERT_NE(s.permissions, nullptr);
-  EXPECT_EQ(s.permissions->subscribe, (std::vector<std::string>{"a.>", "b"}));
-  EXPECT_EQ(s.permissions->denySubscribe, std::vector<std::string>{"a.x"});
+  ASSERT_NE(s.permissions(), nullptr);
+  EXPECT_EQ(s.connection(), nullptr);
+  EXPECT_EQ(s.permissions()->subscribe, (std::vector<std::string>{"a.>", "b"}));
+  EXPECT_EQ(s.permissions()->denySubscribe, std::vector<std::string>{"a.x"});
   EXPECT_FALSE(s.permits("a/x"));
   EXPECT_EQ(stored->nextSessionId, s.storeId + 1);
 }
