@@ -7,12 +7,6 @@
 
 namespace linecast {
 
-const Permissions* MqttSessionState::permissions() const {
-  if (online()) return reinterpret_cast<const Connection*>(link_)->permissions();
-  const KeptPermissions* held = kept();
-  return held == nullptr ? nullptr : held->get();
-}
-
 void MqttSessionState::attach(Connection& conn) {
   dropKept();
   link_ = reinterpret_cast<std::uintptr_t>(&conn);

@@ -8,12 +8,11 @@
 #include <vector>
 
 #include "auth/permissions.h"
+#include "net/connection.h"
 #include "protocols/mqtt/mqtt_session_filters.h"
 #include "util/lazy_ring.h"
 
 namespace linecast {
-
-class Connection;
 
 // One QoS 1 or 2 message held for a subscriber: queued behind the in-flight
 // window, or in flight (sent, not yet acknowledged).
@@ -103,7 +102,12 @@ struct MqttSessionState {
   // for both: an idle MQTT connection held the same shared_ptr twice, 16 B
   // in the Connection and 16 B here (docs/notes-mqtt-compact.md).
   Connection* connection() const { return online() ? reinterpret_cast<Connection*>(link_) : nullptr; }
-  const Permissions* permissions() const;
+  // Inline: every delivery reads it (permits()).
+  const Permissions* permissions() const {
+    if (online()) return reinterpret_cast<const Connection*>(link_)->permissions();
+    const KeptPermissions* held = kept();
+    return held == nullptr ? nullptr : held->get();
+  }
   // Online on `conn`, with its permissions.
   void attach(Connection& conn);
   // Offline, keeping the permissions of the connection it leaves.
