@@ -327,5 +327,32 @@ TEST_F(MqttUsersTest, UsersPermissionsAndRefusals) {
   EXPECT_TRUE(tv.expectNothing());
 }
 
+// A persistent session's deliveries while it is offline are checked
+// against the permissions of the user it last connected as (the state
+// keeps them when its connection goes: docs/notes-mqtt-compact.md).
+TEST_F(MqttUsersTest, AnOfflineSessionKeepsItsUsersPermissions) {
+  {
+    MqttTestClient tv;
+    ASSERT_TRUE(tv.connect(mqttPort_, {.clientId = "tv-away", .clean = false, .user = "tv", .password = "tv-pw"}));
+    ASSERT_TRUE(tv.subscribe(1, {{"room1/#", 1}}, {1}));
+    ASSERT_TRUE(tv.send(C::disconnect()));
+    ASSERT_TRUE(tv.expectClosed());
+  }
+  MqttTestClient backend;
+  ASSERT_TRUE(backend.connect(mqttPort_, {.clientId = "be", .user = "backend", .password = "backend-pw"}));
+  ASSERT_TRUE(backend.send(C::publishPacket("room1/admin/reboot", "denied", 1, 1)));
+  EXPECT_TRUE(backend.expectPacket(C::ackPacket(4, 1)));
+  ASSERT_TRUE(backend.send(C::publishPacket("room1/tv/volume", "allowed", 1, 2)));
+  EXPECT_TRUE(backend.expectPacket(C::ackPacket(4, 2)));
+  MqttTestClient tv;
+  ASSERT_TRUE(tv.connect(mqttPort_, {.clientId = "tv-away", .clean = false, .user = "tv", .password = "tv-pw"}, true));
+  auto m = tv.readPublish();
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->topic + " " + m->payload, "room1/tv/volume allowed");
+  ASSERT_TRUE(tv.send(C::ackPacket(4, m->packetId)));
+  EXPECT_TRUE(tv.ping());
+  EXPECT_TRUE(tv.expectNothing());
+}
+
 }  // namespace
 }  // namespace linecast::test

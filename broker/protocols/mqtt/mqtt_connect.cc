@@ -25,13 +25,13 @@ void MqttProtocol::connect(Connection& conn, MqttSession& session, const MqttCon
 
   session.connected = true;
   session.keepAlive = packet.keepAlive;
-  session.lastPacket = now;
+  session.packetAt(conn.openedAt, now);
   if (packet.hasWill) {
     session.will.reset(new MqttPendingWill{std::string(packet.will.topic), std::string(packet.will.payload),
                                            packet.will.qos, packet.will.retain});
   }
   MqttSessionState* state = table_.find(clientId);
-  if (state != nullptr && state->connection != nullptr) {
+  if (state != nullptr && state->connection() != nullptr) {
     takeOver(*state);
     state = table_.find(clientId);  // a clean session ended with its connection
   }
@@ -42,8 +42,7 @@ void MqttProtocol::connect(Connection& conn, MqttSession& session, const MqttCon
   bool present = state != nullptr;
   if (state == nullptr) state = &table_.create(clientId);
   state->clean = packet.cleanSession;
-  state->connection = &conn;
-  state->permissions = conn.sharedPermissions();
+  state->attach(conn);  // with the connection's permissions
   // A persistent session is stored from here (--data-dir), with the
   // permissions it connected with; CONNACK waits for it under --fsync
   // always.
@@ -89,7 +88,7 @@ void MqttProtocol::refuseConnect(Connection& conn, MqttConnackCode code) {
 }
 
 void MqttProtocol::takeOver(MqttSessionState& state) {
-  Connection& old = *state.connection;
+  Connection& old = *state.connection();
   MqttSession& session = mqttSession(old);
   log(LogLevel::kInfo, "conn {} {} MQTT client id taken over", old.id(), old.peer());
   // Closed without DISCONNECT as far as the old client is concerned: its
@@ -121,7 +120,7 @@ void MqttProtocol::endSession(Connection& conn, MqttSession& session, bool publi
   if (state->clean) {
     discardState(*state);  // 3.1.2-6: it lasts as long as the connection
   } else {
-    state->connection = nullptr;  // offline: QoS 1/2 deliveries queue
+    state->detach();  // offline: QoS 1/2 deliveries queue
   }
 }
 
@@ -129,7 +128,7 @@ void MqttProtocol::discardState(MqttSessionState& state) {
   journal_.discarded(state);
   {
     Broker::SubscriptionChange change(broker_);
-    for (const auto& [filter, qos] : state.subscriptions) index_.remove(state, filter);
+    index_.removeAll(state);
   }
   outbox_.forget(state);
   table_.erase(state.clientId);  // the state is gone after this

@@ -9,10 +9,13 @@ namespace linecast {
 
 struct MqttSessionState;
 
-// One session subscribed to a filter, at the QoS granted.
+// One session subscribed to a filter, at the QoS granted. `slot` is the
+// filter's place in that session's MqttSessionFilters (in what was padding:
+// still 16 bytes), so removing it there needs no search.
 struct MqttSubscriber {
   MqttSessionState* state;
   std::uint8_t qos;
+  std::uint32_t slot = 0;
 };
 
 // The sessions subscribed to one exact MQTT filter (MqttIndex). Most filters

@@ -34,8 +34,9 @@ std::size_t MqttIndex::publishTopic(std::string_view topic, std::string_view pay
   if (auto it = exact_.find(topic); it != exact_.end()) {
     for (const Entry& e : it->second) match(*e.state, e.qos);
   }
-  for (const WildcardEntry& e : wildcards_) {
-    if (mqttFilterMatches(e.filter, topic)) match(*e.state, e.qos);
+  for (const auto& [filter, entries] : wildcards_) {
+    if (!mqttFilterMatches(filter, topic)) continue;
+    for (const Entry& e : entries) match(*e.state, e.qos);
   }
   std::size_t delivered = 0;
   for (MqttSessionState* state : matched_) {
@@ -51,14 +52,14 @@ std::size_t MqttIndex::countMatches(std::string_view channel) const {
   std::string topic;
   if (count_ == 0 || !mqttChannelToTopic(channel, topic)) return 0;
   std::vector<const MqttSessionState*> seen;
-  auto note = [&](const MqttSessionState* s) {
-    if (std::find(seen.begin(), seen.end(), s) == seen.end()) seen.push_back(s);
+  auto note = [&](const MqttFilterSubscribers& entries) {
+    for (const Entry& e : entries) {
+      if (std::find(seen.begin(), seen.end(), e.state) == seen.end()) seen.push_back(e.state);
+    }
   };
-  if (auto it = exact_.find(topic); it != exact_.end()) {
-    for (const Entry& e : it->second) note(e.state);
-  }
-  for (const WildcardEntry& e : wildcards_) {
-    if (mqttFilterMatches(e.filter, topic)) note(e.state);
+  if (auto it = exact_.find(topic); it != exact_.end()) note(it->second);
+  for (const auto& [filter, entries] : wildcards_) {
+    if (mqttFilterMatches(filter, topic)) note(entries);
   }
   return seen.size();
 }
@@ -68,75 +69,79 @@ void MqttIndex::describe(PubsubCensus& census) const {
   for (const auto& [filter, entries] : exact_) {
     if (mqttTopicToChannel(filter, channel)) census.addChannel(channel, entries.size());
   }
-  for (const WildcardEntry& e : wildcards_) census.addPattern("mqtt", e.filter);
+  for (const auto& entry : wildcards_) census.addPattern("mqtt", entry.first);
 }
 
 void MqttIndex::setInterestSink(InterestSink* sink) {
   interest_ = sink;
   if (interest_ == nullptr) return;
   for (const auto& entry : exact_) interest_->gained(InterestKind::kMqttFilter, entry.first);
-  for (std::size_t i = 0; i < wildcards_.size(); ++i) {
-    auto earlier = wildcards_.begin() + static_cast<std::ptrdiff_t>(i);
-    auto same = [&](const WildcardEntry& e) { return e.filter == wildcards_[i].filter; };
-    if (std::none_of(wildcards_.begin(), earlier, same)) {
-      interest_->gained(InterestKind::kMqttFilter, wildcards_[i].filter);
-    }
-  }
+  for (const auto& entry : wildcards_) interest_->gained(InterestKind::kMqttFilter, entry.first);
 }
 
-bool MqttIndex::holdsWildcard(std::string_view filter) const {
-  return std::any_of(wildcards_.begin(), wildcards_.end(), [&](const WildcardEntry& e) { return e.filter == filter; });
+MqttIndex::Records& MqttIndex::recordsOf(std::string_view filter) {
+  return hasWildcard(filter) ? wildcards_ : exact_;
 }
 
 void MqttIndex::add(MqttSessionState& state, std::string_view filter, std::uint8_t qos) {
-  if (!hasWildcard(filter)) {
-    auto it = exact_.find(filter);
-    if (it == exact_.end()) {
-      it = exact_.try_emplace(std::string(filter)).first;
-      if (interest_ != nullptr) interest_->gained(InterestKind::kMqttFilter, filter);
-    }
-    for (Entry& e : it->second) {
-      if (e.state == &state) {
-        e.qos = qos;
-        return;
-      }
-    }
-    it->second.push_back(Entry{&state, qos});
-    ++count_;
-    return;
+  Records& records = recordsOf(filter);
+  auto it = records.find(filter);
+  if (it == records.end()) {
+    it = records.try_emplace(std::string(filter)).first;
+    if (interest_ != nullptr) interest_->gained(InterestKind::kMqttFilter, filter);
   }
-  for (WildcardEntry& e : wildcards_) {
-    if (e.state == &state && e.filter == filter) {
-      e.qos = qos;
+  MqttFilterRecord& record = *it;
+  // The filter's subscribers, not the session's filters, say whether the
+  // session holds it: a session may hold any number of filters.
+  for (Entry& e : record.second) {
+    if (e.state == &state) {
+      e.qos = qos;  // replaced (3.8.4-3)
       return;
     }
   }
-  if (interest_ != nullptr && !holdsWildcard(filter)) interest_->gained(InterestKind::kMqttFilter, filter);
-  wildcards_.push_back(WildcardEntry{std::string(filter), &state, qos});
+  std::uint32_t slot = state.filters.add(&record);
+  record.second.push_back(Entry{&state, qos, slot});
   ++count_;
 }
 
-void MqttIndex::remove(MqttSessionState& state, std::string_view filter) {
-  if (!hasWildcard(filter)) {
-    auto it = exact_.find(filter);
-    if (it == exact_.end()) return;
-    MqttFilterSubscribers& entries = it->second;
+bool MqttIndex::remove(MqttSessionState& state, std::string_view filter) {
+  Records& records = recordsOf(filter);
+  auto it = records.find(filter);
+  if (it == records.end()) return false;
+  MqttFilterSubscribers& entries = it->second;
+  auto e = std::find_if(entries.begin(), entries.end(), [&](const Entry& x) { return x.state == &state; });
+  if (e == entries.end()) return false;
+  detach(state, *it, e);
+  return true;
+}
+
+void MqttIndex::removeAll(MqttSessionState& state) {
+  // From the last: nothing moves in the session's filters.
+  while (!state.filters.empty()) {
+    MqttFilterRecord& record = *state.filters[state.filters.size() - 1];
+    MqttFilterSubscribers& entries = record.second;
     auto e = std::find_if(entries.begin(), entries.end(), [&](const Entry& x) { return x.state == &state; });
-    if (e == entries.end()) return;
-    entries.erase(e);
-    --count_;
-    if (entries.empty()) {
-      if (interest_ != nullptr) interest_->lost(InterestKind::kMqttFilter, filter);
-      exact_.erase(it);
-    }
-    return;
+    detach(state, record, e);
   }
-  auto e = std::find_if(wildcards_.begin(), wildcards_.end(),
-                        [&](const WildcardEntry& x) { return x.state == &state && x.filter == filter; });
-  if (e == wildcards_.end()) return;
-  wildcards_.erase(e);
+}
+
+void MqttIndex::detach(MqttSessionState& state, MqttFilterRecord& record, Entry* at) {
+  std::uint32_t slot = at->slot;
+  record.second.erase(at);
   --count_;
-  if (interest_ != nullptr && !holdsWildcard(filter)) interest_->lost(InterestKind::kMqttFilter, filter);
+  if (MqttFilterRecord* moved = state.filters.removeAt(slot)) {
+    // The session's last filter took the freed slot: its entry says so.
+    for (Entry& e : moved->second) {
+      if (e.state == &state) {
+        e.slot = slot;
+        break;
+      }
+    }
+  }
+  if (!record.second.empty()) return;
+  if (interest_ != nullptr) interest_->lost(InterestKind::kMqttFilter, record.first);
+  Records& records = recordsOf(record.first);
+  records.erase(records.find(std::string_view(record.first)));
 }
 
 }  // namespace linecast

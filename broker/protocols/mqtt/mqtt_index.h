@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <unordered_map>
 #include <vector>
 
@@ -18,9 +19,10 @@ namespace linecast {
 // The MQTT subscriptions of thread 0 (every MQTT connection lives there),
 // in MQTT form. A filter without wildcards sits in a hash map (one lookup
 // finds every session subscribed to a topic, however many); a filter with
-// '+' or '#' in a list that each publish walks (docs/ARCHITECTURE.md, "Known
-// seams": a level tree would bound that walk when wildcard filters number
-// in the thousands).
+// '+' or '#' in another, whose filters each publish walks, once per filter
+// however many sessions hold it (docs/ARCHITECTURE.md, "Known seams": a
+// level tree would bound that walk when wildcard filters number in the
+// thousands).
 //
 // A message is delivered once per session, at the lower of the message's
 // QoS and the highest QoS granted among that session's matching filters
@@ -56,25 +58,31 @@ class MqttIndex final : public SubscriptionIndex {
   void setInterestSink(InterestSink* sink) override;
 
   // Under Broker::SubscriptionChange. add() replaces the filter's QoS if
-  // the session held it.
+  // the session held it; remove() says whether it did. The session's
+  // MqttSessionFilters follow (they point at this index's records).
   void add(MqttSessionState& state, std::string_view filter, std::uint8_t qos);
-  void remove(MqttSessionState& state, std::string_view filter);
+  bool remove(MqttSessionState& state, std::string_view filter);
+  // Every filter of the session (it ends).
+  void removeAll(MqttSessionState& state);
 
  private:
   using Entry = MqttSubscriber;
-  struct WildcardEntry {
-    std::string filter;
-    MqttSessionState* state;
-    std::uint8_t qos;
-  };
+  // Filter -> its subscribers; a node is an MqttFilterRecord, which the
+  // sessions point at (a node stays put through rehashes).
+  using Records = std::unordered_map<std::string, MqttFilterSubscribers, StringHash, std::equal_to<>>;
+  static_assert(std::is_same_v<Records::value_type, MqttFilterRecord>);
+
+  Records& recordsOf(std::string_view filter);
+  // Takes the session's entry `at` out of `record` and the record out of
+  // the session's filters; the record goes once it has no subscriber.
+  void detach(MqttSessionState& state, MqttFilterRecord& record, Entry* at);
   // Stamps a matching session (its highest granted QoS kept) and lists it
   // once in matched_.
   void match(MqttSessionState& state, std::uint8_t qos);
-  bool holdsWildcard(std::string_view filter) const;
 
   MqttOutbox& outbox_;
-  std::unordered_map<std::string, MqttFilterSubscribers, StringHash, std::equal_to<>> exact_;
-  std::vector<WildcardEntry> wildcards_;
+  Records exact_;      // filters without wildcards: one lookup per publish
+  Records wildcards_;  // with '+' or '#': each publish walks them
   std::size_t count_ = 0;
   InterestSink* interest_ = nullptr;
   std::uint8_t messageQos_ = 1;

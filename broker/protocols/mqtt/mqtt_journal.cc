@@ -13,12 +13,14 @@ void MqttJournal::connected(MqttSessionState& state) {
     if (MqttDelivery* delivery = state.heldDelivery()) delivery->nextStoreSequence = 1;
   }
   turn_.put(kSessions, sessionKey(key_, state.storeId),
-            sessionValue(value_, state.clientId, state.permissions.get()));
+            sessionValue(value_, state.clientId, state.permissions()));
 }
 
 void MqttJournal::discarded(const MqttSessionState& state) {
   if (state.storeId == 0) return;
-  for (const auto& [filter, qos] : state.subscriptions) turn_.erase(kSubscriptions, subscriptionKey(key_, state.storeId, filter));
+  for (std::uint32_t i = 0; i < state.filters.size(); ++i) {
+    turn_.erase(kSubscriptions, subscriptionKey(key_, state.storeId, state.filters[i]->first));
+  }
   if (const MqttDelivery* delivery = state.heldDelivery()) {
     for (const MqttInflight& m : delivery->inflight) eraseMessage(state, m.message.storeSequence);
     for (const MqttMessage& m : delivery->queued) eraseMessage(state, m.storeSequence);

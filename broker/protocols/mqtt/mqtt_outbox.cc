@@ -10,7 +10,7 @@ namespace linecast {
 namespace {
 
 bool online(const MqttSessionState& state) {
-  return state.connection != nullptr && state.connection->open();
+  return state.connection() != nullptr && state.connection()->open();
 }
 
 }  // namespace
@@ -21,7 +21,7 @@ bool MqttOutbox::deliver(MqttSessionState& state, std::string_view topic, std::s
     // Nothing is allocated: the pieces go straight into the output ring.
     if (!online(state)) return false;
     MqttBytes head = mqttPublishHead(topic.size(), payload.size(), 0, false, retain);
-    return state.connection->queue(head.view(), topic, payload);
+    return state.connection()->queue(head.view(), topic, payload);
   }
   MqttMessage message{std::string(topic), std::string(payload), qos, retain};
   MqttDelivery& delivery = state.delivery();
@@ -35,7 +35,7 @@ bool MqttOutbox::deliver(MqttSessionState& state, std::string_view topic, std::s
   sent.stage = qos == 1 ? MqttInflight::Stage::kAwaitPuback : MqttInflight::Stage::kAwaitPubrec;
   sent.message = std::move(message);
   journal_.inflight(state, sent);
-  send(*state.connection, sent, false);
+  send(*state.connection(), sent, false);
   return true;
 }
 
@@ -79,7 +79,7 @@ void MqttOutbox::pump(MqttSessionState& state) {
     delivery->queued.pop_front();
     --metrics_.mqttQueuedMessages;
     journal_.inflight(state, sent);
-    send(*state.connection, sent, false);
+    send(*state.connection(), sent, false);
   }
 }
 
@@ -109,7 +109,7 @@ void MqttOutbox::pubrec(MqttSessionState& state, std::uint16_t packetId) {
     m->message.storeSequence = sequence;
     journal_.inflight(state, *m);
   }
-  if (online(state)) send(*state.connection, *m, false);
+  if (online(state)) send(*state.connection(), *m, false);
 }
 
 void MqttOutbox::pubcomp(MqttSessionState& state, std::uint16_t packetId) {
@@ -123,7 +123,7 @@ void MqttOutbox::pubcomp(MqttSessionState& state, std::uint16_t packetId) {
 void MqttOutbox::resume(MqttSessionState& state) {
   const MqttDelivery* delivery = state.heldDelivery();
   if (!online(state) || delivery == nullptr) return;
-  for (const MqttInflight& m : delivery->inflight) send(*state.connection, m, true);
+  for (const MqttInflight& m : delivery->inflight) send(*state.connection(), m, true);
   pump(state);
 }
 

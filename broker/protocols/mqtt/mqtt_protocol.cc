@@ -12,6 +12,10 @@ namespace linecast {
 // topic and header (docs/PROTOCOL.md, decisions).
 static constexpr std::size_t kMqttHeaderRoom = 64 * 1024;
 
+MqttSession::~MqttSession() {
+  if (ackHeld) protocol_.forgetHeldAck(*this);
+}
+
 void MqttSession::onInput(Connection& conn, std::span<char>, double now) { protocol_.process(conn, *this, now); }
 
 bool MqttSession::deliver(Connection&, const Delivery&) {
@@ -28,7 +32,7 @@ void MqttSession::describe(const Connection&, SessionDescription& out) const {
   out.protocol = "mqtt";
   if (state != nullptr) {
     out.name = state->clientId;
-    out.channels = state->subscriptions.size();
+    out.channels = state->filters.size();
   }
 }
 
@@ -54,13 +58,15 @@ void MqttProtocol::restore(MqttStoredState& stored) {
     Broker::SubscriptionChange change(broker_);
     for (auto& owned : stored.sessions) {
       MqttSessionState& state = table_.adopt(std::move(owned));
-      for (const auto& [filter, qos] : state.subscriptions) index_.add(state, filter, qos);
       if (const MqttDelivery* delivery = state.heldDelivery()) {
         broker_.metrics().mqttQueuedMessages += static_cast<std::int64_t>(delivery->queued.size());
       }
     }
+    // The table holds the states now; their filters become index records.
+    for (const auto& held : stored.subscriptions) index_.add(*held.state, held.filter, held.qos);
   }
   stored.sessions.clear();
+  stored.subscriptions.clear();
   localRetained_ = std::move(stored.retained);
   journal_.resumeIdsAt(stored.nextSessionId);
 }
@@ -70,13 +76,12 @@ MqttProtocol::~MqttProtocol() { broker_.removeIndex(index_); }
 std::unique_ptr<Session> MqttProtocol::open(Connection& conn) {
   auto session = std::make_unique<MqttSession>(*this, settings_.maxLine + kMqttHeaderRoom, decoded_);
   conn.setMaxPending(session->decoder.maxPending());
-  session->lastPacket = conn.openedAt;
-  return session;
+    return session;
 }
 
 void MqttProtocol::process(Connection& conn, MqttSession& session, double now) {
   RingBuffer& in = conn.input();
-  if (session.heldAck && !releaseHeldAck(conn, session)) return;
+  if (session.ackHeld && !releaseHeldAck(conn, session)) return;
   while (conn.open() && !conn.fanoutSpent() && !conn.clusterParked && !in.empty()) {
     std::size_t length = 0;
     auto status = session.decoder.next(in, length);
@@ -86,7 +91,7 @@ void MqttProtocol::process(Connection& conn, MqttSession& session, double now) {
           session.decoder.errorText());
       return close(conn, CloseReason::kProtocolError);
     }
-    session.lastPacket = now;
+    session.packetAt(conn.openedAt, now);
     dispatch(conn, session, now);
     // A close dropped the input: nothing is left to consume.
     if (!conn.open()) return;
@@ -101,7 +106,8 @@ void MqttProtocol::acknowledgePublish(Connection& conn, MqttSession& session, Mq
     conn.queue(ack.view());
     return;
   }
-  session.heldAck = ack;
+  heldAcks_.insert_or_assign(&session, ack);
+  session.ackHeld = true;
   conn.clusterParked = true;
 }
 
@@ -111,10 +117,14 @@ bool MqttProtocol::releaseHeldAck(Connection& conn, MqttSession& session) {
     conn.inputWaiting = true;
     return false;
   }
-  conn.queue(session.heldAck->view());
-  session.heldAck.reset();
+  auto held = heldAcks_.find(&session);
+  conn.queue(held->second.view());
+  heldAcks_.erase(held);
+  session.ackHeld = false;
   return true;
 }
+
+void MqttProtocol::forgetHeldAck(const MqttSession& session) { heldAcks_.erase(&session); }
 
 void MqttProtocol::close(Connection& conn, CloseReason reason) {
   ++broker_.metrics().protocolErrors;
@@ -220,13 +230,7 @@ void MqttProtocol::subscribe(Connection& conn, MqttSession& session, const MqttS
         codes_.push_back(kMqttSubackFailure);
         continue;
       }
-      auto it = state.subscriptions.find(request.filter);
-      if (it == state.subscriptions.end()) {
-        state.subscriptions.emplace(std::string(request.filter), granted);
-      } else {
-        it->second = granted;  // replaced (3.8.4-3)
-      }
-      index_.add(state, request.filter, granted);
+      index_.add(state, request.filter, granted);  // or replaced (3.8.4-3)
       codes_.push_back(granted);
     }
   }
@@ -244,10 +248,7 @@ void MqttProtocol::unsubscribe(Connection& conn, MqttSession& session, const Mqt
   {
     Broker::SubscriptionChange change(broker_);
     for (const MqttTopicRequest& request : *packet.topics) {
-      auto it = state.subscriptions.find(request.filter);
-      if (it == state.subscriptions.end()) continue;
-      state.subscriptions.erase(it);
-      index_.remove(state, request.filter);
+      if (!index_.remove(state, request.filter)) continue;
       journal_.unsubscribed(state, request.filter);
     }
   }
@@ -266,7 +267,7 @@ void MqttProtocol::checkTimeouts(Connection& conn, MqttSession& session, double 
   }
   if (conn.credentialsExpire() > 0 && now >= conn.credentialsExpire()) return conn.drain(CloseReason::kTokenExpired);
   // One and a half keep-alive periods without a packet (3.1.2.10).
-  if (session.keepAlive > 0 && now - session.lastPacket >= 1.5 * session.keepAlive) {
+  if (session.keepAlive > 0 && session.sinceLastPacketMs(conn.openedAt, now) >= 1500u * session.keepAlive) {
     conn.drain(CloseReason::kIdleTimeout);
   }
 }

@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "protocols/access_control.h"
@@ -65,6 +66,8 @@ class MqttProtocol final : public Protocol {
   void connectionEnded(Connection& conn, MqttSession& session);
 
   MqttIndex& index() { return index_; }
+  // The session ends with an acknowledgement still held (~MqttSession).
+  void forgetHeldAck(const MqttSession& session);
 
  private:
   // mqtt_connect.cc
@@ -119,6 +122,9 @@ class MqttProtocol final : public Protocol {
   std::string retainedTopic_;          // reused: a retained channel's topic
   std::vector<std::uint8_t> codes_;    // reused: SUBACK's return codes
   MqttDecodedPacket decoded_;          // every session's decoder's output
+  // --cluster: the acknowledgements held for sessions (MqttSession::ackHeld),
+  // here rather than 10 bytes in every session.
+  std::unordered_map<const MqttSession*, MqttBytes> heldAcks_;
 };
 
 }  // namespace linecast

@@ -31,7 +31,7 @@ std::unique_ptr<MqttStoredState> restoreMqtt(DataStore& store, RetainedLimits li
     if (key.size() != kIdBytes || id == 0 || !session || byId.contains(id)) corrupt(store, "session");
     auto state = std::make_unique<MqttSessionState>();
     state->clientId = std::move(session->clientId);
-    state->permissions = std::move(session->permissions);
+    state->detachWith(std::move(session->permissions));  // offline
     state->clean = false;
     state->storeId = id;
     byId.emplace(id, state.get());
@@ -51,7 +51,7 @@ std::unique_ptr<MqttStoredState> restoreMqtt(DataStore& store, RetainedLimits li
     if (qos.size() != 1 || static_cast<unsigned char>(qos[0]) > 2 || !mqttTopicFilterValid(filter)) {
       corrupt(store, "subscription");
     }
-    state->subscriptions.emplace(std::string(filter), static_cast<std::uint8_t>(qos[0]));
+    stored->subscriptions.push_back({state, std::string(filter), static_cast<std::uint8_t>(qos[0])});
   });
   // In key order: each session's messages in the order they were first
   // held, which is the window's order, then the queue's.

@@ -3,6 +3,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "persist/data_store.h"
@@ -19,7 +20,17 @@ namespace linecast {
 struct MqttStoredState {
   explicit MqttStoredState(RetainedLimits limits) : retained(limits) {}
 
+  // A stored session's filter. A session holds its filters as the
+  // MqttIndex's records, which do not exist yet: MqttProtocol::restore
+  // adds these to its index.
+  struct Subscription {
+    MqttSessionState* state;  // one of `sessions`
+    std::string filter;
+    std::uint8_t qos;
+  };
+
   std::vector<std::unique_ptr<MqttSessionState>> sessions;
+  std::vector<Subscription> subscriptions;  // in key order: by session, then filter
   MqttLocalRetained retained;
   std::size_t retainedCount = 0;
   std::uint64_t nextSessionId = 1;  // above every stored one

@@ -1,8 +1,28 @@
 #include "protocols/mqtt/mqtt_session_state.h"
 
 #include <algorithm>
+#include <utility>
+
+#include "net/connection.h"
 
 namespace linecast {
+
+void MqttSessionState::attach(Connection& conn) {
+  dropKept();
+  link_ = reinterpret_cast<std::uintptr_t>(&conn);
+}
+
+void MqttSessionState::detach() {
+  const Connection* conn = connection();
+  if (conn != nullptr) detachWith(conn->sharedPermissions());  // offline already: kept as is
+}
+
+void MqttSessionState::detachWith(std::shared_ptr<const Permissions> permissions) {
+  dropKept();
+  if (permissions != nullptr) {
+    link_ = reinterpret_cast<std::uintptr_t>(new KeptPermissions(std::move(permissions))) | kOfflineTag;
+  }
+}
 
 namespace {
 // How far `id` is past `from` going up the circle 1..65535.

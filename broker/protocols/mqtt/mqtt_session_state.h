@@ -2,18 +2,17 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "auth/permissions.h"
+#include "net/connection.h"
+#include "protocols/mqtt/mqtt_session_filters.h"
 #include "util/lazy_ring.h"
 
 namespace linecast {
-
-class Connection;
 
 // One QoS 1 or 2 message held for a subscriber: queued behind the in-flight
 // window, or in flight (sent, not yet acknowledged).
@@ -82,17 +81,39 @@ struct MqttDelivery {
 // (clean session 0) outlives its connection; a clean one ends with it.
 struct MqttSessionState {
   std::string clientId;
-  // Filter -> the QoS granted for it.
-  std::map<std::string, std::uint8_t, std::less<>> subscriptions;
+  // The filters it is subscribed to: the MqttIndex's records, which hold
+  // each filter's text and the QoS granted (MqttIndex::add and remove keep
+  // this in step). A restore reads the filters into MqttStoredState and
+  // adds them to the index (MqttProtocol::restore).
+  MqttSessionFilters filters;
   // In --data-dir (MqttJournal): the number keying its records (0: not
   // stored: a clean session, or no --data-dir).
   std::uint64_t storeId = 0;
 
-  // Runtime only, never stored. The connection it is attached to (null:
+  MqttSessionState() = default;
+  ~MqttSessionState() { dropKept(); }
+  MqttSessionState(const MqttSessionState&) = delete;
+  MqttSessionState& operator=(const MqttSessionState&) = delete;
+
+  // Runtime only, never stored: the connection it is attached to (null:
   // offline), and the permissions of the user it last connected as (its
-  // deliveries are checked against them while offline too).
-  Connection* connection = nullptr;
-  std::shared_ptr<const Permissions> permissions;
+  // deliveries are checked against them while offline too). Online, those
+  // are the connection's own; offline, a copy the state keeps. One word
+  // for both: an idle MQTT connection held the same shared_ptr twice, 16 B
+  // in the Connection and 16 B here (docs/notes-mqtt-compact.md).
+  Connection* connection() const { return online() ? reinterpret_cast<Connection*>(link_) : nullptr; }
+  // Inline: every delivery reads it (permits()).
+  const Permissions* permissions() const {
+    if (online()) return reinterpret_cast<const Connection*>(link_)->permissions();
+    const KeptPermissions* held = kept();
+    return held == nullptr ? nullptr : held->get();
+  }
+  // Online on `conn`, with its permissions.
+  void attach(Connection& conn);
+  // Offline, keeping the permissions of the connection it leaves.
+  void detach();
+  // Offline with these permissions (null: none): read back from the store.
+  void detachWith(std::shared_ptr<const Permissions> permissions);
   // MqttIndex's de-duplication of one publish's matches (see mqtt_index.h).
   std::uint64_t matchStamp = 0;
   std::uint8_t matchQos = 0;
@@ -103,7 +124,8 @@ struct MqttSessionState {
   // match outside them ("a" under "a/#"). Checked per delivery, only for a
   // user with permissions.
   bool permits(std::string_view topic) const {
-    return permissions == nullptr || (!permissions->deniesTopic(topic) && permissions->maySubscribeTopic(topic));
+    const Permissions* user = permissions();
+    return user == nullptr || (!user->deniesTopic(topic) && user->maySubscribeTopic(topic));
   }
 
   // Its QoS 1/2 side, made by the first call; heldDelivery() is null until
@@ -116,7 +138,23 @@ struct MqttSessionState {
   const MqttDelivery* heldDelivery() const { return delivery_.get(); }
 
  private:
+  friend class MqttSessionTable;
+  using KeptPermissions = std::shared_ptr<const Permissions>;
+  // link_: 0, offline without permissions; a Connection* (bit 0 clear),
+  // online; a KeptPermissions* with bit 0 set, offline with permissions.
+  static constexpr std::uintptr_t kOfflineTag = 1;
+  bool online() const { return link_ != 0 && (link_ & kOfflineTag) == 0; }
+  KeptPermissions* kept() const {
+    return (link_ & kOfflineTag) != 0 ? reinterpret_cast<KeptPermissions*>(link_ & ~kOfflineTag) : nullptr;
+  }
+  void dropKept() {
+    delete kept();
+    link_ = 0;
+  }
+
   std::unique_ptr<MqttDelivery> delivery_;
+  MqttSessionState* tableNext_ = nullptr;  // MqttSessionTable's chain
+  std::uintptr_t link_ = 0;
 };
 
 }  // namespace linecast

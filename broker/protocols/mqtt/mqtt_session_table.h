@@ -4,7 +4,6 @@
 #include <memory>
 #include <string>
 #include <string_view>
-#include <unordered_set>
 
 #include "metrics.h"
 #include "protocols/mqtt/mqtt_session_state.h"
@@ -19,7 +18,7 @@ namespace linecast {
 class MqttSessionTable {
  public:
   explicit MqttSessionTable(Metrics& metrics) : metrics_(metrics) {}
-  ~MqttSessionTable() { metrics_.mqttSessions -= static_cast<std::int64_t>(sessions_.size()); }
+  ~MqttSessionTable();
   MqttSessionTable(const MqttSessionTable&) = delete;
   MqttSessionTable& operator=(const MqttSessionTable&) = delete;
 
@@ -32,32 +31,26 @@ class MqttSessionTable {
   // A client id for a client that sent none (clean session 1, 3.1.3-6):
   // "linecast-<n>", unique in the table.
   std::string assignId();
-  std::size_t size() const { return sessions_.size(); }
+  std::size_t size() const { return size_; }
 
  private:
-  // A held state is hashed and compared by its own clientId, and a lookup
-  // by the id it is given, so the table keeps no second copy of each id
-  // (a map keyed by std::string did: 32 B more per session, and a heap
-  // string for ids of 16+ characters; docs/notes-mqtt-compact.md). A
-  // state's clientId never changes while it is held.
-  static std::string_view idOf(std::string_view id) { return id; }
-  static std::string_view idOf(const std::unique_ptr<MqttSessionState>& state) { return state->clientId; }
-  struct IdHash {
-    using is_transparent = void;
-    template <class T>
-    std::size_t operator()(const T& held) const noexcept {
-      return StringHash{}(idOf(held));
-    }
-  };
-  struct IdEqual {
-    using is_transparent = void;
-    template <class A, class B>
-    bool operator()(const A& a, const B& b) const noexcept {
-      return idOf(a) == idOf(b);
-    }
-  };
+  // An intrusive hash chain: each held state links to the next one of its
+  // bucket (MqttSessionState::tableNext_), so the table has no node per
+  // session and no copy of its id (a node of an unordered_set cost 32 B a
+  // session, of the unordered_map before it 64 B and a second heap string
+  // for ids of 16+ characters; docs/notes-mqtt-compact.md). A state is
+  // hashed by its own clientId, which never changes while it is held;
+  // lookups take a string_view and build no string.
+  static std::size_t hashOf(std::string_view id) { return StringHash{}(id); }
+  MqttSessionState*& bucketOf(std::string_view id) { return buckets_[hashOf(id) & (bucketCount_ - 1)]; }
+  // Doubles the buckets (a power of two) once there are twice as many
+  // states: chains of 1 to 2 states on average, and each state rehashed
+  // O(1) times amortized.
+  void grow();
 
-  std::unordered_set<std::unique_ptr<MqttSessionState>, IdHash, IdEqual> sessions_;
+  std::unique_ptr<MqttSessionState*[]> buckets_;  // owning chains of states
+  std::size_t bucketCount_ = 0;
+  std::size_t size_ = 0;
   std::uint64_t assigned_ = 0;
   Metrics& metrics_;
 };

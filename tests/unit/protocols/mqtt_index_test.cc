@@ -84,6 +84,47 @@ TEST(MqttIndex, RemoveAndReplace) {
   EXPECT_EQ(t.delivery().queued.size(), 1u);
 }
 
+// Step 7 of docs/notes-mqtt-compact.md: a session's filters are the index's
+// records. A session holding many filters, removed in an order that moves
+// its last one into each hole, keeps every remaining filter reachable and
+// the records shared with another session intact; removeAll leaves nothing.
+TEST(MqttIndex, ASessionsFiltersAreTheIndexsRecords) {
+  IndexFixture f;
+  MqttSessionState s;
+  MqttSessionState t;
+  constexpr int kFilters = 3000;
+  for (int i = 0; i < kFilters; ++i) f.index.add(s, "f/" + std::to_string(i), 1);
+  f.index.add(s, "w/+", 1);
+  f.index.add(t, "w/+", 1);
+  f.index.add(t, "f/7", 1);
+  EXPECT_EQ(s.filters.size(), static_cast<std::uint32_t>(kFilters + 1));
+  EXPECT_EQ(s.filters[0]->first, "f/0");
+  EXPECT_EQ(t.filters.size(), 2u);
+  // Every other one, from the front: each removal moves the session's last.
+  for (int i = 0; i < kFilters; i += 2) EXPECT_TRUE(f.index.remove(s, "f/" + std::to_string(i)));
+  EXPECT_FALSE(f.index.remove(s, "f/0"));
+  EXPECT_EQ(s.filters.size(), static_cast<std::uint32_t>(kFilters / 2 + 1));
+  for (int i = 0; i < kFilters; ++i) {
+    std::size_t before = s.heldDelivery() == nullptr ? 0 : s.heldDelivery()->queued.size();
+    f.index.publishTopic("f/" + std::to_string(i), "m", 1);
+    std::size_t after = s.heldDelivery() == nullptr ? 0 : s.heldDelivery()->queued.size();
+    EXPECT_EQ(after - before, i % 2 == 0 ? 0u : 1u) << i;
+    if (after > 0) s.delivery().queued.clear();
+  }
+  // The rest one by one through the slots the removals rewrote.
+  for (int i = 1; i < kFilters; i += 2) EXPECT_TRUE(f.index.remove(s, "f/" + std::to_string(i))) << i;
+  ASSERT_EQ(s.filters.size(), 1u);
+  EXPECT_EQ(s.filters[0]->first, "w/+");
+  f.index.removeAll(s);
+  EXPECT_TRUE(s.filters.empty());
+  EXPECT_EQ(f.index.subscriptionCount(), 2u) << "t's two are its own";
+  EXPECT_EQ(f.index.publishTopic("w/x", "m", 1), 1u);
+  EXPECT_EQ(f.index.publishTopic("f/7", "m", 1), 1u);
+  f.index.removeAll(t);
+  EXPECT_EQ(f.index.subscriptionCount(), 0u);
+  EXPECT_TRUE(t.filters.empty());
+}
+
 struct InterestLog final : InterestSink {
   std::vector<std::string> seen;
   void gained(InterestKind kind, std::string_view text) override {

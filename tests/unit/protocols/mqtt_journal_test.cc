@@ -15,6 +15,7 @@
 #include "persist/data_store.h"
 #include "persist/store_turn.h"
 #include "persist/store_writer.h"
+#include "protocols/mqtt/mqtt_index.h"
 #include "protocols/mqtt/mqtt_journal.h"
 #include "protocols/mqtt/mqtt_outbox.h"
 #include "protocols/mqtt/mqtt_restore.h"
@@ -35,6 +36,7 @@ struct Journaled {
   MqttJournal journal{turn};
   Metrics metrics;
   MqttOutbox outbox{MqttLimits{2, 3}, metrics, journal};
+  MqttIndex index{outbox};  // holds the sessions' filters
 };
 
 std::size_t records(const std::string& dir, std::string_view space) {
@@ -51,18 +53,19 @@ TEST(MqttJournal, AStoredSessionReadsBackAsItWas) {
     MqttSessionState s;
     s.clientId = "dev";
     s.clean = false;
-    s.permissions = std::make_shared<Permissions>(Permissions{{"a.>"}, {"a.>", "b"}, {"a.x"}});
+    s.detachWith(std::make_shared<Permissions>(Permissions{{"a.>"}, {"a.>", "b"}, {"a.x"}}));
     j.journal.connected(s);
     ASSERT_NE(s.storeId, 0u);
     ASSERT_TRUE(j.journal.subscribed(s, "a/#", 2));
     ASSERT_TRUE(j.journal.subscribed(s, "b", 1));
-    s.subscriptions = {{"a/#", 2}, {"b", 1}};
+    j.index.add(s, "a/#", 2);
+    j.index.add(s, "b", 1);
     // Offline: all four are queued, the oldest dropped past 3.
     for (int i = 0; i < 4; ++i) j.outbox.deliver(s, "a/x", "m" + std::to_string(i), i % 2 == 0 ? 1 : 2, false);
     s.delivery().awaitingPubrel.push_back(7);
     j.journal.pubrelAwaited(s, 7);
     j.journal.unsubscribed(s, "b");
-    s.subscriptions.erase("b");
+    ASSERT_TRUE(j.index.remove(s, "b"));
   }
   EXPECT_EQ(records(dir.path(), mqtt_records::kMessages), 3u);
   DataStore store(dir.path());
@@ -71,7 +74,12 @@ TEST(MqttJournal, AStoredSessionReadsBackAsItWas) {
   const MqttSessionState& s = *stored->sessions[0];
   EXPECT_EQ(s.clientId, "dev");
   EXPECT_FALSE(s.clean);
-  EXPECT_EQ(s.subscriptions, (std::map<std::string, std::uint8_t, std::less<>>{{"a/#", 2}}));
+  // The filters come apart from the session: its index does not exist yet.
+  EXPECT_TRUE(s.filters.empty());
+  ASSERT_EQ(stored->subscriptions.size(), 1u);
+  EXPECT_EQ(stored->subscriptions[0].state, &s);
+  EXPECT_EQ(stored->subscriptions[0].filter, "a/#");
+  EXPECT_EQ(stored->subscriptions[0].qos, 2);
   ASSERT_NE(s.heldDelivery(), nullptr) << "made on restore: the session holds messages";
   const MqttDelivery& held = *s.heldDelivery();
   ASSERT_EQ(held.queued.size(), 3u);
@@ -83,9 +91,10 @@ TEST(MqttJournal, AStoredSessionReadsBackAsItWas) {
   EXPECT_EQ(held.awaitingPubrel, std::vector<std::uint16_t>{7});
   EXPECT_EQ(held.nextStoreSequence, 5u);
   // Its deliveries are checked against these until its client is back.
-  ASSERT_NE(s.permissions, nullptr);
-  EXPECT_EQ(s.permissions->subscribe, (std::vector<std::string>{"a.>", "b"}));
-  EXPECT_EQ(s.permissions->denySubscribe, std::vector<std::string>{"a.x"});
+  ASSERT_NE(s.permissions(), nullptr);
+  EXPECT_EQ(s.connection(), nullptr);
+  EXPECT_EQ(s.permissions()->subscribe, (std::vector<std::string>{"a.>", "b"}));
+  EXPECT_EQ(s.permissions()->denySubscribe, std::vector<std::string>{"a.x"});
   EXPECT_FALSE(s.permits("a/x"));
   EXPECT_EQ(stored->nextSessionId, s.storeId + 1);
 }
@@ -142,7 +151,7 @@ TEST(MqttJournal, CleanSessionsAndDiscardedOnesLeaveNothing) {
     gone.clean = false;
     j.journal.connected(gone);
     ASSERT_TRUE(j.journal.subscribed(gone, "y", 1));
-    gone.subscriptions.emplace("y", 1);
+    j.index.add(gone, "y", 1);
     j.outbox.deliver(gone, "y", "1", 1, false);
     gone.delivery().awaitingPubrel.push_back(3);
     j.journal.pubrelAwaited(gone, 3);

@@ -1,8 +1,11 @@
 // MqttDelivery's packet ids: allocation skips ids in flight, and
 // acknowledgements find their message whatever order they come in,
-// including a window whose ids span the whole circle.
+// including a window whose ids span the whole circle. MqttSessionState
+// keeps its permissions while offline.
 
 #include <gtest/gtest.h>
+
+#include <memory>
 
 #include "protocols/mqtt/mqtt_session_state.h"
 
@@ -65,6 +68,35 @@ TEST(MqttDelivery, AWindowSpanningTheWholeCircleStillFindsEveryId) {
     EXPECT_TRUE(s.eraseInflight(id)) << id;
   }
   EXPECT_TRUE(s.inflight.empty());
+}
+
+}  // namespace
+}  // namespace linecast
+
+namespace linecast {
+namespace {
+
+// Offline, a state keeps the permissions it was given (a restore) in its
+// one link word; none means everything is permitted; a detach while
+// offline keeps them.
+TEST(MqttSessionState, OfflineItKeepsItsPermissions) {
+  MqttSessionState s;
+  EXPECT_EQ(s.connection(), nullptr);
+  EXPECT_EQ(s.permissions(), nullptr);
+  EXPECT_TRUE(s.permits("any/topic"));
+  auto user = std::make_shared<Permissions>(Permissions{{"a.>"}, {"a.>"}, {"a.x"}});
+  s.detachWith(user);
+  EXPECT_EQ(s.connection(), nullptr);
+  EXPECT_EQ(s.permissions(), user.get());
+  EXPECT_EQ(user.use_count(), 2);
+  EXPECT_TRUE(s.permits("a/b"));
+  EXPECT_FALSE(s.permits("a/x"));
+  EXPECT_FALSE(s.permits("b"));
+  s.detach();  // not online: nothing changes
+  EXPECT_EQ(s.permissions(), user.get());
+  s.detachWith(nullptr);
+  EXPECT_EQ(s.permissions(), nullptr);
+  EXPECT_EQ(user.use_count(), 1);
 }
 
 }  // namespace

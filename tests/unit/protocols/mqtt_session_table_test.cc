@@ -6,6 +6,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "protocols/mqtt/mqtt_session_table.h"
 
@@ -55,6 +56,20 @@ TEST(MqttSessionTable, AssignedIdsSkipHeldOnes) {
   EXPECT_EQ(id, "linecast-2");
   table.create(id);
   EXPECT_EQ(table.assignId(), "linecast-3");
+}
+
+TEST(MqttSessionTable, ThousandsThroughGrowthAndErasesStayFindable) {
+  Metrics metrics;
+  MqttSessionTable table(metrics);
+  std::vector<MqttSessionState*> made;
+  for (int i = 0; i < 5000; ++i) made.push_back(&table.create("client-" + std::to_string(i)));
+  for (int i = 0; i < 5000; i += 2) table.erase("client-" + std::to_string(i));
+  EXPECT_EQ(table.size(), 2500u);
+  for (int i = 0; i < 5000; ++i) {
+    MqttSessionState* found = table.find("client-" + std::to_string(i));
+    EXPECT_EQ(found, i % 2 == 0 ? nullptr : made[static_cast<std::size_t>(i)]) << i;
+  }
+  EXPECT_EQ(metrics.mqttSessions.load(), 2500);
 }
 
 TEST(MqttSessionTable, TheGaugeGivesBackWhatATableHeldWhenItGoes) {
