@@ -1,51 +1,57 @@
 #include "net/ring_buffer.h"
 
+#include <algorithm>
 #include <bit>
 #include <cassert>
-#include <cstdlib>
 #include <cstring>
 #include <new>
-#include <utility>
 
 namespace linecast {
 
-RingBuffer::~RingBuffer() {
-  ::operator delete(data_);
-  if (pinned_ != data_) ::operator delete(pinned_);
+void RingBuffer::freeBlock(Block* block) {
+  // operator new/delete rather than malloc, so the hot-path test that
+  // replaces them sees ring growth too.
+  ::operator delete(block);
 }
 
-void RingBuffer::freeBlock(char* block) const {
-  if (block != pinned_) ::operator delete(block);
+void RingBuffer::dropBlock(Block* block) {
+  if (block == nullptr) return;
+  if (block->pin == Block::Pin::kPinned) {
+    block->pin = Block::Pin::kPinnedDropped;
+  } else {
+    freeBlock(block);
+  }
 }
 
-void RingBuffer::unpin() {
-  if (pinned_ != data_) ::operator delete(pinned_);
-  pinned_ = nullptr;
+void RingPin::reset() {
+  if (block_ == nullptr) return;
+  if (block_->pin == RingBuffer::Block::Pin::kPinnedDropped) {
+    RingBuffer::freeBlock(block_);
+  } else {
+    block_->pin = RingBuffer::Block::Pin::kNone;
+  }
+  block_ = nullptr;
 }
 
-RingBuffer::RingBuffer(RingBuffer&& other) noexcept
-    : data_(std::exchange(other.data_, nullptr)),
-      pinned_(std::exchange(other.pinned_, nullptr)),
-      capacity_(std::exchange(other.capacity_, 0)),
-      head_(std::exchange(other.head_, 0)),
-      tail_(std::exchange(other.tail_, 0)) {}
+void RingBuffer::pin(RingPin& pin) {
+  pin.reset();
+  if (block_ == nullptr) return;
+  block_->pin = Block::Pin::kPinned;
+  pin.block_ = block_;
+}
 
 RingBuffer& RingBuffer::operator=(RingBuffer&& other) noexcept {
   if (this != &other) {
-    ::operator delete(data_);
-    if (pinned_ != data_) ::operator delete(pinned_);
-    data_ = std::exchange(other.data_, nullptr);
-    pinned_ = std::exchange(other.pinned_, nullptr);
-    capacity_ = std::exchange(other.capacity_, 0);
-    head_ = std::exchange(other.head_, 0);
-    tail_ = std::exchange(other.tail_, 0);
+    dropBlock(block_);
+    block_ = other.block_;
+    other.block_ = nullptr;
   }
   return *this;
 }
 
 bool RingBuffer::reserve(std::size_t n, std::size_t maxCapacity) {
   std::size_t need = size() + n;
-  if (need <= capacity_) return true;
+  if (need <= capacity()) return true;
   if (need > maxCapacity) return false;
   std::size_t newCapacity = std::bit_ceil(std::max<std::size_t>(need, kMinCapacity));
   regrow(newCapacity);
@@ -54,65 +60,64 @@ bool RingBuffer::reserve(std::size_t n, std::size_t maxCapacity) {
 
 void RingBuffer::regrow(std::size_t newCapacity) {
   assert(std::has_single_bit(newCapacity) && newCapacity >= size());
-  // operator new rather than malloc, so the hot-path test that replaces it
-  // sees ring growth too.
-  char* fresh = static_cast<char*>(::operator new(newCapacity));
+  auto* fresh = static_cast<Block*>(::operator new(sizeof(Block) + newCapacity));
   std::size_t n = size();
-  if (n > 0) copyOut(0, n, fresh);
-  freeBlock(data_);
-  data_ = fresh;
-  capacity_ = newCapacity;
-  head_ = 0;
-  tail_ = n;
+  if (n > 0) copyOut(0, n, reinterpret_cast<char*>(fresh + 1));
+  *fresh = Block{newCapacity, 0, n, Block::Pin::kNone};
+  dropBlock(block_);
+  block_ = fresh;
 }
 
-void RingBuffer::append(std::string_view bytes) {
-  if (bytes.empty()) return;  // data() may be null, which memcpy must not see
-  assert(bytes.size() <= freeSpace());
-  std::size_t pos = tail_ & (capacity_ - 1);
-  std::size_t first = std::min(bytes.size(), capacity_ - pos);
-  std::memcpy(data_ + pos, bytes.data(), first);
-  std::memcpy(data_, bytes.data() + first, bytes.size() - first);
-  tail_ += bytes.size();
+void RingBuffer::append(std::string_view in) {
+  if (in.empty()) return;  // data() may be null, which memcpy must not see
+  assert(in.size() <= freeSpace());
+  std::size_t capacity = block_->capacity;
+  std::size_t pos = block_->tail & (capacity - 1);
+  std::size_t first = std::min(in.size(), capacity - pos);
+  std::memcpy(bytes() + pos, in.data(), first);
+  std::memcpy(bytes(), in.data() + first, in.size() - first);
+  block_->tail += in.size();
 }
 
 std::array<std::span<char>, 2> RingBuffer::writableSpans() {
-  if (capacity_ == 0) return {};
+  if (block_ == nullptr) return {};
+  std::size_t capacity = block_->capacity;
   std::size_t free = freeSpace();
-  std::size_t pos = tail_ & (capacity_ - 1);
-  std::size_t first = std::min(free, capacity_ - pos);
-  return {std::span<char>(data_ + pos, first), std::span<char>(data_, free - first)};
+  std::size_t pos = block_->tail & (capacity - 1);
+  std::size_t first = std::min(free, capacity - pos);
+  return {std::span<char>(bytes() + pos, first), std::span<char>(bytes(), free - first)};
 }
 
 std::array<std::span<const char>, 2> RingBuffer::readableSpans() const {
-  if (capacity_ == 0) return {};
+  if (block_ == nullptr) return {};
+  std::size_t capacity = block_->capacity;
   std::size_t n = size();
-  std::size_t pos = head_ & (capacity_ - 1);
-  std::size_t first = std::min(n, capacity_ - pos);
-  return {std::span<const char>(data_ + pos, first), std::span<const char>(data_, n - first)};
+  std::size_t pos = block_->head & (capacity - 1);
+  std::size_t first = std::min(n, capacity - pos);
+  return {std::span<const char>(bytes() + pos, first), std::span<const char>(bytes(), n - first)};
 }
 
 void RingBuffer::copyOut(std::size_t offset, std::size_t len, char* out) const {
   if (len == 0) return;
   assert(offset + len <= size());
-  std::size_t pos = (head_ + offset) & (capacity_ - 1);
-  std::size_t first = std::min(len, capacity_ - pos);
-  std::memcpy(out, data_ + pos, first);
-  std::memcpy(out + first, data_, len - first);
+  std::size_t capacity = block_->capacity;
+  std::size_t pos = (block_->head + offset) & (capacity - 1);
+  std::size_t first = std::min(len, capacity - pos);
+  std::memcpy(out, bytes() + pos, first);
+  std::memcpy(out + first, bytes(), len - first);
 }
 
 void RingBuffer::consume(std::size_t n) {
   assert(n <= size());
-  head_ += n;
-  if (head_ == tail_) head_ = tail_ = 0;  // keeps the next append contiguous
+  if (block_ == nullptr) return;  // n is 0
+  block_->head += n;
+  if (block_->head == block_->tail) block_->head = block_->tail = 0;  // keeps the next append contiguous
 }
 
 bool RingBuffer::releaseIfEmpty() {
-  if (!empty() || data_ == nullptr) return false;
-  freeBlock(data_);
-  data_ = nullptr;
-  capacity_ = 0;
-  head_ = tail_ = 0;
+  if (block_ == nullptr || block_->tail != block_->head) return false;
+  dropBlock(block_);
+  block_ = nullptr;
   return true;
 }
 

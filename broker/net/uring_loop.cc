@@ -200,7 +200,7 @@ void UringLoop::send(Connection& conn) {
   // Bytes still in the output ring count as written (reserveOutput); a
   // transport that sealed them into its own ring took them out already.
   slot->outputInFlight = &wire == &conn.output() ? slot->sending : 0;
-  wire.pin();
+  wire.pin(slot->outputPin);
   conn.countWriteCall();
 }
 
@@ -229,8 +229,8 @@ void UringLoop::detach(Connection& conn) {
   slot->conn = nullptr;
   auto key = reinterpret_cast<std::uint64_t>(slot);
   if (slot->sendInFlight) {
-    // The kernel may still read the output block: the slot keeps it.
-    slot->orphanOutput = std::move(conn.wireOutput());
+    // The kernel may still read the output block: the slot's pin keeps it
+    // when the connection's rings are destroyed.
     cancel(key | (slot->awaitingWritable ? kWritablePollOp : kSendOp));
   }
   // The descriptor is closed next, but the request holds the socket open:
@@ -366,11 +366,11 @@ bool UringLoop::complete(const io_uring_cqe& cqe, UringEvent& event, unsigned& b
       }
       slot->sendInFlight = false;
       if (slot->conn == nullptr) {
-        slot->orphanOutput = RingBuffer();  // the kernel is done with the block
+        slot->outputPin.reset();  // the kernel is done with the block: freed
         maybeFree(slot);
         return false;
       }
-      slot->conn->wireOutput().unpin();
+      slot->outputPin.reset();
       slot->torn = cqe.res >= 0 && static_cast<std::size_t>(cqe.res) < slot->sending;
       event.kind = UringEvent::Kind::kSent;
       event.conn = slot->conn;

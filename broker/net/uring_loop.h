@@ -18,7 +18,7 @@ class Connection;
 // The io_uring backend's state for one connection (Connection::uringSlot).
 // Every SQE of the connection carries the slot's address, so a slot lives
 // until its last operation has completed, which may be after the Server
-// destroyed the Connection: the slot then keeps the output block an
+// destroyed the Connection: the slot's pin then keeps the output block an
 // unfinished send still reads.
 struct UringSlot {
   Connection* conn;  // null once the Server destroyed the connection
@@ -33,7 +33,10 @@ struct UringSlot {
   // Of those, the bytes of the connection's own output ring (0 when the
   // send is a transport's ring): Connection::outputInFlight().
   std::size_t outputInFlight = 0;
-  RingBuffer orphanOutput;    // a destroyed connection's output, until its send ends
+  // The block the send in flight reads (the output ring's, or the
+  // transport's), kept alive by the pin when the ring regrows or the
+  // connection is destroyed meanwhile; reset when the send completes.
+  RingPin outputPin;
   iovec iov[2]{};
   msghdr msg{};
 };

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <bit>
 #include <cstddef>
+#include <cstring>
 #include <deque>
 #include <random>
 #include <string>
@@ -343,6 +344,74 @@ TEST(RingBuffer, SelfMoveAssignKeepsTheBytes) {
 // Random operations against std::deque<char>: appends (direct and through
 // writableSpans), consumes, copyOut of random ranges, growth up to a limit
 // and release, checking the whole contents after every step.
+// The ring is one pointer: capacity, head and tail live in its block
+// (issue 14, step 5), and no block is the empty ring.
+TEST(RingBuffer, IsOnePointerAndEmptyWithoutABlock) {
+  static_assert(sizeof(RingBuffer) == sizeof(void*));
+  RingBuffer ring;
+  EXPECT_TRUE(ring.empty());
+  EXPECT_EQ(ring.size(), 0u);
+  EXPECT_EQ(ring.capacity(), 0u);
+  EXPECT_EQ(ring.freeSpace(), 0u);
+  EXPECT_TRUE(ring.readableSpans()[0].empty());
+  EXPECT_TRUE(ring.writableSpans()[0].empty());
+  EXPECT_EQ(ring.claimContiguous(0, kNoLimit), nullptr);
+  ring.consume(0);
+  ring.commit(0);
+  ring.clear();
+  EXPECT_FALSE(ring.releaseIfEmpty());
+  RingPin pin;
+  ring.pin(pin);  // nothing to pin
+  pin.reset();
+}
+
+TEST(RingBuffer, ClaimContiguousKeepsTheLimitAndTheWrap) {
+  RingBuffer ring;
+  ASSERT_TRUE(ring.reserve(10, kNoLimit));
+  char* out = ring.claimContiguous(5, 8);
+  ASSERT_NE(out, nullptr);
+  std::memcpy(out, "hello", 5);
+  EXPECT_EQ(contents(ring), "hello");
+  EXPECT_EQ(ring.claimContiguous(4, 8), nullptr);  // 9 bytes would pass the limit
+  ring.consume(3);
+  // Read position 3: the tail can go to the block's end in one piece only.
+  ring.append(pattern(RingBuffer::kMinCapacity - 5 - 3));
+  // 6 bytes free: 3 at the end of the block, 3 at its start.
+  EXPECT_EQ(ring.claimContiguous(4, kNoLimit), nullptr);  // would wrap
+  std::size_t before = ring.size();
+  EXPECT_EQ(ring.claimContiguous(RingBuffer::kMinCapacity, kNoLimit), nullptr);  // does not fit
+  EXPECT_EQ(ring.size(), before);
+}
+
+// io_uring: the block a send reads outlives a regrow and the ring itself
+// until the pin is reset, and a block still the ring's stays the ring's.
+TEST(RingBuffer, APinnedBlockOutlivesRegrowAndTheRing) {
+  RingBuffer ring;
+  ASSERT_TRUE(ring.reserve(100, kNoLimit));
+  ring.append(pattern(100));
+  RingPin pin;
+  ring.pin(pin);
+  const char* sending = ring.readableSpans()[0].data();
+  ASSERT_TRUE(ring.reserve(RingBuffer::kMinCapacity * 4, kNoLimit));  // regrows
+  EXPECT_NE(ring.readableSpans()[0].data(), sending);
+  EXPECT_EQ(std::string(sending, 100), pattern(100));  // the old block is alive
+  pin.reset();  // freed here (ASan would see a use after free otherwise)
+  EXPECT_EQ(contents(ring), pattern(100));
+
+  ring.pin(pin);
+  { RingBuffer gone = std::move(ring); }
+  // The ring is gone; its block waits for the pin.
+  pin.reset();
+
+  RingBuffer kept;
+  ASSERT_TRUE(kept.reserve(10, kNoLimit));
+  kept.append("abc");
+  kept.pin(pin);
+  pin.reset();  // still the ring's: unmarked, not freed
+  kept.consume(3);
+  EXPECT_TRUE(kept.releaseIfEmpty());
+}
+
 TEST(RingBuffer, MatchesADequeModel) {
   constexpr std::size_t kMax = 4096;
   std::mt19937 rng(20261126);
