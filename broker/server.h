@@ -105,7 +105,7 @@ class Server {
   void onEvent(std::uint64_t key, std::uint32_t events);
   void acceptAll(std::size_t row);
   void retryStalledAccepts();
-  void admit(int fd, std::string peer, std::size_t row);
+  void admit(int fd, const PeerAddress& peer, std::size_t row);
   void adopt(PendingConnection pending);
   void closeListeners();
   void beforeEvent();

@@ -36,7 +36,7 @@ void Server::acceptAll(std::size_t row) {
   bool wasStalled = std::exchange(listeners_[row].acceptStalled, false);
   for (;;) {
     int fd;
-    std::string peer;
+    PeerAddress peer;
     auto result = listener.acceptOne(fd, peer);
     if (result == Listener::AcceptResult::kDrained) return;
     if (result == Listener::AcceptResult::kDropped) {
@@ -54,13 +54,13 @@ void Server::acceptAll(std::size_t row) {
       listeners_[row].acceptStalled = true;
       return;
     }
-    admit(fd, std::move(peer), row);
+    admit(fd, peer, row);
   }
 }
 
 // A new client socket: refused over --max-conns, otherwise given to the
 // next reactor thread in turn (this one when it is alone).
-void Server::admit(int fd, std::string peer, std::size_t row) {
+void Server::admit(int fd, const PeerAddress& peer, std::size_t row) {
   if (openConnections() >= maxConns_) {
     // Sent before the protocol is known; the \r makes it valid RESP too.
     static constexpr std::string_view kFull = "-ERR max number of clients reached\r\n";
@@ -69,12 +69,12 @@ void Server::admit(int fd, std::string peer, std::size_t row) {
     ::close(fd);
     ++metrics_.connectionsRejected;
     ++metrics_.protocolErrors;
-    log(LogLevel::kWarn, "rejected {}: max number of clients ({}) reached", peer, maxConns_);
+    log(LogLevel::kWarn, "rejected {}: max number of clients ({}) reached", peer.format(), maxConns_);
     return;
   }
   PendingConnection pending;
   pending.fd = fd;
-  pending.peer = std::move(peer);
+  pending.peer = peer;
   pending.listener = static_cast<std::uint16_t>(row);
   if (net_ == nullptr) return adopt(std::move(pending));
   // Counted here, before the owner has it, so a burst of accepts cannot
@@ -101,7 +101,7 @@ void Server::adopt(PendingConnection pending) {
   }
   std::uint64_t id = nextId_;
   nextId_ += net_ != nullptr ? net_->size() : 1;
-  auto conn = std::make_unique<Connection>(pending.fd, id, std::move(pending.peer), config_.maxLine,
+  auto conn = std::make_unique<Connection>(pending.fd, id, pending.peer, config_.maxLine,
                                            config_.maxOutbuf, endOfTurn_, now_);
   // The row's fallback protocol until the first byte says otherwise, so an
   // idle connection's timeouts are that protocol's.

@@ -65,7 +65,7 @@ void Server::moveWaitingConnections() {
 
 void Server::moveToFirstThread(Connection& conn) {
   PendingConnection pending;
-  pending.peer = conn.peer();
+  pending.peer = conn.peerAddress();
   pending.listener = conn.listener;
   pending.mqttOverWebSocket = true;
   // Under epoll the output still holds the 101, which passes unframed;

@@ -179,7 +179,7 @@ void Server::uringAccepted(std::uint64_t key, int result) {
   sockaddr_storage addr{};
   socklen_t len = sizeof addr;
   ::getpeername(result, reinterpret_cast<sockaddr*>(&addr), &len);
-  admit(result, formatAddress(&addr), row);
+  admit(result, PeerAddress::of(&addr), row);
 }
 
 Connection::WriteResult Server::uringSend(Connection& conn) {

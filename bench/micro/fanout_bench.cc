@@ -27,7 +27,7 @@ void BM_FanOut1000(benchmark::State& state) {
   std::vector<std::unique_ptr<Connection>> conns;
   for (int i = 0; i < kSubscribers; ++i) {
     // fd -1: nothing is written to a socket here; queue() only fills the ring.
-    conns.push_back(std::make_unique<Connection>(-1, i, "bench", 1 << 20, 1 << 24, endOfTurn, 0.0));
+    conns.push_back(std::make_unique<Connection>(-1, i, PeerAddress{}, 1 << 20, 1 << 24, endOfTurn, 0.0));
     broker.subscribe(*conns.back(), channel);
   }
   std::size_t delivered = 0;

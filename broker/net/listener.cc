@@ -99,7 +99,7 @@ Listener::AcceptResult Listener::shedOne(int& fd) {
   return AcceptResult::kStalled;  // still no descriptor: retried by the cron
 }
 
-Listener::AcceptResult Listener::acceptOne(int& fd, std::string& peer) {
+Listener::AcceptResult Listener::acceptOne(int& fd, PeerAddress& peer) {
   for (;;) {
     sockaddr_storage addr{};
     socklen_t len = sizeof addr;
@@ -108,7 +108,7 @@ Listener::AcceptResult Listener::acceptOne(int& fd, std::string& peer) {
       int one = 1;
       // Output is already batched once per turn; Nagle would only add delay.
       ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-      peer = formatAddress(&addr);
+      peer = PeerAddress::of(&addr);
       return AcceptResult::kAccepted;
     }
     switch (errno) {

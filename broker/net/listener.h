@@ -3,6 +3,8 @@
 #include <cstdint>
 #include <string>
 
+#include "net/peer_address.h"
+
 namespace linecast {
 
 // A listening TCP socket (non-blocking, close-on-exec, SO_REUSEADDR). It
@@ -26,7 +28,7 @@ class Listener {
   // Accepts one connection into fd/peer. kDropped: over the fd limit, the
   // connection was accepted and closed at once. kStalled: over the fd limit
   // with no spare descriptor to shed with; connections wait in the queue.
-  AcceptResult acceptOne(int& fd, std::string& peer);
+  AcceptResult acceptOne(int& fd, PeerAddress& peer);
   void close();
 
  private:

@@ -22,7 +22,7 @@ class ClientDirectory;
 // A connection accepted by one reactor thread for another to own.
 struct PendingConnection {
   int fd = -1;
-  std::string peer;
+  PeerAddress peer;
   std::uint16_t listener = 0;  // its row in the listener table
   // An HTTP connection that upgraded to MQTT over WebSocket on another
   // thread moves to thread 0 with its transport (the WebSocket framing

@@ -33,7 +33,7 @@ TEST(ConnectionRead, RingGrowsWhileReadsFillItEvenIfEverythingIsConsumed) {
   ASSERT_GE(sent, 128u * 1024) << "the socket pair took too little to test with";
 
   EndOfTurn endOfTurn;
-  Connection conn(fds[0], 16, "test", 1024, 1 << 20, endOfTurn, 0.0);
+  Connection conn(fds[0], 16, PeerAddress{}, 1024, 1 << 20, endOfTurn, 0.0);
   std::size_t largest = 0;
   std::size_t reads = 0;
   std::size_t total = 0;

@@ -22,7 +22,7 @@ namespace {
 class ConnectionTableTest : public ::testing::Test {
  protected:
   std::unique_ptr<Connection> make(std::uint64_t id) {
-    return std::make_unique<Connection>(-1, id, "test", 1024, 1 << 20, endOfTurn_, 0.0);
+    return std::make_unique<Connection>(-1, id, PeerAddress{}, 1024, 1 << 20, endOfTurn_, 0.0);
   }
   void expectSame(const ConnectionTable& table, const std::set<std::uint64_t>& ids, std::uint64_t last) {
     ASSERT_EQ(table.size(), ids.size());

@@ -38,7 +38,7 @@ TEST(RecentTime, AnOldMomentIsHeldAtTheMaximumAge) {
 
 TEST(ConnectionTimes, IdlePartialAndDrainDeadline) {
   EndOfTurn endOfTurn;
-  Connection conn(-1, 1, "test", 1024, 1 << 20, endOfTurn, 50.0);
+  Connection conn(-1, 1, PeerAddress{}, 1024, 1 << 20, endOfTurn, 50.0);
   EXPECT_DOUBLE_EQ(conn.openedAt, 50.0);
   EXPECT_NEAR(conn.idleSeconds(51.5), 1.5, 0.001);
   conn.markActive(52.0);

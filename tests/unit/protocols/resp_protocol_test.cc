@@ -2,6 +2,9 @@
 // as redis-server 7.0 gives them (the expected bytes were captured from it),
 // subscribed mode, authentication, --max-subs, and one channel space shared
 // with the line protocol.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <gtest/gtest.h>
 
 #include <memory>
@@ -77,8 +80,17 @@ class RespProtocolTest : public ::testing::Test {
     protocol_ = std::make_unique<RespProtocol>(broker_, clients_, std::move(settings));
   }
 
+  // Every test connection's peer: 127.0.0.1:5000.
+  static PeerAddress testPeer() {
+    sockaddr_in in4{};
+    in4.sin_family = AF_INET;
+    in4.sin_port = htons(5000);
+    in4.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    return PeerAddress::of(&in4);
+  }
+
   Connection& connect(Kind kind = Kind::kResp, std::size_t maxOutbuf = 1 << 20) {
-    conns_.push_back(std::make_unique<Connection>(-1, nextId_++, "test", kMaxLine, maxOutbuf,
+    conns_.push_back(std::make_unique<Connection>(-1, nextId_++, testPeer(), kMaxLine, maxOutbuf,
                                                   endOfTurn_, now_));
     Connection& conn = *conns_.back();
     conn.authenticated = !authRequired_;
@@ -589,11 +601,11 @@ TEST_F(RespProtocolTest, ClientListDescribesEachConnectionInItsProtocol) {
   Connection& asker = connect();
   std::string list = roundTrip(asker, multibulk({"CLIENT", "LIST"}));
   // One bulk, a line per connection in id order; fd -1 has no local end.
-  EXPECT_NE(list.find("id=100 addr=test laddr=? fd=-1 name= age=0 idle=0 flags=P db=0 sub=1 psub=1 ssub=0 "
+  EXPECT_NE(list.find("id=100 addr=127.0.0.1:5000 laddr=? fd=-1 name= age=0 idle=0 flags=P db=0 sub=1 psub=1 ssub=0 "
                       "multi=-1 "),
             std::string::npos) << list;
   EXPECT_NE(list.find(" cmd=NULL user=default redir=-1 resp=-1 protocol=line\n"), std::string::npos) << list;
-  EXPECT_NE(list.find("id=101 addr=test laddr=? fd=-1 name=unity age=0 idle=0 flags=x db=0 sub=0 psub=0 ssub=0 "
+  EXPECT_NE(list.find("id=101 addr=127.0.0.1:5000 laddr=? fd=-1 name=unity age=0 idle=0 flags=x db=0 sub=0 psub=0 ssub=0 "
                       "multi=1 "),
             std::string::npos) << list;
   EXPECT_NE(list.find(" cmd=ping user=default redir=-1 resp=2 protocol=resp\n"), std::string::npos) << list;
@@ -615,7 +627,7 @@ TEST_F(RespProtocolTest, ClientKillClosesOthersAndItselfAfterTheReply) {
   EXPECT_EQ(roundTrip(asker, multibulk({"CLIENT", "KILL", "USER", "nobody"})), "-ERR No such user 'nobody'\r\n");
   EXPECT_EQ(roundTrip(asker, multibulk({"CLIENT", "KILL", "ID", "0"})),
             "-ERR client-id should be greater than 0\r\n");
-  EXPECT_EQ(roundTrip(asker, multibulk({"CLIENT", "KILL", "ADDR", "test", "SKIPME", "no"}) + multibulk({"PING"})),
+  EXPECT_EQ(roundTrip(asker, multibulk({"CLIENT", "KILL", "ADDR", "127.0.0.1:5000", "SKIPME", "no"}) + multibulk({"PING"})),
             ":1\r\n");
   EXPECT_EQ(asker.state(), Connection::State::kDraining) << "closes once the reply is out; PING never ran";
 }

@@ -79,7 +79,7 @@ class BrokerRouteTest : public ::testing::Test {
     int fds[2];
     EXPECT_EQ(::socketpair(AF_UNIX, SOCK_STREAM, 0, fds), 0);
     peers_.push_back(fds[1]);
-    conns_.push_back(std::make_unique<Connection>(fds[0], conns_.size() + 16, "test", 1024,
+    conns_.push_back(std::make_unique<Connection>(fds[0], conns_.size() + 16, PeerAddress{}, 1024,
                                                   1 << 20, endOfTurn_, 0.0));
     conns_.back()->setSession(line_.open(*conns_.back()));  // deliveries are MSG lines
     return *conns_.back();

@@ -132,7 +132,8 @@ TEST_F(InterconnectTest, AFullLaneSpillsAndKeepsTheOrder) {
 TEST_F(InterconnectTest, HandsOffConnectionsAndWakes) {
   PendingConnection pending;
   pending.fd = ::dup(0);
-  pending.peer = "peer";
+  pending.peer.bytes.port[1] = 7;  // port 7
+  pending.peer.v6 = true;
   pending.listener = 1;
   net_.handOff(1, std::move(pending));
   EXPECT_EQ(wakeCount(1), 1u);
@@ -140,7 +141,7 @@ TEST_F(InterconnectTest, HandsOffConnectionsAndWakes) {
   std::vector<PendingConnection> got;
   net_.takeHandOffs(1, got);
   ASSERT_EQ(got.size(), 1u);
-  EXPECT_EQ(got[0].peer, "peer");
+  EXPECT_EQ(got[0].peer.format(), "[::]:7");
   EXPECT_EQ(got[0].listener, 1u);
   ::close(got[0].fd);
   net_.wokeUp(1);
