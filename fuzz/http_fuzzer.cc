@@ -52,10 +52,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   LineProtocol line(broker, LineProtocolSettings{1024, 10000, ""});
   HttpProtocol http(broker, line, HttpSettings{maxLine, token ? "s3cret" : "", 1.0});
   EndOfTurn endOfTurn;
-  Connection conn(-1, 16, "fuzz", maxLine, kMaxOutbuf, endOfTurn, 0);
+  Connection conn(-1, 16, PeerAddress{}, maxLine, kMaxOutbuf, endOfTurn, 0);
   conn.setSession(http.open(conn));
   conn.authenticated = true;
-  Connection sub(-1, 17, "sub", 1024, kMaxOutbuf, endOfTurn, 0);
+  Connection sub(-1, 17, PeerAddress{}, 1024, kMaxOutbuf, endOfTurn, 0);
   sub.setSession(line.open(sub));
   sub.authenticated = true;
   {

@@ -128,7 +128,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       switch (in.below(6)) {
         case 0:  // open
           if (c.conn) break;
-          c.conn = std::make_unique<Connection>(-1, nextId++, "fuzz", kMaxLine, kMaxOutbuf, endOfTurn, now);
+          c.conn = std::make_unique<Connection>(-1, nextId++, PeerAddress{}, kMaxLine, kMaxOutbuf, endOfTurn, now);
           c.conn->setSession(protocol.open(*c.conn));
           break;
         case 1:    // any bytes

@@ -76,24 +76,24 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::vector<char> scratch(maxLine + 1);
   EndOfTurn endOfTurn;
 
-  Connection conn(-1, 16, "fuzz", maxLine, kMaxOutbuf, endOfTurn, 0);
+  Connection conn(-1, 16, PeerAddress{}, maxLine, kMaxOutbuf, endOfTurn, 0);
   conn.authenticated = token.empty();
   conn.setSession(resp.open(conn));
   const std::size_t maxPending = respSession(conn).parser.maxPending();
 
-  Connection respSub(-1, 17, "resp-sub", maxLine, kMaxOutbuf, endOfTurn, 0);
+  Connection respSub(-1, 17, PeerAddress{}, maxLine, kMaxOutbuf, endOfTurn, 0);
   respSub.authenticated = true;
   respSub.setSession(resp.open(respSub));
   feed(respSub, "*2\r\n$9\r\nSUBSCRIBE\r\n$1\r\na\r\n*2\r\n$10\r\nPSUBSCRIBE\r\n$1\r\n*\r\n", scratch);
 
-  Connection resp3Sub(-1, 19, "resp3-sub", maxLine, kMaxOutbuf, endOfTurn, 0);
+  Connection resp3Sub(-1, 19, PeerAddress{}, maxLine, kMaxOutbuf, endOfTurn, 0);
   resp3Sub.authenticated = true;
   resp3Sub.setSession(resp.open(resp3Sub));
   feed(resp3Sub, "*2\r\n$5\r\nHELLO\r\n$1\r\n3\r\n", scratch);
   resp3Sub.output().clear();
   feed(resp3Sub, "*2\r\n$9\r\nSUBSCRIBE\r\n$1\r\na\r\n*2\r\n$10\r\nPSUBSCRIBE\r\n$1\r\n*\r\n", scratch);
 
-  Connection lineSub(-1, 18, "line-sub", 64, kMaxOutbuf, endOfTurn, 0);
+  Connection lineSub(-1, 18, PeerAddress{}, 64, kMaxOutbuf, endOfTurn, 0);
   lineSub.setSession(line.open(lineSub));
   lineSub.authenticated = true;
   lineSub.input().reserve(6, 1024);

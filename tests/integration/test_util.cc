@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <random>
+#include <unordered_set>
 
 namespace linecast::test {
 
@@ -76,15 +77,22 @@ bool bindable(std::uint16_t port) {
 // port from that range, so a port found free there may be someone's by the
 // time the server binds it (a CI run lost a test to "bind
 // 127.0.0.1:33353: Address already in use"). Below it only other
-// freePort() callers compete, each picking at random.
+// freePort() callers compete, each picking at random. A fixture that asks
+// for two ports before its server binds either (MQTT and HTTP) would get
+// the same one back now and then (a CI run: "--mqtt-port 30682
+// --http-port 30682", "Address already in use"), so no port is handed out
+// twice by one test process.
 std::uint16_t freePort() {
   static std::mt19937 random(std::random_device{}());
+  static std::unordered_set<std::uint16_t> handedOut;
   int low = ephemeralLow();
   if (low > 10001) {
     std::uniform_int_distribution<int> pick(10000, low - 1);
     for (int attempt = 0; attempt < 1000; ++attempt) {
       auto port = static_cast<std::uint16_t>(pick(random));
-      if (bindable(port)) return port;
+      if (handedOut.contains(port) || !bindable(port)) continue;
+      handedOut.insert(port);
+      return port;
     }
   }
   // No room below the range: whatever the kernel gives.
