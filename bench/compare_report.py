@@ -160,7 +160,7 @@ def report(data):
     cases = runs_by_case(data)
     brokers = brokers_in(data)
     out = []
-    out.append(f"## linecast vs NATS vs Redis ({meta['mode']} run, {meta['date']})")
+    out.append(f"## {' vs '.join(brokers)} ({meta['mode']} run, {meta['date']})")
     out.append("")
     if meta.get("tls"):
         out.append("Every broker behind TLS (a P-256 certificate; linecast --tls-cert, nats-server tls {}, "
@@ -621,6 +621,25 @@ def chart_data(data):
     return thr, lat
 
 
+def idle_chart_rows(data):
+    """RSS per idle connection of each conns case, per broker (0: no run)."""
+    brokers = brokers_in(data)
+    rows = []
+    for c in runs_by_case(data).values():
+        if c["kind"] != "conns":
+            continue
+        per, _ = idle_rss_cells(c["by"], brokers)
+        rows.append((c["label"], [per[b] or 0 for b in brokers]))
+    return rows
+
+
+def chart_title(data):
+    """Names the brokers the run compared (an MQTT run is linecast-mqtt
+    against Mosquitto, not NATS and Redis)."""
+    meta = data["meta"]
+    return f"{' vs '.join(brokers_in(data))}, {meta['mode']} run on {meta['cores']} shared cores"
+
+
 def chart_matplotlib(data, png):
     import matplotlib
     matplotlib.use("Agg")
@@ -628,23 +647,39 @@ def chart_matplotlib(data, png):
     import matplotlib.ticker
 
     thr, lat = chart_data(data)
+    idle = idle_chart_rows(data)
     brokers = brokers_in(data)
-    fig, axes = plt.subplots(1, 2, figsize=(13, 5), gridspec_kw={"width_ratios": [max(len(thr), 1), max(len(lat), 1)]})
-    for ax, rows, title, ylabel in ((axes[0], thr, "Throughput (higher is better)", "delivered msgs/s"),
-                                    (axes[1], lat, "Latency p99 (lower is better)", "p99 latency, us")):
+    # One panel per kind of case the run had: a run of MQTT throughput and
+    # idle memory has no latency panel to leave empty.
+    panels = [(rows, title, ylabel, fmt) for rows, title, ylabel, fmt in (
+        (thr, "Throughput (higher is better)", "delivered msgs/s", lambda v, _: f"{v / 1e6:g}M"),
+        (lat, "Latency p99 (lower is better)", "p99 latency, us", None),
+        (idle, "Idle RSS (lower is better)", "bytes per idle connection", None),
+    ) if rows]
+    if not panels:
+        panels = [(thr, "Throughput (higher is better)", "delivered msgs/s", None)]
+    fig, axes = plt.subplots(1, len(panels), figsize=(4 + 3 * len(panels), 5), squeeze=False,
+                             gridspec_kw={"width_ratios": [max(len(p[0]), 2) for p in panels]})
+    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for ax, (rows, title, ylabel, fmt) in zip(axes[0], panels):
         width = 0.8 / len(brokers)
         for i, broker in enumerate(brokers):
             xs = [j + (i - (len(brokers) - 1) / 2) * width for j in range(len(rows))]
-            ax.bar(xs, [r[1][i] for r in rows], width, label=broker)
+            ax.bar(xs, [r[1][i] for r in rows], width, label=broker, color=colors[i % len(colors)])
         ax.set_xticks(range(len(rows)))
         ax.set_xticklabels([r[0] for r in rows], rotation=20, ha="right", fontsize=8)
         ax.set_title(title)
         ax.set_ylabel(ylabel)
-        if rows is thr:
-            ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v / 1e6:g}M"))
+        values = [v for r in rows for v in r[1] if v > 0]
+        if values and max(values) > 30 * min(values):
+            # Bars 30x apart: on a linear axis the smaller ones vanish.
+            ax.set_yscale("log")
+            ax.set_ylabel(ylabel + " (log scale)")
+        if fmt:
+            ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(fmt))
         ax.grid(axis="y", alpha=0.3)
         ax.legend()
-    fig.suptitle(f"linecast vs NATS vs Redis, {data['meta']['mode']} run on {data['meta']['cores']} shared cores")
+    fig.suptitle(chart_title(data))
     fig.tight_layout()
     fig.savefig(png, dpi=110)
 
