@@ -186,15 +186,16 @@ ssize_t TlsTransport::sendBatched(int fd, const iovec* iov, int count) {
   // socket holds it back: the ring holds at most one batch.
   if (!sendWire(fd)) return -1;
   ssize_t total = 0;
+  std::size_t sealed = 0;  // plaintext sealed into wire_ since its last send
   for (int i = 0; i < count; ++i) {
     const char* at = static_cast<const char*>(iov[i].iov_base);
     std::size_t left = iov[i].iov_len;
     while (left > 0) {
-      std::size_t batch = std::min(left, kBatch);
       ERR_clear_error();
-      // The ring BIO takes everything: a failure is OpenSSL's, and final.
-      int n = SSL_write(ssl_, at, static_cast<int>(batch));
-      if (n <= 0) {
+      // With SSL_MODE_ENABLE_PARTIAL_WRITE each call seals one record at
+      // most: the batch is made of many calls, and sent once.
+      int n = SSL_write(ssl_, at, static_cast<int>(std::min(left, kBatch - sealed)));
+      if (n <= 0) {  // the ring BIO takes everything: a failure is OpenSSL's, and final
         failed(SSL_get_error(ssl_, n), "write");
         errno = EPIPE;
         return -1;
@@ -202,12 +203,14 @@ ssize_t TlsTransport::sendBatched(int fd, const iovec* iov, int count) {
       at += n;
       left -= static_cast<std::size_t>(n);
       total += n;
-      if (!sendWire(fd)) {
-        if (errno == EAGAIN || errno == EWOULDBLOCK) return total;  // the rest waits in wire_
-        return -1;
+      sealed += static_cast<std::size_t>(n);
+      if (sealed == kBatch) {
+        sealed = 0;
+        if (!sendWire(fd)) return errno == EAGAIN || errno == EWOULDBLOCK ? total : -1;  // the rest waits in wire_
       }
     }
   }
+  if (sealed > 0 && !sendWire(fd) && errno != EAGAIN && errno != EWOULDBLOCK) return -1;
   return total;
 }
 
