@@ -195,7 +195,7 @@ void LineProtocol::publish(Connection& conn, LineOutput& out, std::string_view r
   std::size_t delivered = broker_.deliver(route, payload);
   // A publish to one subscriber appends about what it read, which the read
   // budget bounds already; fan-out is what the fan-out budget is for.
-  if (delivered > 1) conn.chargeFanout(delivered * (route.msgPrefix.size() + payload.size() + 1));
+  if (delivered > 1) conn.chargeFanout(delivered, route.msgPrefix.size() + payload.size() + 1);
 }
 
 // SUB and UNSUB are rejected whole when one pattern is invalid, so every

@@ -230,7 +230,7 @@ void RespProtocol::run(Connection& conn, const RespCommandInfo& checked,
       std::size_t delivered = broker_.publishAnyBytes(argv[1], route, argv[2]);
       // A `message` frame: its header is about 30 bytes besides the names.
       // One delivery appends about what was read (the read budget's part).
-      if (delivered > 1) conn.chargeFanout(delivered * (argv[1].size() + argv[2].size() + 32));
+      if (delivered > 1) conn.chargeFanout(delivered, argv[1].size() + argv[2].size() + 32);
       respInteger(conn, static_cast<long long>(delivered));
       break;
     }
@@ -258,7 +258,7 @@ void RespProtocol::run(Connection& conn, const RespCommandInfo& checked,
     case Id::kSpublish: {
       if (!access_.mayPublish(conn, argv[1], broker_.route(argv[1]))) return error(conn, kNoPerm);
       std::size_t delivered = broker_.publishShard(argv[1], argv[2]);
-      if (delivered > 1) conn.chargeFanout(delivered * (argv[1].size() + argv[2].size() + 32));
+      if (delivered > 1) conn.chargeFanout(delivered, argv[1].size() + argv[2].size() + 32);
       respInteger(conn, static_cast<long long>(delivered));
       break;
     }
