@@ -25,6 +25,20 @@ static class Program
 {
     static int Main(string[] args)
     {
+        int code = Run(args);
+        // Leave through Environment.Exit, not by returning: Debian's mono
+        // 6.8 now and then hangs for good after Main returns (in CI, under
+        // load: gdb showed the main thread in mono_os_event_wait_multiple
+        // under mono_main, the receive thread gone, and only the finalizer,
+        // SGen and thread-pool threads left).
+        Console.Out.Flush();
+        Console.Error.Flush();
+        Environment.Exit(code);
+        return code;
+    }
+
+    static int Run(string[] args)
+    {
         string host = "127.0.0.1", ack = null, cacert = null;
         bool tls = false;
         int port = 7400, count = 0;
