@@ -158,6 +158,19 @@ bool WsStreamTransport::flushWire(int fd) {
     if (n == 0) errno = EAGAIN;
     return false;
   }
+  // The inner transport may still hold bytes it took earlier (TLS records
+  // sealed past what the socket took): an empty send pushes them. Without
+  // it the last frames of a backlog waited there for good, this ring being
+  // empty (seen with TLS, MqttWsTest.BacklogBeyondTheSocketArrivesWholeAndInOrder).
+  while (inner_->pendingWire()) {
+    ssize_t n = inner_->send(fd, nullptr, 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return false;
+    if (inner_->pendingWire()) {
+      errno = EAGAIN;
+      return false;
+    }
+  }
   return true;
 }
 
