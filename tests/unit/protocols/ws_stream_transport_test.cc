@@ -49,41 +49,44 @@ class HoldingTransport final : public Transport {
   bool pendingWire() const override { return !held.empty(); }
 };
 
-TEST(WsStreamTransportTest, AnEmptyFlushPushesWhatTheInnerTransportHolds) {
-  auto owned = std::make_unique<HoldingTransport>();
-  HoldingTransport& inner = *owned;
-  WsStreamTransport ws(std::move(owned), 0);
+// A WebSocket layer over a HoldingTransport whose socket has no room, with
+// one frame sent: the inner transport holds it.
+class WsStreamTransportTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto owned = std::make_unique<HoldingTransport>();
+    inner_ = owned.get();
+    ws_ = std::make_unique<WsStreamTransport>(std::move(owned), 0);
+    iovec iov{first_.data(), first_.size()};
+    ASSERT_EQ(ws_->send(-1, &iov, 1), static_cast<ssize_t>(first_.size()));  // framed and taken
+    ASSERT_EQ(inner_->held.size(), 2 + first_.size()) << "a 2-byte binary frame header, then the payload";
+  }
 
-  std::string payload = "0123456789";
-  iovec iov{payload.data(), payload.size()};
-  ASSERT_EQ(ws.send(-1, &iov, 1), static_cast<ssize_t>(payload.size()));  // framed and taken
-  ASSERT_FALSE(inner.held.empty()) << "the socket had no room: the inner transport holds the frame";
-  EXPECT_TRUE(ws.pendingWire());
+  std::string first_ = "0123456789";
+  HoldingTransport* inner_ = nullptr;
+  std::unique_ptr<WsStreamTransport> ws_;
+};
 
+TEST_F(WsStreamTransportTest, AnEmptyFlushPushesWhatTheInnerTransportHolds) {
+  EXPECT_TRUE(ws_->pendingWire());
   // The socket drained; the connection's flush has no new output.
-  inner.socketHasRoom = true;
-  int sendsBefore = inner.sends;
-  EXPECT_EQ(ws.send(-1, nullptr, 0), 0);
-  EXPECT_GT(inner.sends, sendsBefore);
-  EXPECT_FALSE(ws.pendingWire());
-  ASSERT_EQ(inner.delivered.size(), 2 + payload.size());  // a 2-byte binary frame header
-  EXPECT_EQ(static_cast<unsigned char>(inner.delivered[0]), 0x82u);
-  EXPECT_EQ(inner.delivered.substr(2), payload);
+  inner_->socketHasRoom = true;
+  int sendsBefore = inner_->sends;
+  EXPECT_EQ(ws_->send(-1, nullptr, 0), 0);
+  EXPECT_GT(inner_->sends, sendsBefore);
+  EXPECT_FALSE(ws_->pendingWire());
+  ASSERT_EQ(inner_->delivered.size(), 2 + first_.size());
+  EXPECT_EQ(static_cast<unsigned char>(inner_->delivered[0]), 0x82u);
+  EXPECT_EQ(inner_->delivered.substr(2), first_);
 }
 
-TEST(WsStreamTransportTest, NothingNewIsTakenWhileTheInnerTransportHoldsBytes) {
-  auto owned = std::make_unique<HoldingTransport>();
-  HoldingTransport& inner = *owned;
-  WsStreamTransport ws(std::move(owned), 0);
-  std::string first = "first";
-  iovec iov{first.data(), first.size()};
-  ASSERT_EQ(ws.send(-1, &iov, 1), static_cast<ssize_t>(first.size()));
+TEST_F(WsStreamTransportTest, NothingNewIsTakenWhileTheInnerTransportHoldsBytes) {
   std::string second = "second";
   iovec next{second.data(), second.size()};
   errno = 0;
-  EXPECT_EQ(ws.send(-1, &next, 1), -1);
+  EXPECT_EQ(ws_->send(-1, &next, 1), -1);
   EXPECT_EQ(errno, EAGAIN);
-  EXPECT_EQ(inner.held.substr(2), first);
+  EXPECT_EQ(inner_->held.substr(2), first_);
 }
 
 }  // namespace
